@@ -1,0 +1,1 @@
+"""Denksessie: live denksessies over waarden in het sociaal domein."""

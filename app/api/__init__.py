@@ -1,0 +1,1 @@
+"""HTTP routers: thin layers that validate, call a domain service and shape the answer."""

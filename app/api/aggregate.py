@@ -1,0 +1,118 @@
+"""``POST /api/v1/aggregate``: the aggregation engine as a stateless endpoint.
+
+Organisations can count paper ballots with the same methods and conventions as live rounds.
+When no ``tie_break_order`` is given, one is drawn here from a secure seed (the engine itself
+has no randomness) and returned in the result, so the outcome can be reproduced.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from pydantic import Discriminator, Field, StringConstraints, Tag
+
+from app.aggregation.methods import AggregateResult, aggregate
+from app.aggregation.profile import (
+    AggregationError,
+    ApprovalBallot,
+    Ballot,
+    PointsBallot,
+    RankingBallot,
+)
+from app.api.errors import ERROR_RESPONSES
+from app.errors import InvalidInput, Problem
+from app.schemas import StrictModel
+
+router = APIRouter(prefix="/api/v1", tags=["aggregation"], responses=ERROR_RESPONSES)
+
+Candidate = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+MAX_BALLOTS = 100_000
+
+
+class RankingIn(StrictModel):
+    ranking: list[Candidate] = Field(max_length=200)
+    weight: int = Field(default=1, ge=1, le=1_000_000)
+
+
+class ApproveIn(StrictModel):
+    approve: list[Candidate] = Field(max_length=200)
+    weight: int = Field(default=1, ge=1, le=1_000_000)
+
+
+class PointsIn(StrictModel):
+    points: dict[Candidate, Annotated[int, Field(ge=0, le=1_000_000)]] = Field(max_length=200)
+    weight: int = Field(default=1, ge=1, le=1_000_000)
+
+
+def _ballot_kind(value: Any) -> str | None:
+    """A ballot is told apart by its key: ``ranking``, ``approve`` or ``points``."""
+    if isinstance(value, dict):
+        return next((key for key in ("ranking", "approve", "points") if key in value), None)
+    return next((key for key in ("ranking", "approve", "points") if hasattr(value, key)), None)
+
+
+BallotIn = Annotated[
+    Annotated[RankingIn, Tag("ranking")]
+    | Annotated[ApproveIn, Tag("approve")]
+    | Annotated[PointsIn, Tag("points")],
+    Discriminator(
+        _ballot_kind,
+        custom_error_type="ballot_kind",
+        custom_error_message="a ballot has exactly one of ranking, approve or points",
+    ),
+]
+
+
+class AggregateRequest(StrictModel):
+    method: str = Field(default="schulze_borda", max_length=40)
+    candidates: list[Candidate] = Field(max_length=200)
+    ballots: list[BallotIn] = Field(max_length=MAX_BALLOTS)
+    seats: int | None = Field(default=None, ge=1)
+    tie_break_order: list[Candidate] | None = Field(default=None, max_length=200)
+    roles: list[Annotated[str, StringConstraints(max_length=60)]] | None = Field(
+        default=None, max_length=MAX_BALLOTS
+    )
+    points_budget: int | None = Field(default=None, ge=1, le=1_000_000)
+
+
+def _ballot(entry: RankingIn | ApproveIn | PointsIn) -> Ballot:
+    if isinstance(entry, RankingIn):
+        return RankingBallot(tuple(entry.ranking), entry.weight)
+    if isinstance(entry, ApproveIn):
+        return ApprovalBallot(tuple(entry.approve), entry.weight)
+    return PointsBallot(dict(entry.points), entry.weight)
+
+
+def _loc(message: str) -> str:
+    """'ballot 3: ...' -> 'ballots.3'; everything else is about the request as a whole."""
+    if message.startswith("ballot "):
+        number = message.removeprefix("ballot ").split(":", 1)[0]
+        if number.isdigit():
+            return f"ballots.{number}"
+    return "(request)"
+
+
+@router.post("/aggregate")
+def aggregate_ballots(data: AggregateRequest) -> AggregateResult:
+    """Count ballots by a method; every problem with the input is listed in one 422."""
+    order = data.tie_break_order
+    if order is None:
+        order = list(data.candidates)
+        secrets.SystemRandom().shuffle(order)
+    try:
+        return aggregate(
+            data.method,
+            data.candidates,
+            [_ballot(entry) for entry in data.ballots],
+            seats=data.seats,
+            tie_break_order=order,
+            roles=data.roles,
+            points_budget=data.points_budget,
+        )
+    except AggregationError as exc:
+        raise InvalidInput(
+            "De stemmen konden niet worden geteld; er is niets berekend.",
+            [Problem(_loc(message), message) for message in exc.problems],
+        ) from exc

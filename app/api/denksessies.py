@@ -1,0 +1,216 @@
+"""Facilitator endpoints: create a denksessie, add rounds, and every control.
+
+Each control commits (``get_db``), then publishes its event as a background task, which runs
+only after the commit succeeded and the response went out: nothing is announced for a change
+that rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+import segno
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
+from pydantic import BaseModel
+
+from app.api.deps import AppSettings, DbSession, OrganisationId
+from app.api.errors import ERROR_RESPONSES
+from app.events import Event
+from app.schemas import StrictModel
+from app.sessions import flows, results
+from app.sessions import service as sessions
+from app.sessions.models import Denksessie
+from app.sessions.schemas import DenksessieCreate, RoundCreate, TimerRequest
+from app.tokens import ClientToken, sign
+
+router = APIRouter(prefix="/api/v1/denksessies", tags=["denksessies"], responses=ERROR_RESPONSES)
+
+
+class DenksessieCreated(BaseModel):
+    id: int
+    title: str
+    code: str
+    join_url: str
+    console_url: str
+    screen_url: str
+    facilitator_token: str
+    screen_token: str
+
+
+class LockRequest(StrictModel):
+    locked: bool
+
+
+class RevealRequest(StrictModel):
+    revealed: bool = True
+
+
+def join_url(request: Request, code: str) -> str:
+    return str(request.base_url).rstrip("/") + f"/j/{code}"
+
+
+def _publish(request: Request, background: BackgroundTasks, event: Event) -> None:
+    background.add_task(request.app.state.hub.publish_safely, event)
+
+
+def _own(db: DbSession, organisation_id: int, denksessie_id: int) -> Denksessie:
+    return sessions.get_for_organisation(
+        db, denksessie_id=denksessie_id, organisation_id=organisation_id
+    )
+
+
+def facilitator_tokens(secret_key: str, denksessie_id: int) -> tuple[str, str]:
+    return (
+        sign(secret_key, ClientToken("facilitator", denksessie_id)),
+        sign(secret_key, ClientToken("screen", denksessie_id)),
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_denksessie(
+    request: Request,
+    db: DbSession,
+    organisation_id: OrganisationId,
+    settings: AppSettings,
+    data: DenksessieCreate,
+) -> DenksessieCreated:
+    denksessie = sessions.create(db, organisation_id=organisation_id, data=data)
+    assert denksessie.id is not None
+    facilitator, screen = facilitator_tokens(settings.secret_key, denksessie.id)
+    return DenksessieCreated(
+        id=denksessie.id,
+        title=denksessie.title,
+        code=denksessie.join_code,
+        join_url=join_url(request, denksessie.join_code),
+        console_url=f"/console/{denksessie.id}",
+        screen_url=f"/scherm/{denksessie.id}?token={screen}",
+        facilitator_token=facilitator,
+        screen_token=screen,
+    )
+
+
+@router.get("/{denksessie_id}")
+def get_denksessie(
+    db: DbSession, organisation_id: OrganisationId, denksessie_id: int
+) -> dict[str, Any]:
+    """The facilitator's snapshot: everything, with results of every opened round."""
+    return results.snapshot(db, _own(db, organisation_id, denksessie_id), role="facilitator")
+
+
+@router.get("/{denksessie_id}/qr.svg", response_class=Response)
+def join_qr(
+    request: Request, db: DbSession, organisation_id: OrganisationId, denksessie_id: int
+) -> Response:
+    denksessie = _own(db, organisation_id, denksessie_id)
+    qr = segno.make(join_url(request, denksessie.join_code), error="m")
+    return Response(
+        qr.svg_inline(scale=10, dark="#000", light="#fff", title="QR-code om mee te doen"),
+        media_type="image/svg+xml",
+    )
+
+
+@router.post("/{denksessie_id}/rounds", status_code=status.HTTP_201_CREATED)
+def add_round(
+    request: Request,
+    background: BackgroundTasks,
+    db: DbSession,
+    organisation_id: OrganisationId,
+    denksessie_id: int,
+    data: RoundCreate,
+) -> dict[str, Any]:
+    denksessie = _own(db, organisation_id, denksessie_id)
+    new_round = sessions.add_round(db, denksessie=denksessie, data=data)
+    _publish(request, background, flows.round_added(db, denksessie, new_round))
+    return results.round_public(db, new_round)
+
+
+class Control:
+    """Runs one facilitator control: find the own denksessie, apply, publish after commit."""
+
+    def __init__(
+        self, request: Request, background: BackgroundTasks, db: DbSession, organisation_id: int
+    ) -> None:
+        self._request = request
+        self._background = background
+        self._db = db
+        self._organisation_id = organisation_id
+
+    def __call__(
+        self, denksessie_id: int, action: Callable[..., Event], **arguments: Any
+    ) -> dict[str, Any]:
+        denksessie = _own(self._db, self._organisation_id, denksessie_id)
+        event = action(self._db, denksessie=denksessie, **arguments)
+        _publish(self._request, self._background, event)
+        return {"event": event.type, "seq": event.seq}
+
+
+def control_runner(
+    request: Request, background: BackgroundTasks, db: DbSession, organisation_id: OrganisationId
+) -> Control:
+    return Control(request, background, db, organisation_id)
+
+
+ControlRunner = Annotated[Control, Depends(control_runner)]
+
+
+@router.post("/{denksessie_id}/rounds/{round_id}/reveal")
+def reveal_round(
+    control: ControlRunner, denksessie_id: int, round_id: int, data: RevealRequest
+) -> dict[str, Any]:
+    return control(denksessie_id, flows.reveal_round, round_id=round_id, revealed=data.revealed)
+
+
+@router.post("/{denksessie_id}/rounds/{round_id}/timer")
+def set_timer(
+    control: ControlRunner, denksessie_id: int, round_id: int, data: TimerRequest
+) -> dict[str, Any]:
+    return control(denksessie_id, flows.set_timer, round_id=round_id, seconds=data.seconds)
+
+
+ROUND_ACTIONS = {
+    "open": flows.open_round,
+    "close": flows.close_round,
+    "reopen": flows.reopen_round,
+}
+
+
+@router.post("/{denksessie_id}/rounds/{round_id}/{action}")
+def control_round(
+    control: ControlRunner,
+    denksessie_id: int,
+    round_id: int,
+    action: Literal["open", "close", "reopen"],
+) -> dict[str, Any]:
+    """Open (one round at a time), close, or reopen a round."""
+    return control(denksessie_id, ROUND_ACTIONS[action], round_id=round_id)
+
+
+@router.post("/{denksessie_id}/principles/{principle_id}/{action}")
+def moderate_principle(
+    control: ControlRunner, denksessie_id: int, principle_id: int, action: Literal["hide", "show"]
+) -> dict[str, Any]:
+    """Hide a principle from the room, or show it again; both are logged."""
+    return control(
+        denksessie_id,
+        flows.set_principle_hidden,
+        principle_id=principle_id,
+        hidden=action == "hide",
+    )
+
+
+@router.post("/{denksessie_id}/participants/{participant_id}/remove")
+def remove_participant(
+    control: ControlRunner, denksessie_id: int, participant_id: str
+) -> dict[str, Any]:
+    return control(denksessie_id, flows.remove_participant, participant_id=participant_id)
+
+
+@router.post("/{denksessie_id}/lock")
+def lock_joining(control: ControlRunner, denksessie_id: int, data: LockRequest) -> dict[str, Any]:
+    return control(denksessie_id, flows.lock_joining, locked=data.locked)
+
+
+@router.post("/{denksessie_id}/end")
+def end_denksessie(control: ControlRunner, denksessie_id: int) -> dict[str, Any]:
+    return control(denksessie_id, flows.end_denksessie)

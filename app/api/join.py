@@ -1,0 +1,58 @@
+"""Joining a denksessie from a phone: a random participant id in a signed cookie."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, BackgroundTasks, Request, Response, status
+from pydantic import BaseModel
+
+from app.api.deps import AppSettings, DbSession
+from app.api.errors import ERROR_RESPONSES
+from app.sessions import flows
+from app.sessions import service as sessions
+from app.sessions.schemas import JoinRequest
+from app.tokens import ClientToken, sign
+
+router = APIRouter(prefix="/api/v1/join", tags=["join"], responses=ERROR_RESPONSES)
+
+PARTICIPANT_COOKIE = "dks_participant"
+COOKIE_MAX_AGE = 7 * 24 * 3600
+
+
+class Joined(BaseModel):
+    denksessie_id: int
+    code: str
+    participant_id: str
+    token: str
+
+
+@router.post("/{code}", status_code=status.HTTP_201_CREATED)
+def join(
+    request: Request,
+    response: Response,
+    background: BackgroundTasks,
+    db: DbSession,
+    settings: AppSettings,
+    code: str,
+    data: JoinRequest,
+) -> Joined:
+    denksessie = sessions.get_by_code(db, code)
+    participant = sessions.join(db, denksessie=denksessie, data=data)
+    assert denksessie.id is not None
+    token = sign(settings.secret_key, ClientToken("participant", denksessie.id, participant.id))
+    response.set_cookie(
+        f"{PARTICIPANT_COOKIE}_{denksessie.join_code}",
+        token,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=settings.environment == "production",
+    )
+    background.add_task(
+        request.app.state.hub.publish_safely, flows.participants_changed(denksessie)
+    )
+    return Joined(
+        denksessie_id=denksessie.id,
+        code=denksessie.join_code,
+        participant_id=participant.id,
+        token=token,
+    )

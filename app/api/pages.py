@@ -1,0 +1,293 @@
+"""HTML pages; the only module that renders templates.
+
+The language comes from ``?lang=`` (remembered in a cookie), else the cookie, else the default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import segno
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app import i18n
+from app.api.denksessies import facilitator_tokens, join_url
+from app.api.deps import AppSettings, DbSession, OrganisationId
+from app.api.join import PARTICIPANT_COOKIE
+from app.cards import service as cards
+from app.casussen import service as casussen
+from app.catalogue import service as catalogues
+from app.catalogue.groups import GROUPS
+from app.errors import Rejected
+from app.sessions import service as sessions
+from app.sessions.models import Denksessie
+from app.sessions.schemas import DEFAULT_ROLES, PRINCIPLE_MAX
+from app.tokens import verify
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+router = APIRouter(include_in_schema=False)
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    return env
+
+
+_environment = build_environment()
+
+
+def _language(request: Request) -> i18n.Language:
+    for candidate in (request.query_params.get("lang"), request.cookies.get("lang")):
+        for language in i18n.LANGUAGES:
+            if candidate == language:
+                return language
+    default: i18n.Language = request.app.state.settings.default_language
+    return default
+
+
+def render(request: Request, template: str, **context: Any) -> HTMLResponse:
+    language = _language(request)
+    i18n.set_language(language)
+    html = _environment.get_template(template).render(
+        request=request, lang=language, groups=GROUPS, path=request.url.path, **context
+    )
+    response = HTMLResponse(html)
+    if request.query_params.get("lang") == language:
+        response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+@router.get("/")
+def home(request: Request, db: DbSession, organisation_id: OrganisationId) -> HTMLResponse:
+    return render(
+        request,
+        "home.html",
+        catalogues=[
+            catalogues.summary(db, c)
+            for c in catalogues.list_visible(db, organisation_id=organisation_id)
+        ],
+        n_casussen=len(casussen.list_visible(db, organisation_id=organisation_id)),
+        cards=[
+            cards.to_public(db, c) for c in cards.list_visible(db, organisation_id=organisation_id)
+        ],
+    )
+
+
+@router.get("/waardenkaart")
+def waardenkaart() -> RedirectResponse:
+    return RedirectResponse(f"/catalogi/{catalogues.BUILTIN_SLUG}", status_code=307)
+
+
+@router.get("/catalogi/{slug}")
+def catalogue_page(
+    request: Request, db: DbSession, organisation_id: OrganisationId, slug: str
+) -> HTMLResponse:
+    catalogue = catalogues.get_visible(db, slug=slug, organisation_id=organisation_id)
+    return render(request, "catalogue/card.html", catalogue=catalogues.to_public(db, catalogue))
+
+
+@router.get("/casussen")
+def casus_list(request: Request, db: DbSession, organisation_id: OrganisationId) -> HTMLResponse:
+    return render(
+        request,
+        "casussen/list.html",
+        casussen=[
+            casussen.to_public(db, casus)
+            for casus in casussen.list_visible(db, organisation_id=organisation_id)
+        ],
+    )
+
+
+@router.get("/casussen/{casus_id}")
+def casus_page(
+    request: Request, db: DbSession, organisation_id: OrganisationId, casus_id: int
+) -> HTMLResponse:
+    casus = casussen.get_visible(db, casus_id=casus_id, organisation_id=organisation_id)
+    public = casussen.to_public(db, casus)
+    catalogue = catalogues.to_public(
+        db, catalogues.get_visible(db, slug=public.catalogue, organisation_id=organisation_id)
+    )
+    names = {v.key: v.name for cluster in catalogue.clusters for v in cluster.values}
+    return render(request, "casussen/detail.html", casus=public, value_names=names)
+
+
+@router.get("/principekaarten/{slug}")
+def principekaart_page(
+    request: Request, db: DbSession, organisation_id: OrganisationId, slug: str
+) -> HTMLResponse:
+    card = cards.get_visible(db, slug=slug, organisation_id=organisation_id)
+    return render(request, "cards/card.html", card=cards.to_public(db, card))
+
+
+# --- live denksessies: phone, projector screen, facilitator console ---------------------------
+#
+# These pages carry signed tokens (the participant's, the screen's, the facilitator's) in data
+# attributes for the websocket handshake, so they are never cached.
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _no_store(response: HTMLResponse) -> HTMLResponse:
+    response.headers.update(NO_STORE)
+    return response
+
+
+def _participant_token(
+    request: Request, db: DbSession, secret_key: str, denksessie: Denksessie
+) -> str | None:
+    """The participant cookie of this denksessie, if it is ours and names a known participant.
+
+    A removed participant keeps the token: the phone page then says so, instead of offering to
+    join again."""
+    raw = request.cookies.get(f"{PARTICIPANT_COOKIE}_{denksessie.join_code}")
+    token = verify(secret_key, raw) if raw else None
+    if (
+        raw is None
+        or token is None
+        or token.role != "participant"
+        or token.denksessie_id != denksessie.id
+        or token.participant_id is None
+    ):
+        return None
+    assert denksessie.id is not None
+    try:
+        sessions.active_participant(
+            db, denksessie_id=denksessie.id, participant_id=token.participant_id
+        )
+    except Rejected as exc:
+        if exc.code != "PARTICIPANT_REMOVED":
+            return None
+    return raw
+
+
+@router.get("/j")
+def join_code_page(request: Request, code: str | None = None) -> Response:
+    """Typing the code by hand: ``/j?code=abc def`` goes to ``/j/ABCDEF``."""
+    if code and "".join(code.split()):
+        return RedirectResponse(f"/j/{sessions.normalise_code(code)}", status_code=303)
+    return render(request, "participant/code.html")
+
+
+@router.get("/j/{code}")
+def join_page(request: Request, db: DbSession, settings: AppSettings, code: str) -> Response:
+    denksessie = sessions.get_by_code(db, code)
+    if _participant_token(request, db, settings.secret_key, denksessie):
+        return RedirectResponse(f"/p/{denksessie.join_code}", status_code=303)
+    if code != denksessie.join_code:
+        return RedirectResponse(f"/j/{denksessie.join_code}", status_code=307)
+    return _no_store(render(request, "participant/join.html", denksessie=denksessie))
+
+
+@router.get("/p/{code}")
+def participant_page(request: Request, db: DbSession, settings: AppSettings, code: str) -> Response:
+    denksessie = sessions.get_by_code(db, code)
+    token = _participant_token(request, db, settings.secret_key, denksessie)
+    if token is None or code != denksessie.join_code:
+        return RedirectResponse(f"/j/{denksessie.join_code}", status_code=303)
+    return _no_store(
+        render(
+            request,
+            "participant/live.html",
+            denksessie=denksessie,
+            token=token,
+            principle_max=PRINCIPLE_MAX,
+        )
+    )
+
+
+def _qr_svg(url: str) -> str:
+    qr = segno.make(url, error="m")
+    svg: str = qr.svg_inline(
+        omitsize=True, dark="#000", light="#fff", svgclass="qr-code", lineclass=None
+    )
+    return svg
+
+
+@router.get("/scherm/{denksessie_id}")
+def screen_page(
+    request: Request,
+    db: DbSession,
+    settings: AppSettings,
+    denksessie_id: int,
+    token: str = "",
+) -> Response:
+    """The projector. The screen token in the link is the only key: no account on the beamer."""
+    claims = verify(settings.secret_key, token) if token else None
+    if claims is None or claims.role != "screen" or claims.denksessie_id != denksessie_id:
+        raise Rejected("FORBIDDEN", "Deze schermlink is niet geldig.", http_status=403)
+    denksessie = db.get(Denksessie, denksessie_id)
+    if denksessie is None:
+        raise Rejected("NOT_FOUND", "Deze denksessie bestaat niet.", http_status=404)
+    url = join_url(request, denksessie.join_code)
+    return _no_store(
+        render(
+            request,
+            "screen/screen.html",
+            denksessie=denksessie,
+            token=token,
+            join_url=url,
+            join_url_short=url.split("://", 1)[-1],
+            qr_svg=_qr_svg(url),
+        )
+    )
+
+
+@router.get("/console")
+def console_list(request: Request, db: DbSession, organisation_id: OrganisationId) -> Response:
+    return render(
+        request,
+        "console/list.html",
+        denksessies=sessions.list_recent(db, organisation_id=organisation_id),
+        catalogues=[
+            catalogues.summary(db, c)
+            for c in catalogues.list_visible(db, organisation_id=organisation_id)
+        ],
+        casussen=casussen.list_visible(db, organisation_id=organisation_id),
+        default_catalogue=catalogues.BUILTIN_SLUG,
+        default_roles=DEFAULT_ROLES,
+    )
+
+
+@router.get("/console/{denksessie_id}")
+def console_page(
+    request: Request,
+    db: DbSession,
+    settings: AppSettings,
+    organisation_id: OrganisationId,
+    denksessie_id: int,
+) -> Response:
+    denksessie = sessions.get_for_organisation(
+        db, denksessie_id=denksessie_id, organisation_id=organisation_id
+    )
+    facilitator, screen = facilitator_tokens(settings.secret_key, denksessie_id)
+    catalogue = catalogues.to_public(db, sessions.catalogue_of(db, denksessie))
+    session_casussen = [
+        casus
+        for casus in (casussen.get_by_id(db, casus_id) for casus_id in denksessie.casus_ids)
+        if casus is not None
+    ]
+    return _no_store(
+        render(
+            request,
+            "console/console.html",
+            denksessie=denksessie,
+            token=facilitator,
+            screen_url=f"/scherm/{denksessie_id}?token={screen}",
+            join_url=join_url(request, denksessie.join_code),
+            clusters=catalogue.clusters,
+            casussen=session_casussen,
+        )
+    )

@@ -1,0 +1,1 @@
+"""The casus library: fictional cases that a denksessie puts before its participants."""

@@ -1,0 +1,1 @@
+"""Value catalogues such as the Waardenkaart: groups, clusters, values, opvattingen."""

@@ -1,0 +1,54 @@
+"""Interface text through gettext catalogues (Babel), Dutch first, English second.
+
+Message ids are the Dutch text, so Dutch needs no catalogue and English lives in
+``app/i18n/en/LC_MESSAGES/messages.po``. The .po file is compiled in memory at first use, so
+there is no build step and nothing compiled is committed.
+"""
+
+from __future__ import annotations
+
+import gettext as stdlib_gettext
+from contextvars import ContextVar
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Literal
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+Language = Literal["nl", "en"]
+LANGUAGES: tuple[Language, ...] = ("nl", "en")
+I18N_DIR = Path(__file__).resolve().parent
+
+_current: ContextVar[Language] = ContextVar("language", default="nl")
+
+
+@cache
+def translations(language: Language) -> stdlib_gettext.NullTranslations:
+    po_path = I18N_DIR / language / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=language)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def set_language(language: Language) -> None:
+    _current.set(language)
+
+
+def current_language() -> Language:
+    return _current.get()
+
+
+def gettext(message: str) -> str:
+    return translations(_current.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(_current.get()).ngettext(singular, plural, n)

@@ -1,0 +1,1 @@
+"""Organisations (tenants): every catalogue, casus and card belongs to one."""

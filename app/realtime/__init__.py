@@ -1,0 +1,1 @@
+"""Websockets and fan-out across workers (hub + backplane)."""

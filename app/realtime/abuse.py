@@ -1,0 +1,110 @@
+"""Websocket abuse resistance: the Origin check at the handshake and per-socket frame limits.
+
+Explained for operators in docs/security.md; the close and error codes are in
+docs/realtime-protocol.md.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from urllib.parse import urlsplit
+
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from app.config import Settings
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def _origin_parts(origin: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of an Origin header, or None for ``null`` and garbage."""
+    try:
+        parts = urlsplit(origin.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
+
+
+def _host_parts(host: str, *, default_port: int) -> tuple[str, int] | None:
+    try:
+        parts = urlsplit(f"//{host.strip()}")
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return parts.hostname.lower(), port or default_port
+
+
+def _normalised(scheme: str, host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}" if port == _DEFAULT_PORTS[scheme] else f"{scheme}://{shown}:{port}"
+
+
+def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> bool:
+    """Whether a websocket handshake with this Origin header may go on.
+
+    No Origin means no browser (the bench, tests, command-line clients): a cross-site page
+    cannot open a socket without one. Otherwise the Origin's host and port must equal the Host
+    header's, or the whole origin must be in ``allowed``. A Host without a port takes the
+    default port of the Origin's scheme, so ``https://x.nl`` matches ``Host: x.nl`` behind a
+    TLS-terminating proxy that talks plain HTTP to us.
+    """
+    if origin is None:
+        return True
+    parts = _origin_parts(origin)
+    if parts is None:
+        return False
+    scheme, origin_host, origin_port = parts
+    listed = {_normalised(*entry) for entry in map(_origin_parts, allowed) if entry is not None}
+    if _normalised(scheme, origin_host, origin_port) in listed:
+        return True
+    if host is None:
+        return False
+    own = _host_parts(host, default_port=_DEFAULT_PORTS[scheme])
+    return own == (origin_host, origin_port)
+
+
+class Verdict(enum.Enum):
+    SERVE = "serve"
+    LIMITED = "limited"  # answer RATE_LIMITED, do not process
+    FLOOD = "flood"  # close with 1008
+
+
+class FrameLimiter:
+    """Moving-window frame limits per socket, in this worker's memory (the ``limits`` package).
+
+    Every frame after the handshake counts towards both limits, refused ones included: a client
+    that keeps sending after RATE_LIMITED reaches the flood limit and is closed.
+    """
+
+    def __init__(self, *, rate: RateLimitItem, flood: RateLimitItem) -> None:
+        self._rate = rate
+        self._flood = flood
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FrameLimiter:
+        return cls(rate=parse(settings.ws_rate_limit), flood=parse(settings.ws_flood_limit))
+
+    @staticmethod
+    def new_key() -> str:
+        return uuid.uuid4().hex
+
+    def check(self, key: str) -> Verdict:
+        if not self._limiter.hit(self._flood, key):
+            return Verdict.FLOOD
+        if not self._limiter.hit(self._rate, key):
+            return Verdict.LIMITED
+        return Verdict.SERVE
+
+    def forget(self, key: str) -> None:
+        self._limiter.clear(self._rate, key)
+        self._limiter.clear(self._flood, key)

@@ -1,0 +1,147 @@
+"""One websocket's sender: direct frames in order, aggregates latest-only.
+
+Acks, errors and snapshots go through a small bounded queue in order. State and tally frames go
+into slots that keep only the newest frame: a phone that stops reading (screen locked, train
+tunnel) holds at most one stale frame per slot and never delays anyone else, because each socket
+has its own sender task. A close goes out after the direct frames queued before it (an error,
+then its close code). A client that lets the direct queue overflow is closed with 1013 at once,
+even while a send to it hangs, and comes back through a snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+
+from starlette.websockets import WebSocket
+
+from app.realtime.protocol import CLOSE_TRY_AGAIN
+from app.tokens import Role
+
+logger = logging.getLogger(__name__)
+
+DIRECT_CAPACITY = 64
+CLOSE_TIMEOUT_S = 2.0
+# Waiting aggregates go out in this order: a state before the tally built after it.
+SLOT_ORDER = ("state", "tally")
+
+
+def _slot_rank(slot: str) -> int:
+    return SLOT_ORDER.index(slot) if slot in SLOT_ORDER else len(SLOT_ORDER)
+
+
+class Connection:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        *,
+        role: Role,
+        denksessie_id: int,
+        participant_id: str | None = None,
+        capacity: int = DIRECT_CAPACITY,
+    ) -> None:
+        self.websocket = websocket
+        self.role = role
+        self.denksessie_id = denksessie_id
+        self.participant_id = participant_id
+        self._capacity = capacity
+        self._direct: deque[str] = deque()
+        self._latest: dict[str, str] = {}
+        self._wake = asyncio.Event()
+        self._close: tuple[int, str] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._sending = False
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"sender-{id(self)}")
+
+    @property
+    def closing(self) -> bool:
+        return self._close is not None
+
+    def send_direct(self, frame: str) -> None:
+        if self._close is not None:
+            return
+        if len(self._direct) >= self._capacity:
+            logger.info("closing a socket that does not read (role %s)", self.role)
+            self._abandon(CLOSE_TRY_AGAIN, "te traag; maak opnieuw verbinding")
+            return
+        self._direct.append(frame)
+        self._wake.set()
+
+    def send_latest(self, slot: str, frame: str, *, drop: tuple[str, ...] = ()) -> None:
+        """Put ``frame`` in ``slot``, replacing what waits there; ``drop`` empties other slots
+        whose waiting frame this one makes stale (a state carries everything a tally does)."""
+        if self._close is not None:
+            return
+        for stale in drop:
+            self._latest.pop(stale, None)
+        self._latest[slot] = frame
+        self._wake.set()
+
+    def close(self, code: int, reason: str = "") -> None:
+        """Close after the direct frames already queued, so an error arrives before its close
+        code; aggregates still waiting in their slots are dropped."""
+        if self._close is None:
+            self._close = (code, reason)
+            self._latest.clear()
+            self._wake.set()
+
+    def _abandon(self, code: int, reason: str) -> None:
+        """Close at once, dropping everything queued. A sender stuck in a send to a client that
+        does not read would never get to the close frame, so it is replaced by one that only
+        closes (bounded by ``CLOSE_TIMEOUT_S``)."""
+        if self._close is not None:
+            return
+        self._direct.clear()
+        self._latest.clear()
+        self._close = (code, reason)
+        self._wake.set()
+        if self._task is not None and not self._task.done() and self._sending:
+            self._task.cancel()
+            self._task = asyncio.create_task(self._send_close(), name=f"closer-{id(self)}")
+
+    async def _send(self, frame: str) -> None:
+        self._sending = True
+        try:
+            await self.websocket.send_text(frame)
+        finally:
+            self._sending = False
+
+    async def _send_close(self) -> None:
+        assert self._close is not None
+        code, reason = self._close
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.websocket.close(code=code, reason=reason), CLOSE_TIMEOUT_S)
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                while self._direct:
+                    await self._send(self._direct.popleft())
+                for slot in sorted(self._latest, key=_slot_rank):
+                    if self._close is not None:
+                        break
+                    frame = self._latest.pop(slot, None)
+                    if frame is not None:
+                        await self._send(frame)
+                if self._close is not None:
+                    await self._send_close()
+                    return
+        except Exception:  # a dropped connection ends its sender; the receiver cleans up
+            return
+
+    async def wait_closed(self) -> None:
+        """Give the sender time to deliver what is queued and the close frame (bounded)."""
+        if self._task is not None and not self._task.done():
+            await asyncio.wait({self._task}, timeout=CLOSE_TIMEOUT_S + 1.0)
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task

@@ -1,0 +1,289 @@
+"""The websocket endpoint ``/ws/{code}``: handshake, snapshot, then ballots in and frames out.
+
+A ballot goes validate -> commit -> ack -> publish. The commit happens in a worker thread with its
+own database session (one commit boundary per message); only after it succeeded is the ack queued
+and the marker published, so nothing is announced for a rolled-back ballot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from app.db import committing
+from app.errors import DomainError, NotFound, Rejected
+from app.events import BALLOTS_CHANGED, MARKER_SEQ, Event
+from app.realtime.abuse import FrameLimiter, Verdict, origin_allowed
+from app.realtime.connection import Connection
+from app.realtime.hub import Hub, dumps, in_thread
+from app.realtime.protocol import (
+    CLOSE_BAD_HELLO,
+    CLOSE_BAD_ORIGIN,
+    CLOSE_NOT_FOUND,
+    CLOSE_POLICY,
+    CLOSE_REMOVED,
+    CLOSE_TOO_BIG,
+    CLOSE_UNAUTHORISED,
+    MAX_FRAME_BYTES,
+    PROTOCOL_VERSION,
+    BallotFrame,
+    Hello,
+    Ping,
+    Resync,
+    client_frames,
+    hello_frame,
+)
+from app.sessions import ballots, results
+from app.sessions import service as sessions
+from app.sessions.models import Denksessie, Participant
+from app.tokens import ClientToken, verify
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+T = TypeVar("T")
+
+HELLO_TIMEOUT_S = 10.0
+
+
+class Refused(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def _error(code: str, message: str, **extra: Any) -> str:
+    return dumps({"type": "error", "code": code, "message": message, **extra})
+
+
+async def _in_db(websocket: WebSocket, work: Callable[[Session], T], *, commit: bool) -> T:
+    """Reads run side by side; writes pass the app's write limiter (one at a time on SQLite,
+    whose lock contention otherwise makes writers sleep in its busy handler)."""
+    engine = websocket.app.state.engine
+
+    def run() -> T:
+        with Session(engine, expire_on_commit=False) as db:
+            if not commit:
+                return work(db)
+            with committing(db):
+                return work(db)
+
+    return await in_thread(run, limiter=websocket.app.state.write_limiter if commit else None)
+
+
+async def _receive_text(websocket: WebSocket) -> str:
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    text = message.get("text")
+    if text is None:
+        data = message.get("bytes") or b""
+        if len(data) > MAX_FRAME_BYTES:
+            raise Refused(CLOSE_TOO_BIG, "frame te groot")
+        text = data.decode("utf-8", errors="replace")
+    if len(text.encode("utf-8")) > MAX_FRAME_BYTES:
+        raise Refused(CLOSE_TOO_BIG, "frame te groot")
+    return text
+
+
+async def _handshake(websocket: WebSocket, code: str) -> tuple[Hello, ClientToken, int]:
+    try:
+        raw = await asyncio.wait_for(_receive_text(websocket), HELLO_TIMEOUT_S)
+        hello = hello_frame.validate_json(raw)
+    except (TimeoutError, ValidationError) as exc:
+        raise Refused(CLOSE_BAD_HELLO, "stuur eerst een geldige hello") from exc
+    if hello.protocol != PROTOCOL_VERSION:
+        raise Refused(CLOSE_BAD_HELLO, f"protocolversie {PROTOCOL_VERSION} verwacht")
+    token = verify(websocket.app.state.settings.secret_key, hello.token)
+    if token is None or token.role != hello.role:
+        raise Refused(CLOSE_UNAUTHORISED, "ongeldig token")
+
+    def resolve(db: Session) -> int:
+        try:
+            denksessie = sessions.get_by_code(db, code)
+        except NotFound as exc:
+            raise Refused(CLOSE_NOT_FOUND, "onbekende code") from exc
+        if denksessie.id != token.denksessie_id:
+            raise Refused(CLOSE_UNAUTHORISED, "token hoort bij een andere denksessie")
+        if token.participant_id is not None:
+            try:
+                sessions.active_participant(
+                    db, denksessie_id=denksessie.id, participant_id=token.participant_id
+                )
+            except Rejected as exc:
+                raise Refused(
+                    CLOSE_REMOVED if exc.code == "PARTICIPANT_REMOVED" else CLOSE_UNAUTHORISED,
+                    exc.message,
+                ) from exc
+        assert denksessie.id is not None
+        return denksessie.id
+
+    return hello, token, await _in_db(websocket, resolve, commit=False)
+
+
+def _snapshot_frame(db: Session, connection: Connection) -> str:
+    denksessie = db.get(Denksessie, connection.denksessie_id)
+    assert denksessie is not None
+    participant = (
+        db.get(Participant, connection.participant_id) if connection.participant_id else None
+    )
+    return dumps(results.snapshot(db, denksessie, role=connection.role, participant=participant))
+
+
+def _frame_limiter(websocket: WebSocket) -> FrameLimiter:
+    """One limiter per app (so per worker), made on first use from the app's settings."""
+    state = websocket.app.state
+    limiter: FrameLimiter | None = getattr(state, "frame_limiter", None)
+    if limiter is None:
+        limiter = state.frame_limiter = FrameLimiter.from_settings(state.settings)
+    return limiter
+
+
+@router.websocket("/ws/{code}")
+async def denksessie_socket(websocket: WebSocket, code: str) -> None:
+    # Accepted even for a foreign Origin, then closed with 4406 before anything is read: a
+    # browser never sees why an upgrade was refused (only 1006), but it does see a close code.
+    await websocket.accept()
+    hub: Hub = websocket.app.state.hub
+    settings = websocket.app.state.settings
+    try:
+        if not origin_allowed(
+            websocket.headers.get("origin"),
+            websocket.headers.get("host"),
+            settings.allowed_origins,
+        ):
+            raise Refused(CLOSE_BAD_ORIGIN, "deze pagina mag geen verbinding maken")
+        hello, token, denksessie_id = await _handshake(websocket, code)
+    except Refused as refused:
+        await websocket.send_text(_error("HANDSHAKE_REFUSED", refused.reason))
+        await websocket.close(code=refused.code, reason=refused.reason)
+        return
+    except WebSocketDisconnect:
+        return
+    connection = Connection(
+        websocket,
+        role=hello.role,
+        denksessie_id=denksessie_id,
+        participant_id=token.participant_id,
+    )
+    limiter = _frame_limiter(websocket)
+    limit_key = limiter.new_key()
+    await hub.add(connection)
+    try:
+        connection.send_direct(
+            dumps({"type": "welcome", "protocol": PROTOCOL_VERSION, "role": hello.role})
+        )
+        connection.send_direct(
+            await _in_db(websocket, lambda db: _snapshot_frame(db, connection), commit=False)
+        )
+        hub.ready(connection)
+        while True:
+            text = await _receive_text(websocket)
+            verdict = limiter.check(limit_key)
+            if verdict is Verdict.SERVE:
+                await _serve_frame(websocket, hub, connection, text)
+                continue
+            connection.send_direct(
+                _error("RATE_LIMITED", "Je stuurt te veel berichten; wacht even.", retry=True)
+            )
+            if verdict is Verdict.FLOOD:
+                raise Refused(CLOSE_POLICY, "te veel berichten")
+    except WebSocketDisconnect:
+        pass
+    except Refused as refused:
+        connection.close(refused.code, refused.reason)
+        await connection.wait_closed()
+    finally:
+        limiter.forget(limit_key)
+        await hub.remove(connection)
+
+
+async def _serve_frame(websocket: WebSocket, hub: Hub, connection: Connection, text: str) -> None:
+    try:
+        frame = client_frames.validate_json(text)
+    except ValidationError:
+        connection.send_direct(_error("BAD_FRAME", "Onbekend of ongeldig bericht."))
+        return
+    if isinstance(frame, Ping):
+        connection.send_direct(dumps({"type": "pong"}))
+    elif isinstance(frame, Resync):
+        connection.send_direct(
+            await _in_db(websocket, lambda db: _snapshot_frame(db, connection), commit=False)
+        )
+        hub.refresh(connection)
+    elif isinstance(frame, BallotFrame):
+        await _serve_ballot(websocket, hub, connection, frame)
+
+
+async def _serve_ballot(
+    websocket: WebSocket, hub: Hub, connection: Connection, frame: BallotFrame
+) -> None:
+    if connection.role != "participant" or connection.participant_id is None:
+        connection.send_direct(
+            _error("WRONG_ROLE", "Alleen deelnemers stemmen.", msg_id=frame.msg_id)
+        )
+        return
+    participant_id = connection.participant_id
+
+    def cast(db: Session) -> ballots.BallotCast:
+        denksessie = db.get(Denksessie, connection.denksessie_id)
+        assert denksessie is not None
+        participant = sessions.active_participant(
+            db, denksessie_id=connection.denksessie_id, participant_id=participant_id
+        )
+        return ballots.cast_ballot(
+            db,
+            denksessie=denksessie,
+            participant=participant,
+            round_id=frame.round_id,
+            kind=frame.kind,
+            payload=frame.payload,
+            client_msg_id=frame.msg_id,
+        )
+
+    try:
+        cast_result = await _in_db(websocket, cast, commit=True)
+    except DomainError as exc:
+        connection.send_direct(_error(exc.code, exc.message, msg_id=frame.msg_id))
+        if exc.code == "PARTICIPANT_REMOVED":
+            raise Refused(CLOSE_REMOVED, "verwijderd") from exc
+        return
+    except SQLAlchemyError:
+        logger.warning("ballot not stored: database unavailable", exc_info=True)
+        connection.send_direct(
+            _error(
+                "UNAVAILABLE",
+                "Je antwoord is nog niet opgeslagen; we proberen het opnieuw.",
+                msg_id=frame.msg_id,
+                retry=True,
+            )
+        )
+        return
+    connection.send_direct(
+        dumps(
+            {
+                "type": "ack",
+                "msg_id": frame.msg_id,
+                "round_id": cast_result.round_id,
+                "revision": cast_result.revision,
+                "duplicate": cast_result.duplicate,
+            }
+        )
+    )
+    # Also for a duplicate: the first attempt may have committed on a worker that died before
+    # it published, and a marker only makes every worker recount from the database.
+    await hub.publish_safely(
+        Event(
+            type=BALLOTS_CHANGED,
+            denksessie_id=connection.denksessie_id,
+            seq=MARKER_SEQ,
+            payload={"round_id": cast_result.round_id},
+        )
+    )

@@ -1,0 +1,367 @@
+"""The hub: local sockets per denksessie, events from the backplane, aggregates on a tick.
+
+Every event goes out through the backplane and comes back to every worker, this one included,
+so all workers treat all events alike. State events mark a room for a new ``state`` frame
+(built once per role from the database and serialised once); markers (ballots, joins) mark it
+for a ``tally`` on the next tick: screen and facilitator every 100 ms, phones every second, and
+only when something changed. Nothing is ever broadcast per ballot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import anyio
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.events import MARKERS, Event, topic
+from app.realtime.backplane import Backplane
+from app.realtime.connection import Connection
+from app.realtime.protocol import CLOSE_ENDED, CLOSE_REMOVED, CLOSE_REPLACED
+from app.sessions import results
+from app.sessions import service as sessions
+from app.sessions.models import Denksessie
+from app.tokens import Role
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SCREEN_INTERVAL_S = 0.1
+PHONE_INTERVAL_S = 1.0
+
+
+def dumps(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+async def in_thread(work: Callable[[], T], *, limiter: anyio.CapacityLimiter | None = None) -> T:
+    """Run blocking database work in a worker thread, and wait for it even when cancelled.
+
+    ``anyio.to_thread.run_sync`` shields its thread from anyio cancel scopes but abandons it
+    when the awaiting task is cancelled with ``Task.cancel()`` (as ``Hub.stop`` does): the
+    thread then keeps a connection checked out while the lifespan disposes the engine, and that
+    connection leaks. Waiting for the thread, shielded from both kinds of cancellation, before
+    the cancellation goes on keeps shutdown clean.
+    """
+    future = asyncio.ensure_future(anyio.to_thread.run_sync(work, limiter=limiter))
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        with anyio.CancelScope(shield=True):
+            await asyncio.wait({future})
+        raise
+
+
+@dataclass
+class Room:
+    denksessie_id: int
+    connections: set[Connection] = field(default_factory=set)
+    state_dirty: bool = False
+    tally_dirty: bool = False
+    phones_dirty: bool = False
+    last_phone_push: float = 0.0
+    ending: bool = False  # send the final state, then close every socket with 4410
+    # The last tally frame pushed per role: a marker whose change an earlier tick already
+    # counted (say a join and a ballot in one tick) sends nothing a second time.
+    last_tally: dict[str, str] = field(default_factory=dict)
+
+    def of_role(self, role: Role) -> list[Connection]:
+        return [c for c in self.connections if c.role == role and not c.closing]
+
+
+class Hub:
+    def __init__(
+        self,
+        engine: Engine,
+        backplane: Backplane,
+        *,
+        screen_interval: float = SCREEN_INTERVAL_S,
+        phone_interval: float = PHONE_INTERVAL_S,
+        namespace: str = "denksessie",
+    ) -> None:
+        self._namespace = namespace
+        self._engine = engine
+        self._backplane = backplane
+        self._screen_interval = screen_interval
+        self._phone_interval = phone_interval
+        self.rooms: dict[int, Room] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def _topic(self, denksessie_id: int) -> str:
+        return topic(denksessie_id, namespace=self._namespace)
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._read_backplane(), name="hub-backplane"),
+            asyncio.create_task(self._tick(), name="hub-tick"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for room in self.rooms.values():
+            for connection in list(room.connections):
+                await connection.stop()
+
+    # --- sockets -------------------------------------------------------------------------------
+
+    async def add(self, connection: Connection) -> None:
+        """Register a socket before its snapshot is read, so no event after that read is missed.
+
+        Its sender starts only with ``ready``, once the welcome and the snapshot are queued: a
+        client reads those two first, never an aggregate it has no snapshot for.
+
+        A participant holds one socket per denksessie on this worker: an older one (another tab,
+        or a reconnect while the dropped socket still lingers) gets ``REPLACED`` and 4409. A
+        socket of the same participant on another worker is not seen (best effort).
+        """
+        room = self.rooms.get(connection.denksessie_id)
+        if room is None:
+            room = self.rooms[connection.denksessie_id] = Room(connection.denksessie_id)
+            await self._backplane.subscribe(self._topic(connection.denksessie_id))
+        if connection.participant_id is not None:
+            for older in room.of_role("participant"):
+                if older.participant_id == connection.participant_id:
+                    older.send_direct(
+                        dumps(
+                            {
+                                "type": "error",
+                                "code": "REPLACED",
+                                "message": "Je bent op een ander scherm of tabblad verder gegaan.",
+                            }
+                        )
+                    )
+                    older.close(CLOSE_REPLACED, "vervangen door een nieuwere verbinding")
+        room.connections.add(connection)
+
+    def ready(self, connection: Connection) -> None:
+        """Start sending to a socket whose snapshot is queued."""
+        connection.start()
+        self.refresh(connection)
+
+    def refresh(self, connection: Connection) -> None:
+        """Push a fresh tally to this socket's role on the next tick.
+
+        A tally built before the snapshot was read may be waiting in the socket's slot and go
+        out after it; the next tick replaces it with one read after the snapshot.
+        """
+        room = self.rooms.get(connection.denksessie_id)
+        if room is None:
+            return
+        room.last_tally.pop(connection.role, None)
+        if connection.role == "participant":
+            room.phones_dirty = True
+        else:
+            room.tally_dirty = True
+
+    async def remove(self, connection: Connection) -> None:
+        await connection.stop()
+        room = self.rooms.get(connection.denksessie_id)
+        if room is None:
+            return
+        room.connections.discard(connection)
+        if not room.connections:
+            del self.rooms[connection.denksessie_id]
+            with contextlib.suppress(Exception):
+                await self._backplane.unsubscribe(self._topic(connection.denksessie_id))
+
+    def count(self, role: Role | None = None) -> int:
+        return sum(
+            1
+            for room in self.rooms.values()
+            for c in room.connections
+            if role is None or c.role == role
+        )
+
+    # --- events --------------------------------------------------------------------------------
+
+    async def publish(self, event: Event) -> None:
+        """Send an event to every worker, this one included (no echo filtering)."""
+        await self._backplane.publish(self._topic(event.denksessie_id), event.to_json())
+
+    async def publish_safely(self, event: Event) -> None:
+        """Like ``publish``, but a backplane outage only costs other workers a late refresh:
+        the change is already durable, and this worker still refreshes its own sockets (others
+        catch up through the resync that follows their own backplane reconnect)."""
+        try:
+            await self.publish(event)
+        except Exception:
+            logger.warning("backplane unavailable; marking locally", exc_info=True)
+            self.on_event(event)
+
+    async def _read_backplane(self) -> None:
+        while True:
+            try:
+                message = await self._backplane.next_published()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("backplane lost; reconnecting", exc_info=True)
+                await self._reconnect_backplane()
+                continue
+            try:
+                self.on_event(Event.from_json(message.data))
+            except (ValueError, KeyError, TypeError):
+                logger.warning("ignoring a malformed backplane message")
+
+    async def _reconnect_backplane(self) -> None:
+        """Reconnect and resubscribe; every room resyncs from the database, so nothing is lost."""
+        delay = 0.2
+        while True:
+            try:
+                with contextlib.suppress(Exception):
+                    await self._backplane.disconnect()
+                await self._backplane.connect()
+                for denksessie_id, room in self.rooms.items():
+                    await self._backplane.subscribe(self._topic(denksessie_id))
+                    room.state_dirty = True
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    def on_event(self, event: Event) -> None:
+        room = self.rooms.get(event.denksessie_id)
+        if room is None:
+            return
+        if event.type in MARKERS:
+            room.tally_dirty = room.phones_dirty = True
+            return
+        room.state_dirty = True
+        if event.type == "denksessie_ended":
+            room.ending = True
+        if event.type == "participant_removed":
+            removed = event.payload.get("participant_id")
+            for connection in room.of_role("participant"):
+                if connection.participant_id == removed:
+                    connection.send_direct(
+                        dumps(
+                            {
+                                "type": "error",
+                                "code": "PARTICIPANT_REMOVED",
+                                "message": "De facilitator heeft je uit deze denksessie gehaald.",
+                            }
+                        )
+                    )
+                    connection.close(CLOSE_REMOVED, "verwijderd")
+
+    # --- ticks ---------------------------------------------------------------------------------
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self._screen_interval)
+            for room in list(self.rooms.values()):
+                try:
+                    await self._push(room)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("tick failed for denksessie %s", room.denksessie_id)
+
+    async def _push(self, room: Room) -> None:
+        now = time.monotonic()
+        if room.state_dirty:
+            room.state_dirty = False
+            await self._push_state(room)
+            room.tally_dirty = room.phones_dirty = False
+            room.last_phone_push = now
+            return
+        phones_due = room.phones_dirty and now - room.last_phone_push >= self._phone_interval
+        if room.tally_dirty or phones_due:
+            roles: list[Role] = []
+            if room.tally_dirty:
+                roles += ["facilitator", "screen"]
+                room.tally_dirty = False
+            if phones_due:
+                roles.append("participant")
+                room.phones_dirty = False
+                room.last_phone_push = now
+            await self._push_tally(room, roles)
+
+    async def _in_db(self, work: Callable[[Session], T]) -> T:
+        def run() -> T:
+            with Session(self._engine, expire_on_commit=False) as db:
+                return work(db)
+
+        return await in_thread(run)
+
+    async def _push_state(self, room: Room) -> None:
+        roles = sorted({c.role for c in room.connections})
+
+        def build(db: Session) -> dict[str, str]:
+            denksessie = db.get(Denksessie, room.denksessie_id)
+            if denksessie is None:
+                return {}
+            frames: dict[str, str] = {}
+            for role in roles:
+                frame = results.snapshot(db, denksessie, role=role)
+                frame["type"] = "state"
+                frames[role] = dumps(frame)
+            return frames
+
+        frames = await self._in_db(build)
+        for connection in list(room.connections):
+            if connection.role not in frames:
+                continue
+            if room.ending:
+                connection.send_direct(frames[connection.role])
+                connection.close(CLOSE_ENDED, "denksessie afgelopen")
+            else:
+                connection.send_latest("state", frames[connection.role], drop=("tally",))
+
+    async def _push_tally(self, room: Room, roles: list[Role]) -> None:
+        present = [role for role in roles if room.of_role(role)]
+        if not present:
+            return
+
+        def build(db: Session) -> dict[str, str]:
+            denksessie = db.get(Denksessie, room.denksessie_id)
+            if denksessie is None or denksessie.id is None:
+                return {}
+            open_rounds = [r for r in sessions.rounds_of(db, denksessie.id) if r.status == "open"]
+            participants = sessions.participant_count(db, denksessie.id)
+            frames: dict[str, str] = {}
+            for role in present:
+                rounds = {}
+                for session_round in open_rounds:
+                    assert session_round.id is not None
+                    entry: dict[str, Any] = {
+                        "n_ballots": results.ballot_count(db, session_round.id)
+                    }
+                    if results.results_visible(denksessie, session_round, role):
+                        entry["results"] = results.aggregate(
+                            db, denksessie, session_round, role=role
+                        )
+                    rounds[str(session_round.id)] = entry
+                frame: dict[str, Any] = {
+                    "type": "tally",
+                    "seq": denksessie.seq,
+                    "participants": participants,
+                    "rounds": rounds,
+                }
+                if role == "facilitator":
+                    frame["participant_list"] = results.participant_list(db, denksessie.id)
+                frames[role] = dumps(frame)
+            return frames
+
+        frames = await self._in_db(build)
+        changed = {role for role, frame in frames.items() if room.last_tally.get(role) != frame}
+        room.last_tally.update(frames)
+        for connection in list(room.connections):
+            if connection.role in changed and connection.role in present:
+                connection.send_latest("tally", frames[connection.role])

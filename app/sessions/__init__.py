@@ -1,0 +1,1 @@
+"""Denksessies: lifecycle, join codes, participants, rounds, ballots and moderation."""

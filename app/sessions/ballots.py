@@ -1,0 +1,314 @@
+"""Casting a ballot: validate, write, and let the caller commit before it acknowledges.
+
+Idempotency lives in the database: a ``ballot_submission`` row per client message id with a
+unique constraint. A resend hits the constraint inside a savepoint and is answered with the
+acknowledgement of the first time; it never counts twice. A participant's ballot for a round is
+one row (unique on round and participant), revised in place with an atomic revision bump.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.catalogue import service as catalogues
+from app.db import DbSession
+from app.errors import Rejected
+from app.organisations.models import utcnow
+from app.sessions import service as sessions
+from app.sessions.models import (
+    Ballot,
+    BallotSubmission,
+    Denksessie,
+    Participant,
+    Principle,
+    SessionRound,
+)
+from app.sessions.schemas import BALLOT_MODELS, PRINCIPLE_MAX
+from app.validation import problems_from_validation_error
+
+
+@dataclass(frozen=True)
+class BallotCast:
+    round_id: int
+    client_msg_id: str
+    revision: int
+    duplicate: bool
+
+
+def _reject(code: str, message: str) -> Rejected:
+    return Rejected(code, message, http_status=422)
+
+
+def _open_round(db: DbSession, denksessie: Denksessie, round_id: int) -> SessionRound:
+    session_round = db.get(SessionRound, round_id)
+    if session_round is None or session_round.denksessie_id != denksessie.id:
+        raise Rejected("UNKNOWN_ROUND", "Deze ronde bestaat niet.", http_status=404)
+    if session_round.status != "open":
+        raise Rejected("ROUND_CLOSED", "Deze ronde is gesloten; je antwoord is niet opgeslagen.")
+    return session_round
+
+
+def validate_payload(
+    db: DbSession, *, denksessie: Denksessie, session_round: SessionRound, payload: Any
+) -> dict[str, Any]:
+    """The ballot as it will be stored, or a ``Rejected`` with a precise code."""
+    try:
+        ballot = BALLOT_MODELS[session_round.kind].model_validate(payload).model_dump()
+    except ValidationError as exc:
+        problems = problems_from_validation_error(exc)
+        if any(
+            p.loc.startswith(("principles", "rewording.text")) and "te lang" in p.message
+            for p in problems
+        ):
+            raise _reject(
+                "PRINCIPLE_TOO_LONG", f"Een principe mag hoogstens {PRINCIPLE_MAX} tekens hebben."
+            ) from exc
+        details = "; ".join(f"{p.loc}: {p.message}" for p in problems)
+        raise _reject("BALLOT_INVALID", f"Je antwoord klopt niet: {details}.") from exc
+    config = session_round.config
+    if session_round.kind == "casus":
+        _check_casus(db, denksessie, config, ballot)
+    elif session_round.kind in ("ranking", "approval", "points"):
+        _check_candidates(session_round, config, ballot)
+    else:
+        _check_principle_votes(db, denksessie, session_round, ballot)
+    return ballot
+
+
+def _check_casus(
+    db: DbSession, denksessie: Denksessie, config: dict[str, Any], ballot: dict[str, Any]
+) -> None:
+    if ballot["decision"] == "twijfel" and not config.get("allow_twijfel", True):
+        raise _reject("BALLOT_INVALID", "Kies toekennen of niet toekennen.")
+    values: list[str] = ballot["values"]
+    if len(set(values)) != len(values):
+        raise _reject("DUPLICATE_VALUE", "Je hebt een waarde twee keer gekozen.")
+    if len(values) > config["max_values"]:
+        raise _reject("TOO_MANY_VALUES", f"Kies hoogstens {config['max_values']} waarden.")
+    known = catalogues.value_keys(db, sessions.catalogue_of(db, denksessie))
+    unknown = [value for value in values if value not in known]
+    if unknown:
+        raise _reject("UNKNOWN_VALUE", f"Onbekende waarde: {', '.join(unknown)}.")
+    for value, text in ballot["principles"].items():
+        if value not in values:
+            raise _reject("BALLOT_INVALID", "Schrijf alleen principes bij gekozen waarden.")
+        if text.strip() and not text.strip().startswith("Ik "):
+            raise _reject("PRINCIPLE_INVALID", "Een principe begint met 'Ik ...'.")
+
+
+def _check_candidates(
+    session_round: SessionRound, config: dict[str, Any], ballot: dict[str, Any]
+) -> None:
+    candidates = set(config["candidates"])
+    chosen: list[str] = (
+        ballot.get("ranking") or ballot.get("approve") or list(ballot.get("points", {}))
+    )
+    unknown = [value for value in chosen if value not in candidates]
+    if unknown:
+        raise _reject("UNKNOWN_VALUE", f"Geen kandidaat in deze ronde: {', '.join(unknown)}.")
+    if len(set(chosen)) != len(chosen):
+        raise _reject("DUPLICATE_VALUE", "Je hebt een waarde twee keer gekozen.")
+    if session_round.kind == "ranking" and config.get("top_k") and len(chosen) > config["top_k"]:
+        raise _reject("TOO_MANY_VALUES", f"Rangschik hoogstens {config['top_k']} waarden.")
+    if session_round.kind == "approval" and len(chosen) > config["max_approvals"]:
+        raise _reject("TOO_MANY_VALUES", f"Kies hoogstens {config['max_approvals']} waarden.")
+    if session_round.kind == "points":
+        spent = sum(ballot["points"].values())
+        if spent == 0 or spent > config["budget"]:
+            raise _reject("POINTS_BUDGET", f"Verdeel samen tussen 1 en {config['budget']} punten.")
+
+
+def _check_principle_votes(
+    db: DbSession, denksessie: Denksessie, session_round: SessionRound, ballot: dict[str, Any]
+) -> None:
+    allowed = {p.id for p in visible_principles(db, denksessie, session_round.config["value_key"])}
+    chosen = ballot["approve"]
+    if any(principle_id not in allowed for principle_id in chosen):
+        raise _reject("UNKNOWN_PRINCIPLE", "Dit principe staat niet in deze ronde.")
+    if len(set(chosen)) != len(chosen):
+        raise _reject("DUPLICATE_VALUE", "Je hebt een principe twee keer gekozen.")
+    if len(chosen) > session_round.config["max_approvals"]:
+        raise _reject(
+            "TOO_MANY_VALUES", f"Kies hoogstens {session_round.config['max_approvals']} principes."
+        )
+    rewording = ballot.get("rewording")
+    if rewording and rewording["principle_id"] not in allowed:
+        raise _reject("UNKNOWN_PRINCIPLE", "Dit principe staat niet in deze ronde.")
+    if rewording and not rewording["text"].strip().startswith("Ik "):
+        raise _reject("PRINCIPLE_INVALID", "Een principe begint met 'Ik ...'.")
+
+
+def shown_principles() -> SelectOfScalar[Principle]:
+    """Principles that may be shown: not hidden, and not by a removed participant."""
+    return (
+        select(Principle)
+        .join(Participant, col(Participant.id) == col(Principle.participant_id))
+        .where(col(Principle.hidden).is_(False), col(Participant.removed).is_(False))
+    )
+
+
+def visible_principles(db: DbSession, denksessie: Denksessie, value_key: str) -> list[Principle]:
+    """Principles written for a value in this denksessie's casus rounds, as shown to the room."""
+    return list(
+        db.exec(
+            shown_principles()
+            .join(SessionRound, col(SessionRound.id) == col(Principle.round_id))
+            .where(
+                SessionRound.denksessie_id == denksessie.id,
+                SessionRound.kind == "casus",
+                Principle.value_key == value_key,
+            )
+            .order_by(col(Principle.id))
+        ).all()
+    )
+
+
+def cast_ballot(
+    db: DbSession,
+    *,
+    denksessie: Denksessie,
+    participant: Participant,
+    round_id: int,
+    kind: str,
+    payload: Any,
+    client_msg_id: str,
+) -> BallotCast:
+    """Validate and write; the caller commits, then acknowledges, then publishes."""
+    previous = _submission(db, participant.id, client_msg_id)
+    if previous is not None:
+        return BallotCast(previous.round_id, client_msg_id, previous.revision, duplicate=True)
+    session_round = _open_round(db, denksessie, round_id)
+    if kind != session_round.kind:
+        raise _reject(
+            "WRONG_ROUND_KIND", "Dit antwoord past niet bij deze ronde; ververs de pagina."
+        )
+    ballot = validate_payload(
+        db, denksessie=denksessie, session_round=session_round, payload=payload
+    )
+    try:
+        with db.begin_nested():
+            db.add(
+                BallotSubmission(
+                    participant_id=participant.id, client_msg_id=client_msg_id, round_id=round_id
+                )
+            )
+    except IntegrityError:
+        # A concurrent resend won the race; answer with what it stored.
+        previous = _submission(db, participant.id, client_msg_id)
+        assert previous is not None
+        return BallotCast(previous.round_id, client_msg_id, previous.revision, duplicate=True)
+    revision = _upsert_ballot(db, round_id, participant.id, ballot, client_msg_id)
+    db.execute(
+        update(BallotSubmission)
+        .where(
+            col(BallotSubmission.participant_id) == participant.id,
+            col(BallotSubmission.client_msg_id) == client_msg_id,
+        )
+        .values(revision=revision)
+    )
+    if session_round.kind == "casus":
+        _store_principles(db, session_round, participant.id, ballot["principles"])
+    elif session_round.kind == "principle":
+        _store_rewording(db, session_round, participant.id, ballot.get("rewording"))
+    db.flush()
+    return BallotCast(round_id, client_msg_id, revision, duplicate=False)
+
+
+def _submission(db: DbSession, participant_id: str, client_msg_id: str) -> BallotSubmission | None:
+    return db.exec(
+        select(BallotSubmission).where(
+            BallotSubmission.participant_id == participant_id,
+            BallotSubmission.client_msg_id == client_msg_id,
+        )
+    ).first()
+
+
+def _upsert_ballot(
+    db: DbSession, round_id: int, participant_id: str, ballot: dict[str, Any], msg_id: str
+) -> int:
+    try:
+        with db.begin_nested():
+            db.add(
+                Ballot(
+                    round_id=round_id,
+                    participant_id=participant_id,
+                    payload=ballot,
+                    client_msg_id=msg_id,
+                )
+            )
+        return 1
+    except IntegrityError:
+        result = db.execute(
+            update(Ballot)
+            .where(col(Ballot.round_id) == round_id, col(Ballot.participant_id) == participant_id)
+            .values(
+                payload=ballot,
+                client_msg_id=msg_id,
+                revision=col(Ballot.revision) + 1,
+                updated_at=utcnow(),
+            )
+            .returning(col(Ballot.revision))
+        )
+        return int(result.scalar_one())
+
+
+def _store_principles(
+    db: DbSession, session_round: SessionRound, participant_id: str, principles: dict[str, str]
+) -> None:
+    """Keep the participant's principles equal to the ballot; a kept text keeps its moderation."""
+    existing = db.exec(
+        select(Principle).where(
+            Principle.round_id == session_round.id, Principle.participant_id == participant_id
+        )
+    ).all()
+    wanted = {(value, " ".join(text.split())) for value, text in principles.items() if text.strip()}
+    for row in existing:
+        if (row.value_key, row.text) in wanted:
+            wanted.discard((row.value_key, row.text))
+        else:
+            db.delete(row)
+    assert session_round.id is not None
+    for value, text in sorted(wanted):
+        db.add(
+            Principle(
+                round_id=session_round.id,
+                participant_id=participant_id,
+                value_key=value,
+                text=text,
+            )
+        )
+
+
+def _store_rewording(
+    db: DbSession, session_round: SessionRound, participant_id: str, rewording: Any
+) -> None:
+    for row in db.exec(
+        select(Principle).where(
+            Principle.round_id == session_round.id, Principle.participant_id == participant_id
+        )
+    ).all():
+        db.delete(row)
+    if rewording:
+        assert session_round.id is not None
+        db.add(
+            Principle(
+                round_id=session_round.id,
+                participant_id=participant_id,
+                value_key=session_round.config["value_key"],
+                text=" ".join(rewording["text"].split()),
+                rewords_id=rewording["principle_id"],
+            )
+        )
+
+
+def own_ballot(db: DbSession, *, round_id: int, participant_id: str) -> Ballot | None:
+    return db.exec(
+        select(Ballot).where(Ballot.round_id == round_id, Ballot.participant_id == participant_id)
+    ).first()

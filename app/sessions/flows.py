@@ -1,0 +1,165 @@
+"""Facilitator controls: each changes state, bumps ``seq`` and returns the event to publish.
+
+The caller commits first and publishes after, so nothing is announced for a rolled-back change.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from app.db import DbSession
+from app.errors import NotFound, Rejected
+from app.events import MARKER_SEQ, PARTICIPANTS_CHANGED, Event
+from app.organisations.models import utcnow
+from app.sessions import service as sessions
+from app.sessions.models import Denksessie, ModerationLog, Participant, Principle, SessionRound
+
+
+def _event(db: DbSession, denksessie: Denksessie, kind: str, **payload: object) -> Event:
+    assert denksessie.id is not None
+    seq = sessions.bump_seq(db, denksessie.id)
+    return Event(type=kind, denksessie_id=denksessie.id, seq=seq, payload=dict(payload))
+
+
+def _not_ended(denksessie: Denksessie) -> None:
+    if denksessie.status == "ended":
+        raise Rejected("DENKSESSIE_ENDED", "Deze denksessie is afgelopen.")
+
+
+def _log(db: DbSession, denksessie: Denksessie, action: str, target: str) -> None:
+    assert denksessie.id is not None
+    db.add(ModerationLog(denksessie_id=denksessie.id, action=action, target=target))
+
+
+def round_added(db: DbSession, denksessie: Denksessie, session_round: SessionRound) -> Event:
+    return _event(db, denksessie, "round_added", round_id=session_round.id)
+
+
+def open_round(db: DbSession, *, denksessie: Denksessie, round_id: int) -> Event:
+    """Open one round; facilitator-paced, so any other open round is refused first."""
+    _not_ended(denksessie)
+    target = sessions.get_round(db, denksessie=denksessie, round_id=round_id)
+    assert denksessie.id is not None
+    other = db.exec(
+        select(SessionRound).where(
+            SessionRound.denksessie_id == denksessie.id,
+            SessionRound.status == "open",
+            col(SessionRound.id) != round_id,
+        )
+    ).first()
+    if other is not None:
+        raise Rejected("ANOTHER_ROUND_OPEN", f"Sluit eerst ronde '{other.title}'.")
+    if target.status == "open":
+        raise Rejected("ROUND_ALREADY_OPEN", "Deze ronde is al open.")
+    if not target.tie_break_order:
+        order = sessions.candidates_of(db, denksessie, target)
+        secrets.SystemRandom().shuffle(order)
+        target.tie_break_order = order
+    target.status = "open"
+    target.opened_at = target.opened_at or utcnow()
+    target.closed_at = None
+    denksessie.status = "running"
+    db.add_all([target, denksessie])
+    db.flush()
+    return _event(db, denksessie, "round_opened", round_id=round_id)
+
+
+def close_round(db: DbSession, *, denksessie: Denksessie, round_id: int) -> Event:
+    target = sessions.get_round(db, denksessie=denksessie, round_id=round_id)
+    if target.status != "open":
+        raise Rejected("ROUND_NOT_OPEN", "Deze ronde is niet open.")
+    target.status = "closed"
+    target.closed_at = utcnow()
+    target.deadline_at = None
+    db.add(target)
+    db.flush()
+    return _event(db, denksessie, "round_closed", round_id=round_id)
+
+
+def reopen_round(db: DbSession, *, denksessie: Denksessie, round_id: int) -> Event:
+    target = sessions.get_round(db, denksessie=denksessie, round_id=round_id)
+    if target.status != "closed":
+        raise Rejected("ROUND_NOT_CLOSED", "Alleen een gesloten ronde kan weer open.")
+    return open_round(db, denksessie=denksessie, round_id=round_id)
+
+
+def reveal_round(
+    db: DbSession, *, denksessie: Denksessie, round_id: int, revealed: bool = True
+) -> Event:
+    target = sessions.get_round(db, denksessie=denksessie, round_id=round_id)
+    target.revealed = revealed
+    db.add(target)
+    db.flush()
+    return _event(db, denksessie, "round_revealed", round_id=round_id, revealed=revealed)
+
+
+def set_timer(db: DbSession, *, denksessie: Denksessie, round_id: int, seconds: int) -> Event:
+    """A visible countdown; 0 stops it. The round is not closed by the clock, the facilitator
+    closes it, so nobody loses an answer to a timer that ran out mid-sentence."""
+    target = sessions.get_round(db, denksessie=denksessie, round_id=round_id)
+    if target.status != "open":
+        raise Rejected("ROUND_NOT_OPEN", "Een timer loopt alleen in een open ronde.")
+    target.deadline_at = utcnow() + timedelta(seconds=seconds) if seconds else None
+    db.add(target)
+    db.flush()
+    deadline = target.deadline_at.isoformat() if target.deadline_at else None
+    return _event(db, denksessie, "timer_set", round_id=round_id, deadline_at=deadline)
+
+
+def set_principle_hidden(
+    db: DbSession, *, denksessie: Denksessie, principle_id: int, hidden: bool
+) -> Event:
+    principle = db.get(Principle, principle_id)
+    target = db.get(SessionRound, principle.round_id) if principle else None
+    if principle is None or target is None or target.denksessie_id != denksessie.id:
+        raise NotFound(f"Principe {principle_id} bestaat niet in deze denksessie.")
+    principle.hidden = hidden
+    db.add(principle)
+    _log(db, denksessie, "hide_principle" if hidden else "show_principle", str(principle_id))
+    db.flush()
+    return _event(db, denksessie, "principle_moderated", principle_id=principle_id, hidden=hidden)
+
+
+def remove_participant(db: DbSession, *, denksessie: Denksessie, participant_id: str) -> Event:
+    participant = db.get(Participant, participant_id)
+    if participant is None or participant.denksessie_id != denksessie.id:
+        raise NotFound("Deze deelnemer bestaat niet in deze denksessie.")
+    participant.removed = True
+    db.add(participant)
+    _log(db, denksessie, "remove_participant", participant_id)
+    db.flush()
+    return _event(db, denksessie, "participant_removed", participant_id=participant_id)
+
+
+def lock_joining(db: DbSession, *, denksessie: Denksessie, locked: bool) -> Event:
+    _not_ended(denksessie)
+    denksessie.join_locked = locked
+    db.add(denksessie)
+    db.flush()
+    return _event(db, denksessie, "joining_locked", locked=locked)
+
+
+def participants_changed(denksessie: Denksessie) -> Event:
+    """A marker like ``ballots_changed``: joins are many, so they refresh counts on the next
+    tick instead of bumping ``seq`` (which would serialise every join on one row)."""
+    assert denksessie.id is not None
+    return Event(type=PARTICIPANTS_CHANGED, denksessie_id=denksessie.id, seq=MARKER_SEQ)
+
+
+def end_denksessie(db: DbSession, *, denksessie: Denksessie) -> Event:
+    _not_ended(denksessie)
+    assert denksessie.id is not None
+    for session_round in sessions.rounds_of(db, denksessie.id):
+        if session_round.status == "open":
+            session_round.status = "closed"
+            session_round.closed_at = utcnow()
+            session_round.deadline_at = None
+            db.add(session_round)
+    denksessie.status = "ended"
+    denksessie.ended_at = utcnow()
+    db.add(denksessie)
+    db.flush()
+    return _event(db, denksessie, "denksessie_ended")

@@ -1,0 +1,123 @@
+"""Tables of a live denksessie.
+
+A ballot is one row per (round, participant), revised in place until the round closes; the
+``ballot_submission`` table remembers every client message id, so a resent message is recognised
+by a unique constraint and acknowledged again without being counted twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import foreign_key
+from app.db import metadata as _metadata  # noqa: F401  (naming convention first)
+from app.organisations.models import utcnow
+
+
+class Denksessie(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(sa_column=foreign_key("organisation.id"))
+    catalogue_id: int = Field(sa_column=foreign_key("catalogue.id"))
+    title: str = Field(max_length=200)
+    join_code: str = Field(max_length=6, unique=True)
+    status: str = Field(default="lobby", max_length=16)  # lobby | running | ended
+    join_locked: bool = False
+    show_results_live: bool = False
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    casus_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Bumped atomically by every state change; clients detect a gap and ask for a snapshot.
+    seq: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+
+
+class Participant(SQLModel, table=True):
+    """Anonymous: a random id, an optional display name and role; never IP or user agent."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    denksessie_id: int = Field(sa_column=foreign_key("denksessie.id", cascade=True))
+    display_name: str | None = Field(default=None, max_length=40)
+    role: str | None = Field(default=None, max_length=60)
+    removed: bool = False
+    joined_at: datetime = Field(default_factory=utcnow)
+
+
+class SessionRound(SQLModel, table=True):
+    __tablename__ = "session_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    denksessie_id: int = Field(sa_column=foreign_key("denksessie.id", cascade=True))
+    position: int = 0
+    kind: str = Field(max_length=16)  # casus | ranking | points | approval | principle
+    title: str = Field(max_length=200)
+    status: str = Field(default="draft", max_length=16)  # draft | open | closed
+    revealed: bool = False
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Drawn from a secure seed when the round first opens and shown before anyone votes.
+    tie_break_order: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    deadline_at: datetime | None = None
+
+
+class Ballot(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(sa_column=foreign_key("session_round.id", cascade=True))
+    participant_id: str = Field(
+        sa_column=foreign_key("participant.id", cascade=True, index=False, type_=String(32))
+    )
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    client_msg_id: str = Field(max_length=64)
+    revision: int = 1
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class BallotSubmission(SQLModel, table=True):
+    """Every accepted client message id; the unique constraint makes a resend idempotent."""
+
+    __tablename__ = "ballot_submission"
+    __table_args__ = (UniqueConstraint("participant_id", "client_msg_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: str = Field(
+        sa_column=foreign_key("participant.id", cascade=True, index=False, type_=String(32))
+    )
+    client_msg_id: str = Field(max_length=64)
+    round_id: int = Field(sa_column=foreign_key("session_round.id", cascade=True, index=False))
+    revision: int = 1
+    accepted_at: datetime = Field(default_factory=utcnow)
+
+
+class Principle(SQLModel, table=True):
+    """A leading principle ("Ik ...") written for a value; hidden by moderation, never deleted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(sa_column=foreign_key("session_round.id", cascade=True))
+    participant_id: str = Field(
+        sa_column=foreign_key("participant.id", cascade=True, index=False, type_=String(32))
+    )
+    value_key: str = Field(max_length=80)
+    text: str = Field(max_length=300)
+    # A rewording proposed in a principle round points at the principle it rewords.
+    rewords_id: int | None = Field(
+        default=None,
+        sa_column=foreign_key("principle.id", cascade=True, index=False, nullable=True),
+    )
+    hidden: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ModerationLog(SQLModel, table=True):
+    __tablename__ = "moderation_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    denksessie_id: int = Field(sa_column=foreign_key("denksessie.id", cascade=True))
+    action: str = Field(max_length=40)
+    target: str = Field(max_length=80)
+    at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,277 @@
+"""What each screen shows: aggregates per round and the snapshot a client resyncs from.
+
+Everything here is read from the database, so a snapshot after a reconnect, a gap or a worker
+restart is always the truth. Results are shown to the facilitator always, to the screen and the
+phones only once revealed (or live, when the denksessie is set to show them live).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from app.aggregation.casus import CasusBallot, tally_casus
+from app.aggregation.methods import TIEBREAK
+from app.aggregation.methods import aggregate as aggregate_ballots
+from app.aggregation.profile import RankingBallot
+from app.aggregation.tallies import approval_counts, order_by_score, points_totals
+from app.casussen import service as casussen
+from app.catalogue import service as catalogues
+from app.db import DbSession
+from app.organisations.models import utcnow
+from app.sessions import service as sessions
+from app.sessions.ballots import own_ballot, visible_principles
+from app.sessions.models import Ballot, Denksessie, Participant, Principle, SessionRound
+
+Role = Literal["facilitator", "screen", "participant"]
+
+
+def _active_ballots(db: DbSession, round_id: int) -> list[dict[str, Any]]:
+    """Ballots of participants still in the denksessie (a removed participant stops counting)."""
+    rows = db.exec(
+        select(Ballot.payload)
+        .join(Participant, col(Participant.id) == col(Ballot.participant_id))
+        .where(Ballot.round_id == round_id, col(Participant.removed).is_(False))
+        .order_by(col(Ballot.id))
+    ).all()
+    return [dict(row) for row in rows]
+
+
+def ballot_count(db: DbSession, round_id: int) -> int:
+    return db.exec(
+        select(func.count())
+        .select_from(Ballot)
+        .join(Participant, col(Participant.id) == col(Ballot.participant_id))
+        .where(Ballot.round_id == round_id, col(Participant.removed).is_(False))
+    ).one()
+
+
+def aggregate(
+    db: DbSession, denksessie: Denksessie, session_round: SessionRound, *, role: Role
+) -> dict[str, Any]:
+    """The live aggregate of one round, recomputed from the database."""
+    assert session_round.id is not None
+    ballots = _active_ballots(db, session_round.id)
+    order = session_round.tie_break_order
+    kind = session_round.kind
+    if kind == "casus":
+        tally = tally_casus(
+            [CasusBallot(b["decision"], tuple(b["values"])) for b in ballots],
+            tie_break_order=order,
+        )
+        return {
+            "kind": kind,
+            "n_ballots": tally.n_ballots,
+            "decisions": tally.decisions,
+            "values": [
+                {"value": v.value, "total": v.total, "by_decision": v.by_decision}
+                for v in tally.values
+            ],
+            "principles": _principles_by_value(
+                db, session_round, include_hidden=role == "facilitator"
+            ),
+        }
+    if kind == "ranking":
+        names = catalogues.value_names(db, sessions.catalogue_of(db, denksessie))
+        return _ranking_result(session_round, ballots, names)
+    if kind in ("points", "approval"):
+        candidates = session_round.config["candidates"]
+        scores = (
+            points_totals(candidates, [b["points"] for b in ballots])
+            if kind == "points"
+            else approval_counts(candidates, [b["approve"] for b in ballots])
+        )
+        return {
+            "kind": kind,
+            "n_ballots": len(ballots),
+            "scores": scores,
+            "order": order_by_score(scores, tie_break_order=order),
+        }
+    principles = visible_principles(db, denksessie, session_round.config["value_key"])
+    counts = approval_counts([p.id for p in principles], [b["approve"] for b in ballots])
+    rewordings = _principles_of_round(db, session_round, include_hidden=role == "facilitator")
+    return {
+        "kind": kind,
+        "n_ballots": len(ballots),
+        "counts": {str(key): value for key, value in counts.items()},
+        "rewordings": [
+            {"id": r.id, "rewords_id": r.rewords_id, "text": r.text, "hidden": r.hidden}
+            for r in rewordings
+        ],
+    }
+
+
+def _with_names(sentence: str, names: dict[str, str]) -> str:
+    """The engine explains in value keys; people read value names."""
+    for key in sorted(names, key=len, reverse=True):
+        sentence = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", names[key], sentence)
+    return sentence
+
+
+def _ranking_result(
+    session_round: SessionRound, ballots: list[dict[str, Any]], names: dict[str, str]
+) -> dict[str, Any]:
+    """Schulze with Borda for what Schulze leaves level, then the round's tie-break order
+    (docs/aggregation.md). ``tied_with_next`` marks positions only the tie-break order decided."""
+    result = aggregate_ballots(
+        "schulze_borda",
+        session_round.config["candidates"],
+        [RankingBallot(tuple(b["ranking"])) for b in ballots],
+        tie_break_order=session_round.tie_break_order,
+    )
+    return {
+        "kind": "ranking",
+        "method": result.method,
+        "n_ballots": result.n_ballots,
+        "order": list(result.order),
+        "weak_order": [list(group) for group in result.weak_order],
+        "decided_by": list(result.decided_by),
+        "scores": result.scores,
+        "tied_with_next": [step == TIEBREAK for step in result.decided_by] + [False],
+        "agreement": round(result.agreement.kendall_w, 3),
+        "mean_kendall_distance": round(result.agreement.mean_kendall_distance, 3),
+        "divisive": [d.value for d in result.divisive if d.split > 0][:3],
+        "explanation": _with_names(result.explanation, names),
+    }
+
+
+def _principles_of_round(
+    db: DbSession, session_round: SessionRound, *, include_hidden: bool
+) -> list[Principle]:
+    """Principles written in a round; hidden ones only for the facilitator (to undo a hide)."""
+    query = (
+        select(Principle)
+        .join(Participant, col(Participant.id) == col(Principle.participant_id))
+        .where(Principle.round_id == session_round.id, col(Participant.removed).is_(False))
+    )
+    if not include_hidden:
+        query = query.where(col(Principle.hidden).is_(False))
+    return list(db.exec(query.order_by(col(Principle.id))).all())
+
+
+def _principles_by_value(
+    db: DbSession, session_round: SessionRound, *, include_hidden: bool
+) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for principle in _principles_of_round(db, session_round, include_hidden=include_hidden):
+        grouped.setdefault(principle.value_key, []).append(
+            {"id": principle.id, "text": principle.text, "hidden": principle.hidden}
+        )
+    return grouped
+
+
+def participant_list(db: DbSession, denksessie_id: int) -> list[dict[str, Any]]:
+    """For removing a prankster: who is in the room, never what anyone answered."""
+    return [
+        {"id": p.id, "display_name": p.display_name, "role": p.role}
+        for p in db.exec(
+            select(Participant)
+            .where(Participant.denksessie_id == denksessie_id, col(Participant.removed).is_(False))
+            .order_by(col(Participant.joined_at))
+        ).all()
+    ]
+
+
+def results_visible(denksessie: Denksessie, session_round: SessionRound, role: Role) -> bool:
+    return role == "facilitator" or session_round.revealed or denksessie.show_results_live
+
+
+def round_public(db: DbSession, session_round: SessionRound) -> dict[str, Any]:
+    assert session_round.id is not None
+    return {
+        "id": session_round.id,
+        "position": session_round.position,
+        "kind": session_round.kind,
+        "title": session_round.title,
+        "status": session_round.status,
+        "revealed": session_round.revealed,
+        "config": session_round.config,
+        "tie_break_order": session_round.tie_break_order,
+        "deadline_at": session_round.deadline_at.isoformat() if session_round.deadline_at else None,
+        "n_ballots": ballot_count(db, session_round.id),
+    }
+
+
+def snapshot(
+    db: DbSession, denksessie: Denksessie, *, role: Role, participant: Participant | None = None
+) -> dict[str, Any]:
+    """The complete state one client needs, built from the database."""
+    assert denksessie.id is not None
+    rounds = sessions.rounds_of(db, denksessie.id)
+    catalogue = catalogues.to_public(db, sessions.catalogue_of(db, denksessie))
+    casus_ids = {r.config["casus_id"] for r in rounds if r.kind == "casus"}
+    casus_rows = [casussen.get_by_id(db, casus_id) for casus_id in sorted(casus_ids)]
+    data: dict[str, Any] = {
+        "type": "snapshot",
+        "seq": denksessie.seq,
+        # Phones' clocks are often wrong; countdowns use the offset to this.
+        "server_time": utcnow().isoformat(),
+        "denksessie": {
+            "id": denksessie.id,
+            "title": denksessie.title,
+            "code": denksessie.join_code,
+            "status": denksessie.status,
+            "join_locked": denksessie.join_locked,
+            "show_results_live": denksessie.show_results_live,
+            "roles": denksessie.roles,
+        },
+        "participants": sessions.participant_count(db, denksessie.id),
+        "rounds": [round_public(db, r) for r in rounds],
+        "current_round_id": next((r.id for r in rounds if r.status == "open"), None),
+        "values": [
+            {
+                "key": v.key,
+                "name": v.name,
+                "cluster": c.key,
+                "cluster_name": c.name,
+                "group": c.group,
+            }
+            for c in catalogue.clusters
+            for v in c.values
+        ],
+        "casussen": {
+            str(casus.id): {
+                "title": casus.title,
+                "situation": casus.situation,
+                "decision_question": casus.decision_question,
+                "domain": casus.domain,
+            }
+            for casus in casus_rows
+            if casus is not None
+        },
+        "principles": {
+            str(r.id): [
+                {"id": p.id, "text": p.text}
+                for p in visible_principles(db, denksessie, r.config["value_key"])
+            ]
+            for r in rounds
+            if r.kind == "principle"
+        },
+        "results": {
+            str(r.id): aggregate(db, denksessie, r, role=role)
+            for r in rounds
+            if r.status != "draft" and results_visible(denksessie, r, role)
+        },
+    }
+    if role == "facilitator":
+        data["participant_list"] = participant_list(db, denksessie.id)
+    if participant is not None:
+        data["you"] = {
+            "participant_id": participant.id,
+            "display_name": participant.display_name,
+            "role": participant.role,
+        }
+        data["own_ballots"] = {}
+        for r in rounds:
+            assert r.id is not None
+            mine = own_ballot(db, round_id=r.id, participant_id=participant.id)
+            if mine is not None:
+                data["own_ballots"][str(r.id)] = {
+                    "payload": mine.payload,
+                    "revision": mine.revision,
+                    "client_msg_id": mine.client_msg_id,
+                }
+    return data

@@ -1,0 +1,137 @@
+"""What facilitators configure and participants submit, per round kind.
+
+Round configurations and ballot payloads are pydantic models chosen by the round's ``kind``;
+cross-field rules that need the catalogue (known values, candidates of the round) are checked by
+the service, so every rejection carries a code and a Dutch message.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from app.schemas import StrictModel
+
+RoundKind = Literal["casus", "ranking", "points", "approval", "principle"]
+ROUND_KINDS: tuple[RoundKind, ...] = ("casus", "ranking", "points", "approval", "principle")
+DEFAULT_ROLES = ["gemeente", "landelijke uitvoeringsorganisatie", "welzijn", "inwoner", "anders"]
+PRINCIPLE_MAX = 200
+ValueKey = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+
+
+# --- round configurations ----------------------------------------------------------------------
+
+
+class CasusConfig(StrictModel):
+    casus_id: int
+    max_values: int = Field(default=3, ge=1, le=10)
+    allow_twijfel: bool = True
+
+
+class CandidatesConfig(StrictModel):
+    candidates: list[ValueKey] = Field(min_length=2, max_length=25)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> CandidatesConfig:
+        if len(set(self.candidates)) != len(self.candidates):
+            raise ValueError("een kandidaat staat er twee keer in")
+        return self
+
+
+class RankingConfig(CandidatesConfig):
+    top_k: int | None = Field(default=None, ge=1, le=25)
+
+
+class PointsConfig(CandidatesConfig):
+    mode: Literal["points", "dots"] = "points"
+    budget: int = Field(default=100, ge=1, le=1000)
+
+
+class ApprovalConfig(CandidatesConfig):
+    max_approvals: int = Field(default=3, ge=1, le=25)
+
+
+class PrincipleConfig(StrictModel):
+    value_key: ValueKey
+    max_approvals: int = Field(default=3, ge=1, le=20)
+
+
+CONFIG_MODELS: dict[str, type[StrictModel]] = {
+    "casus": CasusConfig,
+    "ranking": RankingConfig,
+    "points": PointsConfig,
+    "approval": ApprovalConfig,
+    "principle": PrincipleConfig,
+}
+
+
+# --- ballots -----------------------------------------------------------------------------------
+
+
+class CasusBallotIn(StrictModel):
+    decision: Literal["toekennen", "niet_toekennen", "twijfel"]
+    values: list[ValueKey] = Field(min_length=1, max_length=10)
+    # One leading principle per chosen value, each a sentence starting with "Ik".
+    principles: dict[ValueKey, Annotated[str, StringConstraints(max_length=PRINCIPLE_MAX)]] = Field(
+        default_factory=dict
+    )
+
+
+class RankingBallotIn(StrictModel):
+    ranking: list[ValueKey] = Field(min_length=1, max_length=25)
+
+
+class PointsBallotIn(StrictModel):
+    points: dict[ValueKey, Annotated[int, Field(ge=0, le=1000)]] = Field(max_length=25)
+
+
+class ApprovalBallotIn(StrictModel):
+    approve: list[ValueKey] = Field(min_length=1, max_length=25)
+
+
+class Rewording(StrictModel):
+    principle_id: int
+    text: Annotated[str, StringConstraints(min_length=1, max_length=PRINCIPLE_MAX)]
+
+
+class PrincipleBallotIn(StrictModel):
+    approve: list[int] = Field(default_factory=list, max_length=20)
+    rewording: Rewording | None = None
+
+
+BALLOT_MODELS: dict[str, type[StrictModel]] = {
+    "casus": CasusBallotIn,
+    "ranking": RankingBallotIn,
+    "points": PointsBallotIn,
+    "approval": ApprovalBallotIn,
+    "principle": PrincipleBallotIn,
+}
+
+
+# --- facilitator requests ----------------------------------------------------------------------
+
+
+class DenksessieCreate(StrictModel):
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    catalogue: str = Field(default="waardenkaart-sociaal-domein", max_length=80)
+    casus_ids: list[int] = Field(default_factory=list, max_length=20)
+    roles: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
+        default_factory=lambda: list(DEFAULT_ROLES), max_length=12
+    )
+    show_results_live: bool = False
+
+
+class RoundCreate(StrictModel):
+    kind: RoundKind
+    title: Annotated[str, StringConstraints(max_length=200)] = ""
+    config: dict[str, object] = Field(default_factory=dict)
+
+
+class JoinRequest(StrictModel):
+    display_name: Annotated[str, StringConstraints(max_length=40)] | None = None
+    role: Annotated[str, StringConstraints(max_length=60)] | None = None
+
+
+class TimerRequest(StrictModel):
+    seconds: int = Field(ge=0, le=3600)  # 0 stops the timer

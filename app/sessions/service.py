@@ -1,0 +1,245 @@
+"""Denksessies, participants and rounds: creating, finding and configuring them.
+
+Join codes use an alphabet without look-alikes (no 0/O, 1/I/L): 31 symbols, 6 places, about 887
+million codes, drawn with ``secrets``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, update
+from sqlmodel import col, select
+
+from app.casussen import service as casussen
+from app.catalogue import service as catalogues
+from app.catalogue.models import Catalogue
+from app.db import DbSession
+from app.errors import InvalidInput, NotFound, Problem, Rejected
+from app.sessions.models import Denksessie, Participant, SessionRound
+from app.sessions.schemas import CONFIG_MODELS, DenksessieCreate, JoinRequest, RoundCreate
+from app.validation import problems_from_errors
+
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    """People type codes in lower case and with spaces; O and I read as 0 and 1 are not used."""
+    return "".join(code.split()).upper()
+
+
+def bump_seq(db: DbSession, denksessie_id: int) -> int:
+    """Atomically increase and return the event sequence number (no read-modify-write)."""
+    result = db.execute(
+        update(Denksessie)
+        .where(col(Denksessie.id) == denksessie_id)
+        .values(seq=col(Denksessie.seq) + 1)
+        .returning(col(Denksessie.seq))
+    )
+    return int(result.scalar_one())
+
+
+def create(db: DbSession, *, organisation_id: int, data: DenksessieCreate) -> Denksessie:
+    catalogue = catalogues.get_visible(db, slug=data.catalogue, organisation_id=organisation_id)
+    problems = []
+    for index, casus_id in enumerate(data.casus_ids):
+        try:
+            casussen.get_visible(db, casus_id=casus_id, organisation_id=organisation_id)
+        except NotFound:
+            problems.append(Problem(f"casus_ids.{index}", f"casus {casus_id} bestaat niet"))
+    if len(set(data.roles)) != len(data.roles):
+        problems.append(Problem("roles", "een rol staat er twee keer in"))
+    if problems:
+        raise InvalidInput("De denksessie is niet aangemaakt.", problems)
+    code = new_join_code()
+    while db.exec(select(Denksessie.id).where(Denksessie.join_code == code)).first():
+        code = new_join_code()
+    assert catalogue.id is not None
+    denksessie = Denksessie(
+        organisation_id=organisation_id,
+        catalogue_id=catalogue.id,
+        title=data.title,
+        join_code=code,
+        roles=list(data.roles),
+        casus_ids=list(data.casus_ids),
+        show_results_live=data.show_results_live,
+    )
+    db.add(denksessie)
+    db.flush()
+    return denksessie
+
+
+def list_recent(db: DbSession, *, organisation_id: int, limit: int = 100) -> list[Denksessie]:
+    """The organisation's denksessies, newest first."""
+    return list(
+        db.exec(
+            select(Denksessie)
+            .where(Denksessie.organisation_id == organisation_id)
+            .order_by(col(Denksessie.created_at).desc(), col(Denksessie.id).desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def get_for_organisation(db: DbSession, *, denksessie_id: int, organisation_id: int) -> Denksessie:
+    denksessie = db.get(Denksessie, denksessie_id)
+    if denksessie is None or denksessie.organisation_id != organisation_id:
+        raise NotFound(f"Denksessie {denksessie_id} bestaat niet.")
+    return denksessie
+
+
+def get_by_code(db: DbSession, code: str) -> Denksessie:
+    """The denksessie behind a join code; an ended one no longer answers to its code."""
+    denksessie = db.exec(
+        select(Denksessie).where(Denksessie.join_code == normalise_code(code))
+    ).first()
+    if denksessie is None or denksessie.status == "ended":
+        raise NotFound("Deze code hoort bij geen lopende denksessie.")
+    return denksessie
+
+
+def catalogue_of(db: DbSession, denksessie: Denksessie) -> Catalogue:
+    catalogue = db.get(Catalogue, denksessie.catalogue_id)
+    assert catalogue is not None
+    return catalogue
+
+
+# --- participants ------------------------------------------------------------------------------
+
+
+def join(db: DbSession, *, denksessie: Denksessie, data: JoinRequest) -> Participant:
+    if denksessie.join_locked:
+        raise Rejected("JOIN_LOCKED", "De facilitator heeft het aanmelden gesloten.")
+    role = data.role or None
+    if role is not None and role not in denksessie.roles:
+        raise Rejected(
+            "UNKNOWN_ROLE",
+            f"Kies een rol uit de lijst: {', '.join(denksessie.roles)}.",
+            http_status=422,
+        )
+    assert denksessie.id is not None
+    participant = Participant(
+        id=secrets.token_hex(16),
+        denksessie_id=denksessie.id,
+        display_name=(data.display_name or "").strip() or None,
+        role=role,
+    )
+    db.add(participant)
+    db.flush()
+    return participant
+
+
+def active_participant(db: DbSession, *, denksessie_id: int, participant_id: str) -> Participant:
+    participant = db.get(Participant, participant_id)
+    if participant is None or participant.denksessie_id != denksessie_id:
+        raise Rejected("UNKNOWN_PARTICIPANT", "Meld je opnieuw aan met de code.", http_status=404)
+    if participant.removed:
+        raise Rejected(
+            "PARTICIPANT_REMOVED",
+            "De facilitator heeft je uit deze denksessie gehaald.",
+            http_status=403,
+        )
+    return participant
+
+
+def participant_count(db: DbSession, denksessie_id: int) -> int:
+    return db.exec(
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.denksessie_id == denksessie_id, col(Participant.removed).is_(False))
+    ).one()
+
+
+# --- rounds ------------------------------------------------------------------------------------
+
+
+def rounds_of(db: DbSession, denksessie_id: int) -> list[SessionRound]:
+    return list(
+        db.exec(
+            select(SessionRound)
+            .where(SessionRound.denksessie_id == denksessie_id)
+            .order_by(col(SessionRound.position), col(SessionRound.id))
+        ).all()
+    )
+
+
+def get_round(db: DbSession, *, denksessie: Denksessie, round_id: int) -> SessionRound:
+    found = db.get(SessionRound, round_id)
+    if found is None or found.denksessie_id != denksessie.id:
+        raise NotFound(f"Ronde {round_id} bestaat niet in deze denksessie.")
+    return found
+
+
+def validate_config(
+    db: DbSession, *, denksessie: Denksessie, kind: str, raw: dict[str, Any]
+) -> dict[str, Any]:
+    """Check a round's configuration against its kind, the catalogue and the denksessie."""
+    try:
+        config = CONFIG_MODELS[kind].model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "De ronde is niet geldig.", problems_from_errors(exc.errors(), prefix=("config",))
+        ) from exc
+    data = config.model_dump()
+    known = catalogues.value_keys(db, catalogue_of(db, denksessie))
+    problems = []
+    if kind == "casus" and data["casus_id"] not in denksessie.casus_ids:
+        problems.append(Problem("config.casus_id", "deze casus hoort niet bij de denksessie"))
+    for index, key in enumerate(data.get("candidates", [])):
+        if key not in known:
+            problems.append(Problem(f"config.candidates.{index}", f"onbekende waarde '{key}'"))
+    if kind == "principle" and data["value_key"] not in known:
+        problems.append(Problem("config.value_key", f"onbekende waarde '{data['value_key']}'"))
+    if kind == "approval" and data["max_approvals"] > len(data["candidates"]):
+        problems.append(Problem("config.max_approvals", "meer dan er kandidaten zijn"))
+    if kind == "ranking" and (data["top_k"] or 0) > len(data["candidates"]):
+        problems.append(Problem("config.top_k", "meer dan er kandidaten zijn"))
+    if problems:
+        raise InvalidInput("De ronde is niet geldig.", problems)
+    return data
+
+
+def add_round(db: DbSession, *, denksessie: Denksessie, data: RoundCreate) -> SessionRound:
+    if denksessie.status == "ended":
+        raise Rejected("DENKSESSIE_ENDED", "Deze denksessie is afgelopen.")
+    config = validate_config(db, denksessie=denksessie, kind=data.kind, raw=dict(data.config))
+    assert denksessie.id is not None
+    position = len(rounds_of(db, denksessie.id))
+    new_round = SessionRound(
+        denksessie_id=denksessie.id,
+        position=position,
+        kind=data.kind,
+        title=data.title or _default_title(db, data.kind, config),
+        config=config,
+    )
+    db.add(new_round)
+    db.flush()
+    return new_round
+
+
+def _default_title(db: DbSession, kind: str, config: dict[str, Any]) -> str:
+    if kind == "casus":
+        casus = casussen.get_by_id(db, config["casus_id"])
+        return casus.title if casus else "Casus"
+    return {
+        "ranking": "Rangschik de waarden",
+        "points": "Verdeel je punten",
+        "approval": "Kies de belangrijkste waarden",
+        "principle": "Welke principes horen op de kaart?",
+    }[kind]
+
+
+def candidates_of(db: DbSession, denksessie: Denksessie, session_round: SessionRound) -> list[str]:
+    """The values a round asks about: its candidates, or the whole catalogue for a casus."""
+    if session_round.kind == "casus":
+        return sorted(catalogues.value_keys(db, catalogue_of(db, denksessie)))
+    if session_round.kind == "principle":
+        return [session_round.config["value_key"]]
+    return list(session_round.config["candidates"])

@@ -1,0 +1,339 @@
+/* The facilitator's console: create a denksessie (/console), then run it (/console/{id}).
+ *
+ * Controls go over HTTP (fetch JSON); what they changed comes back over the facilitator's
+ * websocket as a `state` frame, like every other update. Round cards are built once and updated
+ * in place, so a timer being typed or a focused button survives the ten tallies a second.
+ */
+(function () {
+  "use strict";
+  const D = window.Denk;
+  const el = D.el;
+  const t = D.t;
+  D.loadMessages();
+
+  // fetch JSON; a refusal becomes an Error with the server's Dutch message and its problems.
+  D.api = (method, url, body) =>
+    fetch(url, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(null, () => {
+      throw new Error(t("request_failed"));
+    }).then((response) =>
+      response
+        .json()
+        .catch(() => ({}))
+        .then((data) => {
+          if (response.ok) return data;
+          const error = (data && data.error) || {};
+          const problems = (error.problems || []).map((p) => p.loc + ": " + p.message);
+          throw new Error([error.message || t("request_failed")].concat(problems).join(" "));
+        })
+    );
+
+  // --- /console: create ------------------------------------------------------------------------------
+  const create = document.getElementById("create-form");
+  if (create) {
+    create.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const error = document.getElementById("create-error");
+      const data = {
+        title: create.elements.title.value.trim(),
+        catalogue: create.elements.catalogue.value,
+        casus_ids: Array.prototype.filter
+          .call(create.querySelectorAll("input[name=casus_ids]"), (box) => box.checked)
+          .map((box) => Number(box.value)),
+        roles: create.elements.roles.value
+          .split("\n")
+          .map((role) => role.trim())
+          .filter((role, i, all) => role && all.indexOf(role) === i),
+        show_results_live: create.elements.show_results_live.checked,
+      };
+      if (!data.title) {
+        error.textContent = create.getAttribute("data-need-title") || "";
+        create.elements.title.focus();
+        return;
+      }
+      D.api("POST", "/api/v1/denksessies", data)
+        .then((created) => (location.href = created.console_url))
+        .catch((problem) => (error.textContent = problem.message));
+    });
+  }
+
+  // --- /console/{id}: run ----------------------------------------------------------------------------
+  const app = document.getElementById("app");
+  if (!app || !app.getAttribute("data-id")) return;
+  const base = "/api/v1/denksessies/" + app.getAttribute("data-id");
+  const roundsBox = document.getElementById("rounds");
+  const peopleBox = document.getElementById("people");
+  const status = document.getElementById("console-status");
+  const alertBox = document.getElementById("console-alert");
+  const lockButton = document.getElementById("lock-button");
+  const endButton = document.getElementById("end-button");
+  let state = null;
+  let names = {};
+  const cards = {};
+  let peopleKey = "";
+
+  function call(path, body, done) {
+    D.setText(alertBox, "");
+    return D.api("POST", base + path, body === undefined ? {} : body)
+      .then((answer) => {
+        D.setText(status, done || t("done"));
+        return answer;
+      })
+      .catch((problem) => {
+        D.setText(alertBox, problem.message);
+        throw problem;
+      });
+  }
+  const quiet = () => {};
+
+  // A button that asks once more before it acts; the same element, so focus stays on it.
+  function confirming(button, label, ask, act) {
+    let armed = 0;
+    button.addEventListener("click", () => {
+      if (Date.now() - armed > 5000) {
+        armed = Date.now();
+        D.setText(button, t(ask));
+        setTimeout(() => {
+          if (armed && Date.now() - armed >= 5000) D.setText(button, t(label));
+        }, 5100);
+        return;
+      }
+      armed = 0;
+      D.setText(button, t(label));
+      act();
+    });
+  }
+
+  lockButton.addEventListener("click", () => {
+    const locked = !(state && state.denksessie.join_locked);
+    call("/lock", { locked: locked }, t(locked ? "locked" : "unlocked")).catch(quiet);
+  });
+  confirming(endButton, "end", "confirm_end", () => call("/end", {}, t("ended")).catch(quiet));
+
+  // --- rounds ----------------------------------------------------------------------------------------
+  function roundCard(round) {
+    const id = round.id;
+    const path = "/rounds/" + id;
+    const timerId = D.uid("timer");
+    const card = {
+      box: el("article", { class: "round-card", "aria-labelledby": "round-title-" + id }),
+      kicker: el("p", { class: "kicker" }),
+      title: el("h3", { id: "round-title-" + id }),
+      badge: el("p", { class: "badge" }),
+      answered: el("p", { class: "answered" }),
+      visibility: el("p", { class: "muted" }),
+      countdown: el("p", { class: "countdown-slot" }),
+      primary: el("button", { type: "button", class: "primary" }),
+      reveal: el("button", { type: "button" }),
+      minutes: el("input", { id: timerId, type: "number", min: "0.5", max: "60", step: "0.5", value: "3", inputmode: "decimal" }),
+      start: el("button", { type: "button", text: t("timer_start") }),
+      stop: el("button", { type: "button", text: t("timer_stop") }),
+      results: el("div", { class: "card-results" }),
+      resultsKey: "",
+    };
+    card.primary.addEventListener("click", () => {
+      const now = card.round.status;
+      const action = now === "draft" ? "open" : now === "open" ? "close" : "reopen";
+      call(path + "/" + action, {}, t("did_" + action)).catch(quiet);
+    });
+    card.reveal.addEventListener("click", () => call(path + "/reveal", { revealed: !card.round.revealed }, t(card.round.revealed ? "did_hide" : "did_reveal")).catch(quiet));
+    card.start.addEventListener("click", () => {
+      const seconds = Math.round(60 * Number(card.minutes.value || 0));
+      call(path + "/timer", { seconds: Math.max(1, Math.min(3600, seconds)) }, t("did_timer")).catch(quiet);
+    });
+    card.stop.addEventListener("click", () => call(path + "/timer", { seconds: 0 }, t("did_timer_stop")).catch(quiet));
+    D.add(
+      card.box,
+      el("header", { class: "card-head" }, el("div", null, card.kicker, card.title), card.badge),
+      el("div", { class: "card-facts" }, card.answered, card.countdown, card.visibility),
+      el(
+        "div",
+        { class: "controls" },
+        card.primary,
+        card.reveal,
+        el("span", { class: "timer" }, el("label", { for: timerId, text: t("timer_minutes") }), card.minutes, card.start, card.stop)
+      ),
+      card.results
+    );
+    return card;
+  }
+
+  function moderate(principle) {
+    const hidden = !!principle.hidden;
+    return el(
+      "span",
+      { class: "moderation" },
+      hidden ? el("span", { class: "badge muted", text: t("hidden_principle") }) : null,
+      el("button", {
+        type: "button",
+        class: "small",
+        "data-fk": "mod:" + principle.id,
+        text: hidden ? t("show_principle") : t("hide_principle"),
+        onclick: () => call("/principles/" + principle.id + (hidden ? "/show" : "/hide"), {}, t("did_principle")).catch(quiet),
+      })
+    );
+  }
+
+  function updateCard(card, round) {
+    card.round = round;
+    const open = round.status === "open";
+    D.setText(card.kicker, t("round_n", { n: round.position + 1 }) + " · " + t("kind_" + round.kind));
+    D.setText(card.title, round.title);
+    D.setText(card.badge, t("status_" + round.status));
+    card.badge.className = "badge badge-" + round.status;
+    card.box.className = "round-card round-" + round.status;
+    D.setText(card.answered, D.tn("answered", round.n_ballots || 0, { p: state.participants }));
+    D.setText(card.primary, t(round.status === "draft" ? "open" : open ? "close" : "reopen"));
+    D.setText(card.reveal, t(round.revealed ? "hide" : "reveal"));
+    D.setText(card.visibility, state.denksessie.show_results_live ? t("live_results") : t(round.revealed ? "revealed" : "not_revealed"));
+    const ended = state.denksessie.status === "ended";
+    card.primary.disabled = ended;
+    card.start.disabled = card.stop.disabled = card.minutes.disabled = !open;
+    if ((card.countdown.getAttribute("data-deadline") || "") !== (round.deadline_at || "")) {
+      if (round.deadline_at) card.countdown.setAttribute("data-deadline", round.deadline_at);
+      else {
+        card.countdown.removeAttribute("data-deadline");
+        card.countdown.textContent = "";
+      }
+      card.countdown.className = round.deadline_at ? "countdown-slot countdown" : "countdown-slot";
+      D.tick();
+    }
+    const res = (state.results || {})[String(round.id)];
+    const texts = (state.principles || {})[String(round.id)];
+    const key = JSON.stringify([res, texts]);
+    if (key !== card.resultsKey) {
+      card.resultsKey = key;
+      D.fill(card.results, res ? D.renderResults(round, res, { names: names, limit: 25, principles: true, principleTexts: texts, moderate: moderate, twijfel: round.config.allow_twijfel !== false }) : null);
+    }
+  }
+
+  function renderRounds() {
+    const rounds = state.rounds || [];
+    if (!rounds.length) {
+      if (!roundsBox.querySelector(".muted-empty")) D.fill(roundsBox, el("p", { class: "muted-empty", text: t("no_rounds") }));
+      return;
+    }
+    const empty = roundsBox.querySelector(".muted-empty");
+    if (empty) roundsBox.removeChild(empty);
+    rounds.forEach((round, i) => {
+      let card = cards[round.id];
+      if (!card) {
+        card = cards[round.id] = roundCard(round);
+        roundsBox.insertBefore(card.box, roundsBox.children[i] || null);
+      }
+      updateCard(card, round);
+    });
+  }
+
+  // --- participants ----------------------------------------------------------------------------------
+  function renderPeople() {
+    const list = state.participant_list || [];
+    const key = JSON.stringify(list);
+    if (key === peopleKey) return;
+    peopleKey = key;
+    if (!list.length) return D.fill(peopleBox, el("p", { class: "muted", text: t("no_people") }));
+    D.fill(
+      peopleBox,
+      el(
+        "ul",
+        { class: "people-list" },
+        list.map((p) => {
+          const button = el("button", { type: "button", class: "small danger", "data-fk": "rm:" + p.id, text: t("remove") });
+          confirming(button, "remove", "confirm_remove", () => call("/participants/" + encodeURIComponent(p.id) + "/remove", {}, t("did_remove")).catch(quiet));
+          return el(
+            "li",
+            null,
+            el("span", { class: "who" }, el("strong", { text: p.display_name || t("anonymous") }), p.role ? " · " + p.role : "", el("span", { class: "extra", text: " " + p.id.slice(0, 6) })),
+            button
+          );
+        })
+      )
+    );
+  }
+
+  function render(next) {
+    state = next;
+    names = D.byKey(state);
+    D.setText(document.getElementById("participants"), String(state.participants));
+    const ended = state.denksessie.status === "ended";
+    D.setText(lockButton, t(state.denksessie.join_locked ? "unlock" : "lock"));
+    lockButton.disabled = endButton.disabled = ended;
+    if (ended) D.setText(status, t("ended"));
+    renderRounds();
+    renderPeople();
+  }
+
+  const client = new D.Client({
+    code: app.getAttribute("data-code"),
+    role: "facilitator",
+    token: app.getAttribute("data-token"),
+    onState: render,
+    onStatus: (name) => D.setText(document.getElementById("conn"), t("conn_" + name)),
+    onFatal: (kind) => D.setText(alertBox, t("fatal_" + kind)),
+    onFrame: (frame) => {
+      if (frame.type === "error") D.setText(alertBox, frame.message);
+    },
+  });
+  client.start();
+
+  // --- adding a round ------------------------------------------------------------------------------
+  const form = document.getElementById("round-form");
+  const kind = document.getElementById("round-kind");
+  const sets = form.querySelectorAll("fieldset[data-kinds]");
+  function showKind() {
+    for (let i = 0; i < sets.length; i++) {
+      const on = sets[i].getAttribute("data-kinds").split(" ").indexOf(kind.value) >= 0;
+      sets[i].hidden = !on;
+      sets[i].disabled = !on;
+    }
+  }
+  kind.addEventListener("change", showKind);
+  showKind();
+  const value = (id) => document.getElementById(id).value;
+  const int = (id) => parseInt(value(id), 10);
+
+  document.getElementById("take-top").addEventListener("click", () => {
+    const casusRounds = (state ? state.rounds : []).filter((r) => r.kind === "casus" && state.results[String(r.id)]);
+    const last = casusRounds[casusRounds.length - 1];
+    const named = last ? (state.results[String(last.id)].values || []).slice(0, 5).map((v) => v.value) : [];
+    if (!named.length) return D.setText(document.getElementById("round-error"), t("no_casus_round"));
+    form.querySelectorAll("input[name=candidates]").forEach((box) => (box.checked = named.indexOf(box.value) >= 0));
+    D.setText(status, t("took_top", { n: named.length }));
+  });
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const error = document.getElementById("round-error");
+    D.setText(error, "");
+    const k = kind.value;
+    const candidates = Array.prototype.filter
+      .call(form.querySelectorAll("input[name=candidates]"), (box) => box.checked)
+      .map((box) => box.value);
+    let config;
+    if (k === "casus") {
+      const casus = document.getElementById("casus-id");
+      config = { casus_id: casus ? Number(casus.value) : 0, max_values: int("max-values") || 3, allow_twijfel: document.getElementById("allow-twijfel").checked };
+    } else if (k === "principle") {
+      config = { value_key: value("value-key"), max_approvals: int("principle-approvals") || 3 };
+    } else {
+      if (candidates.length < 2) return D.setText(error, t("need_candidates"));
+      config = { candidates: candidates };
+      if (k === "ranking") config.top_k = int("top-k") || null;
+      if (k === "points") {
+        config.mode = value("points-mode");
+        config.budget = int("budget") || 100;
+      }
+      if (k === "approval") config.max_approvals = int("max-approvals") || 3;
+    }
+    D.api("POST", base + "/rounds", { kind: k, title: form.elements.title.value.trim(), config: config })
+      .then(() => {
+        D.setText(status, t("round_added"));
+        form.elements.title.value = "";
+      })
+      .catch((problem) => D.setText(error, problem.message));
+  });
+})();

@@ -1,0 +1,321 @@
+/* The phone: lobby, a form per round kind (round-<kind>.js), "opgeslagen" on ack, results.
+ * Never lose an answer: what is typed or ordered is a draft in sessionStorage (per round); a
+ * submitted ballot waits in an outbox (also in sessionStorage) until its ack, and is sent again
+ * with the same msg_id after a reconnect (the server counts it once). A live update rebuilds a
+ * form only when the round itself changes (another round, opened, closed), and then from the
+ * draft, so nobody's typing is wiped. */
+(function () {
+  "use strict";
+  const D = window.Denk;
+  const el = D.el;
+  const t = D.t;
+  const app = document.getElementById("app");
+  D.loadMessages();
+  const code = app.getAttribute("data-code");
+  const MAX = Number(app.getAttribute("data-principle-max"));
+  const $ = (id) => document.getElementById(id);
+  const view = $("view");
+
+  const PREFIX = "dks:" + code + ":";
+  function load(key) {
+    try {
+      return JSON.parse(sessionStorage.getItem(PREFIX + key));
+    } catch (e) {
+      return null;
+    }
+  }
+  function store(key, value) {
+    try {
+      sessionStorage.setItem(PREFIX + key, JSON.stringify(value));
+    } catch (e) {
+      /* private mode or full: the draft lives in memory only */
+    }
+  }
+
+  let state = null;
+  let names = {};
+  let ui = null; // the round on screen
+  const outbox = load("outbox") || {}; // round id -> {msg_id, round_id, kind, payload, sent}
+  const saveOutbox = () => store("outbox", outbox);
+
+  const client = new D.Client({
+    code: code,
+    role: "participant",
+    token: app.getAttribute("data-token"),
+    onState: onState,
+    onFrame: onFrame,
+    onStatus: (name) => {
+      D.setText($("conn"), t("conn_" + name));
+      $("conn").className = "conn conn-" + name;
+      if (ui) showStatus();
+    },
+    onFatal: fatal,
+  });
+
+  function fatal(kind) {
+    if (kind === "unauthorised") return location.assign("/j/" + code);
+    ui = null;
+    D.setText($("alert"), "");
+    D.fill(view, el("h2", { class: "notice", text: t("fatal_" + kind) }));
+  }
+
+  function onState(next, reason) {
+    state = next;
+    names = D.byKey(state);
+    D.setText($("count"), D.tn("participants", state.participants));
+    if (reason === "snapshot") {
+      // The snapshot says which outbox entries the server already has; the rest go again.
+      Object.keys(outbox).forEach((rid) => {
+        const mine = (state.own_ballots || {})[rid];
+        if (mine && mine.client_msg_id === outbox[rid].msg_id) delete outbox[rid];
+        else outbox[rid].sent = 0;
+      });
+    }
+    if (state.denksessie.status === "ended") return fatal("ended");
+    const round = D.focusRound(state);
+    if (!round) {
+      if (ui || !view.querySelector(".lobby p")) lobby();
+      return (ui = null);
+    }
+    const key = [round.id, round.status, round.kind === "principle" ? JSON.stringify(state.principles[round.id]) : ""].join();
+    if (!D.kinds[round.kind]) return withKind(round.kind);
+    if (!ui || ui.key !== key) build(round, key);
+    ui.round = round;
+    update();
+    flush(reason === "snapshot");
+  }
+
+  function flush(all) {
+    const now = Date.now();
+    Object.keys(outbox).forEach((rid) => {
+      const item = outbox[rid];
+      if (!all && now - item.sent < 8000) return;
+      if (client.send({ type: "ballot", msg_id: item.msg_id, round_id: item.round_id, kind: item.kind, payload: item.payload })) item.sent = now;
+    });
+    saveOutbox();
+    if (ui) showStatus();
+  }
+  setInterval(flush, 3000); // an ack that never came: send again (same msg_id)
+
+  function onFrame(frame) {
+    const mine = ui && String(ui.round.id);
+    if (frame.type === "ack") {
+      const rid = String(frame.round_id);
+      const item = outbox[rid];
+      if (!item || item.msg_id !== frame.msg_id) return;
+      state.own_ballots = state.own_ballots || {};
+      state.own_ballots[rid] = { payload: item.payload, revision: frame.revision, client_msg_id: item.msg_id };
+      delete outbox[rid];
+      saveOutbox();
+      if (mine === rid) {
+        D.setText(ui.error, "");
+        showStatus();
+      }
+    } else if (frame.type === "error") {
+      let target = $("alert");
+      Object.keys(outbox).forEach((rid) => {
+        if (!frame.msg_id || outbox[rid].msg_id !== frame.msg_id) return;
+        if (frame.retry) outbox[rid].sent = Date.now() - 5000;
+        else delete outbox[rid];
+        if (mine === rid) target = ui.error;
+      });
+      saveOutbox();
+      D.setText(target, frame.message);
+      if (ui) showStatus();
+    }
+  }
+
+  function lobby() {
+    const you = state.you || {};
+    const who = [you.display_name, you.role].filter(Boolean).join(" · ");
+    D.fill(view, el("section", { class: "lobby" }, el("h2", { text: t("lobby_title") }), el("p", { text: t("lobby_text") }), who && el("p", { class: "muted", text: t("you_are", { who: who }) })));
+  }
+
+  // --- a round ---------------------------------------------------------------------------------
+  // The form of each round kind is a small script (round-<kind>.js), fetched when such a round
+  // first shows; until it arrives the phone keeps showing what it showed.
+  const loading = {};
+  function withKind(kind) {
+    if (loading[kind]) return;
+    const script = (loading[kind] = el("script", { src: "/static/js/round-" + kind + ".js" }));
+    script.onload = () => onState(state, "state");
+    script.onerror = () => {
+      delete loading[kind];
+      document.head.removeChild(script);
+    };
+    document.head.appendChild(script);
+  }
+
+  function fromPayload(kind, p) {
+    if (!p) return {};
+    if (kind === "casus") return { decision: p.decision, values: p.values, principles: p.principles };
+    if (kind === "ranking") return { order: p.ranking };
+    if (kind === "points") return { points: p.points };
+    const r = p.rewording || {};
+    return { approve: p.approve, rewording_id: r.principle_id || "", rewording_text: r.text };
+  }
+
+  function build(round, key) {
+    const hadFocus = ui && ui.box.contains(document.activeElement);
+    const own = (state.own_ballots || {})[round.id];
+    const draft = load("draft:" + round.id) || JSON.parse(JSON.stringify(fromPayload(round.kind, own && own.payload)));
+    const heading = D.uid("round");
+    const form = el("form", { class: "ballot", novalidate: true, "aria-labelledby": heading, onsubmit: submit });
+    ui = {
+      round: round,
+      key: key,
+      draft: draft,
+      form: form,
+      status: el("p", { class: "save-status", role: "status" }),
+      error: el("p", { class: "error", role: "alert" }),
+      results: el("section", { class: "my-results", hidden: true, "aria-label": t("results") }),
+      resultsKey: "",
+      counter: el("p", { class: "muted" }),
+      deadline: el("p", { class: "countdown-slot" }),
+      submit: el("button", { type: "submit", class: "primary wide" }),
+    };
+    ui.kind = D.kinds[round.kind](round, draft, form);
+    D.add(form, el("div", { class: "submit-bar" }, ui.submit, ui.status), ui.error);
+    ui.box = el(
+      "section",
+      { class: "round" },
+      el("p", { class: "kicker", text: t("round_n", { n: round.position + 1 }) + " · " + t("kind_" + round.kind) }),
+      el("h2", { id: heading, tabindex: "-1", text: round.title }),
+      ui.deadline,
+      ui.counter,
+      round.status !== "open" && el("p", { class: "notice", text: t("round_closed") }),
+      form,
+      ui.results
+    );
+    if (round.status !== "open") form.querySelectorAll("input, button, select, textarea").forEach((c) => (c.disabled = true));
+    D.fill(view, ui.box);
+    if (hadFocus || document.activeElement === document.body) ui.box.querySelector("h2").focus();
+  }
+
+  function update() {
+    const round = ui.round;
+    D.setText(ui.counter, D.tn("answered", round.n_ballots, { p: state.participants }));
+    if ((ui.deadline.getAttribute("data-deadline") || "") !== (round.deadline_at || "")) {
+      ui.deadline.textContent = "";
+      ui.deadline.removeAttribute("data-deadline");
+      if (round.deadline_at) ui.deadline.setAttribute("data-deadline", round.deadline_at);
+      ui.deadline.className = "countdown-slot" + (round.deadline_at ? " countdown" : "");
+      D.tick();
+    }
+    const res = (state.results || {})[round.id];
+    const resKey = JSON.stringify(res || "");
+    if (resKey !== ui.resultsKey) {
+      ui.resultsKey = resKey;
+      ui.results.hidden = !res;
+      if (res) D.fill(ui.results, el("h2", { text: t("results") }), D.renderResults(round, res, { names: names, limit: 5, principleTexts: state.principles[round.id] }));
+    }
+    showStatus();
+  }
+
+  function showStatus() {
+    const own = (state.own_ballots || {})[ui.round.id];
+    const pending = outbox[ui.round.id];
+    const saved = own && !pending && !ui.draft.dirty;
+    let text = "";
+    if (pending) text = t(client.ready ? "sending" : "queued");
+    else if (own) text = ui.draft.dirty ? t("changed") : t("saved") + (ui.round.status === "open" ? " " + t("can_change") : "");
+    D.setText(ui.status, text);
+    ui.status.className = "save-status" + (saved ? " ok" : "");
+    D.setText(ui.submit, t(own ? "submit_change" : "submit"));
+  }
+
+  function changed() {
+    ui.draft.dirty = true;
+    store("draft:" + ui.round.id, ui.draft);
+    D.setText(ui.error, "");
+    showStatus();
+  }
+
+  function submit(event) {
+    event.preventDefault();
+    let payload;
+    try {
+      payload = ui.kind();
+    } catch (problem) {
+      return D.setText(ui.error, problem.message);
+    }
+    const round = ui.round;
+    outbox[round.id] = { msg_id: D.msgId(), round_id: round.id, kind: round.kind, payload: payload, sent: 0 };
+    ui.draft.dirty = false;
+    store("draft:" + round.id, ui.draft);
+    D.setText(ui.error, "");
+    flush(true);
+  }
+
+  function fail(message) {
+    throw new Error(message);
+  }
+  const open = () => ui.round.status === "open";
+  const toggle = (list, key, on) => {
+    const at = list.indexOf(key);
+    if (on && at < 0) list.push(key);
+    if (!on && at >= 0) list.splice(at, 1);
+  };
+
+  // A principle ("Ik ...") with a live character counter.
+  function principleField(label, value, onInput) {
+    const id = D.uid("p");
+    const area = el("textarea", { id: id, maxlength: MAX, rows: 3, "aria-describedby": id + "-n" });
+    const counter = el("p", { class: "counter", id: id + "-n" });
+    const count = () => D.setText(counter, t("chars", { n: area.value.length, max: MAX }));
+    area.value = value;
+    area.addEventListener("input", () => {
+      count();
+      onInput(area.value);
+    });
+    count();
+    return el("div", { class: "field" }, el("label", { for: id }, label), area, counter);
+  }
+
+  function cleanPrinciple(text) {
+    const clean = (text || "").replace(/\s+/g, " ").trim();
+    if (/^(ik( \.\.\.)?)?$/i.test(clean)) return "";
+    if (!/^Ik /.test(clean)) fail(t("principle_ik"));
+    return clean;
+  }
+
+  // Checkboxes, at most `limit` checked; returns {list, boxes, sync()}.
+  function choices(options, chosen, limit, note, onToggle) {
+    const boxes = {};
+    const list = el(
+      "ul",
+      { class: "check-list" },
+      options.map((o) => {
+        const box = (boxes[o.key] = el("input", { type: "checkbox", value: o.key, checked: chosen.indexOf(o.key) >= 0 }));
+        box.addEventListener("change", () => {
+          toggle(chosen, o.key, box.checked);
+          sync();
+          if (onToggle) onToggle();
+          changed();
+        });
+        return (o.li = el("li", null, el("label", { class: "check" }, box, el("span", null, o.label, o.extra && el("span", { class: "extra", text: o.extra })))));
+      })
+    );
+    function sync() {
+      const full = chosen.length >= limit;
+      Object.keys(boxes).forEach((k) => (boxes[k].disabled = !open() || (full && !boxes[k].checked)));
+      D.setText(note, t("picked", { n: chosen.length, k: limit }) + (full ? " " + t("picked_full") : ""));
+    }
+    sync();
+    return list;
+  }
+
+  D.kinds = {};
+  D.form = {
+    state: () => state,
+    names: () => names,
+    open: open,
+    changed: changed,
+    fail: fail,
+    toggle: toggle,
+    choices: choices,
+    principleField: principleField,
+    cleanPrinciple: cleanPrinciple,
+  };
+  client.start();
+})();

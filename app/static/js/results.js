@@ -1,0 +1,115 @@
+/* A round's aggregate, for phone, screen and console. Bars are elements sized through the CSSOM
+ * (the CSP forbids style attributes, not this); every figure is also written out as text. */
+(function () {
+  "use strict";
+  const D = window.Denk;
+  const el = D.el;
+  const t = D.t;
+  const DECISIONS = ["toekennen", "niet_toekennen", "twijfel"];
+  const pct = (part, whole) => (whole ? Math.round((100 * part) / whole) : 0);
+  function seg(kind, share) {
+    const node = el("span", { class: "seg seg-" + kind });
+    node.style.width = Math.min(100, share) + "%";
+    return node;
+  }
+  const bar = (parts) => el("span", { class: "bar", "aria-hidden": "true" }, parts);
+  const head = (name, figure, before) => el("div", { class: "row-head" }, before, el("span", { class: "name", text: name }), el("span", { class: "figure", text: figure }));
+
+  function casus(res, ctx) {
+    const n = res.decisions;
+    const shown = DECISIONS.filter((d) => d !== "twijfel" || n.twijfel || ctx.twijfel);
+    const values = res.values.slice(0, ctx.limit);
+    const max = values.reduce((m, v) => Math.max(m, v.total), 0);
+    return [
+      el("h3", { text: t("decision_split") }),
+      el("div", { class: "split", "aria-hidden": "true" }, shown.map((d) => seg(d, res.n_ballots ? (100 * n[d]) / res.n_ballots : 0))),
+      el("ul", { class: "legend" }, shown.map((d) => el("li", null, el("span", { class: "swatch seg-" + d }), t("decision_" + d) + ": ", el("strong", { text: D.num(n[d]) }), " (" + pct(n[d], res.n_ballots) + "%)"))),
+      el("h3", { text: t("values_named") }),
+      values.length
+        ? el(
+            "ol",
+            { class: "named" },
+            values.map((v) => {
+              const texts = ((res.principles || {})[v.value] || []).filter((p) => ctx.moderate || !p.hidden);
+              return el(
+                "li",
+                null,
+                head(ctx.names[v.value] || v.value, t("times_named", { n: v.total })),
+                bar(DECISIONS.map((d) => seg(d, (100 * v.by_decision[d]) / max))),
+                el("p", { class: "by", text: shown.map((d) => t("by_" + d, { n: v.by_decision[d] })).join(" · ") }),
+                ctx.principles && texts.length
+                  ? el("ul", { class: "principle-list" }, texts.slice(0, ctx.principleLimit).map((p) => el("li", { class: p.hidden ? "is-hidden" : null }, el("q", { text: p.text }), ctx.moderate && ctx.moderate(p))))
+                  : null
+              );
+            })
+          )
+        : el("p", { class: "muted", text: t("no_answers") }),
+    ];
+  }
+
+  function ranking(res, ctx) {
+    const tied = res.tied_with_next;
+    const max = Math.max.apply(null, res.order.map((v) => res.scores[v]).concat(0));
+    let position = 0;
+    const w = res.agreement;
+    return [
+      el(
+        "ol",
+        { class: "ranked-result", "aria-label": t("group_order") },
+        res.order.map((value, i) => {
+          const after = i > 0 && tied[i - 1];
+          const tie = tied[i] || after;
+          position = after ? position : i + 1;
+          return el(
+            "li",
+            { class: tie ? "tie" : null },
+            head(ctx.names[value] || value, D.tn("points_short", res.scores[value], { n: D.num(res.scores[value], 1) }) + (tie ? " · " + t("tie") : ""), el("span", { class: "pos", text: position + (tie ? "=" : ".") })),
+            bar(seg("main", max ? (100 * res.scores[value]) / max : 0))
+          );
+        })
+      ),
+      res.explanation && res.n_ballots ? el("p", { class: "explanation", text: res.explanation }) : null,
+      res.n_ballots
+        ? el("div", { class: "gauge" }, el("p", null, t("agreement") + ": ", el("strong", { text: D.num(w, 2) + " – " + t(w >= 0.6 ? "agreement_high" : w >= 0.3 ? "agreement_mid" : "agreement_low") })), bar(seg("main", 100 * w)))
+        : null,
+      res.divisive.length ? el("p", null, t("most_divisive") + ": ", el("strong", { text: res.divisive.map((v) => ctx.names[v] || v).join(", ") })) : null,
+    ];
+  }
+
+  // Points, approval and principle rounds: one bar per item, highest first.
+  function scored(items) {
+    const max = items.reduce((m, item) => Math.max(m, item.n), 0);
+    return el("ol", { class: "scored" }, items.map((item) => el("li", null, head(item.name, item.figure), bar(seg("main", max ? (100 * item.n) / max : 0)))));
+  }
+
+  function principle(res, ctx) {
+    const texts = {};
+    const list = (ctx.principleTexts || []).map((p) => {
+      texts[p.id] = p.text;
+      return { name: "“" + p.text + "”", n: res.counts[p.id] || 0 };
+    });
+    list.sort((a, b) => b.n - a.n);
+    list.forEach((item) => (item.figure = t("chosen_by", { n: item.n })));
+    return [
+      scored(list),
+      res.rewordings.length
+        ? [
+            el("h3", { text: t("rewordings") }),
+            el("ul", { class: "principle-list" }, res.rewordings.map((r) => el("li", null, el("q", { text: r.text }), texts[r.rewords_id] ? " (" + t("instead_of") + " “" + texts[r.rewords_id] + "”)" : "", ctx.moderate && ctx.moderate(r)))),
+          ]
+        : null,
+    ];
+  }
+
+  // ctx: {names, limit, principles (show texts), principleLimit, principleTexts, moderate(p), twijfel}
+  D.renderResults = (round, res, ctx) => {
+    const box = el("div", { class: "results results-" + round.kind });
+    const figure = round.kind === "approval" ? "chosen_by" : "points_short";
+    const score = (v) => D.tn(figure, res.scores[v], { n: D.num(res.scores[v]) });
+    if (round.kind === "casus") D.add(box, casus(res, ctx));
+    else if (round.kind === "ranking") D.add(box, ranking(res, ctx));
+    else if (round.kind === "principle") D.add(box, principle(res, ctx));
+    else D.add(box, scored(res.order.map((v) => ({ name: ctx.names[v] || v, n: res.scores[v], figure: score(v) }))));
+    return box;
+  };
+})();

@@ -1,0 +1,106 @@
+/* A casus round on the phone: decide, pick 1..K values (search and cluster filter), and
+ * write a leading principle ("Ik ...") per value.
+ * Loaded by participant.js when a round of this kind shows; helpers come from Denk.form. */
+(function () {
+  "use strict";
+  const D = window.Denk;
+  const el = D.el;
+  const t = D.t;
+  const F = D.form;
+
+  D.kinds.casus = function (round, draft, form) {
+    const state = F.state();
+    const names = F.names();
+    const cfg = round.config;
+    const casus = state.casussen[cfg.casus_id] || {};
+    const k = cfg.max_values;
+    const values = (draft.values = (draft.values || []).filter((v) => v in names));
+    const texts = (draft.principles = draft.principles || {});
+    const group = D.uid("decision");
+    const decisions = ["toekennen", "niet_toekennen"].concat(cfg.allow_twijfel ? ["twijfel"] : []);
+    const note = el("p", { class: "hint", "aria-live": "polite" });
+    const search = el("input", { type: "search", id: D.uid("q"), autocomplete: "off" });
+    const clusters = {};
+    state.values.forEach((v) => (clusters[v.cluster] = v.cluster_name));
+    const cluster = el("select", { id: D.uid("c") }, el("option", { value: "", text: t("all_clusters") }), Object.keys(clusters).map((c) => el("option", { value: c, text: clusters[c] })));
+    const options = state.values.map((v) => ({ key: v.key, label: v.name, extra: v.cluster_name, cluster: v.cluster }));
+    const none = el("p", { class: "muted", text: t("no_match") });
+    const principles = el("div", { class: "principles" });
+    const fields = {};
+    const fold = (s) => s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+    function filter() {
+      const q = fold(search.value.trim());
+      let shown = 0;
+      options.forEach((o) => {
+        o.li.hidden = values.indexOf(o.key) < 0 && ((cluster.value && o.cluster !== cluster.value) || fold(o.label + " " + o.extra).indexOf(q) < 0);
+        shown += o.li.hidden ? 0 : 1;
+      });
+      none.hidden = shown > 0;
+    }
+    // One text area per chosen value; kept (with what is typed) while the value stays chosen.
+    function showPrinciples() {
+      Object.keys(fields).forEach((key) => {
+        if (values.indexOf(key) < 0) {
+          principles.removeChild(fields[key]);
+          delete fields[key];
+        }
+      });
+      values.forEach((key) => {
+        fields[key] =
+          fields[key] ||
+          F.principleField([t("principle_for") + " ", el("strong", { text: names[key] })], key in texts ? texts[key] : "Ik ", (text) => {
+            texts[key] = text;
+            F.changed();
+          });
+        principles.appendChild(fields[key]);
+      });
+      principles.parentNode.hidden = !values.length;
+    }
+    const list = F.choices(options, values, k, note, showPrinciples);
+    search.addEventListener("input", filter);
+    cluster.addEventListener("change", filter);
+    D.add(
+      form,
+      el("div", { class: "casus" }, el("p", { class: "situation", text: casus.situation }), el("p", { class: "question", text: casus.decision_question })),
+      el(
+        "fieldset",
+        { class: "decisions" },
+        el("legend", { text: t("your_decision") }),
+        decisions.map((d) => {
+          const id = D.uid("d");
+          const input = el("input", { type: "radio", name: group, id: id, value: d, checked: draft.decision === d });
+          input.addEventListener("change", () => {
+            draft.decision = d;
+            F.changed();
+          });
+          return el("div", { class: "decision decision-" + d }, input, el("label", { for: id, text: t("decision_" + d) }));
+        })
+      ),
+      el(
+        "fieldset",
+        null,
+        el("legend", { text: t("which_values", { k: k }) }),
+        note,
+        el("label", { for: search.id, text: t("search_value") }),
+        search,
+        el("label", { for: cluster.id, text: t("cluster") }),
+        cluster,
+        list,
+        none
+      ),
+      el("div", null, el("h3", { text: t("principles_title") }), el("p", { class: "hint", text: t("principles_hint") }), principles)
+    );
+    showPrinciples();
+    filter();
+    return () => {
+      if (!draft.decision) F.fail(t("need_decision"));
+      if (!values.length) F.fail(t("need_values"));
+      const out = {};
+      values.forEach((key) => {
+        const text = F.cleanPrinciple(texts[key]);
+        if (text) out[key] = text;
+      });
+      return { decision: draft.decision, values: values.slice(), principles: out };
+    };
+  };
+})();

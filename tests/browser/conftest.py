@@ -1,0 +1,269 @@
+"""Browser fixtures: a live server in a thread, Debian's chromium through Playwright, axe-core.
+
+The server runs the real app (``create_app``) with uvicorn on a free port of 127.0.0.1 against a
+SQLite file migrated by Alembic and filled with the built-in content. Chromium is the Debian
+package (``make system-deps``); Playwright never downloads a browser here.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    ViewportSize,
+    sync_playwright,
+)
+
+from app import migrate
+from app.config import Settings
+from app.content import load_builtin_content
+from app.db import build_engine, transaction
+from app.main import create_app
+from tests.conftest import TEST_SECRET
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE: ViewportSize = {"width": 360, "height": 740}
+LAPTOP: ViewportSize = {"width": 1280, "height": 800}
+
+# Records Content-Security-Policy violations in the page itself, so a test can read them even
+# when chromium does not report them on the console. Init scripts are not subject to the CSP.
+_CSP_RECORDER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} on ${event.documentURI}`
+  );
+});
+"""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    """The app served by uvicorn in a background thread; ``start()`` waits for ``/healthz``."""
+
+    def __init__(self, settings: Settings, host: str = "127.0.0.1") -> None:
+        self.settings = settings
+        self.host = host
+        self.port = free_port()
+        config = uvicorn.Config(
+            create_app(settings),
+            host=host,
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        last_error: Exception | None = None
+        while time.monotonic() < deadline:
+            if not self.thread.is_alive():
+                raise RuntimeError("the live server thread stopped while starting")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+                last_error = exc
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"the live server did not answer /healthz in {timeout} s: {last_error}")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def prepared_settings(directory: Path) -> Settings:
+    """Settings for a migrated SQLite file holding the built-in content."""
+    settings = Settings(
+        environment="test",
+        database_url=f"sqlite:///{directory / 'browser.sqlite3'}",
+        secret_key=TEST_SECRET,
+    )
+    migrate.upgrade(settings)
+    engine = build_engine(settings)
+    try:
+        with transaction(engine) as db:
+            load_builtin_content(db)
+    finally:
+        engine.dispose()
+    return settings
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = LiveServer(prepared_settings(tmp_path_factory.mktemp("browser-db")))
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+# Package scope, not session scope: the sync API keeps its asyncio loop marked as running in the
+# main thread while Playwright is up, and pytest-asyncio then refuses to run any async test
+# ("Runner.run() cannot be called from a running event loop"). Scoped to tests/browser, one
+# chromium serves every browser test and is gone before the next package's tests start.
+@pytest.fixture(scope="package")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="package")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `make system-deps` to install Debian's chromium "
+            "(never `playwright install`)"
+        )
+    browser = playwright_instance.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@dataclass
+class ConsoleLog:
+    """Console errors and uncaught page errors of one page."""
+
+    errors: list[str] = field(default_factory=list)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"{message.text} ({message.location.get('url', '?')})")
+
+    def on_page_error(self, error: Exception) -> None:
+        self.errors.append(f"uncaught: {error}")
+
+
+_LOGS: weakref.WeakKeyDictionary[Page, ConsoleLog] = weakref.WeakKeyDictionary()
+
+
+def _watched(page: Page) -> Page:
+    log = ConsoleLog()
+    page.on("console", log.on_console)
+    page.on("pageerror", log.on_page_error)
+    page.add_init_script(_CSP_RECORDER)
+    _LOGS[page] = log
+    return page
+
+
+def watched_page(context: BrowserContext) -> Page:
+    """A new page of ``context`` whose console errors and CSP violations are recorded."""
+    return _watched(context.new_page())
+
+
+def console_errors(page: Page) -> list[str]:
+    """Console errors so far plus the CSP violations the current document recorded."""
+    log = _LOGS[page]
+    csp: list[str] = page.evaluate("window.__cspViolations || []")
+    return [*log.errors, *(f"CSP: {violation}" for violation in csp)]
+
+
+@pytest.fixture
+def phone_page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    page = _watched(context.new_page())
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def laptop_page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=LAPTOP)
+    page = _watched(context.new_page())
+    yield page
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot as ``test-artifacts/<name>.png`` and return its path."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def write_artifact(name: str, text: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+_AXE = Axe()
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """The axe-core violations of the current page against WCAG 2.1 A and AA."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    results = _AXE.run(page, options=options)
+    violations: list[dict[str, Any]] = results.response["violations"]
+    return violations
+
+
+def describe_violations(violations: list[dict[str, Any]], limit: int = 5) -> str:
+    """One block per rule: id, impact, help text and the first failing target selectors."""
+    lines = [f"{len(violations)} axe violation(s):"]
+    for violation in violations:
+        nodes = violation.get("nodes", [])
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact')}): {violation.get('help')} "
+            f"[{len(nodes)} node(s)] {violation.get('helpUrl', '')}"
+        )
+        for node in nodes[:limit]:
+            target = " ".join(str(part) for part in node.get("target", []))
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"    {target}: {summary}")
+    return "\n".join(lines)
+
+
+def assert_axe_clean(page: Page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
