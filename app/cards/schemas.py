@@ -64,3 +64,83 @@ class PrincipekaartPublic(BaseModel):
     values: list[CardValuePublic]
     process: CardProcess | None
     uses: list[str]
+
+
+# --- Verantwoording: how a traject made a card --------------------------------------------------
+# Written by the traject (app/trajects) when it makes a card and stored on
+# Principekaart.verantwoording; rendered on the card page, the print layouts, the PDF and the
+# JSON export. Every number on a card is explained by one of these fields.
+
+StageKind = Literal["naming", "prioritising", "principles"]
+
+
+class VerantwoordingSession(StrictModel):
+    """One denksessie of the traject, without any participant identity."""
+
+    title: str
+    stage: StageKind
+    date: str | None = Field(default=None, description="ISO date the session ended (or began)")
+    participants: int = Field(ge=0)
+    ballots: int = Field(default=0, ge=0)
+    casussen: list[str] = Field(default_factory=list, description="casus titles used")
+
+
+class NamedValue(StrictModel):
+    """How often a value was named in the naming stage: distinct participants, sessions."""
+
+    value: str
+    name: str
+    count: int = Field(ge=0)
+    sessions: int = Field(ge=0)
+
+
+class ShortlistRule(StrictModel):
+    min_participants: int = Field(ge=1, description="N: named by at least this many people")
+    max_values: int = Field(ge=1, description="M: at most this many values on the shortlist")
+
+
+class AuditEntry(StrictModel):
+    """A facilitator's decision with its reason: add/drop on the shortlist, a tie resolved, an
+    override, an edited principle."""
+
+    stage: Literal["shortlist", "selection", "principles"]
+    action: str = Field(description="add, drop, take_all_tied, resolve_tie, override, edit")
+    values: list[str] = Field(default_factory=list, description="value keys concerned")
+    reason: str = ""
+    at: str | None = None
+
+
+class TieAtCut(StrictModel):
+    """A tie at a cut (shortlist or selection) and how it was decided."""
+
+    stage: Literal["shortlist", "selection"]
+    values: list[str] = Field(description="the values level at the cut")
+    places: int = Field(ge=0, description="how many of them fit above the cut")
+    decided_by: Literal["facilitator", "tiebreak", "take_all"]
+    taken: list[str]
+    reason: str = ""
+
+
+class Agreement(StrictModel):
+    kendall_w: float | None = None
+    mean_kendall_distance: float | None = None
+
+
+class Verantwoording(StrictModel):
+    traject_id: int | None = Field(default=None, description="the traject that made the card")
+    traject_title: str | None = None
+    sessions: list[VerantwoordingSession] = Field(default_factory=list)
+    values_named: list[NamedValue] = Field(default_factory=list)
+    shortlist_rule: ShortlistRule | None = None
+    shortlist: list[str] = Field(default_factory=list)
+    method: str = "schulze_borda"
+    method_explanation: str = ""
+    ranking_ballots: int = Field(default=0, ge=0)
+    group_order: list[str] = Field(default_factory=list, description="order of the shortlist")
+    selection: list[str] = Field(default_factory=list)
+    agreement: Agreement = Field(default_factory=Agreement)
+    ties: list[TieAtCut] = Field(default_factory=list)
+    audit: list[AuditEntry] = Field(default_factory=list)
+    illustrative: bool = Field(
+        default=False, description="true for the simulated replay of 2024: not real ballots"
+    )

@@ -11,27 +11,6 @@
   const t = D.t;
   D.loadMessages();
 
-  // fetch JSON; a refusal becomes an Error with the server's Dutch message and its problems.
-  D.api = (method, url, body) =>
-    fetch(url, {
-      method: method,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }).then(null, () => {
-      throw new Error(t("request_failed"));
-    }).then((response) =>
-      response
-        .json()
-        .catch(() => ({}))
-        .then((data) => {
-          if (response.ok) return data;
-          const error = (data && data.error) || {};
-          const problems = (error.problems || []).map((p) => p.loc + ": " + p.message);
-          throw new Error([error.message || t("request_failed")].concat(problems).join(" "));
-        })
-    );
-
   // --- /console: create ------------------------------------------------------------------------------
   const create = document.getElementById("create-form");
   if (create) {
