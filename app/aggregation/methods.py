@@ -96,7 +96,7 @@ Methods (the criterion names used in ``decided_by`` in brackets):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -147,14 +147,25 @@ class Agreement:
 
 @dataclass(frozen=True)
 class Divisive:
-    """How evenly the room splits on ``value``: 0 (everyone agrees) .. 1 (a 50/50 split).
+    """How much the room is divided on ``value``: 0 (everyone agrees) .. 1.
 
     ``split`` is the mean, over the opponents b on which at least one ballot has a strict
     preference, of ``1 - |d[a][b]| / (S[a][b] + S[b][a])``; a 60/40 split scores 0.8.
+    ``polarisation`` (only with roles, over the role groups of ``by_role``) is half the gap
+    between the groups that value it most and least, each group's valuation being its mean net
+    head-to-head result ``sum_b (S[a][b] - S[b][a]) / (n (m - 1))`` in -1..1: 1 when one group
+    puts the value first on every ballot and another last. ``score`` is the larger of the two:
+    a value is divisive when individuals split on it or when groups pull it apart.
     """
 
     value: str
     split: float
+    polarisation: float = 0.0
+    score: float = -1.0
+
+    def __post_init__(self) -> None:
+        if self.score < 0:
+            object.__setattr__(self, "score", max(self.split, self.polarisation))
 
 
 @dataclass(frozen=True)
@@ -288,7 +299,42 @@ def aggregate(
         for role, group in sorted(folded.items())
         if size(group) >= MIN_ROLE_SIZE
     }
-    return replace(result, by_role=by_role)
+    divisive = with_polarisation(result.divisive, by_role.values(), tie_break_order)
+    return replace(result, by_role=by_role, divisive=divisive)
+
+
+def with_polarisation(
+    divisive: Sequence[Divisive],
+    groups: Iterable[AggregateResult],
+    tie_break: Sequence[str],
+) -> tuple[Divisive, ...]:
+    """Add the subgroup polarisation (see Divisive) and re-sort by score, then tie-break order.
+
+    Needs at least two groups; one group (or none) cannot be pulled apart, so the splits stand.
+    """
+    valuations = [_net_valuation(group) for group in groups if group.n_ballots > 0]
+    if len(valuations) < 2 or any(len(v) != len(divisive) for v in valuations):
+        return tuple(divisive)
+    rank = {value: index for index, value in enumerate(tie_break)}
+    found = [
+        Divisive(
+            item.value,
+            item.split,
+            (max(v[item.value] for v in valuations) - min(v[item.value] for v in valuations)) / 2,
+        )
+        for item in divisive
+    ]
+    return tuple(sorted(found, key=lambda d: (-d.score, rank[d.value])))
+
+
+def _net_valuation(result: AggregateResult) -> dict[str, float]:
+    """Per value, the mean net head-to-head result of one group's ballots, in -1..1."""
+    support = result.pairwise_support
+    others = max(len(support) - 1, 1)
+    return {
+        a: sum(support[a][b] - support[b][a] for b in support[a]) / (result.n_ballots * others)
+        for a in support
+    }
 
 
 def aggregate_tally(
@@ -769,7 +815,7 @@ def divisiveness(current: PairwiseTally, tie_break: Sequence[str]) -> tuple[Divi
         for a, value in enumerate(current.candidates)
     }
     ordered = sorted(splits, key=lambda v: (-splits[v], rank[v]))
-    return tuple(Divisive(value, splits[value]) for value in ordered)
+    return tuple(Divisive(value, splits[value], 0.0) for value in ordered)
 
 
 def _number(value: float) -> str:

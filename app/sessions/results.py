@@ -133,7 +133,7 @@ def _ranking_result(
         "tied_with_next": [step == TIEBREAK for step in result.decided_by] + [False],
         "agreement": round(result.agreement.kendall_w, 3),
         "mean_kendall_distance": round(result.agreement.mean_kendall_distance, 3),
-        "divisive": [d.value for d in result.divisive if d.split > 0][:3],
+        "divisive": [d.value for d in result.divisive if d.score > 0][:3],
         "explanation": _with_names(result.explanation, names),
     }
 

@@ -347,6 +347,28 @@ class TestDivisive:
         assert [d.value for d in result.divisive] == ["b", "a", "c"]
         assert result.divisive[-1].split == 0.0
 
+    def test_groups_pulling_a_value_apart_are_seen(self) -> None:
+        # Six gemeente ballots a b c, three inwoner ballots b a c: individually a and b split
+        # only 6:3, but one group puts a first and the other second (valuations 1 and 0).
+        ballots = _profile((6, "abc"), (3, "bac"))
+        roles = ["gemeente"] * 6 + ["inwoner"] * 3
+        plain = aggregate(SB, list("abc"), ballots, tie_break_order=list("cba"))
+        split = {d.value: d for d in plain.divisive}
+        assert split["a"].split == pytest.approx(1 / 3)
+        assert split["a"].polarisation == 0.0
+        grouped = aggregate(SB, list("abc"), ballots, tie_break_order=list("cba"), roles=roles)
+        assert [d.value for d in grouped.divisive] == ["b", "a", "c"]
+        assert [d.polarisation for d in grouped.divisive] == pytest.approx([0.5, 0.5, 0.0])
+        assert [d.score for d in grouped.divisive] == pytest.approx([0.5, 0.5, 0.0])
+
+    def test_a_group_too_small_to_show_does_not_polarise(self) -> None:
+        # Two inwoners are folded into "overig", which is too small: no groups to compare.
+        ballots = _profile((6, "abc"), (2, "bac"))
+        roles = ["gemeente"] * 6 + ["inwoner"] * 2
+        result = aggregate(SB, list("abc"), ballots, tie_break_order=list("cba"), roles=roles)
+        assert list(result.by_role) == ["gemeente"]
+        assert all(d.polarisation == 0.0 for d in result.divisive)
+
 
 class TestExplanation:
     def test_condorcet_winner(self) -> None:

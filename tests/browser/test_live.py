@@ -150,17 +150,43 @@ def grip(page: Page, key: str) -> Locator:
     return page.locator(f"li[data-key='{key}'] .grip")
 
 
+def drag(page: Page, key: str, to: Locator, *, x: float, y: float, lands: str) -> None:
+    """Drag a value by its grip to a point of ``to`` the way a finger does: press, move in small
+    steps, hold still until the value's placeholder sits where ``lands`` (a CSS selector for the
+    placeholder) says, release. SortableJS ignores moves over items that are still animating, so
+    a finger that lands there wiggles a pixel, as a real one does."""
+    handle = grip(page, key)
+    handle.evaluate("(grip) => grip.scrollIntoView({block: 'center'})")
+    start = handle.bounding_box()
+    target = to.bounding_box()
+    assert start is not None
+    assert target is not None
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(start["x"] + start["width"] / 2 + 6, start["y"] + start["height"] / 2 + 6)
+    page.mouse.move(target["x"] + x, target["y"] + y, steps=20)
+    placeholder = page.locator(lands)
+    for wiggle in range(40):
+        if placeholder.count() == 1:
+            break
+        page.wait_for_timeout(50)
+        page.mouse.move(target["x"] + x, target["y"] + y + (wiggle % 2))
+    expect(placeholder).to_have_count(1)
+    page.mouse.up()
+
+
 def drag_to_end(page: Page, key: str) -> None:
-    """Drag a value by its grip to the end of the ranked list (below its last item)."""
+    """Drag a value by its grip to the end of the ranked list (just above its bottom edge)."""
     target = page.locator(".rank-list")
-    # The value to drag mid-screen, away from the edges where SortableJS scrolls the page; the
-    # end of the list just above it.
-    grip(page, key).evaluate("(grip) => grip.scrollIntoView({block: 'center'})")
     box = target.bounding_box()
     assert box is not None
-    grip(page, key).drag_to(
+    drag(
+        page,
+        key,
         target,
-        target_position={"x": box["width"] / 2, "y": box["height"] - 12},
+        x=box["width"] / 2,
+        y=box["height"] - 6,
+        lands=f".rank-list > li.sortable-ghost:last-child[data-key='{key}']",
     )
     # Rebuilt by the page after the drop (the grip of a value still in the pool has no place).
     expect(page.locator(f".rank-list > li[data-key='{key}'] .pos")).to_have_count(1)
@@ -347,9 +373,13 @@ class TestLiveDenksessie:
             drag_to_end(b, key)
         assert ranked_keys(b) == candidates
         b.locator(".rank-list").evaluate("(list) => list.scrollIntoView({block: 'start'})")
-        grip(b, candidates[4]).drag_to(
+        drag(
+            b,
+            candidates[4],
             b.locator(".rank-list > li").first,
-            target_position={"x": 30, "y": 4},
+            x=30,
+            y=4,
+            lands=f".rank-list > li.sortable-ghost:first-child[data-key='{candidates[4]}']",
         )
         want_b = [candidates[4], *candidates[:4]]
         b.wait_for_function(

@@ -82,6 +82,9 @@
       const options = {
         group: { name: "rank", pull: true, put: (to) => to.el !== ranked || order.length < k },
         handle: ".grip",
+        // SortableJS's own pointer dragging everywhere: the same behaviour with a mouse, a
+        // finger or a pen, and no native drag image that old Android browsers get wrong.
+        forceFallback: true,
         fallbackTolerance: 3,
         fallbackOnBody: true,
         animation: 120,
