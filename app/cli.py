@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
 
 from app import migrate as migrations
+from app import privacy
+from app.accounts import service as accounts
+from app.accounts.models import Role
+from app.accounts.passwords import Passwords, generate_password
+from app.api.deps import LOGIN_COOKIE
 from app.catalogue import service as catalogues
 from app.config import Settings
 from app.content import load_builtin_content
 from app.db import build_engine, transaction
+from app.demo import replay
 from app.errors import DomainError, InvalidInput
 from app.exchange import dump, format_from_filename, parse
 from app.organisations import service as organisations
@@ -82,6 +89,24 @@ def load_content() -> None:
     )
 
 
+@cli.command()
+def purge() -> None:
+    """Delete participant-level data past each organisation's retention (docs/privacy.md).
+
+    The server does this every hour; this is for cron or a check by hand."""
+    engine = build_engine(Settings())
+    try:
+        with transaction(engine) as db:
+            purged = privacy.purge_expired(db)
+    finally:
+        engine.dispose()
+    typer.echo(
+        "Ruwe gegevens gewist van denksessie(s): " + ", ".join(map(str, purged))
+        if purged
+        else "Niets te wissen."
+    )
+
+
 @cli.command("export-catalogue")
 def export_catalogue(
     slug: Annotated[str, typer.Argument(help="Slug van de catalogus")],
@@ -129,6 +154,176 @@ def import_catalogue(
     finally:
         engine.dispose()
     typer.echo(json.dumps(summary.model_dump(), ensure_ascii=False))
+
+
+user_cli = typer.Typer(
+    help="Facilitator accounts: create one, or give one a new password.", no_args_is_help=True
+)
+cli.add_typer(user_cli, name="user")
+
+DEMO_EMAIL = "demo@denksessie.local"
+# Known on purpose, so a newcomer can log in after `make run`; refused outside development.
+DEMO_PASSWORD = "demo-denksessie"
+
+
+def _passwords(settings: Settings) -> Passwords:
+    return Passwords(settings.password_hashing)
+
+
+@user_cli.command("create")
+def user_create(
+    email: Annotated[str, typer.Argument(help="E-mailadres (ook de inlognaam)")],
+    organisation: Annotated[str, typer.Option(help="Organisatie-slug")] = "demo",
+    role: Annotated[Role, typer.Option(help="owner, facilitator of viewer")] = "owner",
+    name: Annotated[str | None, typer.Option(help="Naam (standaard het deel voor de @)")] = None,
+) -> None:
+    """Create an account with a random password (printed once) in an existing organisation."""
+    settings = Settings()
+    engine = build_engine(settings)
+    password = generate_password()
+    try:
+        with transaction(engine) as db:
+            org = organisations.get_by_slug(db, organisation)
+            assert org.id is not None
+            user = accounts.create_user(
+                db,
+                email=email,
+                name=name or email.split("@")[0],
+                password=password,
+                passwords=_passwords(settings),
+            )
+            assert user.id is not None
+            accounts.add_membership(db, user_id=user.id, organisation_id=org.id, role=role)
+    except DomainError as exc:
+        _fail(exc)
+    finally:
+        engine.dispose()
+    typer.echo(f"Account {accounts.normalise_email(email)} aangemaakt ({role} bij {organisation}).")
+    typer.echo(f"Wachtwoord: {password}")
+
+
+@user_cli.command("reset-password")
+def user_reset_password(
+    email: Annotated[str, typer.Argument(help="E-mailadres van het account")],
+) -> None:
+    """Give an account a new random password (printed once); all its logins end."""
+    settings = Settings()
+    engine = build_engine(settings)
+    try:
+        with transaction(engine) as db:
+            password = accounts.reset_password(db, email=email, passwords=_passwords(settings))
+    except DomainError as exc:
+        _fail(exc)
+    finally:
+        engine.dispose()
+    typer.echo(f"Nieuw wachtwoord voor {accounts.normalise_email(email)}: {password}")
+
+
+@user_cli.command("demo")
+def user_demo() -> None:
+    """Development only: the demo organisation's owner with a known password (make run)."""
+    settings = Settings()
+    if settings.environment != "development":
+        typer.secho(
+            "Het demo-account met een bekend wachtwoord bestaat alleen in development.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(code=1)
+    engine = build_engine(settings)
+    try:
+        with transaction(engine) as db:
+            demo = organisations.ensure_demo(db)
+            assert demo.id is not None
+            user = accounts.get_by_email(db, DEMO_EMAIL) or accounts.create_user(
+                db,
+                email=DEMO_EMAIL,
+                name="Demo-facilitator",
+                password=DEMO_PASSWORD,
+                passwords=_passwords(settings),
+            )
+            assert user.id is not None
+            accounts.add_membership(db, user_id=user.id, organisation_id=demo.id, role="owner")
+    except DomainError as exc:
+        _fail(exc)
+    finally:
+        engine.dispose()
+    typer.echo(f"Inloggen als facilitator: {DEMO_EMAIL} / {DEMO_PASSWORD}  (alleen development)")
+
+
+demo_cli = typer.Typer(help="Demonstrations against a running server.", no_args_is_help=True)
+cli.add_typer(demo_cli, name="demo")
+
+
+@demo_cli.command("traject")
+def demo_traject(
+    url: Annotated[
+        str, typer.Option(help="Adres van de draaiende server")
+    ] = "http://127.0.0.1:8000",
+    email: Annotated[str, typer.Option(help="Account waarvoor het naspel draait")] = DEMO_EMAIL,
+) -> None:
+    """Replay the 2024 traject (illustrative, simulated participants) through the server's
+    real HTTP and websocket API; prints where the draft card is. Uses the server's database
+    (same settings) to log in as EMAIL."""
+    engine = build_engine(Settings())
+    try:
+        with transaction(engine) as db:
+            token, csrf = replay.login_for(db, email)
+        api = replay.ApiSession(url, csrf_token=csrf, login_cookie=(LOGIN_COOKIE, token))
+        result = replay.run(api)
+        with transaction(engine) as db:
+            accounts.end_login(db, token)
+    except (DomainError, replay.ReplayError) as exc:
+        typer.secho(f"Het naspel liep vast: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    finally:
+        engine.dispose()
+    typer.echo(json.dumps(asdict(result), ensure_ascii=False))
+    typer.echo(f"Kaart (concept): {url.rstrip('/')}{result.card_url}")
+
+
+bench_cli = typer.Typer(
+    help="Load benchmarks against 127.0.0.1 (from a source checkout; they print JSON).",
+    no_args_is_help=True,
+)
+cli.add_typer(bench_cli, name="bench")
+_PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
+
+
+def _bench_module(name: str) -> Any:
+    """``bench/`` is not installed with the package: import it from the checkout."""
+    import importlib
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "bench" / f"{name}.py").exists():
+        typer.secho("bench/ not found: run this from a source checkout", fg="red", err=True)
+        raise typer.Exit(code=2)
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return importlib.import_module(f"bench.{name}")
+
+
+@bench_cli.command("swarm", context_settings=_PASS_THROUGH)
+def bench_swarm(ctx: typer.Context) -> None:
+    """N phones over the real protocol (options: bench swarm --help).
+
+    With ``--target`` and no ``--database-url``, the configured database (DENKSESSIE_DATABASE_URL)
+    is the deployment's: the bench makes its facilitator login there."""
+    args = list(ctx.args)
+    if "--target" in args and "--database-url" not in args:
+        args += ["--database-url", Settings().database_url]
+    _bench_module("swarm").main(args)
+
+
+@bench_cli.command("baseline", context_settings=_PASS_THROUGH)
+def bench_baseline(ctx: typer.Context) -> None:
+    """Bare FastAPI and raw-socket floors (options: bench baseline --help)."""
+    module = _bench_module("baseline")
+    import sys
+
+    sys.argv = ["baseline", *ctx.args]
+    module.main()
 
 
 def main() -> None:

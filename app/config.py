@@ -14,6 +14,8 @@ from limits import parse as parse_rate_limit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.ratelimits import parse_limits
+
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
 DEFAULT_DATABASE_URL = "sqlite:///./var/denksessie.sqlite3"
 
@@ -45,11 +47,43 @@ class Settings(BaseSettings):
     # is closed with 1008.
     ws_rate_limit: str = "20/second"
     ws_flood_limit: str = "100/second"
+    # Joining (docs/security.md): attempts with an unknown or ended code per client address, and
+    # successful joins per client address (a whole room may share one address behind NAT) and
+    # per denksessie. `rate_limit_storage` is shared by the workers in production (redis://).
+    join_fail_limit: str = "10/minute;100/day"
+    join_ip_limit: str = "300/minute"
+    join_code_limit: str = "1000/minute"
+    rate_limit_storage: str = "memory://"
+    # Facilitator accounts (docs/security.md). A login lasts `login_days`; an invitation link
+    # `invitation_days`. Failed logins are limited per e-mail address and per client address.
+    login_days: int = Field(default=7, ge=1, le=90)
+    invitation_days: int = Field(default=7, ge=1, le=60)
+    login_rate_limit: str = "5/minute"
+    login_ip_rate_limit: str = "30/minute"
+    # "fast" argon2 parameters exist for the test suite only; refused in production.
+    password_hashing: Literal["standard", "fast"] = "standard"
 
-    @field_validator("ws_rate_limit", "ws_flood_limit")
+    # Log lines (docs/performance.md): "json" (one object per line, with request and
+    # connection ids) or "text"; unset means JSON in production and text elsewhere.
+    log_format: Literal["json", "text"] | None = None
+    # GET /metrics in the Prometheus text format (per worker). Counts only, no personal data;
+    # keep it off the public internet at the proxy, or switch it off here.
+    metrics_enabled: bool = True
+    # gc.freeze() once started and again this many seconds after the last socket joined a quiet
+    # worker, so full collections stop walking thousands of long-lived objects (0: off; unset:
+    # 5 s, except in the test environment, whose processes build many apps one after another).
+    gc_freeze_after_s: float | None = Field(default=None, ge=0)
+
+    @field_validator("ws_rate_limit", "ws_flood_limit", "login_rate_limit", "login_ip_rate_limit")
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:
         parse_rate_limit(value)  # ValueError on a malformed limit
+        return value
+
+    @field_validator("join_fail_limit", "join_ip_limit", "join_code_limit")
+    @classmethod
+    def _parse_join_limits(cls, value: str) -> str:
+        parse_limits(value)  # ValueError on malformed notation
         return value
 
     @field_validator("allowed_origins")
@@ -63,9 +97,17 @@ class Settings(BaseSettings):
             raise ValueError(
                 "DENKSESSIE_SECRET_KEY must be set to a secret value outside development"
             )
+        if self.environment == "production" and self.password_hashing != "standard":
+            raise ValueError("DENKSESSIE_PASSWORD_HASHING must be 'standard' in production")
         if len(self.secret_key) < 16:
             raise ValueError("DENKSESSIE_SECRET_KEY must be at least 16 characters long")
         return self
+
+    @property
+    def effective_log_format(self) -> Literal["json", "text"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.environment == "production" else "text"
 
     @property
     def is_sqlite(self) -> bool:

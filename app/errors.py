@@ -7,7 +7,8 @@
     ├── ReadOnly                403  READ_ONLY        built-in content cannot be changed
     ├── Conflict                409  CONFLICT         e.g. a slug already taken
     ├── Rejected                409  a specific code  e.g. ROUND_CLOSED, UNKNOWN_VALUE
-    └── InvalidInput            422  VALIDATION_FAILED, carries every problem at once
+    ├── InvalidInput            422  VALIDATION_FAILED, carries every problem at once
+    └── TooManyAttempts         429  TOO_MANY_ATTEMPTS, says when to try again
 
 Routers translate these into the one JSON error shape (``app/api/errors.py``); domain modules
 raise them and never import FastAPI.
@@ -68,3 +69,14 @@ class InvalidInput(DomainError):
     def __init__(self, message: str, problems: list[Problem]) -> None:
         super().__init__(message)
         self.problems = problems
+
+
+class TooManyAttempts(DomainError):
+    """A rate limit was reached; nothing was done. ``retry_after`` in whole seconds."""
+
+    code = "TOO_MANY_ATTEMPTS"
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

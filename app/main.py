@@ -6,19 +6,25 @@ different settings can run in one test process.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 
 import app.models  # noqa: F401  (registers every table on the metadata)
+from app import privacy
 from app.api import (
+    account_pages,
     aggregate,
+    auth,
+    card_pages,
     casussen,
     catalogues,
     denksessies,
@@ -26,16 +32,23 @@ from app.api import (
     join,
     pages,
     principekaarten,
+    traject_pages,
+    trajects,
 )
+from app.api import demo as demo_api
 from app.api import errors as api_errors
+from app.api import privacy as privacy_api
 from app.config import Settings
-from app.db import build_engine
+from app.db import build_engine, transaction
+from app.observability.logging import RequestIdMiddleware, configure_logging
+from app.observability.metrics import Metrics
 from app.realtime import endpoint as realtime_endpoint
 from app.realtime.backplane import backplane_from_url
-from app.realtime.hub import Hub
+from app.realtime.hub import Hub, in_thread
 from app.security import SecurityHeadersMiddleware
 
 STATIC_DIR = pages.TEMPLATES_DIR.parent / "static"
+logger = logging.getLogger(__name__)
 
 
 def _render_error_page(request: Request, status: int, message: str) -> Response:
@@ -44,28 +57,73 @@ def _render_error_page(request: Request, status: int, message: str) -> Response:
     return response
 
 
+async def purge_periodically(
+    engine: Engine, interval_s: float = 3600, first_after_s: float = 60
+) -> None:
+    """Delete participant-level data past each organisation's retention, hourly (every worker
+    may do it: a purge is idempotent and runs in one transaction). The first run waits a
+    minute, so a worker that is starting (or a short-lived test app) is not slowed by it."""
+    await asyncio.sleep(first_after_s)
+    while True:
+        try:
+            # in_thread waits for the thread when cancelled at shutdown, so its connection is
+            # returned before the engine is disposed (otherwise it leaks).
+            purged = await in_thread(lambda: _purge_expired(engine))
+            if purged:
+                logger.info("participant data deleted for denksessies %s", purged)
+        except Exception:  # keep the loop alive; the next hour tries again
+            logger.exception("deleting expired participant data failed")
+        await asyncio.sleep(interval_s)
+
+
+def _purge_expired(engine: Engine) -> list[int]:
+    with transaction(engine) as db:
+        return privacy.purge_expired(db)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Again here: uvicorn configures its loggers after the app was built.
+        configure_logging(level=settings.log_level, log_format=settings.effective_log_format)
         engine = build_engine(settings)
-        backplane = backplane_from_url(settings.backplane_url)
+        backplane = backplane_from_url(settings.backplane_url, name=settings.backplane_namespace)
         await backplane.connect()
-        hub = Hub(engine, backplane, namespace=settings.backplane_namespace)
+        hub = Hub(
+            engine,
+            backplane,
+            namespace=settings.backplane_namespace,
+            metrics=metrics,
+            gc_freeze_after=(
+                settings.gc_freeze_after_s
+                if settings.gc_freeze_after_s is not None
+                else (0.0 if settings.environment == "test" else 5.0)
+            ),
+            write_concurrency=1 if settings.is_sqlite else 2,
+        )
+        metrics.watch_sockets(hub.count)
+        metrics.start_gc_timing()
         await hub.start()
         app.state.engine = engine
         app.state.backplane = backplane
         app.state.hub = hub
         app.state.write_limiter = anyio.CapacityLimiter(1 if settings.is_sqlite else 8)
+        retention = asyncio.create_task(purge_periodically(engine))
         try:
             yield
         finally:
+            retention.cancel()
+            with suppress(asyncio.CancelledError):
+                await retention
             await hub.stop()
+            metrics.stop_gc_timing()
             await backplane.disconnect()
             engine.dispose()
 
-    logging.basicConfig(level=settings.log_level.upper())
+    configure_logging(level=settings.log_level, log_format=settings.effective_log_format)
     app = FastAPI(
         title="Denksessie",
         version="0.1.0",
@@ -73,21 +131,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = metrics
     # Phones on weak networks: HTML, CSS and JS shrink to about a third (websockets untouched).
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestIdMiddleware)  # outermost: the id covers every other layer
     api_errors.install(app, html_error=_render_error_page)
+    auth.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (
         health.router,
+        auth.router,
+        account_pages.router,
         catalogues.router,
         casussen.router,
         principekaarten.router,
+        trajects.router,
+        traject_pages.router,
         denksessies.router,
         join.router,
+        privacy_api.router,
+        demo_api.router,
         aggregate.router,
         realtime_endpoint.router,
+        card_pages.router,
         pages.router,
     ):
         app.include_router(router)
+    if settings.metrics_enabled:
+
+        @app.get("/metrics", include_in_schema=False)
+        def prometheus_metrics() -> Response:
+            """This worker's figures in the Prometheus text format (docs/performance.md)."""
+            body, content_type = metrics.exposition()
+            return Response(body, media_type=content_type)
+
     return app

@@ -1,5 +1,6 @@
 """Imports every table module so ``metadata`` is complete (Alembic and model tests use this)."""
 
+from app.accounts.models import Invitation, LoginSession, Membership, UserAccount
 from app.cards.models import Principekaart, PrincipekaartValue
 from app.casussen.models import Casus
 from app.catalogue.models import Catalogue, CatalogueCluster, CatalogueValue, Opvatting
@@ -14,8 +15,13 @@ from app.sessions.models import (
     Principle,
     SessionRound,
 )
+from app.trajects.models import Traject, TrajectAudit, TrajectPrinciple, TrajectSession
 
 __all__ = [
+    "Invitation",
+    "LoginSession",
+    "Membership",
+    "UserAccount",
     "Ballot",
     "BallotSubmission",
     "Denksessie",
@@ -31,5 +37,9 @@ __all__ = [
     "Organisation",
     "Principekaart",
     "PrincipekaartValue",
+    "Traject",
+    "TrajectAudit",
+    "TrajectPrinciple",
+    "TrajectSession",
     "metadata",
 ]

@@ -7,7 +7,9 @@ every request's own commit only releases a savepoint inside it (polar's pattern)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,25 +19,34 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app import migrate
-from app.api.deps import get_db
+from app.accounts import service as accounts
+from app.accounts.models import Role, UserAccount
+from app.accounts.passwords import Passwords
+from app.api.deps import CSRF_HEADER, LOGIN_COOKIE, get_db
 from app.config import Settings
 from app.content import load_builtin_content
 from app.db import build_engine, committing, transaction
 from app.main import create_app
 from app.organisations import service as organisations
+from app.organisations.models import Organisation
 from tests.services import fresh_postgres_database
 
 TEST_SECRET = "test-secret-key-that-is-long-enough"
+TEST_PASSWORD = "test-wachtwoord-123"
+DEMO_OWNER_EMAIL = "eigenaar@demo.test"
+PASSWORDS = Passwords("fast")
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:
-    return Settings(
-        environment="test",
-        database_url=database_url,
-        secret_key=TEST_SECRET,
-        **overrides,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {
+        "environment": "test",
+        "database_url": database_url,
+        "secret_key": TEST_SECRET,
+        "password_hashing": "fast",
+        **overrides,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
@@ -84,10 +95,118 @@ def app(postgres_url: str, db: Session) -> FastAPI:
     return application
 
 
+@dataclass(frozen=True)
+class Account:
+    """A user made for a test, with the password it was given."""
+
+    user: UserAccount
+    organisation: Organisation
+    role: Role
+    password: str = TEST_PASSWORD
+
+
+def make_account(
+    db: Session, organisation: Organisation, *, email: str, role: Role = "owner"
+) -> Account:
+    user = accounts.get_by_email(db, email) or accounts.create_user(
+        db, email=email, name=email.split("@")[0], password=TEST_PASSWORD, passwords=PASSWORDS
+    )
+    assert user.id is not None
+    assert organisation.id is not None
+    accounts.add_membership(db, user_id=user.id, organisation_id=organisation.id, role=role)
+    db.commit()  # releases a savepoint only: a request that rolls back keeps the account
+    return Account(user, organisation, role)
+
+
+def log_in(db: Session, test_client: TestClient, account: Account) -> TestClient:
+    """Give ``test_client`` a login session of ``account`` and its CSRF header by default.
+
+    The cookie is put in the jar without the Secure flag the server would set, because the
+    test client speaks plain http to ``testserver``."""
+    token = accounts.start_login(
+        db, user=account.user, lifetime=timedelta(hours=1), organisation_id=account.organisation.id
+    )
+    login = accounts.resolve_login(db, token)
+    assert login is not None
+    db.commit()
+    test_client.cookies.set(LOGIN_COOKIE, token)
+    test_client.headers[CSRF_HEADER] = login.session.csrf_token
+    return test_client
+
+
+def committed_login(database_url: str, email: str = DEMO_OWNER_EMAIL) -> dict[str, str]:
+    """Log the demo owner in on a committed database (tests that cannot roll back: the
+    realtime package, worker processes, the browser's server). Returns the cookies and headers
+    a client needs, as ``{"cookie": ..., "csrf": ...}``."""
+    engine = build_engine(settings_for(database_url))
+    try:
+        with transaction(engine) as db:
+            account = make_account(db, organisations.ensure_demo(db), email=email)
+            token = accounts.start_login(
+                db, user=account.user, lifetime=timedelta(hours=4), organisation_id=None
+            )
+            login = accounts.resolve_login(db, token)
+            assert login is not None
+            csrf = login.session.csrf_token
+    finally:
+        engine.dispose()
+    return {"cookie": token, "csrf": csrf}
+
+
+def with_committed_login(test_client: TestClient, database_url: str) -> TestClient:
+    """``test_client`` logged in as the demo owner of a committed database."""
+    login = committed_login(database_url)
+    test_client.cookies.set(LOGIN_COOKIE, login["cookie"])
+    test_client.headers[CSRF_HEADER] = login["csrf"]
+    return test_client
+
+
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
-        yield test_client
+def demo_owner(db: Session) -> Account:
+    return make_account(db, organisations.ensure_demo(db), email=DEMO_OWNER_EMAIL)
+
+
+@pytest.fixture
+def running_app(app: FastAPI) -> Iterator[TestClient]:
+    """Runs the app's lifespan (engine, backplane, hub) once; every test client shares its
+    event loop, so two clients never start two hubs on one app."""
+    with TestClient(app) as runner:
+        yield runner
+
+
+def sharing(runner: TestClient, **options: str) -> TestClient:
+    """Another client of the running app (its own cookies, the runner's event loop)."""
+    test_client = TestClient(runner.app, **options)  # type: ignore[arg-type]
+    test_client.portal = runner.portal
+    return test_client
+
+
+@pytest.fixture
+def client(running_app: TestClient, db: Session, demo_owner: Account) -> TestClient:
+    """Logged in as the demo organisation's owner, CSRF header set on every request."""
+    return log_in(db, sharing(running_app), demo_owner)
+
+
+@pytest.fixture
+def anonymous_client(running_app: TestClient) -> TestClient:
+    """Not logged in; speaks https so the Secure cookies the server sets come back."""
+    return sharing(running_app, base_url="https://testserver")
+
+
+OtherOrganisation = Callable[..., tuple[Organisation, TestClient]]
+
+
+@pytest.fixture
+def other_organisation(running_app: TestClient, db: Session) -> OtherOrganisation:
+    """Factory: ``other_organisation(slug="b", role="owner")`` makes an organisation with a
+    user of that role and returns it with a TestClient logged in as that user."""
+
+    def make(slug: str = "organisatie-b", role: Role = "owner") -> tuple[Organisation, TestClient]:
+        organisation = organisations.ensure(db, slug=slug, name=f"Organisatie {slug}")
+        account = make_account(db, organisation, email=f"{role}@{slug}.test", role=role)
+        return organisation, log_in(db, sharing(running_app), account)
+
+    return make
 
 
 @pytest.fixture

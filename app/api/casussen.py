@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import DbSession, OrganisationId
+from app.api.deps import DbSession, OrganisationId, ReaderOrganisationId
 from app.api.errors import ERROR_RESPONSES
 from app.api.files import DOWNLOAD_RESPONSES, UPLOAD_BODY_DOC, UploadedDocument, download
 from app.casussen import service
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/v1/casussen", tags=["casussen"], responses=ERROR
 
 
 @router.get("")
-def list_casussen(db: DbSession, organisation_id: OrganisationId) -> list[CasusPublic]:
+def list_casussen(db: DbSession, organisation_id: ReaderOrganisationId) -> list[CasusPublic]:
     """The organisation's own casussen first, then the built-in library."""
     return [
         service.to_public(db, casus)
@@ -37,7 +37,7 @@ def create_casus(db: DbSession, organisation_id: OrganisationId, data: CasusCrea
 )
 def export_casussen(
     db: DbSession,
-    organisation_id: OrganisationId,
+    organisation_id: ReaderOrganisationId,
     format: Annotated[Literal["json", "yaml"], Query()] = "json",
     own_only: Annotated[bool, Query()] = False,
 ) -> Response:
@@ -56,7 +56,7 @@ def import_casussen(
 
 
 @router.get("/{casus_id}")
-def get_casus(db: DbSession, organisation_id: OrganisationId, casus_id: int) -> CasusPublic:
+def get_casus(db: DbSession, organisation_id: ReaderOrganisationId, casus_id: int) -> CasusPublic:
     casus = service.get_visible(db, casus_id=casus_id, organisation_id=organisation_id)
     return service.to_public(db, casus)
 

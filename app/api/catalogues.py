@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import DbSession, OrganisationId
+from app.api.deps import DbSession, OrganisationId, ReaderOrganisationId
 from app.api.errors import ERROR_RESPONSES
 from app.api.files import DOWNLOAD_RESPONSES, UPLOAD_BODY_DOC, UploadedDocument, download
 from app.catalogue import service
@@ -29,7 +29,7 @@ Slug = Annotated[str, "catalogue slug"]
 
 
 @router.get("")
-def list_catalogues(db: DbSession, organisation_id: OrganisationId) -> list[CatalogueSummary]:
+def list_catalogues(db: DbSession, organisation_id: ReaderOrganisationId) -> list[CatalogueSummary]:
     """The built-in Waardenkaart and the organisation's own catalogues."""
     return [
         service.summary(db, catalogue)
@@ -50,7 +50,9 @@ def import_catalogue(
 
 
 @router.get("/{slug}")
-def get_catalogue(db: DbSession, organisation_id: OrganisationId, slug: Slug) -> CataloguePublic:
+def get_catalogue(
+    db: DbSession, organisation_id: ReaderOrganisationId, slug: Slug
+) -> CataloguePublic:
     catalogue = service.get_visible(db, slug=slug, organisation_id=organisation_id)
     return service.to_public(db, catalogue)
 
@@ -62,7 +64,7 @@ def get_catalogue(db: DbSession, organisation_id: OrganisationId, slug: Slug) ->
 )
 def export_catalogue(
     db: DbSession,
-    organisation_id: OrganisationId,
+    organisation_id: ReaderOrganisationId,
     slug: Slug,
     format: Annotated[Literal["json", "yaml"], Query()] = "json",
 ) -> Response:

@@ -3,20 +3,59 @@
 ``get_db`` is the one commit boundary of an HTTP request: commit when the route returns, roll
 back when it raises. It runs with ``scope="function"`` so the commit happens before the response
 is sent: a client never sees 201 for something that was not stored.
+
+Who a request comes from is decided here and nowhere else (docs/decisions/0006-accounts.md):
+
+- ``OptionalLogin`` reads the login cookie. For an unsafe method (POST, PUT, PATCH, DELETE) it
+  also refuses a cross-origin request and one without the login's CSRF token (header
+  ``X-CSRF-Token`` or form field ``csrf_token``), before the route runs, so nothing is written.
+- ``CurrentOrganisation`` / ``OrganisationId`` need a login (401, or a redirect to /login for a
+  page) and act for the organisation chosen in it; a viewer may only read (403 on writes).
+- ``ReaderOrganisationId`` is for pages anyone may read: anonymous visitors see built-in
+  content only.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
-from typing import Annotated
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from app.accounts import service as accounts
+from app.accounts.passwords import Passwords, Profile
+from app.accounts.service import Login
 from app.config import Settings
 from app.db import committing
+from app.errors import DomainError, Rejected
 from app.organisations import service as organisations
 from app.organisations.models import Organisation
+from app.realtime.abuse import origin_allowed
+
+LOGIN_COOKIE = "denksessie_login"
+# The CSRF token of forms shown before a login exists (login, setup, invitation).
+ANONYMOUS_CSRF_COOKIE = "denksessie_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_MESSAGE = (
+    "Het beveiligingstoken ontbreekt of klopt niet; er is niets opgeslagen. "
+    "Herlaad de pagina en probeer het opnieuw."
+)
+
+
+class NotAuthenticated(DomainError):
+    """No (valid) login: 401 for the API, a redirect to /login for a page."""
+
+    code = "UNAUTHENTICATED"
+    http_status = 401
+
+    def __init__(self, message: str = "Log eerst in.") -> None:
+        super().__init__(message)
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -33,13 +72,110 @@ DbSession = Annotated[Session, Depends(get_db, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
-def current_organisation(db: DbSession) -> Organisation:
-    """The organisation a request acts for.
+@lru_cache(maxsize=2)
+def passwords_for(profile: Profile) -> Passwords:
+    return Passwords(profile)
 
-    Until facilitator accounts exist (issue 6) every request acts for the demo organisation;
-    see docs/decisions/0002-organisation-until-accounts.md.
-    """
-    return organisations.ensure_demo(db)
+
+def get_passwords(settings: AppSettings) -> Passwords:
+    return passwords_for(settings.password_hashing)
+
+
+AppPasswords = Annotated[Passwords, Depends(get_passwords)]
+
+
+# --- CSRF and origin --------------------------------------------------------------------------
+
+
+async def submitted_csrf(request: Request) -> str | None:
+    """The CSRF token an unsafe request carries: header for fetch, hidden field for forms.
+
+    Only urlencoded bodies are parsed here (native forms); uploads send the header."""
+    if request.method in SAFE_METHODS:
+        return None
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        value = (await request.form()).get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+SubmittedCsrf = Annotated[str | None, Depends(submitted_csrf)]
+
+
+def refuse_cross_origin(request: Request, settings: Settings) -> None:
+    """A browser says where an unsafe request comes from; anything but this site is refused."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        raise Rejected(
+            "CROSS_ORIGIN", "Verzoeken van een andere site worden geweigerd.", http_status=403
+        )
+    origin = request.headers.get("origin")
+    if origin is not None and not origin_allowed(
+        origin, request.headers.get("host"), settings.allowed_origins
+    ):
+        raise Rejected(
+            "CROSS_ORIGIN", "Verzoeken van een andere site worden geweigerd.", http_status=403
+        )
+
+
+def check_csrf(submitted: str | None, expected: str) -> None:
+    if not submitted or not expected or not secrets.compare_digest(submitted, expected):
+        raise Rejected("CSRF_FAILED", CSRF_MESSAGE, http_status=403)
+
+
+# --- who is asking ----------------------------------------------------------------------------
+
+
+def current_login(
+    request: Request, db: DbSession, settings: AppSettings, csrf: SubmittedCsrf
+) -> Login | None:
+    token = request.cookies.get(LOGIN_COOKIE)
+    login = accounts.resolve_login(db, token) if token else None
+    if login is not None and request.method not in SAFE_METHODS:
+        refuse_cross_origin(request, settings)
+        check_csrf(csrf, login.session.csrf_token)
+    request.state.account = AccountView.of(login) if login else None
+    return login
+
+
+OptionalLogin = Annotated[Login | None, Depends(current_login)]
+
+
+def require_login(login: OptionalLogin) -> Login:
+    if login is None:
+        raise NotAuthenticated()
+    return login
+
+
+CurrentLogin = Annotated[Login, Depends(require_login)]
+
+
+def require_owner(login: CurrentLogin) -> Login:
+    if login.role != "owner":
+        raise Rejected(
+            "FORBIDDEN", "Alleen een eigenaar van de organisatie mag dit.", http_status=403
+        )
+    return login
+
+
+OwnerLogin = Annotated[Login, Depends(require_owner)]
+
+
+def current_organisation(request: Request, login: CurrentLogin) -> Organisation:
+    """The organisation a request acts for: the one chosen in the login.
+
+    A viewer reads; every unsafe method needs at least the facilitator role."""
+    if request.method not in SAFE_METHODS and not accounts.may(login.role, "facilitator"):
+        raise Rejected(
+            "FORBIDDEN",
+            "Je kunt in deze organisatie alleen meekijken; vraag een eigenaar om meer rechten.",
+            http_status=403,
+        )
+    return login.organisation
 
 
 CurrentOrganisation = Annotated[Organisation, Depends(current_organisation)]
@@ -51,3 +187,50 @@ def organisation_id(organisation: CurrentOrganisation) -> int:
 
 
 OrganisationId = Annotated[int, Depends(organisation_id)]
+
+
+def reader_organisation_id(db: DbSession, login: OptionalLogin) -> int:
+    """Own organisation when logged in; the built-in one (read-only content) otherwise."""
+    if login is not None:
+        return login.organisation_id
+    builtin = organisations.ensure_builtin(db)
+    assert builtin.id is not None
+    return builtin.id
+
+
+ReaderOrganisationId = Annotated[int, Depends(reader_organisation_id)]
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """Plain values of a login for templates: an error page is rendered after the request's
+    transaction rolled back, when the ORM objects can no longer be read."""
+
+    user_id: int
+    name: str
+    email: str
+    organisation_id: int
+    organisation_name: str
+    role: str
+    csrf_token: str
+    memberships: tuple[tuple[int, str, str], ...]
+
+    @classmethod
+    def of(cls, login: Login) -> AccountView:
+        return cls(
+            user_id=login.user.id or 0,
+            name=login.user.name,
+            email=login.user.email,
+            organisation_id=login.organisation_id,
+            organisation_name=login.organisation.name,
+            role=login.role,
+            csrf_token=login.session.csrf_token,
+            memberships=tuple((org.id or 0, org.name, role) for org, role in login.memberships),
+        )
+
+
+def template_context(request: Request) -> dict[str, Any]:
+    """What every template gets about the login: the account menu and the CSRF meta tag."""
+    account: AccountView | None = getattr(request.state, "account", None)
+    csrf = account.csrf_token if account else getattr(request.state, "csrf_token", "")
+    return {"account": account, "csrf_token": csrf}

@@ -13,9 +13,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import DomainError, InvalidInput, Problem
+from app.errors import DomainError, InvalidInput, Problem, TooManyAttempts
 from app.validation import problems_from_errors
 
 logger = logging.getLogger(__name__)
@@ -83,9 +84,13 @@ def install(app: FastAPI, *, html_error: HtmlErrorRenderer) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
         if _wants_html(request):
-            return html_error(request, exc.http_status, exc.message)
-        problems = exc.problems if isinstance(exc, InvalidInput) else None
-        return error_response(exc.http_status, exc.code, exc.message, problems)
+            response = html_error(request, exc.http_status, exc.message)
+        else:
+            problems = exc.problems if isinstance(exc, InvalidInput) else None
+            response = error_response(exc.http_status, exc.code, exc.message, problems)
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -105,6 +110,17 @@ def install(app: FastAPI, *, html_error: HtmlErrorRenderer) -> None:
         if _wants_html(request):
             return html_error(request, exc.status_code, message)
         return error_response(exc.status_code, code, message)
+
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, _exc: DataError) -> Response:
+        # The database refused a value the schema let through (an id beyond its integer type):
+        # the input was wrong, not the server; the transaction was rolled back.
+        message = (
+            "Een waarde in het verzoek valt buiten het toegestane bereik; er is niets opgeslagen."
+        )
+        if _wants_html(request):
+            return html_error(request, 422, message)
+        return error_response(422, "VALIDATION_FAILED", message)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from app.api.deps import AppSettings, DbSession
 from app.api.errors import ERROR_RESPONSES
+from app.api.join_guard import join_guard
 from app.sessions import flows
 from app.sessions import service as sessions
 from app.sessions.schemas import JoinRequest
@@ -35,7 +36,9 @@ def join(
     code: str,
     data: JoinRequest,
 ) -> Joined:
-    denksessie = sessions.get_by_code(db, code)
+    guard = join_guard(request)
+    denksessie = guard.look_up(request, lambda: sessions.get_by_code(db, code))
+    guard.admit(request, denksessie.join_code)
     participant = sessions.join(db, denksessie=denksessie, data=data)
     assert denksessie.id is not None
     token = sign(settings.secret_key, ClientToken("participant", denksessie.id, participant.id))

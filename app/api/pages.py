@@ -15,8 +15,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import i18n
 from app.api.denksessies import facilitator_tokens, join_url
-from app.api.deps import AppSettings, DbSession, OrganisationId
+from app.api.deps import (
+    AppSettings,
+    DbSession,
+    OrganisationId,
+    ReaderOrganisationId,
+    template_context,
+)
 from app.api.join import PARTICIPANT_COOKIE
+from app.api.join_guard import join_guard
 from app.cards import service as cards
 from app.casussen import service as casussen
 from app.catalogue import service as catalogues
@@ -62,7 +69,11 @@ def render(request: Request, template: str, **context: Any) -> HTMLResponse:
     language = _language(request)
     i18n.set_language(language)
     html = _environment.get_template(template).render(
-        request=request, lang=language, groups=GROUPS, path=request.url.path, **context
+        request=request,
+        lang=language,
+        groups=GROUPS,
+        path=request.url.path,
+        **{**template_context(request), **context},
     )
     response = HTMLResponse(html)
     if request.query_params.get("lang") == language:
@@ -71,7 +82,7 @@ def render(request: Request, template: str, **context: Any) -> HTMLResponse:
 
 
 @router.get("/")
-def home(request: Request, db: DbSession, organisation_id: OrganisationId) -> HTMLResponse:
+def home(request: Request, db: DbSession, organisation_id: ReaderOrganisationId) -> HTMLResponse:
     return render(
         request,
         "home.html",
@@ -93,14 +104,16 @@ def waardenkaart() -> RedirectResponse:
 
 @router.get("/catalogi/{slug}")
 def catalogue_page(
-    request: Request, db: DbSession, organisation_id: OrganisationId, slug: str
+    request: Request, db: DbSession, organisation_id: ReaderOrganisationId, slug: str
 ) -> HTMLResponse:
     catalogue = catalogues.get_visible(db, slug=slug, organisation_id=organisation_id)
     return render(request, "catalogue/card.html", catalogue=catalogues.to_public(db, catalogue))
 
 
 @router.get("/casussen")
-def casus_list(request: Request, db: DbSession, organisation_id: OrganisationId) -> HTMLResponse:
+def casus_list(
+    request: Request, db: DbSession, organisation_id: ReaderOrganisationId
+) -> HTMLResponse:
     return render(
         request,
         "casussen/list.html",
@@ -113,7 +126,7 @@ def casus_list(request: Request, db: DbSession, organisation_id: OrganisationId)
 
 @router.get("/casussen/{casus_id}")
 def casus_page(
-    request: Request, db: DbSession, organisation_id: OrganisationId, casus_id: int
+    request: Request, db: DbSession, organisation_id: ReaderOrganisationId, casus_id: int
 ) -> HTMLResponse:
     casus = casussen.get_visible(db, casus_id=casus_id, organisation_id=organisation_id)
     public = casussen.to_public(db, casus)
@@ -122,14 +135,6 @@ def casus_page(
     )
     names = {v.key: v.name for cluster in catalogue.clusters for v in cluster.values}
     return render(request, "casussen/detail.html", casus=public, value_names=names)
-
-
-@router.get("/principekaarten/{slug}")
-def principekaart_page(
-    request: Request, db: DbSession, organisation_id: OrganisationId, slug: str
-) -> HTMLResponse:
-    card = cards.get_visible(db, slug=slug, organisation_id=organisation_id)
-    return render(request, "cards/card.html", card=cards.to_public(db, card))
 
 
 # --- live denksessies: phone, projector screen, facilitator console ---------------------------
@@ -183,7 +188,7 @@ def join_code_page(request: Request, code: str | None = None) -> Response:
 
 @router.get("/j/{code}")
 def join_page(request: Request, db: DbSession, settings: AppSettings, code: str) -> Response:
-    denksessie = sessions.get_by_code(db, code)
+    denksessie = join_guard(request).look_up(request, lambda: sessions.get_by_code(db, code))
     if _participant_token(request, db, settings.secret_key, denksessie):
         return RedirectResponse(f"/p/{denksessie.join_code}", status_code=303)
     if code != denksessie.join_code:
@@ -193,7 +198,7 @@ def join_page(request: Request, db: DbSession, settings: AppSettings, code: str)
 
 @router.get("/p/{code}")
 def participant_page(request: Request, db: DbSession, settings: AppSettings, code: str) -> Response:
-    denksessie = sessions.get_by_code(db, code)
+    denksessie = join_guard(request).look_up(request, lambda: sessions.get_by_code(db, code))
     token = _participant_token(request, db, settings.secret_key, denksessie)
     if token is None or code != denksessie.join_code:
         return RedirectResponse(f"/j/{denksessie.join_code}", status_code=303)

@@ -12,7 +12,6 @@ from app.db import foreign_key
 from app.db import metadata as _metadata  # noqa: F401  (naming convention first)
 from app.organisations.models import utcnow
 
-
 CARD_STATUSES = ("draft", "published")
 
 

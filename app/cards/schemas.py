@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from app.catalogue.schemas import SourceDoc
 from app.schemas import StrictModel
@@ -64,6 +65,38 @@ class PrincipekaartPublic(BaseModel):
     values: list[CardValuePublic]
     process: CardProcess | None
     uses: list[str]
+    status: Literal["draft", "published"]
+    version: int
+    previous: str | None = Field(description="slug of the version this one was made from")
+    published_at: datetime | None
+    public_url: str | None = Field(description="read-only link without login; published only")
+    verantwoording: Verantwoording | None
+
+
+# --- Editing a draft ----------------------------------------------------------------------------
+
+Principle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+# A guard against absurd payloads; the real limit (the catalogue's size) is checked by the
+# service, which lists every problem at once.
+MAX_VALUES_IN_REQUEST = 100
+
+
+class CardValueEdit(StrictModel):
+    """One value of a draft card, in card order: the catalogue value key and its principles."""
+
+    value: str = Field(min_length=1, max_length=80)
+    headline: Principle
+    sub_principles: list[Principle] = Field(min_length=1, max_length=8)
+    quote: str | None = Field(default=None, max_length=1000)
+
+
+class PrincipekaartUpdate(StrictModel):
+    """A change to a draft card; a field left out stays as it is, ``values`` replaces all."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    central_question: str | None = Field(default=None, min_length=1, max_length=500)
+    values: list[CardValueEdit] | None = Field(default=None, max_length=MAX_VALUES_IN_REQUEST)
 
 
 # --- Verantwoording: how a traject made a card --------------------------------------------------
@@ -144,3 +177,6 @@ class Verantwoording(StrictModel):
     illustrative: bool = Field(
         default=False, description="true for the simulated replay of 2024: not real ballots"
     )
+
+
+PrincipekaartPublic.model_rebuild()  # it names Verantwoording, defined below it

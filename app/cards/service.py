@@ -1,12 +1,21 @@
-"""Reading and storing Principekaarten.
+"""Reading, storing and the lifecycle of Principekaarten.
 
 A card value is stored as a reference to the catalogue value, not as a copy of its name, so a
 card always shows the value, cluster and group colour exactly as the catalogue has them.
+
+Lifecycle: a card is a ``draft`` (editable by its organisation) until it is published; a
+``published`` card never changes, so a printed poster and its public link keep meaning what they
+said. Changing it means a new version: a new draft row with ``previous_id`` pointing back.
+Built-in cards are read-only for everyone.
 """
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import col, func, select
 
 from app.cards.models import Principekaart, PrincipekaartValue
 from app.cards.schemas import (
@@ -14,13 +23,23 @@ from app.cards.schemas import (
     CardValuePublic,
     PrincipekaartDocument,
     PrincipekaartPublic,
+    PrincipekaartUpdate,
+    Verantwoording,
 )
+from app.catalogue import service as catalogues
 from app.catalogue.groups import GROUPS_BY_KEY
 from app.catalogue.models import Catalogue, CatalogueCluster, CatalogueValue
-from app.catalogue.schemas import SourceDoc
+from app.catalogue.schemas import CataloguePublic, SourceDoc
 from app.db import DbSession
-from app.errors import InvalidInput, NotFound, Problem
+from app.errors import Conflict, InvalidInput, NotFound, Problem, ReadOnly, Rejected
 from app.organisations import service as organisations
+from app.organisations.models import utcnow
+
+PUBLISHED_MESSAGE = (
+    "Deze principekaart is gepubliceerd en verandert niet meer; er is niets opgeslagen. "
+    "Maak een nieuwe versie om hem aan te passen."
+)
+SLUG_MAX = 80
 
 
 def list_visible(db: DbSession, *, organisation_id: int) -> list[Principekaart]:
@@ -48,6 +67,239 @@ def get_visible(db: DbSession, *, slug: str, organisation_id: int) -> Principeka
     return card
 
 
+def get_published_by_token(db: DbSession, *, token: str) -> Principekaart:
+    """The card behind a public link; drafts and unknown tokens look the same (404)."""
+    card = db.exec(
+        select(Principekaart).where(
+            Principekaart.public_token == token, Principekaart.status == "published"
+        )
+    ).first()
+    if card is None or not token:
+        raise NotFound("Deze link naar een principekaart bestaat niet (meer).")
+    return card
+
+
+def get_own(db: DbSession, *, slug: str, organisation_id: int) -> Principekaart:
+    """The organisation's own card, locked for the rest of the transaction.
+
+    Another organisation's card is 404 (its existence is not ours to know); a built-in card is
+    403. The row lock makes a concurrent publish and edit run one after the other, so an edit
+    never lands on a card that was published in between.
+    """
+    card = get_visible(db, slug=slug, organisation_id=organisation_id)
+    if card.organisation_id != organisation_id:
+        raise ReadOnly(
+            "Een ingebouwde principekaart kan niemand wijzigen; maak een eigen kaart "
+            "in een traject."
+        )
+    db.refresh(card, with_for_update=True)
+    return card
+
+
+def ensure_draft(card: Principekaart) -> None:
+    """Refuse any change to a published card (409 ``CARD_PUBLISHED``); trajects that remake a
+    card call this too, so a published card is immutable for every writer."""
+    if card.status != "draft":
+        raise Rejected("CARD_PUBLISHED", PUBLISHED_MESSAGE)
+
+
+@dataclass(frozen=True)
+class _ValueRow:
+    value_id: int
+    headline: str
+    sub_principles: list[str]
+    quote: str | None
+
+
+def _catalogue_values(
+    db: DbSession, catalogue_id: int
+) -> dict[str, tuple[CatalogueValue, CatalogueCluster]]:
+    return {
+        value.key: (value, cluster)
+        for value, cluster in db.exec(
+            select(CatalogueValue, CatalogueCluster)
+            .join(CatalogueCluster, col(CatalogueCluster.id) == col(CatalogueValue.cluster_id))
+            .where(CatalogueValue.catalogue_id == catalogue_id)
+        ).all()
+    }
+
+
+def update_draft(
+    db: DbSession, *, card: Principekaart, update: PrincipekaartUpdate
+) -> Principekaart:
+    """Apply ``update`` to a draft card; every problem is listed and nothing is written.
+
+    ``values`` replaces the card's values in the given order: each must be a value of the
+    card's catalogue, none twice, and never more than the catalogue has.
+    """
+    ensure_draft(card)
+    rows: list[_ValueRow] | None = None
+    if update.values is not None:
+        known = _catalogue_values(db, card.catalogue_id)
+        problems: list[Problem] = []
+        if len(update.values) > len(known):
+            problems.append(
+                Problem(
+                    "values",
+                    f"de kaart heeft {len(update.values)} waarden, maar de catalogus heeft er "
+                    f"maar {len(known)}",
+                )
+            )
+        seen: dict[str, int] = {}
+        for index, edit in enumerate(update.values):
+            if edit.value not in known:
+                problems.append(
+                    Problem(f"values.{index}.value", f"onbekende waarde '{edit.value}'")
+                )
+            elif edit.value in seen:
+                problems.append(
+                    Problem(
+                        f"values.{index}.value",
+                        f"'{edit.value}' staat al op de kaart (waarde {seen[edit.value] + 1})",
+                    )
+                )
+            seen.setdefault(edit.value, index)
+        if problems:
+            raise InvalidInput("De principekaart is niet geldig; er is niets opgeslagen.", problems)
+        rows = []
+        for edit in update.values:
+            value_id = known[edit.value][0].id
+            assert value_id is not None
+            rows.append(
+                _ValueRow(value_id, edit.headline, list(edit.sub_principles), edit.quote or None)
+            )
+    if update.title is not None:
+        card.title = update.title
+    if update.central_question is not None:
+        card.central_question = update.central_question
+    db.add(card)
+    db.flush()
+    if rows is not None:
+        _replace_values(db, card=card, rows=rows)
+    return card
+
+
+def publish(db: DbSession, *, card: Principekaart) -> Principekaart:
+    """Freeze a draft and give it its public link. A card without values cannot be published."""
+    ensure_draft(card)
+    if not _value_count(db, card):
+        raise InvalidInput(
+            "Een lege principekaart kan niet gepubliceerd worden.",
+            [Problem("values", "de kaart heeft nog geen waarden")],
+        )
+    card.status = "published"
+    card.public_token = secrets.token_urlsafe(24)
+    card.published_at = utcnow()
+    db.add(card)
+    db.flush()
+    return card
+
+
+def _value_count(db: DbSession, card: Principekaart) -> int:
+    count: int = db.exec(
+        select(func.count())
+        .select_from(PrincipekaartValue)
+        .where(PrincipekaartValue.principekaart_id == card.id)
+    ).one()
+    return count
+
+
+def _version_slug(db: DbSession, *, card: Principekaart, version: int) -> str:
+    """``<slug>-v<version>``, the old ``-vN`` dropped first; a taken slug gets ``-2``, ``-3``."""
+    base = re.sub(r"-v\d+$", "", card.slug)
+    for attempt in range(1, 100):
+        suffix = f"-v{version}" + (f"-{attempt}" if attempt > 1 else "")
+        candidate = base[: SLUG_MAX - len(suffix)] + suffix
+        taken = db.exec(
+            select(Principekaart.id).where(
+                Principekaart.organisation_id == card.organisation_id,
+                Principekaart.slug == candidate,
+            )
+        ).first()
+        if taken is None:
+            return candidate
+    raise Conflict("Er is geen vrije naam voor de nieuwe versie.")
+
+
+def new_version(db: DbSession, *, card: Principekaart) -> Principekaart:
+    """Copy a published card into a new draft (version + 1) that points back to it.
+
+    One successor per version: a second "new version" of the same card would fork the history,
+    so it is refused with the slug of the draft that already exists.
+    """
+    if card.status != "published":
+        raise Rejected(
+            "CARD_NOT_PUBLISHED",
+            "Deze principekaart is nog een concept; pas hem aan in plaats van een nieuwe "
+            "versie te maken.",
+        )
+    successor = db.exec(select(Principekaart).where(Principekaart.previous_id == card.id)).first()
+    if successor is not None:
+        raise Conflict(f"Van deze kaart bestaat al een nieuwe versie: '{successor.slug}'.")
+    copy = Principekaart(
+        organisation_id=card.organisation_id,
+        catalogue_id=card.catalogue_id,
+        slug=_version_slug(db, card=card, version=card.version + 1),
+        title=card.title,
+        year=card.year,
+        central_question=card.central_question,
+        source=card.source,
+        process=card.process,
+        uses=list(card.uses),
+        status="draft",
+        version=card.version + 1,
+        previous_id=card.id,
+        verantwoording=card.verantwoording,
+    )
+    db.add(copy)
+    db.flush()
+    _replace_values(
+        db,
+        card=copy,
+        rows=[
+            _ValueRow(row.value_id, row.headline, list(row.sub_principles), row.quote)
+            for row in db.exec(
+                select(PrincipekaartValue)
+                .where(PrincipekaartValue.principekaart_id == card.id)
+                .order_by(col(PrincipekaartValue.position))
+            ).all()
+        ],
+    )
+    return copy
+
+
+def _replace_values(db: DbSession, *, card: Principekaart, rows: list[_ValueRow]) -> None:
+    """Make the card's values exactly ``rows``, in order, reusing rows of values it keeps.
+
+    Reusing (not delete-then-insert) matters: the unit of work inserts before it deletes, so a
+    value that stays would otherwise hit the (card, value) unique constraint.
+    """
+    assert card.id is not None
+    existing = {
+        row.value_id: row
+        for row in db.exec(
+            select(PrincipekaartValue).where(PrincipekaartValue.principekaart_id == card.id)
+        ).all()
+    }
+    for position, wanted in enumerate(rows):
+        row = existing.pop(wanted.value_id, None) or PrincipekaartValue(
+            principekaart_id=card.id, value_id=wanted.value_id, headline=wanted.headline
+        )
+        row.position = position
+        row.headline = wanted.headline
+        row.sub_principles = list(wanted.sub_principles)
+        row.quote = wanted.quote
+        db.add(row)
+    for leftover in existing.values():
+        db.delete(leftover)
+    db.flush()
+
+
+def value_names(db: DbSession, card: Principekaart) -> dict[str, str]:
+    """Catalogue value key -> name, to print the keys a verantwoording refers to."""
+    return {key: value.name for key, (value, _) in _catalogue_values(db, card.catalogue_id).items()}
+
+
 def to_public(db: DbSession, card: Principekaart) -> PrincipekaartPublic:
     catalogue = db.get(Catalogue, card.catalogue_id)
     assert catalogue is not None
@@ -68,6 +320,16 @@ def to_public(db: DbSession, card: Principekaart) -> PrincipekaartPublic:
         source=SourceDoc.model_validate(card.source) if card.source else None,
         process=CardProcess.model_validate(card.process) if card.process else None,
         uses=list(card.uses),
+        status="draft" if card.status == "draft" else "published",
+        version=card.version,
+        previous=_slug_of(db, card.previous_id),
+        published_at=card.published_at,
+        public_url=(
+            f"/k/{card.public_token}" if card.status == "published" and card.public_token else None
+        ),
+        verantwoording=(
+            Verantwoording.model_validate(card.verantwoording) if card.verantwoording else None
+        ),
         values=[
             CardValuePublic(
                 value=value.key,
@@ -85,6 +347,11 @@ def to_public(db: DbSession, card: Principekaart) -> PrincipekaartPublic:
             for card_value, value, cluster in rows
         ],
     )
+
+
+def _slug_of(db: DbSession, card_id: int | None) -> str | None:
+    previous = db.get(Principekaart, card_id) if card_id is not None else None
+    return previous.slug if previous else None
 
 
 def sync_document(
@@ -143,25 +410,29 @@ def sync_document(
     card.uses = list(document.uses)
     db.add(card)
     db.flush()
-    existing = {
-        row.value_id: row
-        for row in db.exec(
-            select(PrincipekaartValue).where(PrincipekaartValue.principekaart_id == card.id)
-        ).all()
-    }
-    assert card.id is not None
-    for position, card_value in enumerate(document.values):
-        value_id = values[card_value.value][0].id
-        assert value_id is not None
-        row = existing.pop(value_id, None) or PrincipekaartValue(
-            principekaart_id=card.id, value_id=value_id, headline=card_value.headline
-        )
-        row.position = position
-        row.headline = card_value.headline
-        row.sub_principles = list(card_value.sub_principles)
-        row.quote = card_value.quote
-        db.add(row)
-    for leftover in existing.values():
-        db.delete(leftover)
-    db.flush()
+    _replace_values(
+        db,
+        card=card,
+        rows=[
+            _ValueRow(
+                _id(values[card_value.value][0]),
+                card_value.headline,
+                list(card_value.sub_principles),
+                card_value.quote,
+            )
+            for card_value in document.values
+        ],
+    )
     return card
+
+
+def _id(value: CatalogueValue) -> int:
+    assert value.id is not None
+    return value.id
+
+
+def catalogue_of(db: DbSession, card: Principekaart) -> CataloguePublic:
+    """The catalogue the card was made on, for the comparison with the whole Waardenkaart."""
+    catalogue = db.get(Catalogue, card.catalogue_id)
+    assert catalogue is not None
+    return catalogues.to_public(db, catalogue)

@@ -26,4 +26,6 @@ class Organisation(SQLModel, table=True):
     slug: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=200)
     is_builtin: bool = Field(default=False)
+    # Days after a denksessie ends that its participant-level data is kept (docs/privacy.md).
+    retention_days: int = Field(default=30, ge=1, le=3650)
     created_at: datetime = Field(default_factory=utcnow)

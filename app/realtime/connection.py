@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Callable
 
 from starlette.websockets import WebSocket
 
@@ -41,6 +42,7 @@ class Connection:
         denksessie_id: int,
         participant_id: str | None = None,
         capacity: int = DIRECT_CAPACITY,
+        on_slow: Callable[[], None] | None = None,
     ) -> None:
         self.websocket = websocket
         self.role = role
@@ -53,6 +55,7 @@ class Connection:
         self._close: tuple[int, str] | None = None
         self._task: asyncio.Task[None] | None = None
         self._sending = False
+        self._on_slow = on_slow
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"sender-{id(self)}")
@@ -66,6 +69,8 @@ class Connection:
             return
         if len(self._direct) >= self._capacity:
             logger.info("closing a socket that does not read (role %s)", self.role)
+            if self._on_slow is not None:
+                self._on_slow()
             self._abandon(CLOSE_TRY_AGAIN, "te traag; maak opnieuw verbinding")
             return
         self._direct.append(frame)

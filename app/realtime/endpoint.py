@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -20,6 +21,8 @@ from sqlmodel import Session
 from app.db import committing
 from app.errors import DomainError, NotFound, Rejected
 from app.events import BALLOTS_CHANGED, MARKER_SEQ, Event
+from app.observability.logging import connection_id, new_id
+from app.organisations.models import utcnow
 from app.realtime.abuse import FrameLimiter, Verdict, origin_allowed
 from app.realtime.connection import Connection
 from app.realtime.hub import Hub, dumps, in_thread
@@ -111,7 +114,9 @@ async def _handshake(websocket: WebSocket, code: str) -> tuple[Hello, ClientToke
         except NotFound as exc:
             raise Refused(CLOSE_NOT_FOUND, "onbekende code") from exc
         if denksessie.id != token.denksessie_id:
-            raise Refused(CLOSE_UNAUTHORISED, "token hoort bij een andere denksessie")
+            # Answered like an unknown code, so a token of one denksessie cannot be used to
+            # tell live codes from dead ones (docs/security.md).
+            raise Refused(CLOSE_NOT_FOUND, "onbekende code")
         if token.participant_id is not None:
             try:
                 sessions.active_participant(
@@ -128,13 +133,36 @@ async def _handshake(websocket: WebSocket, code: str) -> tuple[Hello, ClientToke
     return hello, token, await _in_db(websocket, resolve, commit=False)
 
 
-def _snapshot_frame(db: Session, connection: Connection) -> str:
-    denksessie = db.get(Denksessie, connection.denksessie_id)
-    assert denksessie is not None
-    participant = (
-        db.get(Participant, connection.participant_id) if connection.participant_id else None
-    )
-    return dumps(results.snapshot(db, denksessie, role=connection.role, participant=participant))
+def _snapshot_frame(db: Session, connection: Connection, hub: Hub) -> str:
+    """The role's shared snapshot (reused for a moment across a wave of connecting phones, see
+    ``Hub.shared_snapshot``) plus, for a participant, its own part read fresh."""
+    frame = hub.shared_snapshot(connection.denksessie_id, connection.role)
+    if frame is None:
+        read_at = time.monotonic()
+        denksessie = db.get(Denksessie, connection.denksessie_id)
+        assert denksessie is not None
+        frame = results.snapshot(db, denksessie, role=connection.role)
+        hub.keep_snapshot(connection.denksessie_id, connection.role, dict(frame), read_at)
+    else:
+        frame["server_time"] = utcnow().isoformat()
+    if connection.participant_id is not None:
+        participant = db.get(Participant, connection.participant_id)
+        assert participant is not None
+        frame["you"] = {
+            "participant_id": participant.id,
+            "display_name": participant.display_name,
+            "role": participant.role,
+        }
+        frame["own_ballots"] = {}
+        for round_entry in frame["rounds"]:
+            mine = ballots.own_ballot(db, round_id=round_entry["id"], participant_id=participant.id)
+            if mine is not None:
+                frame["own_ballots"][str(round_entry["id"])] = {
+                    "payload": mine.payload,
+                    "revision": mine.revision,
+                    "client_msg_id": mine.client_msg_id,
+                }
+    return dumps(frame)
 
 
 def _frame_limiter(websocket: WebSocket) -> FrameLimiter:
@@ -153,6 +181,8 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
     await websocket.accept()
     hub: Hub = websocket.app.state.hub
     settings = websocket.app.state.settings
+    # Every log line of this socket, its sender task included, carries this id.
+    connection_id.set(new_id())
     try:
         if not origin_allowed(
             websocket.headers.get("origin"),
@@ -162,6 +192,7 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
             raise Refused(CLOSE_BAD_ORIGIN, "deze pagina mag geen verbinding maken")
         hello, token, denksessie_id = await _handshake(websocket, code)
     except Refused as refused:
+        logger.info("websocket refused: %s (%s)", refused.code, refused.reason)
         await websocket.send_text(_error("HANDSHAKE_REFUSED", refused.reason))
         await websocket.close(code=refused.code, reason=refused.reason)
         return
@@ -172,6 +203,14 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         role=hello.role,
         denksessie_id=denksessie_id,
         participant_id=token.participant_id,
+        on_slow=hub.metrics.slow_consumers.inc,
+    )
+    opened = time.monotonic()
+    logger.info(
+        "websocket open: %s in denksessie %s",
+        hello.role,
+        denksessie_id,
+        extra={"role": hello.role, "denksessie_id": denksessie_id},
     )
     limiter = _frame_limiter(websocket)
     limit_key = limiter.new_key()
@@ -181,7 +220,7 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
             dumps({"type": "welcome", "protocol": PROTOCOL_VERSION, "role": hello.role})
         )
         connection.send_direct(
-            await _in_db(websocket, lambda db: _snapshot_frame(db, connection), commit=False)
+            await _in_db(websocket, lambda db: _snapshot_frame(db, connection, hub), commit=False)
         )
         hub.ready(connection)
         while True:
@@ -203,6 +242,11 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
     finally:
         limiter.forget(limit_key)
         await hub.remove(connection)
+        logger.info(
+            "websocket closed after %.1f s",
+            time.monotonic() - opened,
+            extra={"role": hello.role, "denksessie_id": denksessie_id},
+        )
 
 
 async def _serve_frame(websocket: WebSocket, hub: Hub, connection: Connection, text: str) -> None:
@@ -215,7 +259,7 @@ async def _serve_frame(websocket: WebSocket, hub: Hub, connection: Connection, t
         connection.send_direct(dumps({"type": "pong"}))
     elif isinstance(frame, Resync):
         connection.send_direct(
-            await _in_db(websocket, lambda db: _snapshot_frame(db, connection), commit=False)
+            await _in_db(websocket, lambda db: _snapshot_frame(db, connection, hub), commit=False)
         )
         hub.refresh(connection)
     elif isinstance(frame, BallotFrame):
@@ -226,11 +270,14 @@ async def _serve_ballot(
     websocket: WebSocket, hub: Hub, connection: Connection, frame: BallotFrame
 ) -> None:
     if connection.role != "participant" or connection.participant_id is None:
+        hub.metrics.ballots_rejected.labels("WRONG_ROLE").inc()
         connection.send_direct(
             _error("WRONG_ROLE", "Alleen deelnemers stemmen.", msg_id=frame.msg_id)
         )
         return
     participant_id = connection.participant_id
+    metrics = hub.metrics
+    received = time.perf_counter()
 
     def cast(db: Session) -> ballots.BallotCast:
         denksessie = db.get(Denksessie, connection.denksessie_id)
@@ -249,14 +296,16 @@ async def _serve_ballot(
         )
 
     try:
-        cast_result = await _in_db(websocket, cast, commit=True)
+        cast_result = await hub.writer.submit(cast, key=participant_id)
     except DomainError as exc:
+        metrics.ballots_rejected.labels(exc.code).inc()
         connection.send_direct(_error(exc.code, exc.message, msg_id=frame.msg_id))
         if exc.code == "PARTICIPANT_REMOVED":
             raise Refused(CLOSE_REMOVED, "verwijderd") from exc
         return
     except SQLAlchemyError:
         logger.warning("ballot not stored: database unavailable", exc_info=True)
+        metrics.ballots_rejected.labels("UNAVAILABLE").inc()
         connection.send_direct(
             _error(
                 "UNAVAILABLE",
@@ -277,6 +326,8 @@ async def _serve_ballot(
             }
         )
     )
+    metrics.ballots_accepted.labels(str(cast_result.duplicate).lower()).inc()
+    metrics.ballot_ack_seconds.observe(time.perf_counter() - received)
     # Also for a duplicate: the first attempt may have committed on a worker that died before
     # it published, and a marker only makes every worker recount from the database.
     await hub.publish_safely(

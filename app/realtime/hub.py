@@ -3,14 +3,16 @@
 Every event goes out through the backplane and comes back to every worker, this one included,
 so all workers treat all events alike. State events mark a room for a new ``state`` frame
 (built once per role from the database and serialised once); markers (ballots, joins) mark it
-for a ``tally`` on the next tick: screen and facilitator every 100 ms, phones every second, and
-only when something changed. Nothing is ever broadcast per ballot.
+for a ``tally`` on the next tick: screen and facilitator every 100 ms, phones every second (less
+often in rooms of thousands, see ``PHONE_SENDS_PER_S``), and only when something changed.
+Nothing is ever broadcast per ballot.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import time
@@ -23,9 +25,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.events import MARKERS, Event, topic
+from app.observability.metrics import Metrics
 from app.realtime.backplane import Backplane
 from app.realtime.connection import Connection
 from app.realtime.protocol import CLOSE_ENDED, CLOSE_REMOVED, CLOSE_REPLACED
+from app.realtime.writer import BallotWriter
 from app.sessions import results
 from app.sessions import service as sessions
 from app.sessions.models import Denksessie
@@ -36,6 +40,14 @@ T = TypeVar("T")
 
 SCREEN_INTERVAL_S = 0.1
 PHONE_INTERVAL_S = 1.0
+# Phone tallies per second a worker spends on one room at most: each is one send (and one
+# compression) per phone, so a room of 5,000 phones on one worker gets one every 2 s.
+PHONE_SENDS_PER_S = 2_500
+# How long the shared part of a snapshot may be reused. A state event drops it at once; counts
+# and results may lag by this much, and the tally that ``ready`` asks for corrects them.
+SNAPSHOT_REUSE_S = 1.0
+# Round kinds whose aggregate differs for the facilitator (hidden principles are shown, flagged).
+PER_ROLE_KINDS = frozenset({"casus", "principle"})
 
 
 def dumps(frame: dict[str, Any]) -> str:
@@ -69,9 +81,17 @@ class Room:
     phones_dirty: bool = False
     last_phone_push: float = 0.0
     ending: bool = False  # send the final state, then close every socket with 4410
+    state_changed_at: float = 0.0  # when the last state event arrived (monotonic)
+    # The facilitator's participant list with the count it was read at: with thousands of phones
+    # it is the largest part of a tally, and only joins (the count) or a removal (a state
+    # event) change it.
+    people: tuple[int, float, list[dict[str, Any]]] | None = None
     # The last tally frame pushed per role: a marker whose change an earlier tick already
     # counted (say a join and a ballot in one tick) sends nothing a second time.
     last_tally: dict[str, str] = field(default_factory=dict)
+    # The shared (not personal) part of a snapshot per role, with when it was read: a wave of
+    # (re)connecting phones reads the database once per role, not once per phone.
+    snapshots: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
 
     def of_role(self, role: Role) -> list[Connection]:
         return [c for c in self.connections if c.role == role and not c.closing]
@@ -86,8 +106,16 @@ class Hub:
         screen_interval: float = SCREEN_INTERVAL_S,
         phone_interval: float = PHONE_INTERVAL_S,
         namespace: str = "denksessie",
+        metrics: Metrics | None = None,
+        gc_freeze_after: float = 0.0,
+        write_concurrency: int = 1,
     ) -> None:
         self._namespace = namespace
+        self.metrics = metrics or Metrics()
+        self.writer = BallotWriter(engine, concurrency=write_concurrency)
+        self._gc_freeze_after = gc_freeze_after
+        self._last_join = 0.0
+        self._joined_since_freeze = 1  # freeze once right after start-up (imports, app, engine)
         self._engine = engine
         self._backplane = backplane
         self._screen_interval = screen_interval
@@ -101,6 +129,7 @@ class Hub:
         return topic(denksessie_id, namespace=self._namespace)
 
     async def start(self) -> None:
+        self.writer.start()
         self._tasks = [
             asyncio.create_task(self._read_backplane(), name="hub-backplane"),
             asyncio.create_task(self._tick(), name="hub-tick"),
@@ -112,6 +141,7 @@ class Hub:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        await self.writer.stop()
         for room in self.rooms.values():
             for connection in list(room.connections):
                 await connection.stop()
@@ -146,6 +176,8 @@ class Hub:
                     )
                     older.close(CLOSE_REPLACED, "vervangen door een nieuwere verbinding")
         room.connections.add(connection)
+        self._last_join = time.monotonic()
+        self._joined_since_freeze += 1
 
     def ready(self, connection: Connection) -> None:
         """Start sending to a socket whose snapshot is queued."""
@@ -178,6 +210,24 @@ class Hub:
             with contextlib.suppress(Exception):
                 await self._backplane.unsubscribe(self._topic(connection.denksessie_id))
 
+    def shared_snapshot(self, denksessie_id: int, role: Role) -> dict[str, Any] | None:
+        """A copy of the shared part of a snapshot read less than ``SNAPSHOT_REUSE_S`` ago and
+        not outdated by a state event since, or None."""
+        room = self.rooms.get(denksessie_id)
+        cached = room.snapshots.get(role) if room is not None else None
+        if cached is None or time.monotonic() - cached[0] > SNAPSHOT_REUSE_S:
+            return None
+        return dict(cached[1])
+
+    def keep_snapshot(
+        self, denksessie_id: int, role: Role, frame: dict[str, Any], read_at: float
+    ) -> None:
+        """Remember a shared snapshot read at ``read_at`` (before the read began), only for a
+        room this worker is subscribed to: only then does a state event reach it and drop it."""
+        room = self.rooms.get(denksessie_id)
+        if room is not None and read_at >= room.state_changed_at:
+            room.snapshots[role] = (read_at, frame)
+
     def count(self, role: Role | None = None) -> int:
         return sum(
             1
@@ -189,8 +239,18 @@ class Hub:
     # --- events --------------------------------------------------------------------------------
 
     async def publish(self, event: Event) -> None:
-        """Send an event to every worker, this one included (no echo filtering)."""
-        await self._backplane.publish(self._topic(event.denksessie_id), event.to_json())
+        """Send an event to every worker, this one included (no echo filtering).
+
+        The envelope carries its wall-clock send time next to the event (readers ignore unknown
+        keys), so every worker can measure the backplane's lag."""
+        envelope = {
+            "type": event.type,
+            "denksessie_id": event.denksessie_id,
+            "seq": event.seq,
+            "payload": event.payload,
+            "sent_at": time.time(),
+        }
+        await self._backplane.publish(self._topic(event.denksessie_id), dumps(envelope))
 
     async def publish_safely(self, event: Event) -> None:
         """Like ``publish``, but a backplane outage only costs other workers a late refresh:
@@ -210,12 +270,24 @@ class Hub:
                 raise
             except Exception:
                 logger.warning("backplane lost; reconnecting", exc_info=True)
+                self.metrics.backplane_reconnects.inc()
                 await self._reconnect_backplane()
                 continue
             try:
-                self.on_event(Event.from_json(message.data))
-            except (ValueError, KeyError, TypeError):
+                raw = json.loads(message.data)
+                event = Event(
+                    type=str(raw["type"]),
+                    denksessie_id=int(raw["denksessie_id"]),
+                    seq=int(raw["seq"]),
+                    payload=dict(raw.get("payload") or {}),
+                )
+            except (ValueError, KeyError, TypeError, AttributeError):
                 logger.warning("ignoring a malformed backplane message")
+                continue
+            sent_at = raw.get("sent_at")
+            if isinstance(sent_at, int | float):
+                self.metrics.backplane_lag_seconds.observe(max(0.0, time.time() - sent_at))
+            self.on_event(event)
 
     async def _reconnect_backplane(self) -> None:
         """Reconnect and resubscribe; every room resyncs from the database, so nothing is lost."""
@@ -228,6 +300,8 @@ class Hub:
                 for denksessie_id, room in self.rooms.items():
                     await self._backplane.subscribe(self._topic(denksessie_id))
                     room.state_dirty = True
+                    room.snapshots.clear()
+                    room.state_changed_at = time.monotonic()
                 return
             except asyncio.CancelledError:
                 raise
@@ -243,6 +317,8 @@ class Hub:
             room.tally_dirty = room.phones_dirty = True
             return
         room.state_dirty = True
+        room.snapshots.clear()
+        room.state_changed_at = time.monotonic()
         if event.type == "denksessie_ended":
             room.ending = True
         if event.type == "participant_removed":
@@ -262,9 +338,28 @@ class Hub:
 
     # --- ticks ---------------------------------------------------------------------------------
 
+    def _maybe_freeze_gc(self) -> None:
+        """After a wave of connections has settled, move every object alive now out of the
+        collector's reach: full collections then stop walking thousands of long-lived socket
+        objects (0.5 s pauses at 5,000 sockets, shared/PERF-NOTES.md). Frozen objects that die
+        later are freed by reference counting; only cycles among them stay until unfreeze."""
+        if (
+            self._gc_freeze_after > 0
+            and self._joined_since_freeze
+            and time.monotonic() - self._last_join >= self._gc_freeze_after
+        ):
+            self._joined_since_freeze = 0
+            gc.freeze()
+
     async def _tick(self) -> None:
+        """Every ``screen_interval``, or less often when a tick's own work takes longer: the
+        loop spends at most half its time building frames, so ballots keep flowing in while a
+        busy room's screens update a little less often (each update then carries more)."""
+        busy = 0.0
         while True:
-            await asyncio.sleep(self._screen_interval)
+            await asyncio.sleep(max(self._screen_interval, busy))
+            began = time.monotonic()
+            self._maybe_freeze_gc()
             for room in list(self.rooms.values()):
                 try:
                     await self._push(room)
@@ -272,6 +367,7 @@ class Hub:
                     raise
                 except Exception:
                     logger.exception("tick failed for denksessie %s", room.denksessie_id)
+            busy = time.monotonic() - began
 
     async def _push(self, room: Room) -> None:
         now = time.monotonic()
@@ -280,8 +376,10 @@ class Hub:
             await self._push_state(room)
             room.tally_dirty = room.phones_dirty = False
             room.last_phone_push = now
+            self.metrics.tick_seconds.labels("state").observe(time.monotonic() - now)
             return
-        phones_due = room.phones_dirty and now - room.last_phone_push >= self._phone_interval
+        phone_interval = max(self._phone_interval, len(room.connections) / PHONE_SENDS_PER_S)
+        phones_due = room.phones_dirty and now - room.last_phone_push >= phone_interval
         if room.tally_dirty or phones_due:
             roles: list[Role] = []
             if room.tally_dirty:
@@ -292,6 +390,7 @@ class Hub:
                 room.phones_dirty = False
                 room.last_phone_push = now
             await self._push_tally(room, roles)
+            self.metrics.tick_seconds.labels("tally").observe(time.monotonic() - now)
 
     async def _in_db(self, work: Callable[[Session], T]) -> T:
         def run() -> T:
@@ -324,6 +423,19 @@ class Hub:
             else:
                 connection.send_latest("state", frames[connection.role], drop=("tally",))
 
+    @staticmethod
+    def _participant_list(db: Session, room: Room, count: int) -> list[dict[str, Any]]:
+        read_at = time.monotonic()
+        if room.people is not None:
+            known, built_at, people = room.people
+            if known == count and built_at >= room.state_changed_at:
+                return people
+        assert room.denksessie_id is not None
+        people = results.participant_list(db, room.denksessie_id)
+        if len(people) == count:  # a join between the two reads: read again next tick
+            room.people = (count, read_at, people)
+        return people
+
     async def _push_tally(self, room: Room, roles: list[Role]) -> None:
         present = [role for role in roles if room.of_role(role)]
         if not present:
@@ -335,18 +447,24 @@ class Hub:
                 return {}
             open_rounds = [r for r in sessions.rounds_of(db, denksessie.id) if r.status == "open"]
             participants = sessions.participant_count(db, denksessie.id)
+            counts = {r.id: results.ballot_count(db, r.id) for r in open_rounds if r.id}
+            # One aggregate per round and variant, not per role: only casus and principle
+            # rounds differ (the facilitator also sees hidden principles, flagged).
+            computed: dict[tuple[int, bool], dict[str, Any]] = {}
             frames: dict[str, str] = {}
             for role in present:
                 rounds = {}
                 for session_round in open_rounds:
                     assert session_round.id is not None
-                    entry: dict[str, Any] = {
-                        "n_ballots": results.ballot_count(db, session_round.id)
-                    }
+                    entry: dict[str, Any] = {"n_ballots": counts[session_round.id]}
                     if results.results_visible(denksessie, session_round, role):
-                        entry["results"] = results.aggregate(
-                            db, denksessie, session_round, role=role
-                        )
+                        variant = role == "facilitator" and session_round.kind in PER_ROLE_KINDS
+                        key = (session_round.id, variant)
+                        if key not in computed:
+                            computed[key] = results.aggregate(
+                                db, denksessie, session_round, role=role
+                            )
+                        entry["results"] = computed[key]
                     rounds[str(session_round.id)] = entry
                 frame: dict[str, Any] = {
                     "type": "tally",
@@ -355,7 +473,7 @@ class Hub:
                     "rounds": rounds,
                 }
                 if role == "facilitator":
-                    frame["participant_list"] = results.participant_list(db, denksessie.id)
+                    frame["participant_list"] = self._participant_list(db, room, participants)
                 frames[role] = dumps(frame)
             return frames
 

@@ -146,11 +146,12 @@ def _check_principle_votes(
 
 
 def shown_principles() -> SelectOfScalar[Principle]:
-    """Principles that may be shown: not hidden, and not by a removed participant."""
+    """Principles that may be shown: not hidden, and not by a removed participant (a principle
+    whose participant was deleted with the raw data has no participant and stays shown)."""
     return (
         select(Principle)
-        .join(Participant, col(Participant.id) == col(Principle.participant_id))
-        .where(col(Principle.hidden).is_(False), col(Participant.removed).is_(False))
+        .join(Participant, col(Participant.id) == col(Principle.participant_id), isouter=True)
+        .where(col(Principle.hidden).is_(False), col(Participant.removed).is_not(True))
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import foreign_key
@@ -33,6 +33,8 @@ class Denksessie(SQLModel, table=True):
     seq: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
+    # When the participant-level data was deleted (app/privacy.py); results live on as snapshots.
+    purged_at: datetime | None = None
 
 
 class Participant(SQLModel, table=True):
@@ -62,6 +64,10 @@ class SessionRound(SQLModel, table=True):
     opened_at: datetime | None = None
     closed_at: datetime | None = None
     deadline_at: datetime | None = None
+    # The facilitator's view of the result, kept when the ballots are deleted (app/privacy.py).
+    result_snapshot: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
 
 
 class Ballot(SQLModel, table=True):
@@ -95,12 +101,22 @@ class BallotSubmission(SQLModel, table=True):
 
 
 class Principle(SQLModel, table=True):
-    """A leading principle ("Ik ...") written for a value; hidden by moderation, never deleted."""
+    """A leading principle ("Ik ...") written for a value; hidden by moderation, never deleted.
+
+    When participant-level data is deleted the text stays (it is what a card is made of) and
+    ``participant_id`` becomes NULL: nobody can be traced from it any more.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(sa_column=foreign_key("session_round.id", cascade=True))
-    participant_id: str = Field(
-        sa_column=foreign_key("participant.id", cascade=True, index=False, type_=String(32))
+    participant_id: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(32),
+            ForeignKey("participant.id", ondelete="SET NULL"),
+            nullable=True,
+            index=False,
+        ),
     )
     value_key: str = Field(max_length=80)
     text: str = Field(max_length=300)

@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from app.aggregation.casus import CasusBallot, tally_casus
-from app.aggregation.methods import TIEBREAK
+from app.aggregation.methods import OTHER_ROLE, TIEBREAK
 from app.aggregation.methods import aggregate as aggregate_ballots
 from app.aggregation.profile import RankingBallot
 from app.aggregation.tallies import approval_counts, order_by_score, points_totals
@@ -29,15 +29,17 @@ from app.sessions.models import Ballot, Denksessie, Participant, Principle, Sess
 Role = Literal["facilitator", "screen", "participant"]
 
 
-def _active_ballots(db: DbSession, round_id: int) -> list[dict[str, Any]]:
-    """Ballots of participants still in the denksessie (a removed participant stops counting)."""
+def _active_rows(db: DbSession, round_id: int) -> list[tuple[dict[str, Any], str]]:
+    """Ballots of participants still in the denksessie (a removed participant stops counting),
+    each with its participant's role (none counts as "overig"; only groups of at least 3 are
+    ever shown, app/aggregation). One query, so ballots and roles always match."""
     rows = db.exec(
-        select(Ballot.payload)
+        select(Ballot.payload, Participant.role)
         .join(Participant, col(Participant.id) == col(Ballot.participant_id))
         .where(Ballot.round_id == round_id, col(Participant.removed).is_(False))
         .order_by(col(Ballot.id))
     ).all()
-    return [dict(row) for row in rows]
+    return [(dict(payload), role or OTHER_ROLE) for payload, role in rows]
 
 
 def ballot_count(db: DbSession, round_id: int) -> int:
@@ -52,9 +54,13 @@ def ballot_count(db: DbSession, round_id: int) -> int:
 def aggregate(
     db: DbSession, denksessie: Denksessie, session_round: SessionRound, *, role: Role
 ) -> dict[str, Any]:
-    """The live aggregate of one round, recomputed from the database."""
+    """The live aggregate of one round, recomputed from the database; once the ballots have been
+    deleted (app/privacy.py) the snapshot kept at that moment."""
     assert session_round.id is not None
-    ballots = _active_ballots(db, session_round.id)
+    if session_round.result_snapshot is not None:
+        return dict(session_round.result_snapshot)
+    rows = _active_rows(db, session_round.id)
+    ballots = [payload for payload, _role in rows]
     order = session_round.tie_break_order
     kind = session_round.kind
     if kind == "casus":
@@ -76,7 +82,7 @@ def aggregate(
         }
     if kind == "ranking":
         names = catalogues.value_names(db, sessions.catalogue_of(db, denksessie))
-        return _ranking_result(session_round, ballots, names)
+        return _ranking_result(session_round, ballots, names, [role for _, role in rows])
     if kind in ("points", "approval"):
         candidates = session_round.config["candidates"]
         scores = (
@@ -112,7 +118,10 @@ def _with_names(sentence: str, names: dict[str, str]) -> str:
 
 
 def _ranking_result(
-    session_round: SessionRound, ballots: list[dict[str, Any]], names: dict[str, str]
+    session_round: SessionRound,
+    ballots: list[dict[str, Any]],
+    names: dict[str, str],
+    roles: list[str],
 ) -> dict[str, Any]:
     """Schulze with Borda for what Schulze leaves level, then the round's tie-break order
     (docs/aggregation.md). ``tied_with_next`` marks positions only the tie-break order decided."""
@@ -121,6 +130,7 @@ def _ranking_result(
         session_round.config["candidates"],
         [RankingBallot(tuple(b["ranking"])) for b in ballots],
         tie_break_order=session_round.tie_break_order,
+        roles=roles,
     )
     return {
         "kind": "ranking",
@@ -144,8 +154,8 @@ def _principles_of_round(
     """Principles written in a round; hidden ones only for the facilitator (to undo a hide)."""
     query = (
         select(Principle)
-        .join(Participant, col(Participant.id) == col(Principle.participant_id))
-        .where(Principle.round_id == session_round.id, col(Participant.removed).is_(False))
+        .join(Participant, col(Participant.id) == col(Principle.participant_id), isouter=True)
+        .where(Principle.round_id == session_round.id, col(Participant.removed).is_not(True))
     )
     if not include_hidden:
         query = query.where(col(Principle.hidden).is_(False))

@@ -39,8 +39,20 @@ class CandidatesConfig(StrictModel):
         return self
 
 
+class RankingOverride(StrictModel):
+    """Values ranked although they are not on the traject's shortlist, and why (recorded)."""
+
+    values: list[ValueKey] = Field(min_length=1, max_length=25)
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
 class RankingConfig(CandidatesConfig):
     top_k: int | None = Field(default=None, ge=1, le=25)
+    # Shown next to each value while ranking: principles written in a traject's naming stage.
+    principles: dict[
+        ValueKey, list[Annotated[str, StringConstraints(min_length=1, max_length=300)]]
+    ] = Field(default_factory=dict, max_length=25)
+    override: RankingOverride | None = None
 
 
 class PointsConfig(CandidatesConfig):

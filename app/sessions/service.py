@@ -201,6 +201,13 @@ def validate_config(
         problems.append(Problem("config.max_approvals", "meer dan er kandidaten zijn"))
     if kind == "ranking" and (data["top_k"] or 0) > len(data["candidates"]):
         problems.append(Problem("config.top_k", "meer dan er kandidaten zijn"))
+    if kind == "ranking":
+        for key in data["principles"]:
+            if key not in data["candidates"]:
+                problems.append(Problem(f"config.principles.{key}", "geen kandidaat"))
+        for index, key in enumerate((data["override"] or {}).get("values", [])):
+            if key not in data["candidates"]:
+                problems.append(Problem(f"config.override.values.{index}", "geen kandidaat"))
     if problems:
         raise InvalidInput("De ronde is niet geldig.", problems)
     return data

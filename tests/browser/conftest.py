@@ -7,11 +7,6 @@ package (``make system-deps``); Playwright never downloads a browser here.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-import urllib.error
-import urllib.request
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import (
     Browser,
@@ -32,11 +26,12 @@ from playwright.sync_api import (
 )
 
 from app import migrate
+from app.api.deps import LOGIN_COOKIE
 from app.config import Settings
 from app.content import load_builtin_content
 from app.db import build_engine, transaction
-from app.main import create_app
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, committed_login
+from tests.live import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -66,63 +61,13 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class LiveServer:
-    """The app served by uvicorn in a background thread; ``start()`` waits for ``/healthz``."""
-
-    def __init__(self, settings: Settings, host: str = "127.0.0.1") -> None:
-        self.settings = settings
-        self.host = host
-        self.port = free_port()
-        config = uvicorn.Config(
-            create_app(settings),
-            host=host,
-            port=self.port,
-            log_level="warning",
-            access_log=False,
-            lifespan="on",
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self, timeout: float = 15.0) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + timeout
-        last_error: Exception | None = None
-        while time.monotonic() < deadline:
-            if not self.thread.is_alive():
-                raise RuntimeError("the live server thread stopped while starting")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
-                last_error = exc
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"the live server did not answer /healthz in {timeout} s: {last_error}")
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 def prepared_settings(directory: Path) -> Settings:
     """Settings for a migrated SQLite file holding the built-in content."""
     settings = Settings(
         environment="test",
         database_url=f"sqlite:///{directory / 'browser.sqlite3'}",
         secret_key=TEST_SECRET,
+        password_hashing="fast",
     )
     migrate.upgrade(settings)
     engine = build_engine(settings)
@@ -135,13 +80,40 @@ def prepared_settings(directory: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server = LiveServer(prepared_settings(tmp_path_factory.mktemp("browser-db")))
+def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return prepared_settings(tmp_path_factory.mktemp("browser-db"))
+
+
+@pytest.fixture(scope="session")
+def live_server(live_settings: Settings) -> Iterator[str]:
+    server = LiveServer(live_settings)
     server.start()
     try:
         yield server.url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def facilitator_login(live_settings: Settings) -> dict[str, str]:
+    """A login session of the demo organisation's owner (cookie value and CSRF token)."""
+    return committed_login(live_settings.database_url)
+
+
+def log_in(context: BrowserContext, base: str, login: dict[str, str]) -> BrowserContext:
+    """Give a browser context the facilitator's login cookie (HttpOnly, like the real one)."""
+    context.add_cookies(
+        [
+            {
+                "name": LOGIN_COOKIE,
+                "value": login["cookie"],
+                "url": base,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
+    return context
 
 
 # Package scope, not session scope: the sync API keeps its asyncio loop marked as running in the
@@ -217,6 +189,17 @@ def phone_page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def laptop_page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport=LAPTOP)
+    page = _watched(context.new_page())
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def console_page(
+    browser: Browser, live_server: str, facilitator_login: dict[str, str]
+) -> Iterator[Page]:
+    """A laptop page logged in as the demo organisation's owner."""
+    context = log_in(browser.new_context(viewport=LAPTOP), live_server, facilitator_login)
     page = _watched(context.new_page())
     yield page
     context.close()

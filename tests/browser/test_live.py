@@ -30,11 +30,13 @@ from playwright.sync_api import (
 
 from app.aggregation.methods import TIEBREAK, aggregate
 from app.aggregation.profile import RankingBallot
+from app.api.deps import CSRF_HEADER, LOGIN_COOKIE
 from tests.browser.conftest import (
     LAPTOP,
     PHONE,
     assert_axe_clean,
     console_errors,
+    log_in,
     screenshot,
     watched_page,
     write_artifact,
@@ -57,6 +59,7 @@ class Phone:
 class Room:
     browser: Browser
     base: str
+    login: dict[str, str]
     contexts: list[BrowserContext] = field(default_factory=list)
 
     def page(
@@ -75,16 +78,18 @@ class Room:
                 has_touch=True,
                 storage_state=like.storage_state() if like else None,
             )
-        else:
-            context = self.browser.new_context(viewport=viewport or LAPTOP)
+        else:  # the console (logged in) or the screen (its token is enough; a login harms not)
+            context = log_in(
+                self.browser.new_context(viewport=viewport or LAPTOP), self.base, self.login
+            )
         context.set_default_timeout(TIMEOUT_MS)
         self.contexts.append(context)
         return watched_page(context)
 
 
 @pytest.fixture
-def room(browser: Browser, live_server: str) -> Iterator[Room]:
-    created = Room(browser, live_server)
+def room(browser: Browser, live_server: str, facilitator_login: dict[str, str]) -> Iterator[Room]:
+    created = Room(browser, live_server, facilitator_login)
     try:
         yield created
     finally:
@@ -92,8 +97,11 @@ def room(browser: Browser, live_server: str) -> Iterator[Room]:
             context.close()
 
 
-def api_get(base: str, path: str) -> Any:
-    with urllib.request.urlopen(f"{base}{path}", timeout=5) as response:
+def api_get(base: str, path: str, login: dict[str, str]) -> Any:
+    request = urllib.request.Request(
+        f"{base}{path}", headers={"Cookie": f"{LOGIN_COOKIE}={login['cookie']}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
         return json.loads(response.read())
 
 
@@ -432,7 +440,7 @@ class TestLiveDenksessie:
         # --- the facilitator reveals; the screen shows the group order ----------------------------
         expect(screen.locator(".results")).to_have_count(0)
         ranking_card.get_by_role("button", name="Uitslag tonen").click()
-        snapshot = api_get(room.base, f"/api/v1/denksessies/{denksessie_id}")
+        snapshot = api_get(room.base, f"/api/v1/denksessies/{denksessie_id}", room.login)
         ranking_round = next(r for r in snapshot["rounds"] if r["kind"] == "ranking")
         expected = aggregate(
             "schulze_borda",
@@ -468,11 +476,16 @@ class TestLiveDenksessie:
         assert total < PAGE_WEIGHT_BUDGET, report
 
 
-def api_post(base: str, path: str, body: dict[str, Any]) -> Any:
+def api_post(room: Room, path: str, body: dict[str, Any]) -> Any:
+    """A facilitator's API call: the login cookie and its CSRF header, like Denk.api sends."""
     request = urllib.request.Request(
-        f"{base}{path}",
+        f"{room.base}{path}",
         data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={
+            "Content-Type": "application/json",
+            "Cookie": f"{LOGIN_COOKIE}={room.login['cookie']}",
+            CSRF_HEADER: room.login["csrf"],
+        },
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=5) as response:
@@ -489,9 +502,9 @@ def confirm_click(button: Locator, confirm: str) -> None:
 @pytest.mark.browser
 class TestOtherRoundsAndControls:
     def test_points_approval_principle_rounds_and_every_control(self, room: Room) -> None:
-        casus_id = api_get(room.base, "/api/v1/casussen")[0]["id"]
+        casus_id = api_get(room.base, "/api/v1/casussen", room.login)[0]["id"]
         created = api_post(
-            room.base, "/api/v1/denksessies", {"title": "Tweede sessie", "casus_ids": [casus_id]}
+            room, "/api/v1/denksessies", {"title": "Tweede sessie", "casus_ids": [casus_id]}
         )
         code = created["code"]
         base = f"/api/v1/denksessies/{created['id']}"
@@ -507,11 +520,11 @@ class TestOtherRoundsAndControls:
 
         # A casus round (opened over the API) gives the principles for the principle round.
         casus = api_post(
-            room.base,
+            room,
             f"{base}/rounds",
             {"kind": "casus", "config": {"casus_id": casus_id, "max_values": 2}},
         )
-        api_post(room.base, f"{base}/rounds/{casus['id']}/open", {})
+        api_post(room, f"{base}/rounds/{casus['id']}/open", {})
         for page, text in ((d, "Ik laat mensen zelf kiezen."), (e, "Ik vraag wat iemand wil.")):
             page.get_by_role("radio", name="Toekennen", exact=True).check()
             page.get_by_role("checkbox", name=re.compile("Zelfbeschikking")).check()

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from app.db import build_engine
 from app.main import create_app
-from tests.conftest import settings_for
+from tests.conftest import settings_for, with_committed_login
 from tests.realtime.support import Live, prepared_database
 
 
@@ -32,9 +32,10 @@ def realtime_engine(realtime_database: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def live_client(realtime_database: str) -> Iterator[TestClient]:
-    """The whole app with its lifespan (engine, memory backplane, hub), no overrides."""
+    """The whole app with its lifespan (engine, memory backplane, hub), no overrides; logged in
+    as the demo organisation's owner."""
     with TestClient(create_app(settings_for(realtime_database))) as client:
-        yield client
+        yield with_committed_login(client, realtime_database)
 
 
 @pytest.fixture

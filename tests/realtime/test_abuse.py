@@ -28,7 +28,7 @@ from app.realtime.protocol import (
     MAX_FRAME_BYTES,
     PROTOCOL_VERSION,
 )
-from tests.conftest import settings_for
+from tests.conftest import settings_for, with_committed_login
 from tests.realtime.support import CANDIDATES, Frame, Live, Socket, ballot, hello, rows_of
 
 APPROVE: dict[str, Any] = {"approve": ["privacy", "eenvoud"]}
@@ -40,7 +40,7 @@ DOCUMENTED_CLOSES = {1008, 1009, 1013, 4400, 4401, 4403, 4404, 4406, 4409, 4410}
 @contextmanager
 def _live_with(database_url: str, **overrides: object) -> Iterator[Live]:
     with TestClient(create_app(settings_for(database_url, **overrides))) as client:
-        yield Live.create(client)
+        yield Live.create(with_committed_login(client, database_url))
 
 
 @contextmanager

@@ -122,11 +122,14 @@ class TestHandshakeRefused:
             socket.send(hello("facilitator", live.facilitator_token[:-2] + "xx"))
             assert _refusal(socket)[1] == CLOSE_UNAUTHORISED
 
-    def test_a_token_of_another_denksessie_gets_4401(self, live: Live) -> None:
+    def test_a_token_of_another_denksessie_gets_the_unknown_code_answer(self, live: Live) -> None:
+        # The same close as for a code nobody uses: holding any token must not let someone
+        # tell live codes from dead ones.
         other = Live.create(live.client)
         with live.raw_socket() as socket:
             socket.send(hello("facilitator", other.facilitator_token))
-            assert _refusal(socket)[1] == CLOSE_UNAUTHORISED
+            frame, code = _refusal(socket)
+            assert (frame["message"], code) == ("onbekende code", CLOSE_NOT_FOUND)
 
     def test_a_screen_token_cannot_claim_the_facilitator_role(self, live: Live) -> None:
         with live.raw_socket() as socket:

@@ -24,8 +24,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from websockets.exceptions import WebSocketException
 
+from app.api.deps import CSRF_HEADER, LOGIN_COOKIE
 from app.sessions import results
 from app.sessions.models import Ballot, BallotSubmission, Denksessie, SessionRound
+from tests.conftest import committed_login
 from tests.realtime.support import CANDIDATES, Frame, ballot, new_msg_id
 from tests.realtime.workers import (
     NetSocket,
@@ -59,8 +61,17 @@ async def workers(realtime_database: str, tmp_path: Path) -> AsyncIterator[tuple
 
 
 @pytest.fixture
-async def api(workers: tuple[Worker, Worker]) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=workers[0].url, trust_env=False, timeout=10) as client:
+async def api(
+    workers: tuple[Worker, Worker], realtime_database: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    login = committed_login(realtime_database)
+    async with httpx.AsyncClient(
+        base_url=workers[0].url,
+        trust_env=False,
+        timeout=10,
+        cookies={LOGIN_COOKIE: login["cookie"]},
+        headers={CSRF_HEADER: login["csrf"]},
+    ) as client:
         yield client
 
 
@@ -177,7 +188,9 @@ async def _vote(scenario: Scenario, phone: Phone, code: str) -> None:
                     phone.acks.append(answer)
                     pending = None
                     scenario.acked += 1
-                    if scenario.acked == KILL_AFTER_ACKS:
+                    # Kill mid-round: at half the acks, or sooner when one phone (connected
+                    # early, acked fast) is nearly done, so that no phone is done before it.
+                    if scenario.acked == KILL_AFTER_ACKS or len(phone.acks) == VOTES_EACH - 2:
                         scenario.kill_now.set()
                     await asyncio.sleep(random.uniform(0, 0.03))
         except (OSError, TimeoutError, WebSocketException):

@@ -11,7 +11,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -24,19 +23,13 @@ import httpx2 as httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from tests.conftest import TEST_SECRET
+from tests.live import free_port
 from tests.realtime.support import CANDIDATES, Frame, hello
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 READY_TIMEOUT_S = 30.0
 FRAME_TIMEOUT_S = 5.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def worker_environment(database_url: str, backplane_url: str) -> dict[str, str]:

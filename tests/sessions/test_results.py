@@ -311,6 +311,25 @@ class TestRankingRoundUsesTheEngine:
         assert len(result["tied_with_next"]) == len(CANDIDATES)
         assert result["tied_with_next"][-1] is False
 
+    @pytest.mark.parametrize("with_roles", [True, False])
+    def test_values_two_roles_pull_apart_are_the_most_divisive(
+        self, db: Session, denksessie: Denksessie, with_roles: bool
+    ) -> None:
+        # Six gemeente people put privacy above eenvoud, three inwoners the other way round: a
+        # 6:3 split that groups pull apart. Compassie against zelfbeschikking splits 5:4, in
+        # both groups alike. Only the roles show privacy and eenvoud as the divisive ones.
+        ranking = make_open_round(db, denksessie, "ranking")
+        tail = (["compassie", "zelfbeschikking"], ["zelfbeschikking", "compassie"])
+        voters = [("gemeente", ["privacy", "eenvoud", *tail[i % 2]]) for i in range(6)] + [
+            ("inwoner", ["eenvoud", "privacy", *tail[i // 2]]) for i in range(3)
+        ]
+        for role, order in voters:
+            person = make_participant(db, denksessie, role=role if with_roles else None)
+            cast(db, denksessie, person, ranking, {"ranking": order})
+        result = results.aggregate(db, denksessie, ranking, role="facilitator")
+        pulled_apart = {"privacy", "eenvoud"}
+        assert (set(result["divisive"][:2]) == pulled_apart) is with_roles
+
 
 class TestServerTime:
     def test_snapshot_carries_the_server_clock(self, db: Session, denksessie: Denksessie) -> None:

@@ -12,11 +12,13 @@ from app.realtime.backplane.memory import MemoryBackplane
 from app.realtime.backplane.redis import RedisBackplane
 
 
-def backplane_from_url(url: str) -> Backplane:
+def backplane_from_url(url: str, *, name: str = "denksessie") -> Backplane:
+    """``name`` labels the worker's Redis connections (``CLIENT LIST``), so an operator (or a
+    fault test) can tell them apart from other clients of a shared Redis."""
     if url.startswith("memory://"):
         return MemoryBackplane()
     if url.startswith(("redis://", "rediss://")):
-        return RedisBackplane(url)
+        return RedisBackplane(url, client_name=f"{name}-backplane")
     raise ValueError(f"Unknown backplane URL scheme: {url!r} (use memory:// or redis://)")
 
 

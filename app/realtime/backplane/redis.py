@@ -15,13 +15,16 @@ from app.realtime.backplane.base import Message
 
 
 class RedisBackplane:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, client_name: str | None = None) -> None:
         self._url = url
+        self._client_name = client_name
         self._client: aioredis.Redis | None = None
         self._pubsub: aioredis.client.PubSub | None = None
 
     async def connect(self) -> None:
-        self._client = aioredis.from_url(self._url, decode_responses=True)
+        self._client = aioredis.from_url(
+            self._url, decode_responses=True, client_name=self._client_name
+        )
         await self._client.ping()
         self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
 

@@ -11,6 +11,32 @@
   const t = D.t;
   D.loadMessages();
 
+  // --- /console: the illustrative replay of 2024, run by the server --------------------------------
+  const replay = document.getElementById("replay");
+  if (replay) {
+    replay.addEventListener("click", () => {
+      const status = document.getElementById("replay-status");
+      replay.disabled = true;
+      status.textContent = replay.getAttribute("data-busy");
+      D.api("POST", "/api/v1/demo/traject").then(
+        (result) => {
+          status.textContent = "";
+          D.add(
+            status,
+            el("a", { href: result.card_url, text: replay.getAttribute("data-done") }),
+            " " + replay.getAttribute("data-traject") + " ",
+            el("a", { href: "/console/trajecten/" + result.traject_id, text: "#" + result.traject_id })
+          );
+          replay.disabled = false;
+        },
+        (error) => {
+          status.textContent = error.message;
+          replay.disabled = false;
+        }
+      );
+    });
+  }
+
   // --- /console: create ------------------------------------------------------------------------------
   const create = document.getElementById("create-form");
   if (create) {

@@ -1,0 +1,1 @@
+"""Demonstrations: the illustrative replay of the 2024 traject (docs/replay.md)."""

@@ -1,0 +1,48 @@
+"""Named rate limits on top of the `limits` package (moving window).
+
+One storage serves every limit of a worker: ``memory://`` for one worker, ``redis://...`` in
+production so the workers share their counts (otherwise each of N workers would allow N times
+the limit). Limits are written in the package's notation, several separated by ``;``:
+``"10/minute;100/day"``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+
+from limits import RateLimitItem, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+
+def parse_limits(text: str) -> list[RateLimitItem]:
+    """The limits in ``text``; ValueError when it is not valid notation."""
+    return list(parse_many(text))
+
+
+class RateLimits:
+    """Counts events per key against one or more limits."""
+
+    def __init__(self, storage_uri: str) -> None:
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+
+    def allows(self, rules: Sequence[RateLimitItem], *key: str) -> bool:
+        """Whether one more event for ``key`` stays within every rule (counts nothing)."""
+        return all(self._limiter.test(rule, *key) for rule in rules)
+
+    def hit(self, rules: Sequence[RateLimitItem], *key: str) -> bool:
+        """Count one event for ``key``; False when a rule was already exhausted."""
+        results = [self._limiter.hit(rule, *key) for rule in rules]
+        return all(results)
+
+    def retry_after(self, rules: Sequence[RateLimitItem], *key: str) -> int:
+        """Whole seconds until every exhausted rule allows ``key`` again (at least 1)."""
+        now = time.time()
+        waits = [
+            self._limiter.get_window_stats(rule, *key).reset_time - now
+            for rule in rules
+            if not self._limiter.test(rule, *key)
+        ]
+        return max(1, math.ceil(max(waits, default=1)))

@@ -1,0 +1,124 @@
+/* Traject pages (/console/trajecten, /console/trajecten/{id}): every form sends one JSON call
+ * through Denk.api and reloads the page, which the server renders from the database again.
+ * No native form posts (CSRF headers live in Denk.api). */
+(function () {
+  "use strict";
+  const D = window.Denk;
+  const t = D.t;
+  D.loadMessages();
+
+  const root = document.getElementById("traject");
+  const api = root ? root.getAttribute("data-api") : "/api/v1/trajects";
+  const checked = (form, name) =>
+    [].filter.call(form.querySelectorAll("input[name=" + name + "]"), (box) => box.checked).map((box) => box.value);
+  const number = (form, name) => Number(form.elements[name].value);
+
+  // Each kind returns [method, url, body] or throws an Error with a Dutch message.
+  const kinds = {
+    "create-traject": (form) => {
+      const title = form.elements.title.value.trim();
+      if (!title) throw new Error(t("need_title"));
+      return ["POST", "/api/v1/trajects", {
+        title: title,
+        central_question: form.elements.central_question.value.trim(),
+        catalogue: form.elements.catalogue.value,
+        card_size: number(form, "card_size"),
+        min_participants: number(form, "min_participants"),
+        max_values: number(form, "max_values"),
+        method: form.elements.method.value,
+      }];
+    },
+    attach: (form) => ["POST", api + "/sessions", {
+      denksessie_id: number(form, "denksessie_id"),
+      stage: form.getAttribute("data-stage"),
+    }],
+    "new-session": (form) => {
+      const title = form.elements.title.value.trim();
+      if (!title) throw new Error(t("need_title"));
+      return ["POST", api + "/sessions/new", {
+        stage: form.getAttribute("data-stage"),
+        title: title,
+        casus_ids: checked(form, "casus_ids").map(Number),
+      }];
+    },
+    "close-stage": (form) => ["POST", api + "/stages/" + form.getAttribute("data-stage") + "/close", undefined],
+    "take-all": () => ["POST", api + "/shortlist/changes", { action: "take_all_tied" }],
+    "shortlist-change": (form) => {
+      const reason = form.elements.reason.value.trim();
+      if (!reason) throw new Error(t("need_reason"));
+      return ["POST", api + "/shortlist/changes", {
+        action: form.elements.action.value,
+        values: [form.elements.value.value],
+        reason: reason,
+      }];
+    },
+    "ranking-round": (form) => {
+      const body = {};
+      const extra = checked(form, "extra");
+      if (form.elements.denksessie_id) body.denksessie_id = number(form, "denksessie_id");
+      if (extra.length) {
+        const shortlist = JSON.parse(root.getAttribute("data-shortlist") || "[]");
+        body.candidates = shortlist.concat(extra);
+        body.override_reason = form.elements.override_reason.value.trim();
+        if (!body.override_reason) throw new Error(t("need_reason"));
+      }
+      return ["POST", api + "/ranking-round", body];
+    },
+    resolve: (form) => {
+      const reason = form.elements.reason.value.trim();
+      if (!reason) throw new Error(t("need_reason"));
+      return ["POST", api + "/selection/resolve", { take: checked(form, "take"), reason: reason }];
+    },
+    curation: (form) => {
+      const headline = checked(form, "headline")[0];
+      const subs = checked(form, "sub").filter((id) => id !== headline);
+      if (!headline || subs.length < 3 || subs.length > 4) throw new Error(t("need_pick"));
+      const pick = (id) => {
+        const input = form.elements["text-" + id];
+        const text = input.value.trim();
+        return { principle_id: Number(id), text: text === input.getAttribute("data-original") ? "" : text };
+      };
+      return ["PUT", api + "/curation/" + encodeURIComponent(form.getAttribute("data-value")), {
+        headline: pick(headline),
+        subs: subs.map(pick),
+      }];
+    },
+    card: (form) => ["POST", api + "/card", { title: form.elements.title.value.trim() }],
+  };
+
+  // "By vote": tick the group's choice (most voted groups) in a curation form; saving stays a click.
+  document.querySelectorAll("form[data-suggestion] .fill-suggestion").forEach((button) => {
+    button.addEventListener("click", () => {
+      const form = button.closest("form");
+      const pick = JSON.parse(form.getAttribute("data-suggestion"));
+      form.querySelectorAll("input[name=headline]").forEach((box) => (box.checked = Number(box.value) === pick.headline));
+      form.querySelectorAll("input[name=sub]").forEach((box) => (box.checked = pick.subs.indexOf(Number(box.value)) >= 0));
+    });
+  });
+
+  document.querySelectorAll("form[data-kind]").forEach((form) => {
+    const error = form.querySelector(".error");
+    const button = form.querySelector("button[type=submit]");
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (error) D.setText(error, "");
+      let call;
+      try {
+        call = kinds[form.getAttribute("data-kind")](form);
+      } catch (problem) {
+        if (error) D.setText(error, problem.message);
+        return;
+      }
+      button.disabled = true;
+      D.api(call[0], call[1], call[2])
+        .then((answer) => {
+          if (form.getAttribute("data-kind") === "create-traject") location.href = answer.url;
+          else location.reload();
+        })
+        .catch((problem) => {
+          button.disabled = false;
+          if (error) D.setText(error, problem.message);
+        });
+    });
+  });
+})();

@@ -1,0 +1,1 @@
+"""Trajects: several denksessies chained into one draft Principekaart."""

@@ -1,0 +1,76 @@
+"""Folding principles that say the same thing, without losing any of them.
+
+Two principles fold together when their normalised texts are equal, or when
+``difflib.SequenceMatcher`` finds them at least ``NEAR_THRESHOLD`` alike. Normalising: Unicode
+NFKD with the accents dropped, casefold, punctuation replaced by spaces, whitespace collapsed.
+So "Ik luister eerst." and "ik luister  eerst" are one exact group, and "Ik luister eerst naar
+de inwoner" joins "Ik luister eerst naar een inwoner" as a near match.
+
+Grouping is greedy and deterministic: texts are taken in id order (first written first); an
+exact group joins the first existing group whose first text is near enough, else starts a new
+group. Comparing with the group's first text (not with every member) keeps a chain of small
+changes from drifting into one group that holds two different ideas.
+
+0.85 (documented in docs/trajects.md): in the tests, rewordings that change one or two words
+("de"/"een", "gelijk"/"gelijkwaardig") score 0.88-0.95, and different principles about the same
+value score 0.6 or lower. Near matches are only ever shown together; nothing is merged away.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+NEAR_THRESHOLD = 0.85
+
+_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return " ".join(_PUNCTUATION.sub(" ", bare).split())
+
+
+@dataclass(frozen=True)
+class Text:
+    id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """Texts folded together; ``members`` in id order, every original kept."""
+
+    members: tuple[Text, ...]
+    exact: bool  # every member has the same normalised text
+
+    @property
+    def first(self) -> Text:
+        return self.members[0]
+
+
+def similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, normalise(a), normalise(b), autojunk=False).ratio()
+
+
+def fold(texts: Sequence[Text], *, threshold: float = NEAR_THRESHOLD) -> list[Group]:
+    """Groups in order of their first member's id."""
+    exact: dict[str, list[Text]] = {}
+    for item in sorted(texts, key=lambda t: t.id):
+        exact.setdefault(normalise(item.text), []).append(item)
+    groups: list[tuple[str, list[Text], bool]] = []
+    for key, members in exact.items():
+        for index, (head, found, _) in enumerate(groups):
+            if SequenceMatcher(None, head, key, autojunk=False).ratio() >= threshold:
+                groups[index] = (head, found + members, False)
+                break
+        else:
+            groups.append((key, list(members), True))
+    return [
+        Group(members=tuple(sorted(members, key=lambda t: t.id)), exact=is_exact)
+        for _, members, is_exact in groups
+    ]

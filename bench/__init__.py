@@ -1,0 +1,1 @@
+"""Benchmarks that print JSON (`make bench`); not tests."""

@@ -1,0 +1,323 @@
+"""What the benches share: servers they start, loopback-only targets, limits, percentiles, RSS.
+
+Every bench runs against 127.0.0.1 only (a bench is a load generator: pointed at someone else's
+server it is an attack), raises its own open-file limit, and bounds every wait. Servers are
+uvicorn subprocesses configured only through ``DENKSESSIE_*`` variables, as in production, on
+SQLite (one worker, memory backplane) or on PostgreSQL + Redis (several workers sharing them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+import re
+import resource
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as ``python bench/x.py`` from anywhere
+    sys.path.insert(0, str(ROOT))
+
+BENCH_SECRET = "bench-secret-key-long-enough-0123"
+BENCH_EMAIL = "bench@denksessie.test"
+BENCH_PASSWORD = "bench-wachtwoord-123"
+POSTGRES_ADMIN_DSN = os.environ.get(
+    "DENKSESSIE_BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("DENKSESSIE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+UNLIMITED = "1000000/minute"
+Database = Literal["sqlite", "postgres"]
+
+
+# --- safety and limits ---------------------------------------------------------------------
+
+
+def require_loopback(url: str) -> None:
+    """Refuse anything but 127.0.0.0/8, ::1 or localhost."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise SystemExit(f"refusing a non-loopback target: {url!r} (benches run on 127.0.0.1 only)")
+
+
+def raise_open_files(wanted: int) -> int:
+    """Raise RLIMIT_NOFILE towards ``wanted`` (never above the hard limit); return the result."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(hard, wanted)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of a process (``VmRSS`` in /proc/<pid>/status), in KB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) if match else 0
+
+
+def percentiles(samples: Sequence[float]) -> dict[str, float]:
+    if not samples:
+        return {"n": 0}
+    ordered = sorted(samples)
+
+    def at(fraction: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))], 1)
+
+    return {
+        "n": len(ordered),
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p95_ms": at(0.95),
+        "p99_ms": at(0.99),
+        "max_ms": round(ordered[-1], 1),
+    }
+
+
+def get_json(url: str, timeout: float = 10.0) -> Any:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes] | None, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before it was ready")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} not healthy within {timeout} s")
+        time.sleep(0.1)
+
+
+# --- servers the benches start -------------------------------------------------------------
+
+
+@dataclass
+class Deployment:
+    """Servers started (or given) for one bench run."""
+
+    base_urls: list[str]
+    database_url: str
+    pids: list[int] = field(default_factory=list)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    database: str = "given"
+    workers: int = 1
+
+    def describe(self) -> dict[str, Any]:
+        return {"database": self.database, "workers": self.workers, "base_urls": self.base_urls}
+
+
+def server_environment(database_url: str, backplane_url: str, **extra: str) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DENKSESSIE_")}
+    environment.update(
+        DENKSESSIE_DATABASE_URL=database_url,
+        DENKSESSIE_BACKPLANE_URL=backplane_url,
+        DENKSESSIE_BACKPLANE_NAMESPACE=f"bench{secrets.token_hex(4)}",
+        DENKSESSIE_ENVIRONMENT="test",
+        DENKSESSIE_SECRET_KEY=BENCH_SECRET,
+        DENKSESSIE_LOG_LEVEL="warning",
+        # One address joins thousands of phones here; production keeps its limits.
+        DENKSESSIE_JOIN_IP_LIMIT=UNLIMITED,
+        DENKSESSIE_JOIN_CODE_LIMIT=UNLIMITED,
+        DENKSESSIE_JOIN_FAIL_LIMIT=UNLIMITED,
+        # The servers run in the test environment (no real secret); freeze as production does.
+        DENKSESSIE_GC_FREEZE_AFTER_S="5",
+        PYTHONUNBUFFERED="1",
+    )
+    environment.update(extra)
+    return environment
+
+
+def _prepare_database(environment: dict[str, str]) -> None:
+    cli = [sys.executable, "-m", "app.cli"]
+    for command in ("migrate", "load-content"):
+        subprocess.run([*cli, command], env=environment, check=True, capture_output=True, cwd=ROOT)
+
+
+def uvicorn_command(port: int, app: str = "app.main:create_app", *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        *extra,
+    ]
+
+
+@contextlib.contextmanager
+def _fresh_postgres_database() -> Iterator[str]:
+    import psycopg
+
+    name = f"denksessie_bench_{secrets.token_hex(5)}"
+    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def started(
+    database: Database = "sqlite", workers: int = 1, **extra_env: str
+) -> Iterator[Deployment]:
+    """Start ``workers`` uvicorn processes on a fresh database; stop them and drop it after."""
+    if database == "sqlite" and workers != 1:
+        raise SystemExit("SQLite runs one worker; use --database postgres for more")
+    with contextlib.ExitStack() as stack:
+        if database == "sqlite":
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="denksessie-bench-"))
+            database_url, backplane = f"sqlite:///{tmp}/bench.sqlite3", "memory://"
+        else:
+            database_url = stack.enter_context(_fresh_postgres_database())
+            backplane = REDIS_URL
+        environment = server_environment(database_url, backplane, **extra_env)
+        _prepare_database(environment)
+        deployment = Deployment([], database_url, database=database, workers=workers)
+        log_dir = Path(tempfile.gettempdir())
+        try:
+            for index in range(workers):
+                port = free_port()
+                log = (log_dir / f"denksessie-bench-worker-{port}.log").open("wb")
+                stack.callback(log.close)
+                process = subprocess.Popen(
+                    uvicorn_command(port),
+                    env=environment,
+                    cwd=ROOT,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+                deployment.processes.append(process)
+                deployment.pids.append(process.pid)
+                deployment.base_urls.append(f"http://127.0.0.1:{port}")
+                del index
+            for url, process in zip(deployment.base_urls, deployment.processes, strict=True):
+                wait_healthy(url, process)
+            yield deployment
+        finally:
+            for process in deployment.processes:
+                process.terminate()
+            for process in deployment.processes:
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=5)
+
+
+# --- the facilitator's login, made through the domain layer --------------------------------
+
+
+def facilitator_login(database_url: str) -> dict[str, str]:
+    """A login session for a bench account in the demo organisation, written straight into the
+    deployment's database (the bench needs no password form): ``{"cookie", "csrf"}``."""
+    from app.accounts import service as accounts
+    from app.accounts.passwords import Passwords
+    from app.config import Settings
+    from app.db import build_engine, transaction
+    from app.organisations import service as organisations
+
+    settings = Settings(database_url=database_url, secret_key=BENCH_SECRET, environment="test")
+    engine = build_engine(settings)
+    try:
+        with transaction(engine) as db:
+            organisation = organisations.ensure_demo(db)
+            assert organisation.id is not None
+            user = accounts.get_by_email(db, BENCH_EMAIL) or accounts.create_user(
+                db,
+                email=BENCH_EMAIL,
+                name="Bench",
+                password=BENCH_PASSWORD,
+                passwords=Passwords("fast"),
+            )
+            assert user.id is not None
+            accounts.add_membership(
+                db, user_id=user.id, organisation_id=organisation.id, role="owner"
+            )
+            token = accounts.start_login(
+                db, user=user, lifetime=timedelta(hours=2), organisation_id=organisation.id
+            )
+            login = accounts.resolve_login(db, token)
+            assert login is not None
+            return {"cookie": token, "csrf": login.session.csrf_token}
+    finally:
+        engine.dispose()
+
+
+def scrape_metrics(base_url: str) -> dict[str, float]:
+    """The worker's ``/metrics`` as ``{"name{labels}": value}`` (empty when switched off)."""
+    try:
+        with urllib.request.urlopen(base_url + "/metrics", timeout=10) as response:
+            text = response.read().decode()
+    except OSError:
+        return {}
+    samples: dict[str, float] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            with contextlib.suppress(ValueError):
+                samples[name] = float(value)
+    return samples
+
+
+def gc_summary(samples: dict[str, float]) -> dict[str, Any]:
+    """Count, total and the smallest bucket holding the longest pause, per GC generation."""
+    summary: dict[str, Any] = {}
+    for generation in ("0", "1", "2"):
+        prefix = f'denksessie_gc_pause_seconds_bucket{{generation="{generation}",le="'
+        buckets = sorted(
+            (float(name[len(prefix) : -2]), value)
+            for name, value in samples.items()
+            if name.startswith(prefix) and "+Inf" not in name
+        )
+        count = samples.get(f'denksessie_gc_pause_seconds_count{{generation="{generation}"}}', 0)
+        total = samples.get(f'denksessie_gc_pause_seconds_sum{{generation="{generation}"}}', 0)
+        longest = next((le for le, value in buckets if value >= count), None) if count else 0
+        summary[f"gen{generation}"] = {
+            "pauses": int(count),
+            "total_ms": round(total * 1000, 1),
+            "longest_le_ms": None if longest is None else round(longest * 1000, 1),
+        }
+    return summary

@@ -1,0 +1,39 @@
+"""Rate limits shared by workers: two limiters on one Redis count together."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from app.ratelimits import RateLimits, parse_limits
+from tests.services import REDIS_URL, require_redis
+
+
+@pytest.mark.redis
+def test_two_workers_share_their_counts_through_redis() -> None:
+    require_redis()
+    rules = parse_limits("3/minute")
+    worker_a, worker_b = RateLimits(REDIS_URL), RateLimits(REDIS_URL)
+    key = uuid.uuid4().hex
+    assert worker_a.hit(rules, "test", key)
+    assert worker_b.hit(rules, "test", key)
+    assert worker_a.hit(rules, "test", key)
+    assert not worker_b.allows(rules, "test", key)
+    assert not worker_b.hit(rules, "test", key)
+    assert 1 <= worker_a.retry_after(rules, "test", key) <= 60
+
+
+def test_in_memory_limits_are_per_limiter_and_per_key() -> None:
+    rules = parse_limits("2/minute;3/hour")
+    limits = RateLimits("memory://")
+    assert limits.hit(rules, "a")
+    assert limits.hit(rules, "a")
+    assert not limits.allows(rules, "a")
+    assert limits.allows(rules, "b")
+    assert RateLimits("memory://").allows(rules, "a")
+
+
+def test_malformed_limits_are_refused() -> None:
+    with pytest.raises(ValueError, match="many per minute"):
+        parse_limits("many per minute")
