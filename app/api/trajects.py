@@ -21,6 +21,7 @@ from app.trajects.models import Traject
 from app.trajects.schemas import (
     CardCreate,
     CurationChoice,
+    PrincipleRoundsCreate,
     RankingRoundCreate,
     SessionAttach,
     SessionCreate,
@@ -127,6 +128,26 @@ def create_ranking_round(
     event = session_flows.round_added(db, denksessie, new_round)
     background.add_task(request.app.state.hub.publish_safely, event)
     return {"denksessie_id": denksessie.id, "round": round_public(db, new_round)}
+
+
+@router.post("/{traject_id}/principle-rounds", status_code=status.HTTP_201_CREATED)
+def create_principle_rounds(
+    request: Request,
+    background: BackgroundTasks,
+    db: DbSession,
+    organisation_id: OrganisationId,
+    traject_id: int,
+    data: PrincipleRoundsCreate,
+) -> dict[str, Any]:
+    """A principle round per selected value in the principles-stage denksessie."""
+    traject = _own(db, organisation_id, traject_id)
+    denksessie, made = traject_flows.create_principle_rounds(db, traject=traject, data=data)
+    for new_round in made:
+        background.add_task(
+            request.app.state.hub.publish_safely,
+            session_flows.round_added(db, denksessie, new_round),
+        )
+    return {"denksessie_id": denksessie.id, "rounds": [round_public(db, r) for r in made]}
 
 
 @router.get("/{traject_id}/selection")

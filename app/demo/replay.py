@@ -228,6 +228,10 @@ async def run_async(api: ApiSession, scenario: dict[str, Any]) -> ReplayResult:
 
     # A tie at the cut, if any, is left to the traject's documented tie-break order.
     selection = api.get(f"{base}/selection")
+    principles_session = scenario.get("principles_session")
+    if principles_session:
+        people += len(principles_session["participants"])
+        await _principles_session(api, base, principles_session, scenario["card"])
     for value in selection["selection"]:
         _curate(api, base, value, scenario["card"].get(value))
     card = api.post(f"{base}/card", {"title": "Principekaart Professionals (naspel 2024)"})
@@ -269,6 +273,45 @@ async def _naming_session(
         )
         api.post(f"{session_path}/rounds/{new_round['id']}/close")
     api.post(f"{session_path}/end")
+
+
+async def _principles_session(
+    api: ApiSession, base: str, session: dict[str, Any], card: dict[str, Any]
+) -> None:
+    """The room votes per selected value on the principles the traject collected; each phone
+    approves the ones on the scenario's card, as far as the round allows."""
+    created = api.post(
+        f"{base}/sessions/new",
+        {"stage": "principles", "title": session["title"], "roles": _roles(session)},
+    )
+    made = api.post(f"{base}/principle-rounds", {"denksessie_id": created["id"]})
+    session_path = f"/api/v1/denksessies/{created['id']}"
+    tokens = _join(api, created["code"], len(session["participants"]))
+    for new_round in made["rounds"]:
+        config = new_round["config"]
+        # The round shows one principle per folded group; approve it when its group holds a
+        # principle of the scenario's card.
+        wanted = card.get(config["value_key"]) or {"headline": "", "sub_principles": []}
+        liked = {wanted["headline"], *wanted["sub_principles"]}
+        groups = api.get(f"{base}/curation/{config['value_key']}")["groups"]
+        liked_ids = {
+            principle["id"]
+            for group in groups
+            if any(p["text"] in liked for p in group["principles"])
+            for principle in group["principles"]
+        }
+        approve = [i for i in config["principle_ids"] if i in liked_ids]
+        payload = {"approve": approve[: config["max_approvals"]], "rewording": None}
+        api.post(f"{session_path}/rounds/{new_round['id']}/open")
+        await _room(
+            api,
+            created["code"],
+            tokens,
+            [[(new_round["id"], "principle", payload)] for _ in session["participants"]],
+        )
+        api.post(f"{session_path}/rounds/{new_round['id']}/close")
+    api.post(f"{session_path}/end")
+    api.post(f"{base}/stages/principles/close")
 
 
 def _curate(api: ApiSession, base: str, value: str, wanted: dict[str, Any] | None) -> None:

@@ -51,6 +51,9 @@ SESSIONS: list[dict[str, Any]] = [
 PRIORITISING: dict[str, Any] = {
     "title": "Denksessie 3: prioriteren (mei 2024)", "date": "2024-05-21",
     "participants": 10}  # fmt: skip
+PRINCIPLES: dict[str, Any] = {
+    "title": "Denksessie 4: principes kiezen (mei 2024)", "date": "2024-05-28",
+    "participants": 6}  # fmt: skip
 DECISIONS = ["toekennen", "niet_toekennen", "twijfel"]
 
 
@@ -144,6 +147,14 @@ def build() -> dict[str, Any]:
         },
         "naming_sessions": sessions,
         "prioritising_session": {**PRIORITISING, "participants": rankings},
+        # Each person approves the published headline and sub-principles of every value, as far
+        # as the round allows (replay.py picks them by text from what the round shows).
+        "principles_session": {
+            **PRINCIPLES,
+            "participants": [
+                {"role": ROLES[p % len(ROLES)]} for p in range(PRINCIPLES["participants"])
+            ],
+        },
         "card": card,
     }
 

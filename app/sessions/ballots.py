@@ -128,7 +128,7 @@ def _check_candidates(
 def _check_principle_votes(
     db: DbSession, denksessie: Denksessie, session_round: SessionRound, ballot: dict[str, Any]
 ) -> None:
-    allowed = {p.id for p in visible_principles(db, denksessie, session_round.config["value_key"])}
+    allowed = {p.id for p in round_principles(db, denksessie, session_round)}
     chosen = ballot["approve"]
     if any(principle_id not in allowed for principle_id in chosen):
         raise _reject("UNKNOWN_PRINCIPLE", "Dit principe staat niet in deze ronde.")
@@ -153,6 +153,21 @@ def shown_principles() -> SelectOfScalar[Principle]:
         .join(Participant, col(Participant.id) == col(Principle.participant_id), isouter=True)
         .where(col(Principle.hidden).is_(False), col(Participant.removed).is_not(True))
     )
+
+
+def round_principles(
+    db: DbSession, denksessie: Denksessie, session_round: SessionRound
+) -> list[Principle]:
+    """What a principle round puts to the vote: the principles named in its configuration
+    (earlier denksessies of a traject), else those written in this denksessie's casus rounds."""
+    chosen = session_round.config.get("principle_ids")
+    if chosen:
+        return list(
+            db.exec(
+                shown_principles().where(col(Principle.id).in_(chosen)).order_by(col(Principle.id))
+            )
+        )
+    return visible_principles(db, denksessie, session_round.config["value_key"])
 
 
 def visible_principles(db: DbSession, denksessie: Denksessie, value_key: str) -> list[Principle]:

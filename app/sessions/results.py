@@ -23,7 +23,7 @@ from app.catalogue import service as catalogues
 from app.db import DbSession
 from app.organisations.models import utcnow
 from app.sessions import service as sessions
-from app.sessions.ballots import own_ballot, visible_principles
+from app.sessions.ballots import own_ballot, round_principles
 from app.sessions.models import Ballot, Denksessie, Participant, Principle, SessionRound
 
 Role = Literal["facilitator", "screen", "participant"]
@@ -96,7 +96,7 @@ def aggregate(
             "scores": scores,
             "order": order_by_score(scores, tie_break_order=order),
         }
-    principles = visible_principles(db, denksessie, session_round.config["value_key"])
+    principles = round_principles(db, denksessie, session_round)
     counts = approval_counts([p.id for p in principles], [b["approve"] for b in ballots])
     rewordings = _principles_of_round(db, session_round, include_hidden=role == "facilitator")
     return {
@@ -253,10 +253,7 @@ def snapshot(
             if casus is not None
         },
         "principles": {
-            str(r.id): [
-                {"id": p.id, "text": p.text}
-                for p in visible_principles(db, denksessie, r.config["value_key"])
-            ]
+            str(r.id): [{"id": p.id, "text": p.text} for p in round_principles(db, denksessie, r)]
             for r in rounds
             if r.kind == "principle"
         },

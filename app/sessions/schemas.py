@@ -67,6 +67,9 @@ class ApprovalConfig(CandidatesConfig):
 class PrincipleConfig(StrictModel):
     value_key: ValueKey
     max_approvals: int = Field(default=3, ge=1, le=20)
+    # Principles from earlier denksessies of the same organisation to vote on (a traject's
+    # principles stage); without them, those written in this denksessie's casus rounds.
+    principle_ids: list[int] | None = Field(default=None, min_length=1, max_length=60)
 
 
 CONFIG_MODELS: dict[str, type[StrictModel]] = {

@@ -18,7 +18,7 @@ from app.catalogue import service as catalogues
 from app.catalogue.models import Catalogue
 from app.db import DbSession
 from app.errors import InvalidInput, NotFound, Problem, Rejected
-from app.sessions.models import Denksessie, Participant, SessionRound
+from app.sessions.models import Denksessie, Participant, Principle, SessionRound
 from app.sessions.schemas import CONFIG_MODELS, DenksessieCreate, JoinRequest, RoundCreate
 from app.validation import problems_from_errors
 
@@ -197,6 +197,10 @@ def validate_config(
             problems.append(Problem(f"config.candidates.{index}", f"onbekende waarde '{key}'"))
     if kind == "principle" and data["value_key"] not in known:
         problems.append(Problem("config.value_key", f"onbekende waarde '{data['value_key']}'"))
+    if kind == "principle" and data["principle_ids"]:
+        problems.extend(
+            _foreign_principles(db, denksessie, data["value_key"], data["principle_ids"])
+        )
     if kind == "approval" and data["max_approvals"] > len(data["candidates"]):
         problems.append(Problem("config.max_approvals", "meer dan er kandidaten zijn"))
     if kind == "ranking" and (data["top_k"] or 0) > len(data["candidates"]):
@@ -211,6 +215,33 @@ def validate_config(
     if problems:
         raise InvalidInput("De ronde is niet geldig.", problems)
     return data
+
+
+def _foreign_principles(
+    db: DbSession, denksessie: Denksessie, value_key: str, principle_ids: list[int]
+) -> list[Problem]:
+    """Principles a round may show from other denksessies: of the same organisation and about
+    the round's value. Anything else is reported as unknown (existence elsewhere never leaks)."""
+    found = set(
+        db.exec(
+            select(Principle.id)
+            .join(SessionRound, col(SessionRound.id) == col(Principle.round_id))
+            .join(Denksessie, col(Denksessie.id) == col(SessionRound.denksessie_id))
+            .where(
+                col(Principle.id).in_(principle_ids),
+                Principle.value_key == value_key,
+                Denksessie.organisation_id == denksessie.organisation_id,
+            )
+        ).all()
+    )
+    problems = [
+        Problem(f"config.principle_ids.{index}", f"onbekend principe {principle_id}")
+        for index, principle_id in enumerate(principle_ids)
+        if principle_id not in found
+    ]
+    if len(set(principle_ids)) != len(principle_ids):
+        problems.append(Problem("config.principle_ids", "een principe staat er twee keer in"))
+    return problems
 
 
 def add_round(db: DbSession, *, denksessie: Denksessie, data: RoundCreate) -> SessionRound:

@@ -33,27 +33,83 @@ from app.sessions.schemas import RoundCreate
 from app.text import slugify
 from app.trajects import service as trajects
 from app.trajects.models import Traject
-from app.trajects.schemas import CardCreate, RankingRoundCreate
+from app.trajects.schemas import CardCreate, PrincipleRoundsCreate, RankingRoundCreate
 
 
 def _prioritising_session(db: DbSession, traject: Traject, denksessie_id: int | None) -> Denksessie:
-    attached = [d for _, d in trajects.sessions_of(db, traject, stage="prioritising")]
+    return _session_in_stage(db, traject, "prioritising", denksessie_id)
+
+
+def _session_in_stage(
+    db: DbSession, traject: Traject, stage: str, denksessie_id: int | None
+) -> Denksessie:
+    attached = [d for _, d in trajects.sessions_of(db, traject, stage=stage)]
     if denksessie_id is not None:
         for denksessie in attached:
             if denksessie.id == denksessie_id:
                 return denksessie
         raise Rejected(
-            "NOT_PRIORITISING",
-            "Deze denksessie hoort niet bij de fase prioriteren van dit traject.",
+            "NOT_PRIORITISING" if stage == "prioritising" else "NOT_IN_STAGE",
+            f"Deze denksessie hoort niet bij de fase {STAGE_NAMES[stage]} van dit traject.",
             http_status=422,
         )
     if len(attached) != 1:
         raise Rejected(
             "CHOOSE_SESSION",
-            "Koppel eerst één denksessie aan de fase prioriteren, of kies er een.",
+            f"Koppel eerst één denksessie aan de fase {STAGE_NAMES[stage]}, of kies er een.",
             http_status=422,
         )
     return attached[0]
+
+
+STAGE_NAMES = {"naming": "benoemen", "prioritising": "prioriteren", "principles": "principes"}
+MAX_PRINCIPLES_PER_ROUND = 60
+
+
+def create_principle_rounds(
+    db: DbSession, *, traject: Traject, data: PrincipleRoundsCreate
+) -> tuple[Denksessie, list[SessionRound]]:
+    """One principle round per selected value in the principles stage: the room votes on the
+    principles the traject collected (one per folded group, the first written), and may propose a
+    rewording. The votes count in curation (``principle_groups``)."""
+    trajects.stage_open(traject, "principles")
+    denksessie = _session_in_stage(db, traject, "principles", data.denksessie_id)
+    selected = trajects.selection(db, traject).selection
+    if not selected:
+        raise Rejected(
+            "NO_SELECTION",
+            "Er is nog geen selectie: rangschik eerst de shortlist.",
+            http_status=422,
+        )
+    names = trajects.value_names(db, traject)
+    made = []
+    for value in selected:
+        groups = trajects.principle_groups(db, traject, value)
+        ids = [group.items[0].id for group in groups][:MAX_PRINCIPLES_PER_ROUND]
+        if not ids:
+            continue
+        made.append(
+            sessions.add_round(
+                db,
+                denksessie=denksessie,
+                data=RoundCreate(
+                    kind="principle",
+                    title=f"Welke principes horen bij {names.get(value, value)}?",
+                    config={
+                        "value_key": value,
+                        "principle_ids": ids,
+                        "max_approvals": min(data.max_approvals, len(ids)),
+                    },
+                ),
+            )
+        )
+    if not made:
+        raise Rejected(
+            "NO_PRINCIPLES",
+            "Bij de gekozen waarden zijn nog geen principes geschreven.",
+            http_status=422,
+        )
+    return denksessie, made
 
 
 def create_ranking_round(

@@ -81,6 +81,11 @@ class ShortlistChange(StrictModel):
         return self
 
 
+class PrincipleRoundsCreate(StrictModel):
+    denksessie_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    max_approvals: int = Field(default=4, ge=1, le=20)
+
+
 class RankingRoundCreate(StrictModel):
     denksessie_id: int | None = None
     candidates: list[ValueKey] | None = Field(default=None, min_length=2, max_length=25)

@@ -68,7 +68,7 @@ def test_replay_makes_the_2024_card(server: tuple[LiveServer, dict[str, str]]) -
     published = scenario.published_card()
     assert result.selection == [v["value"] for v in published["values"]]
     assert len(result.shortlist) == 12
-    assert result.participants == 25
+    assert result.participants == 31
 
     card = api.get(f"/api/v1/principekaarten/{result.card_slug}")
     builtin = api.get(f"/api/v1/principekaarten/{BUILTIN}")
@@ -80,12 +80,22 @@ def test_replay_makes_the_2024_card(server: tuple[LiveServer, dict[str, str]]) -
         assert mine["sub_principles"] == theirs["sub_principles"]
     verantwoording = card["verantwoording"]
     assert verantwoording["illustrative"] is True
-    assert [s["participants"] for s in verantwoording["sessions"]] == [8, 7, 10]
+    assert [(s["stage"], s["participants"]) for s in verantwoording["sessions"]] == [
+        ("naming", 8),
+        ("naming", 7),
+        ("prioritising", 10),
+        ("principles", 6),
+    ]
+    # The principles stage voted: each chosen headline got the six votes of that room.
+    curation = api.get(f"/api/v1/trajects/{result.traject_id}/curation/menselijkheid")
+    headline = published["values"][0]["headline"].rstrip(".") + "."
+    (group,) = [g for g in curation["groups"] if headline in {p["text"] for p in g["principles"]}]
+    assert group["votes"] == 6
     assert {n["value"] for n in verantwoording["values_named"]} == set(result.shortlist)
     assert verantwoording["ranking_ballots"] == 10
     # The traject's ballots can be downloaded, without names.
     rows = api.get_text(f"/api/v1/trajects/{result.traject_id}/ballots.csv").splitlines()
-    assert len(rows) == 1 + 8 * 2 + 7 * 2 + 10
+    assert len(rows) == 1 + 8 * 2 + 7 * 2 + 10 + 6 * 5
 
 
 def test_the_console_button_runs_the_replay_on_the_server(

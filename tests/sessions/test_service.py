@@ -7,22 +7,25 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.casussen import service as casussen
 from app.casussen.schemas import CasusCreate
 from app.db import transaction
 from app.errors import InvalidInput, NotFound, Rejected
 from app.organisations import service as organisations
-from app.sessions import flows
+from app.sessions import flows, results
 from app.sessions import service as sessions
-from app.sessions.models import Denksessie, SessionRound
+from app.sessions.ballots import round_principles
+from app.sessions.models import Denksessie, Principle, SessionRound
 from app.sessions.schemas import DEFAULT_ROLES, DenksessieCreate, JoinRequest, RoundCreate
 from tests.sessions.factories import (
     CANDIDATES,
+    cast,
     casus_ids,
     count,
     make_denksessie,
+    make_open_round,
     make_participant,
     make_round,
 )
@@ -417,3 +420,52 @@ class TestBumpSeq:
                 leftover = cleanup.get(Denksessie, denksessie_id)
                 if leftover is not None:
                     cleanup.delete(leftover)
+
+
+class TestPrincipleRoundsOverEarlierSessions:
+    """A principle round may put principles of earlier denksessies to the vote (a traject's
+    principles stage), but only its own organisation's, about its own value."""
+
+    def _principle(self, db: Session, organisation_id: int) -> int:
+        earlier = make_denksessie(db, organisation_id=organisation_id)
+        casus = make_open_round(db, earlier, "casus")
+        person = make_participant(db, earlier)
+        text = "Ik laat mensen zelf kiezen."
+        payload = {"decision": "toekennen", "values": ["privacy"], "principles": {"privacy": text}}
+        cast(db, earlier, person, casus, payload)
+        principle = db.exec(select(Principle).where(Principle.round_id == casus.id)).one()
+        assert principle.id is not None
+        return principle.id
+
+    def test_own_principles_are_shown_and_can_be_voted_on(
+        self, db: Session, demo_org_id: int
+    ) -> None:
+        principle_id = self._principle(db, demo_org_id)
+        later = make_denksessie(db, organisation_id=demo_org_id)
+        vote = make_open_round(
+            db, later, "principle", value_key="privacy", principle_ids=[principle_id]
+        )
+        assert [p.id for p in round_principles(db, later, vote)] == [principle_id]
+        cast(db, later, make_participant(db, later), vote, {"approve": [principle_id]})
+        assert results.aggregate(db, later, vote, role="facilitator")["counts"] == {
+            str(principle_id): 1
+        }
+
+    def test_another_organisations_or_another_values_principles_are_unknown(
+        self, db: Session, demo_org_id: int
+    ) -> None:
+        other = organisations.ensure(db, slug="elders", name="Elders")
+        assert other.id is not None
+        theirs = self._principle(db, other.id)
+        mine = self._principle(db, demo_org_id)
+        later = make_denksessie(db, organisation_id=demo_org_id)
+        rounds_before = count(db, SessionRound)
+        for value_key, ids in (
+            ("privacy", [theirs]),
+            ("eenvoud", [mine]),
+            ("privacy", [mine, mine]),
+        ):
+            with pytest.raises(InvalidInput) as refused:
+                make_round(db, later, "principle", value_key=value_key, principle_ids=ids)
+            assert refused.value.problems
+        assert count(db, SessionRound) == rounds_before

@@ -64,6 +64,11 @@
       }
       return ["POST", api + "/ranking-round", body];
     },
+    "principle-rounds": (form) => {
+      const body = {};
+      if (form.elements.denksessie_id) body.denksessie_id = number(form, "denksessie_id");
+      return ["POST", api + "/principle-rounds", body];
+    },
     resolve: (form) => {
       const reason = form.elements.reason.value.trim();
       if (!reason) throw new Error(t("need_reason"));
