@@ -286,6 +286,7 @@ def _account_page(
         members=accounts.members(db, login.organisation_id) if owner else [],
         invitations=accounts.open_invitations(db, login.organisation_id) if owner else [],
         roles=("owner", "facilitator", "viewer"),
+        retention_days=login.organisation.retention_days,
         **{"new_link": None, "problems": [], **context},
     )
     response.status_code = status
@@ -304,6 +305,20 @@ def switch_organisation(
 ) -> Response:
     accounts.switch_organisation(db, login=login, organisation_id=organisation_id)
     return RedirectResponse("/console", status_code=303)
+
+
+@router.post("/account/bewaartermijn")
+def set_retention(
+    db: DbSession,
+    login: OwnerLogin,
+    retention_days: Annotated[int, Form(ge=1, le=3650)],
+) -> Response:
+    """Owners only: days a denksessie's participant-level data is kept after it ends
+    (docs/privacy.md); the same as PUT /api/v1/organisation/retention."""
+    organisation = login.organisation
+    organisation.retention_days = retention_days
+    db.add(organisation)
+    return RedirectResponse("/account", status_code=303)
 
 
 @router.post("/account/uitnodigingen")

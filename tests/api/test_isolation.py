@@ -87,6 +87,7 @@ OWN_SCOPE: dict[Key, str] = {
     ("POST", "/api/v1/demo/traject"): "create (a demo traject in the own organisation)",
     ("GET", "/api/v1/organisation/retention"): "own setting",
     ("PUT", "/api/v1/organisation/retention"): "own setting",
+    ("POST", "/account/bewaartermijn"): "own setting (the form of the retention API)",
     ("GET", "/"): "list",
     ("GET", "/casussen"): "list",
     ("GET", "/console"): "list",
