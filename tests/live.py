@@ -13,8 +13,31 @@ import urllib.request
 
 import uvicorn
 
+from app import migrate
 from app.config import Settings
+from app.content import load_builtin_content
+from app.db import build_engine, transaction
 from app.main import create_app
+from tests.conftest import TEST_SECRET
+
+
+def prepared_database(database_url: str) -> Settings:
+    """Settings for a live server on ``database_url``, migrated and holding the built-in
+    content (committed: a live server sees no test transaction)."""
+    settings = Settings(
+        environment="test",
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        password_hashing="fast",
+    )
+    migrate.upgrade(settings)
+    engine = build_engine(settings)
+    try:
+        with transaction(engine) as db:
+            load_builtin_content(db)
+    finally:
+        engine.dispose()
+    return settings
 
 
 def free_port() -> int:

@@ -11,6 +11,8 @@ from app.sessions import service as sessions
 from app.sessions.results import ballot_count
 from app.trajects import service as trajects
 from app.trajects.models import STAGES, Traject, TrajectAudit
+from app.trajects.service import TieDecision
+from app.trajects.shortlist import CutTie
 
 
 def _audit(entry: TrajectAudit) -> dict[str, Any]:
@@ -96,17 +98,22 @@ def shortlist(db: DbSession, traject: Traject) -> dict[str, Any]:
         ],
         "by_rule": list(state.rule.shortlist),
         "values": state.values,
-        "tie": None
-        if tie is None
-        else {
-            "values": list(tie.values),
-            "places": tie.places,
-            "decided_by": state.tie_decision.decided_by if state.tie_decision else "tiebreak",
-            "taken": state.tie_decision.taken if state.tie_decision else [],
-            "reason": state.tie_decision.reason if state.tie_decision else "",
-        },
+        "tie": _tie(tie, state.tie_decision),
         "frozen": state.frozen,
         "changes": [_audit(e) for e in state.changes],
+    }
+
+
+def _tie(tie: CutTie | None, decision: TieDecision | None) -> dict[str, Any] | None:
+    """A tie at a cut and how it was decided (by the tie-break order until someone decides)."""
+    if tie is None:
+        return None
+    return {
+        "values": list(tie.values),
+        "places": tie.places,
+        "decided_by": decision.decided_by if decision else "tiebreak",
+        "taken": decision.taken if decision else [],
+        "reason": decision.reason if decision else "",
     }
 
 
@@ -131,15 +138,7 @@ def selection(db: DbSession, traject: Traject) -> dict[str, Any]:
                 round(result.agreement.mean_kendall_distance, 3) if result else None
             ),
         },
-        "tie": None
-        if tie is None
-        else {
-            "values": list(tie.values),
-            "places": tie.places,
-            "decided_by": state.tie_decision.decided_by if state.tie_decision else "tiebreak",
-            "taken": state.tie_decision.taken if state.tie_decision else [],
-            "reason": state.tie_decision.reason if state.tie_decision else "",
-        },
+        "tie": _tie(tie, state.tie_decision),
         "ignored_rounds": state.ignored_rounds,
     }
 

@@ -25,13 +25,10 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from app import migrate
 from app.api.deps import LOGIN_COOKIE
 from app.config import Settings
-from app.content import load_builtin_content
-from app.db import build_engine, transaction
-from tests.conftest import TEST_SECRET, committed_login
-from tests.live import LiveServer
+from tests.conftest import committed_login
+from tests.live import LiveServer, prepared_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -63,20 +60,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 def prepared_settings(directory: Path) -> Settings:
     """Settings for a migrated SQLite file holding the built-in content."""
-    settings = Settings(
-        environment="test",
-        database_url=f"sqlite:///{directory / 'browser.sqlite3'}",
-        secret_key=TEST_SECRET,
-        password_hashing="fast",
-    )
-    migrate.upgrade(settings)
-    engine = build_engine(settings)
-    try:
-        with transaction(engine) as db:
-            load_builtin_content(db)
-    finally:
-        engine.dispose()
-    return settings
+    return prepared_database(f"sqlite:///{directory / 'browser.sqlite3'}")
 
 
 @pytest.fixture(scope="session")

@@ -14,15 +14,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app import migrate
 from app.api.deps import LOGIN_COOKIE
 from app.cli import cli
-from app.config import Settings
-from app.content import load_builtin_content
-from app.db import build_engine, transaction
 from app.demo import replay, scenario
 from tests.conftest import DEMO_OWNER_EMAIL, TEST_SECRET, committed_login
-from tests.live import LiveServer
+from tests.live import LiveServer, prepared_database
 from tests.services import fresh_postgres_database
 
 BUILTIN = "principekaart-professionals-2024"
@@ -31,19 +27,7 @@ BUILTIN = "principekaart-professionals-2024"
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[LiveServer, dict[str, str]]]:
     with fresh_postgres_database() as url:
-        settings = Settings(
-            environment="test",
-            database_url=url,
-            secret_key=TEST_SECRET,
-            password_hashing="fast",
-        )
-        migrate.upgrade(settings)
-        engine = build_engine(settings)
-        try:
-            with transaction(engine) as db:
-                load_builtin_content(db)
-        finally:
-            engine.dispose()
+        settings = prepared_database(url)
         login = committed_login(url)
         live = LiveServer(settings)
         live.start()
