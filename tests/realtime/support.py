@@ -29,7 +29,8 @@ from app.content import load_builtin_content
 from app.db import build_engine, transaction
 from app.organisations import service as organisations
 from app.realtime.protocol import PROTOCOL_VERSION
-from app.sessions.models import Ballot, BallotSubmission, Principle
+from app.sessions import results
+from app.sessions.models import Ballot, BallotSubmission, Denksessie, Principle, SessionRound
 from tests.conftest import settings_for
 from tests.services import fresh_postgres_database
 
@@ -38,6 +39,19 @@ Frame = dict[str, Any]
 CANDIDATES = ("zelfbeschikking", "privacy", "compassie", "eenvoud")
 PRINCIPLE = "Ik laat mensen zelf kiezen."
 TIMEOUT_S = 5.0
+
+
+def aggregate_in_db(engine: Engine, denksessie_id: int, round_id: int) -> Frame:
+    """The facilitator's aggregate of a round recomputed from the database, JSON-normalised so
+    it compares with what a screen received."""
+    with Session(engine) as db:
+        denksessie = db.get(Denksessie, denksessie_id)
+        session_round = db.get(SessionRound, round_id)
+        assert denksessie is not None
+        assert session_round is not None
+        computed = results.aggregate(db, denksessie, session_round, role="facilitator")
+    normalised: Frame = json.loads(json.dumps(computed))
+    return normalised
 
 
 @contextmanager

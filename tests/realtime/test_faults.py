@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import re
 import secrets
 from collections.abc import AsyncIterator
@@ -32,10 +31,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.api.deps import CSRF_HEADER, LOGIN_COOKIE
-from app.sessions import results
-from app.sessions.models import BallotSubmission, Denksessie, SessionRound
+from app.sessions.models import BallotSubmission
 from tests.conftest import committed_login
-from tests.realtime.support import CANDIDATES, Frame, ballot
+from tests.realtime.support import CANDIDATES, Frame, aggregate_in_db, ballot
 from tests.realtime.workers import NetSocket, Remote, Worker, joined, worker_environment
 from tests.services import REDIS_URL, require_redis
 
@@ -44,17 +42,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 N_PHONES = 6
 SCENARIO_TIMEOUT_S = 60.0
 RETRY_S = 0.2
-
-
-def _aggregate_in_db(engine: Engine, denksessie_id: int, round_id: int) -> Frame:
-    with Session(engine) as db:
-        denksessie = db.get(Denksessie, denksessie_id)
-        session_round = db.get(SessionRound, round_id)
-        assert denksessie is not None
-        assert session_round is not None
-        computed = results.aggregate(db, denksessie, session_round, role="facilitator")
-    normalised: Frame = json.loads(json.dumps(computed))
-    return normalised
 
 
 def _stored_ids(engine: Engine, round_id: int) -> list[tuple[str, str]]:
@@ -204,9 +191,7 @@ class TestRedisConnectionsKilledMidRound:
                             (await _until_acked(p, ballot(round_id, "approval", _payload(i, 0))))[0]
                             for i, p in enumerate(phones)
                         ]
-                        await watcher.showing(
-                            _aggregate_in_db(realtime_engine, remote.id, round_id)
-                        )
+                        await watcher.showing(aggregate_in_db(realtime_engine, remote.id, round_id))
                         seen = len(watcher.types)
                         killed = await _kill_backplane_connections(namespace)
                         acks += [
@@ -214,7 +199,7 @@ class TestRedisConnectionsKilledMidRound:
                             for i, p in enumerate(phones)
                         ]
                         await watcher.a_state_after(seen)
-                        expected = _aggregate_in_db(realtime_engine, remote.id, round_id)
+                        expected = aggregate_in_db(realtime_engine, remote.id, round_id)
                         await watcher.showing(expected)
                         # After the reconnect, fan-out across workers works again: a ballot
                         # on A reaches the facilitator on B.
@@ -225,7 +210,7 @@ class TestRedisConnectionsKilledMidRound:
                                 )
                             )[0]
                         )
-                        expected = _aggregate_in_db(realtime_engine, remote.id, round_id)
+                        expected = aggregate_in_db(realtime_engine, remote.id, round_id)
                         await watcher.showing(expected)
                 finally:
                     watching.cancel()
@@ -366,7 +351,7 @@ class TestPostgresUnavailableMidRound:
                         second = await asyncio.gather(
                             *(_until_acked(p, f) for p, f in zip(phones, frames, strict=True))
                         )
-                        expected = _aggregate_in_db(realtime_engine, remote.id, round_id)
+                        expected = aggregate_in_db(realtime_engine, remote.id, round_id)
                         await watcher.showing(expected)
                 finally:
                     watching.cancel()

@@ -10,7 +10,6 @@ the facilitator sees equals the one computed from the database.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
 from collections.abc import AsyncIterator, Callable
@@ -25,10 +24,9 @@ from sqlmodel import Session, select
 from websockets.exceptions import WebSocketException
 
 from app.api.deps import CSRF_HEADER, LOGIN_COOKIE
-from app.sessions import results
-from app.sessions.models import Ballot, BallotSubmission, Denksessie, SessionRound
+from app.sessions.models import Ballot, BallotSubmission
 from tests.conftest import committed_login
-from tests.realtime.support import CANDIDATES, Frame, ballot, new_msg_id
+from tests.realtime.support import CANDIDATES, Frame, aggregate_in_db, ballot, new_msg_id
 from tests.realtime.workers import (
     NetSocket,
     Remote,
@@ -234,17 +232,6 @@ class Watcher:
             self.changed.set()
 
 
-def _aggregate_in_db(engine: Engine, denksessie_id: int, round_id: int) -> Frame:
-    with Session(engine) as db:
-        denksessie = db.get(Denksessie, denksessie_id)
-        session_round = db.get(SessionRound, round_id)
-        assert denksessie is not None
-        assert session_round is not None
-        computed = results.aggregate(db, denksessie, session_round, role="facilitator")
-    normalised: Frame = json.loads(json.dumps(computed))
-    return normalised
-
-
 class TestWorkerKilledWhilePhonesVote:
     async def test_every_acknowledged_ballot_survives_once(
         self,
@@ -282,7 +269,7 @@ class TestWorkerKilledWhilePhonesVote:
                     ready_at = time.monotonic()
                     await asyncio.gather(*voting)
                     done_at = time.monotonic()
-                    expected = _aggregate_in_db(realtime_engine, remote.id, round_id)
+                    expected = aggregate_in_db(realtime_engine, remote.id, round_id)
                     await watcher.showing(expected)
                     converged_at = time.monotonic()
             finally:
