@@ -267,12 +267,7 @@ def demo_traject(
     (same settings) to log in as EMAIL."""
     engine = build_engine(Settings())
     try:
-        with transaction(engine) as db:
-            token, csrf = replay.login_for(db, email)
-        api = replay.ApiSession(url, csrf_token=csrf, login_cookie=(LOGIN_COOKIE, token))
-        result = replay.run(api)
-        with transaction(engine) as db:
-            accounts.end_login(db, token)
+        result = replay.run_as(engine, url, email, LOGIN_COOKIE)
     except (DomainError, replay.ReplayError) as exc:
         typer.secho(f"Het naspel liep vast: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1) from exc

@@ -13,10 +13,8 @@ from typing import Any
 import anyio
 from fastapi import APIRouter, Request
 
-from app.accounts import service as accounts
 from app.api.deps import LOGIN_COOKIE, CurrentLogin, CurrentOrganisation
 from app.api.errors import ERROR_RESPONSES
-from app.db import transaction
 from app.demo import replay
 from app.errors import Rejected
 
@@ -28,15 +26,11 @@ async def replay_2024(
     request: Request, login: CurrentLogin, _organisation: CurrentOrganisation
 ) -> dict[str, Any]:
     """Run the illustrative replay of the 2024 traject; returns the draft card it made."""
-    with transaction(request.app.state.engine) as db:
-        token, csrf = replay.login_for(db, login.user.email)
     base_url = str(request.base_url).rstrip("/")
-    api = replay.ApiSession(base_url, csrf_token=csrf, login_cookie=(LOGIN_COOKIE, token))
     try:
-        result = await anyio.to_thread.run_sync(replay.run, api)
+        result = await anyio.to_thread.run_sync(
+            replay.run_as, request.app.state.engine, base_url, login.user.email, LOGIN_COOKIE
+        )
     except replay.ReplayError as exc:
         raise Rejected("REPLAY_FAILED", f"Het naspel liep vast: {exc}", http_status=502) from exc
-    finally:
-        with transaction(request.app.state.engine) as db:
-            accounts.end_login(db, token)
     return asdict(result)

@@ -23,9 +23,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import websockets
+from sqlalchemy import Engine
 
 from app.accounts import service as accounts
-from app.db import DbSession
+from app.db import DbSession, transaction
 from app.demo import scenario as scenarios
 from app.errors import NotFound
 
@@ -354,3 +355,15 @@ def login_for(db: DbSession, email: str, lifetime_minutes: int = 30) -> tuple[st
     login = accounts.resolve_login(db, token)
     assert login is not None
     return token, login.session.csrf_token
+
+
+def run_as(engine: Engine, base_url: str, email: str, cookie_name: str) -> ReplayResult:
+    """Run the replay against ``base_url`` logged in as ``email``: a short login made in the
+    server's own database and always ended afterwards, whether the replay succeeds or not."""
+    with transaction(engine) as db:
+        token, csrf = login_for(db, email)
+    try:
+        return run(ApiSession(base_url, csrf_token=csrf, login_cookie=(cookie_name, token)))
+    finally:
+        with transaction(engine) as db:
+            accounts.end_login(db, token)
