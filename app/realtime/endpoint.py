@@ -45,6 +45,7 @@ from app.realtime.protocol import (
 )
 from app.sessions import ballots, results
 from app.sessions import service as sessions
+from app.sessions.ballot_batch import BallotRequest
 from app.sessions.models import Denksessie, Participant
 from app.tokens import ClientToken, verify
 
@@ -275,28 +276,18 @@ async def _serve_ballot(
             _error("WRONG_ROLE", "Alleen deelnemers stemmen.", msg_id=frame.msg_id)
         )
         return
-    participant_id = connection.participant_id
     metrics = hub.metrics
     received = time.perf_counter()
-
-    def cast(db: Session) -> ballots.BallotCast:
-        denksessie = db.get(Denksessie, connection.denksessie_id)
-        assert denksessie is not None
-        participant = sessions.active_participant(
-            db, denksessie_id=connection.denksessie_id, participant_id=participant_id
-        )
-        return ballots.cast_ballot(
-            db,
-            denksessie=denksessie,
-            participant=participant,
-            round_id=frame.round_id,
-            kind=frame.kind,
-            payload=frame.payload,
-            client_msg_id=frame.msg_id,
-        )
-
+    request = BallotRequest(
+        denksessie_id=connection.denksessie_id,
+        participant_id=connection.participant_id,
+        round_id=frame.round_id,
+        kind=frame.kind,
+        payload=frame.payload,
+        client_msg_id=frame.msg_id,
+    )
     try:
-        cast_result = await hub.writer.submit(cast, key=participant_id)
+        cast_result = await hub.writer.submit(request)
     except DomainError as exc:
         metrics.ballots_rejected.labels(exc.code).inc()
         connection.send_direct(_error(exc.code, exc.message, msg_id=frame.msg_id))

@@ -3,45 +3,42 @@
 One transaction per ballot costs a thread hop, a connection checkout and a commit (an fsync on
 PostgreSQL) per ballot; at a thousand ballots a second that is most of a worker. Ballots that
 arrive while a batch is being written wait for the next one, so batches grow exactly when load
-does and a lone ballot is written at once. Each ballot runs in its own savepoint, so a refused
-ballot (round closed, bad payload) leaves the others in the batch untouched; only when the
-commit itself fails is every ballot of the batch answered ``UNAVAILABLE`` (nothing in it is
-known to be durable, and a resend is idempotent).
+does and a lone ballot is written at once. A batch is checked and written with a handful of
+set-based statements (``sessions/ballot_batch.py``); a refused ballot (round closed, bad
+payload) writes nothing and leaves the others in the batch untouched. Only when the commit
+itself fails is every ballot of the batch answered ``UNAVAILABLE`` (nothing in it is known to
+be durable, and a resend is idempotent).
+
+When the batch hits a unique violation (a resend racing its first attempt on another worker)
+the batch is rolled back and cast again one ballot at a time, each in its own savepoint, through
+the ORM path that answers such a race with the first attempt's acknowledgement.
 
 Batches written side by side (PostgreSQL) could deadlock when two of them hold ballots of the
-same two participants in opposite orders; each batch therefore writes its ballots in the order
-of their ``key`` (the participant), so every transaction takes its row locks in one order.
+same two participants in opposite orders; each batch therefore writes its ballots in participant
+order, so every transaction takes its row locks in one order.
 
-Durable, then acknowledged: ``submit`` returns only after the batch's commit succeeded. On
-SQLite the driver (pysqlite) runs a savepoint opened outside a transaction as a transaction of
-its own, so there each ballot still commits on its own (cheap with WAL and synchronous=NORMAL)
-and a batch shares the thread hop and the session; on PostgreSQL it shares the commit too.
+Durable, then acknowledged: ``submit`` returns only after the batch's commit succeeded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+import logging
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from app.errors import DomainError
+from app.sessions import ballot_batch
+from app.sessions.ballot_batch import BallotRequest
+from app.sessions.ballots import BallotCast
 
-T = TypeVar("T")
+logger = logging.getLogger(__name__)
 MAX_BATCH = 128
 
-Work = Callable[[Session], Any]
-
-
-@dataclass(frozen=True)
-class _Outcome(Generic[T]):
-    value: T | None = None
-    error: BaseException | None = None
+Outcome = BallotCast | DomainError | SQLAlchemyError
 
 
 class BallotWriter:
@@ -51,7 +48,9 @@ class BallotWriter:
         self._engine = engine
         self._max_batch = max_batch
         self._slots = asyncio.Semaphore(concurrency)
-        self._queue: asyncio.Queue[tuple[str, Work, asyncio.Future[Any]]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[BallotRequest, asyncio.Future[BallotCast]]] = (
+            asyncio.Queue()
+        )
         self._task: asyncio.Task[None] | None = None
         self._writing: set[asyncio.Task[None]] = set()
         self.batches = 0
@@ -68,16 +67,17 @@ class BallotWriter:
         if self._writing:
             await asyncio.wait(self._writing)
         while not self._queue.empty():
-            _, _, future = self._queue.get_nowait()
+            _, future = self._queue.get_nowait()
             future.cancel()
 
-    async def submit(self, work: Callable[[Session], T], *, key: str = "") -> T:
-        """Run ``work`` in the next batch; return its result once the batch is committed, or
-        raise its ``DomainError``, or the ``SQLAlchemyError`` that kept it from being stored."""
+    async def submit(self, request: BallotRequest) -> BallotCast:
+        """Cast ``request`` in the next batch; return its acknowledgement once the batch is
+        committed, or raise its ``DomainError``, or the ``SQLAlchemyError`` that kept it from
+        being stored."""
         if self._task is None or self._task.done():
             raise RuntimeError("BallotWriter.start() first")
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((key, work, future))
+        future: asyncio.Future[BallotCast] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((request, future))
         return await future
 
     async def _run(self) -> None:
@@ -91,41 +91,57 @@ class BallotWriter:
             self._writing.add(task)
             task.add_done_callback(self._writing.discard)
 
-    async def _write(self, batch: list[tuple[str, Work, asyncio.Future[Any]]]) -> None:
+    async def _write(self, batch: list[tuple[BallotRequest, asyncio.Future[BallotCast]]]) -> None:
         from app.realtime.hub import in_thread
 
-        batch.sort(key=lambda item: item[0])  # stable: one participant's ballots keep their order
+        # Stable: one participant's ballots keep their order.
+        batch.sort(key=lambda item: item[0].participant_id)
+        outcomes: list[Outcome | BaseException]
         try:
-            outcomes = await in_thread(lambda: self._commit([work for _, work, _ in batch]))
+            outcomes = list(await in_thread(lambda: self._commit([r for r, _ in batch])))
         except Exception as exc:  # the thread itself failed: nobody's ballot is known stored
-            outcomes = [_Outcome(error=exc)] * len(batch)
+            outcomes = [exc] * len(batch)
         except BaseException:  # cancelled at shutdown: the waiting sockets are going away too
-            for _, _, future in batch:
+            for _, future in batch:
                 future.cancel()
             raise
         finally:
             self._slots.release()
         self.batches += 1
         self.ballots += len(batch)
-        for (_, _, future), outcome in zip(batch, outcomes, strict=True):
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
             if future.done():
                 continue
-            if outcome.error is not None:
-                future.set_exception(outcome.error)
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
             else:
-                future.set_result(outcome.value)
+                future.set_result(outcome)
 
-    def _commit(self, works: list[Work]) -> list[_Outcome[Any]]:
-        outcomes: list[_Outcome[Any]] = []
+    def _commit(self, requests: list[BallotRequest]) -> list[Outcome]:
         try:
             with Session(self._engine, expire_on_commit=False) as db:
-                for work in works:
+                outcomes = ballot_batch.cast_ballots(db, requests)
+                db.commit()
+                return list(outcomes)
+        except IntegrityError:
+            logger.info("a batch of %d ballots raced a resend; casting one by one", len(requests))
+        except SQLAlchemyError as exc:
+            return [exc] * len(requests)
+        return self._one_by_one(requests)
+
+    def _one_by_one(self, requests: list[BallotRequest]) -> list[Outcome]:
+        """Each ballot in its own savepoint, one commit. On SQLite the driver runs a savepoint
+        opened outside a transaction as a transaction of its own, so each commits alone."""
+        outcomes: list[Outcome] = []
+        try:
+            with Session(self._engine, expire_on_commit=False) as db:
+                for request in requests:
                     try:
                         with db.begin_nested():
-                            outcomes.append(_Outcome(value=work(db)))
+                            outcomes.append(ballot_batch.cast_one(db, request))
                     except (DomainError, SQLAlchemyError) as exc:
-                        outcomes.append(_Outcome(error=exc))
+                        outcomes.append(exc)
                 db.commit()
         except SQLAlchemyError as exc:
-            return [_Outcome(error=exc)] * len(works)
+            return [exc] * len(requests)
         return outcomes

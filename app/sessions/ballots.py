@@ -46,19 +46,56 @@ def _reject(code: str, message: str) -> Rejected:
     return Rejected(code, message, http_status=422)
 
 
-def _open_round(db: DbSession, denksessie: Denksessie, round_id: int) -> SessionRound:
-    session_round = db.get(SessionRound, round_id)
-    if session_round is None or session_round.denksessie_id != denksessie.id:
+def open_round(session_round: SessionRound | None, denksessie_id: int | None) -> SessionRound:
+    """The round a ballot names, if it is an open round of the ballot's denksessie."""
+    if session_round is None or session_round.denksessie_id != denksessie_id:
         raise Rejected("UNKNOWN_ROUND", "Deze ronde bestaat niet.", http_status=404)
     if session_round.status != "open":
         raise Rejected("ROUND_CLOSED", "Deze ronde is gesloten; je antwoord is niet opgeslagen.")
     return session_round
 
 
+def check_kind(session_round: SessionRound, kind: str) -> None:
+    if kind != session_round.kind:
+        raise _reject(
+            "WRONG_ROUND_KIND", "Dit antwoord past niet bij deze ronde; ververs de pagina."
+        )
+
+
+class Lookups:
+    """What checking a ballot reads besides the ballot: the catalogue's value keys and a
+    principle round's principles. Read once per session, so a batch of ballots reads them once
+    (they cannot change while its transaction runs: rounds are configured before they open)."""
+
+    def __init__(self, db: DbSession) -> None:
+        self._db = db
+        self._value_keys: dict[int, set[str]] = {}
+        self._principle_ids: dict[int, set[int]] = {}
+
+    def value_keys(self, denksessie: Denksessie) -> set[str]:
+        if denksessie.catalogue_id not in self._value_keys:
+            catalogue = sessions.catalogue_of(self._db, denksessie)
+            self._value_keys[denksessie.catalogue_id] = catalogues.value_keys(self._db, catalogue)
+        return self._value_keys[denksessie.catalogue_id]
+
+    def principle_ids(self, denksessie: Denksessie, session_round: SessionRound) -> set[int]:
+        assert session_round.id is not None
+        if session_round.id not in self._principle_ids:
+            shown = round_principles(self._db, denksessie, session_round)
+            self._principle_ids[session_round.id] = {p.id for p in shown if p.id is not None}
+        return self._principle_ids[session_round.id]
+
+
 def validate_payload(
-    db: DbSession, *, denksessie: Denksessie, session_round: SessionRound, payload: Any
+    db: DbSession,
+    *,
+    denksessie: Denksessie,
+    session_round: SessionRound,
+    payload: Any,
+    lookups: Lookups | None = None,
 ) -> dict[str, Any]:
     """The ballot as it will be stored, or a ``Rejected`` with a precise code."""
+    lookups = lookups or Lookups(db)
     try:
         ballot = BALLOT_MODELS[session_round.kind].model_validate(payload).model_dump()
     except ValidationError as exc:
@@ -74,17 +111,15 @@ def validate_payload(
         raise _reject("BALLOT_INVALID", f"Je antwoord klopt niet: {details}.") from exc
     config = session_round.config
     if session_round.kind == "casus":
-        _check_casus(db, denksessie, config, ballot)
+        _check_casus(lookups.value_keys(denksessie), config, ballot)
     elif session_round.kind in ("ranking", "approval", "points"):
         _check_candidates(session_round, config, ballot)
     else:
-        _check_principle_votes(db, denksessie, session_round, ballot)
+        _check_principle_votes(lookups.principle_ids(denksessie, session_round), config, ballot)
     return ballot
 
 
-def _check_casus(
-    db: DbSession, denksessie: Denksessie, config: dict[str, Any], ballot: dict[str, Any]
-) -> None:
+def _check_casus(known: set[str], config: dict[str, Any], ballot: dict[str, Any]) -> None:
     if ballot["decision"] == "twijfel" and not config.get("allow_twijfel", True):
         raise _reject("BALLOT_INVALID", "Kies toekennen of niet toekennen.")
     values: list[str] = ballot["values"]
@@ -92,7 +127,6 @@ def _check_casus(
         raise _reject("DUPLICATE_VALUE", "Je hebt een waarde twee keer gekozen.")
     if len(values) > config["max_values"]:
         raise _reject("TOO_MANY_VALUES", f"Kies hoogstens {config['max_values']} waarden.")
-    known = catalogues.value_keys(db, sessions.catalogue_of(db, denksessie))
     unknown = [value for value in values if value not in known]
     if unknown:
         raise _reject("UNKNOWN_VALUE", f"Onbekende waarde: {', '.join(unknown)}.")
@@ -126,18 +160,15 @@ def _check_candidates(
 
 
 def _check_principle_votes(
-    db: DbSession, denksessie: Denksessie, session_round: SessionRound, ballot: dict[str, Any]
+    allowed: set[int], config: dict[str, Any], ballot: dict[str, Any]
 ) -> None:
-    allowed = {p.id for p in round_principles(db, denksessie, session_round)}
     chosen = ballot["approve"]
     if any(principle_id not in allowed for principle_id in chosen):
         raise _reject("UNKNOWN_PRINCIPLE", "Dit principe staat niet in deze ronde.")
     if len(set(chosen)) != len(chosen):
         raise _reject("DUPLICATE_VALUE", "Je hebt een principe twee keer gekozen.")
-    if len(chosen) > session_round.config["max_approvals"]:
-        raise _reject(
-            "TOO_MANY_VALUES", f"Kies hoogstens {session_round.config['max_approvals']} principes."
-        )
+    if len(chosen) > config["max_approvals"]:
+        raise _reject("TOO_MANY_VALUES", f"Kies hoogstens {config['max_approvals']} principes.")
     rewording = ballot.get("rewording")
     if rewording and rewording["principle_id"] not in allowed:
         raise _reject("UNKNOWN_PRINCIPLE", "Dit principe staat niet in deze ronde.")
@@ -200,11 +231,8 @@ def cast_ballot(
     previous = _submission(db, participant.id, client_msg_id)
     if previous is not None:
         return BallotCast(previous.round_id, client_msg_id, previous.revision, duplicate=True)
-    session_round = _open_round(db, denksessie, round_id)
-    if kind != session_round.kind:
-        raise _reject(
-            "WRONG_ROUND_KIND", "Dit antwoord past niet bij deze ronde; ververs de pagina."
-        )
+    session_round = open_round(db.get(SessionRound, round_id), denksessie.id)
+    check_kind(session_round, kind)
     ballot = validate_payload(
         db, denksessie=denksessie, session_round=session_round, payload=payload
     )

@@ -137,7 +137,11 @@ def join(db: DbSession, *, denksessie: Denksessie, data: JoinRequest) -> Partici
 
 
 def active_participant(db: DbSession, *, denksessie_id: int, participant_id: str) -> Participant:
-    participant = db.get(Participant, participant_id)
+    return check_active(db.get(Participant, participant_id), denksessie_id)
+
+
+def check_active(participant: Participant | None, denksessie_id: int) -> Participant:
+    """The participant, if it belongs to this denksessie and was not removed from it."""
     if participant is None or participant.denksessie_id != denksessie_id:
         raise Rejected("UNKNOWN_PARTICIPANT", "Meld je opnieuw aan met de code.", http_status=404)
     if participant.removed:

@@ -27,7 +27,7 @@ from app.realtime.protocol import (
     MAX_FRAME_BYTES,
     PROTOCOL_VERSION,
 )
-from app.sessions import ballots as ballots_service
+from app.sessions import ballot_batch
 from app.sessions.models import Participant
 from app.sessions.schemas import PRINCIPLE_MAX
 from app.tokens import ClientToken, sign
@@ -479,7 +479,7 @@ class TestDatabaseUnavailable:
         round_id = live.open_round("approval")
         frame = ballot(round_id, "approval", APPROVE)
         with live.participant() as (member, me):
-            monkeypatch.setattr(ballots_service, "cast_ballot", unavailable)
+            monkeypatch.setattr(ballot_batch, "cast_ballots", unavailable)
             me.socket.send(frame)
             error = me.socket.of_type("error")
             monkeypatch.undo()

@@ -1,0 +1,356 @@
+"""Casting a batch of ballots with a few set-based statements in one transaction.
+
+The realtime writer hands over every ballot that arrived while the previous batch was being
+written (``app/realtime/writer.py``). Casting them one by one through the ORM costs about a
+dozen round trips each (savepoints, lookups, an insert that fails into an update for every
+revision); here a batch costs a fixed handful of statements whatever its size:
+
+1. read the batch's participants, rounds (on PostgreSQL ``FOR SHARE``, so a round cannot close
+   between this check and the commit) and earlier submissions of its message ids;
+2. check every ballot in Python, in arrival order, exactly as ``ballots.cast_ballot`` does;
+3. write the accepted ones: one insert of their submissions (claiming the message ids), one
+   ``INSERT ... ON CONFLICT (round_id, participant_id) DO UPDATE ... RETURNING revision`` per
+   wave (a wave holds at most one ballot per participant and round, since one statement may not
+   update a row twice), the revisions into the submissions, and one diff of the principles
+   written with casus ballots and rewordings.
+
+The outcome for every ballot is what casting them one after another would give: a resent
+message id is a duplicate of its first cast (in an earlier batch or earlier in this one), a
+revision gets the next revision number, a refused ballot writes nothing. The one difference:
+principles are compared with the participant's last ballot of the batch, so a text that an
+earlier ballot of the same batch dropped and a later one brought back keeps its moderation.
+
+A unique violation means another transaction stored one of these message ids meanwhile (a
+resend racing its first attempt on another worker). ``cast_ballots`` then raises
+``IntegrityError``; the caller rolls back and casts the batch one by one with ``cast_one``,
+which answers such a race with the first attempt's acknowledgement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, insert, update
+from sqlalchemy import select as select_columns
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+
+from app.db import DbSession
+from app.errors import DomainError
+from app.organisations.models import utcnow
+from app.sessions import service as sessions
+from app.sessions.ballots import BallotCast, Lookups, cast_ballot, check_kind, open_round
+from app.sessions.ballots import validate_payload as validate
+from app.sessions.models import (
+    Ballot,
+    BallotSubmission,
+    Denksessie,
+    Participant,
+    Principle,
+    SessionRound,
+)
+
+BALLOT: Table = Ballot.__table__  # type: ignore[attr-defined]
+SUBMISSION: Table = BallotSubmission.__table__  # type: ignore[attr-defined]
+PRINCIPLE: Table = Principle.__table__  # type: ignore[attr-defined]
+
+Outcome = BallotCast | DomainError
+
+
+@dataclass(frozen=True)
+class BallotRequest:
+    """One ballot frame as a participant's socket received it."""
+
+    denksessie_id: int
+    participant_id: str
+    round_id: int
+    kind: str
+    payload: Any
+    client_msg_id: str
+
+
+@dataclass
+class _Write:
+    request: BallotRequest
+    session_round: SessionRound
+    ballot: dict[str, Any]
+    revision: int = 0
+
+
+@dataclass(frozen=True)
+class _Again:
+    """A second frame with one message id in the batch: answered as a resend of the first."""
+
+    write: _Write
+
+
+def cast_one(db: DbSession, request: BallotRequest) -> BallotCast:
+    """One ballot through the ORM path; the caller commits. Raises the ``DomainError``."""
+    participant = sessions.active_participant(
+        db, denksessie_id=request.denksessie_id, participant_id=request.participant_id
+    )
+    denksessie = db.get(Denksessie, request.denksessie_id)
+    assert denksessie is not None
+    return cast_ballot(
+        db,
+        denksessie=denksessie,
+        participant=participant,
+        round_id=request.round_id,
+        kind=request.kind,
+        payload=request.payload,
+        client_msg_id=request.client_msg_id,
+    )
+
+
+def cast_ballots(db: DbSession, requests: Sequence[BallotRequest]) -> list[Outcome]:
+    """Check and write a batch; the caller commits. One outcome per request, in order.
+
+    Written with Core statements: ORM objects of ballots or principles loaded earlier in
+    ``db`` do not see these writes (use a fresh session, or expire them).
+    """
+    if not requests:
+        return []
+    participants = _participants(db, requests)
+    rounds = _rounds(db, requests)
+    earlier = _earlier_submissions(db, requests)
+    lookups = Lookups(db)
+    outcomes: list[Outcome | _Write | _Again] = []
+    first_of: dict[tuple[str, str], _Write] = {}
+    writes: list[_Write] = []
+    for request in requests:
+        key = (request.participant_id, request.client_msg_id)
+        try:
+            sessions.check_active(participants.get(request.participant_id), request.denksessie_id)
+            if key in earlier:
+                outcomes.append(earlier[key])
+                continue
+            if key in first_of:
+                outcomes.append(_Again(first_of[key]))
+                continue
+            session_round = open_round(rounds.get(request.round_id), request.denksessie_id)
+            check_kind(session_round, request.kind)
+            denksessie = db.get(Denksessie, request.denksessie_id)
+            assert denksessie is not None
+            ballot = validate(
+                db,
+                denksessie=denksessie,
+                session_round=session_round,
+                payload=request.payload,
+                lookups=lookups,
+            )
+        except DomainError as exc:
+            outcomes.append(exc)
+            continue
+        write = first_of[key] = _Write(request, session_round, ballot)
+        writes.append(write)
+        outcomes.append(write)
+    if writes:
+        # Submissions first, as the one-by-one path does: a resend racing on another worker
+        # then waits on, or fails at, the same unique key instead of deadlocking on the ballot.
+        _write_submissions(db, writes)
+        _write_ballots(db, writes)
+        _record_revisions(db, writes)
+        _write_principles(db, writes)
+    return [_resolve(outcome) for outcome in outcomes]
+
+
+def _resolve(outcome: Outcome | _Write | _Again) -> Outcome:
+    if isinstance(outcome, _Write | _Again):
+        write = outcome.write if isinstance(outcome, _Again) else outcome
+        request = write.request
+        return BallotCast(
+            request.round_id, request.client_msg_id, write.revision, isinstance(outcome, _Again)
+        )
+    return outcome
+
+
+def _participants(db: DbSession, requests: Sequence[BallotRequest]) -> dict[str, Participant]:
+    ids = {r.participant_id for r in requests}
+    return {p.id: p for p in db.exec(select(Participant).where(col(Participant.id).in_(ids)))}
+
+
+def _rounds(db: DbSession, requests: Sequence[BallotRequest]) -> dict[int, SessionRound]:
+    query = select(SessionRound).where(col(SessionRound.id).in_({r.round_id for r in requests}))
+    if _dialect(db) == "postgresql":
+        # Closing a round updates its row and waits for this share lock: no ballot is stored
+        # (and acknowledged) in a round whose closing committed before it.
+        query = query.with_for_update(read=True)
+    return {r.id: r for r in db.exec(query) if r.id is not None}
+
+
+def _earlier_submissions(
+    db: DbSession, requests: Sequence[BallotRequest]
+) -> dict[tuple[str, str], BallotCast]:
+    wanted = {(r.participant_id, r.client_msg_id) for r in requests}
+    rows = db.execute(
+        select_columns(
+            SUBMISSION.c.participant_id,
+            SUBMISSION.c.client_msg_id,
+            SUBMISSION.c.round_id,
+            SUBMISSION.c.revision,
+        ).where(
+            SUBMISSION.c.participant_id.in_({pid for pid, _ in wanted}),
+            SUBMISSION.c.client_msg_id.in_({msg for _, msg in wanted}),
+        )
+    )
+    return {
+        (pid, msg): BallotCast(round_id, msg, revision, duplicate=True)
+        for pid, msg, round_id, revision in rows
+        if (pid, msg) in wanted
+    }
+
+
+def _dialect(db: DbSession) -> str:
+    return db.get_bind().dialect.name
+
+
+def _upsert(db: DbSession) -> Any:
+    """The dialect's INSERT with ON CONFLICT (both PostgreSQL and SQLite >= 3.35 have it)."""
+    return postgresql.insert if _dialect(db) == "postgresql" else sqlite.insert
+
+
+def _waves(writes: list[_Write]) -> list[list[_Write]]:
+    """Split so that no wave revises one participant's ballot in one round twice."""
+    waves: list[list[_Write]] = []
+    seen: dict[tuple[int, str], int] = {}
+    for write in writes:
+        key = (write.request.round_id, write.request.participant_id)
+        index = seen[key] = seen.get(key, -1) + 1
+        if index == len(waves):
+            waves.append([])
+        waves[index].append(write)
+    return waves
+
+
+def _write_ballots(db: DbSession, writes: list[_Write]) -> None:
+    now = utcnow()
+    for wave in _waves(writes):
+        statement = _upsert(db)(BALLOT).values(
+            [
+                {
+                    "round_id": w.request.round_id,
+                    "participant_id": w.request.participant_id,
+                    "payload": w.ballot,
+                    "client_msg_id": w.request.client_msg_id,
+                    "revision": 1,
+                    "updated_at": now,
+                }
+                for w in wave
+            ]
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[BALLOT.c.round_id, BALLOT.c.participant_id],
+            set_={
+                "payload": statement.excluded.payload,
+                "client_msg_id": statement.excluded.client_msg_id,
+                "revision": BALLOT.c.revision + 1,
+                "updated_at": statement.excluded.updated_at,
+            },
+        ).returning(BALLOT.c.round_id, BALLOT.c.participant_id, BALLOT.c.revision)
+        revisions = {(r, p): revision for r, p, revision in db.execute(statement)}
+        for write in wave:
+            write.revision = revisions[(write.request.round_id, write.request.participant_id)]
+
+
+def _write_submissions(db: DbSession, writes: list[_Write]) -> None:
+    """Claim every message id; the revision is known once the ballots are written."""
+    now = utcnow()
+    db.execute(
+        insert(SUBMISSION),
+        [
+            {
+                "participant_id": w.request.participant_id,
+                "client_msg_id": w.request.client_msg_id,
+                "round_id": w.request.round_id,
+                "revision": 0,
+                "accepted_at": now,
+            }
+            for w in writes
+        ],
+    )
+
+
+def _record_revisions(db: DbSession, writes: list[_Write]) -> None:
+    db.execute(
+        update(SUBMISSION)
+        .where(
+            SUBMISSION.c.participant_id == bindparam("pid"),
+            SUBMISSION.c.client_msg_id == bindparam("msg"),
+        )
+        .values(revision=bindparam("rev")),
+        [
+            {"pid": w.request.participant_id, "msg": w.request.client_msg_id, "rev": w.revision}
+            for w in writes
+        ],
+    )
+
+
+def _wanted_principles(write: _Write) -> set[tuple[str, str, int | None]]:
+    """(value, text, reworded principle) rows the ballot asks for, texts' spaces normalised."""
+    if write.session_round.kind == "casus":
+        return {
+            (value, " ".join(text.split()), None)
+            for value, text in write.ballot["principles"].items()
+            if text.strip()
+        }
+    rewording = write.ballot.get("rewording")
+    if not rewording:
+        return set()
+    value_key = write.session_round.config["value_key"]
+    return {(value_key, " ".join(rewording["text"].split()), rewording["principle_id"])}
+
+
+def _write_principles(db: DbSession, writes: list[_Write]) -> None:
+    """Make each participant's principles in a round equal to its last ballot's; a kept text
+    keeps its row (and so its moderation)."""
+    last: dict[tuple[int, str], _Write] = {}
+    for write in writes:
+        if write.session_round.kind in ("casus", "principle"):
+            last[(write.request.round_id, write.request.participant_id)] = write
+    if not last:
+        return
+    rows = db.execute(
+        select_columns(
+            PRINCIPLE.c.id,
+            PRINCIPLE.c.round_id,
+            PRINCIPLE.c.participant_id,
+            PRINCIPLE.c.value_key,
+            PRINCIPLE.c.text,
+            PRINCIPLE.c.rewords_id,
+        )
+        .where(
+            PRINCIPLE.c.round_id.in_({round_id for round_id, _ in last}),
+            PRINCIPLE.c.participant_id.in_({pid for _, pid in last}),
+        )
+        .order_by(PRINCIPLE.c.id)
+    )
+    wanted = {key: _wanted_principles(write) for key, write in last.items()}
+    stale: list[int] = []
+    for row_id, round_id, pid, value_key, text, rewords_id in rows:
+        keep = wanted.get((round_id, pid))
+        if keep is None:
+            continue
+        if (value_key, text, rewords_id) in keep:
+            keep.discard((value_key, text, rewords_id))
+        else:
+            stale.append(row_id)
+    if stale:
+        db.execute(delete(PRINCIPLE).where(PRINCIPLE.c.id.in_(stale)))
+    now = utcnow()
+    new_rows = [
+        {
+            "round_id": round_id,
+            "participant_id": pid,
+            "value_key": value_key,
+            "text": text,
+            "rewords_id": rewords_id,
+            "hidden": False,
+            "created_at": now,
+        }
+        for (round_id, pid), keep in wanted.items()
+        for value_key, text, rewords_id in sorted(keep, key=lambda row: (row[0], row[1]))
+    ]
+    if new_rows:
+        db.execute(insert(PRINCIPLE), new_rows)
