@@ -8,11 +8,10 @@ revision); here a batch costs a fixed handful of statements whatever its size:
 1. read the batch's participants, rounds (on PostgreSQL ``FOR SHARE``, so a round cannot close
    between this check and the commit) and earlier submissions of its message ids;
 2. check every ballot in Python, in arrival order, exactly as ``ballots.cast_ballot`` does;
-3. write the accepted ones: one insert of their submissions (claiming the message ids), one
-   ``INSERT ... ON CONFLICT (round_id, participant_id) DO UPDATE ... RETURNING revision`` per
-   wave (a wave holds at most one ballot per participant and round, since one statement may not
-   update a row twice), the revisions into the submissions, and one diff of the principles
-   written with casus ballots and rewordings.
+3. write the accepted ones: per wave (at most one ballot per participant and round, since one
+   statement may not update a row twice) one ``INSERT ... ON CONFLICT (round_id,
+   participant_id) DO UPDATE ... RETURNING revision`` and one insert of the submissions with
+   those revisions; then one diff of the principles written with casus ballots and rewordings.
 
 The outcome for every ballot is what casting them one after another would give: a resent
 message id is a duplicate of its first cast (in an earlier batch or earlier in this one), a
@@ -23,7 +22,10 @@ earlier ballot of the same batch dropped and a later one brought back keeps its 
 A unique violation means another transaction stored one of these message ids meanwhile (a
 resend racing its first attempt on another worker). ``cast_ballots`` then raises
 ``IntegrityError``; the caller rolls back and casts the batch one by one with ``cast_one``,
-which answers such a race with the first attempt's acknowledgement.
+which answers such a race with the first attempt's acknowledgement. (Against that one-by-one
+path, which claims the message id before it writes the ballot, the two orders can deadlock;
+PostgreSQL then aborts one transaction, whose ballots are answered ``UNAVAILABLE`` and resent:
+slower, never lost.)
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, update
+from sqlalchemy import Table, and_, delete, insert, tuple_
 from sqlalchemy import select as select_columns
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
@@ -146,13 +148,10 @@ def cast_ballots(db: DbSession, requests: Sequence[BallotRequest]) -> list[Outco
         write = first_of[key] = _Write(request, session_round, ballot)
         writes.append(write)
         outcomes.append(write)
-    if writes:
-        # Submissions first, as the one-by-one path does: a resend racing on another worker
-        # then waits on, or fails at, the same unique key instead of deadlocking on the ballot.
-        _write_submissions(db, writes)
-        _write_ballots(db, writes)
-        _record_revisions(db, writes)
-        _write_principles(db, writes)
+    for wave in _waves(writes):
+        _write_ballots(db, wave)
+        _write_submissions(db, wave)
+    _write_principles(db, writes)
     return [_resolve(outcome) for outcome in outcomes]
 
 
@@ -184,16 +183,22 @@ def _earlier_submissions(
     db: DbSession, requests: Sequence[BallotRequest]
 ) -> dict[tuple[str, str], BallotCast]:
     wanted = {(r.participant_id, r.client_msg_id) for r in requests}
+    # Measured per batch of 128: PostgreSQL plans two IN lists as index scans (2 ms) but a
+    # row-value IN list as a scan (12 ms); SQLite is the other way round (1.9 ms vs 0.5 ms).
+    if _dialect(db) == "postgresql":
+        matching = and_(
+            SUBMISSION.c.participant_id.in_({pid for pid, _ in wanted}),
+            SUBMISSION.c.client_msg_id.in_({msg for _, msg in wanted}),
+        )
+    else:
+        matching = tuple_(SUBMISSION.c.participant_id, SUBMISSION.c.client_msg_id).in_(wanted)
     rows = db.execute(
         select_columns(
             SUBMISSION.c.participant_id,
             SUBMISSION.c.client_msg_id,
             SUBMISSION.c.round_id,
             SUBMISSION.c.revision,
-        ).where(
-            SUBMISSION.c.participant_id.in_({pid for pid, _ in wanted}),
-            SUBMISSION.c.client_msg_id.in_({msg for _, msg in wanted}),
-        )
+        ).where(matching)
     )
     return {
         (pid, msg): BallotCast(round_id, msg, revision, duplicate=True)
@@ -224,38 +229,42 @@ def _waves(writes: list[_Write]) -> list[list[_Write]]:
     return waves
 
 
-def _write_ballots(db: DbSession, writes: list[_Write]) -> None:
+def _write_ballots(db: DbSession, wave: list[_Write]) -> None:
+    """One upsert for the wave (a cached statement, sent as multi-row VALUES by SQLAlchemy's
+    insertmanyvalues); a revision bumps the stored revision atomically."""
+    statement = _upsert(db)(BALLOT)
+    statement = statement.on_conflict_do_update(
+        index_elements=[BALLOT.c.round_id, BALLOT.c.participant_id],
+        set_={
+            "payload": statement.excluded.payload,
+            "client_msg_id": statement.excluded.client_msg_id,
+            "revision": BALLOT.c.revision + 1,
+            "updated_at": statement.excluded.updated_at,
+        },
+    ).returning(BALLOT.c.round_id, BALLOT.c.participant_id, BALLOT.c.revision)
     now = utcnow()
-    for wave in _waves(writes):
-        statement = _upsert(db)(BALLOT).values(
-            [
-                {
-                    "round_id": w.request.round_id,
-                    "participant_id": w.request.participant_id,
-                    "payload": w.ballot,
-                    "client_msg_id": w.request.client_msg_id,
-                    "revision": 1,
-                    "updated_at": now,
-                }
-                for w in wave
-            ]
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[BALLOT.c.round_id, BALLOT.c.participant_id],
-            set_={
-                "payload": statement.excluded.payload,
-                "client_msg_id": statement.excluded.client_msg_id,
-                "revision": BALLOT.c.revision + 1,
-                "updated_at": statement.excluded.updated_at,
-            },
-        ).returning(BALLOT.c.round_id, BALLOT.c.participant_id, BALLOT.c.revision)
-        revisions = {(r, p): revision for r, p, revision in db.execute(statement)}
-        for write in wave:
-            write.revision = revisions[(write.request.round_id, write.request.participant_id)]
+    rows = db.execute(
+        statement,
+        [
+            {
+                "round_id": w.request.round_id,
+                "participant_id": w.request.participant_id,
+                "payload": w.ballot,
+                "client_msg_id": w.request.client_msg_id,
+                "revision": 1,
+                "updated_at": now,
+            }
+            for w in wave
+        ],
+    )
+    revisions = {(r, p): revision for r, p, revision in rows}
+    for write in wave:
+        write.revision = revisions[(write.request.round_id, write.request.participant_id)]
 
 
-def _write_submissions(db: DbSession, writes: list[_Write]) -> None:
-    """Claim every message id; the revision is known once the ballots are written."""
+def _write_submissions(db: DbSession, wave: list[_Write]) -> None:
+    """Remember the wave's message ids with the revisions they made; one stored meanwhile by
+    another transaction fails here (and the whole batch is cast again one by one)."""
     now = utcnow()
     db.execute(
         insert(SUBMISSION),
@@ -264,25 +273,10 @@ def _write_submissions(db: DbSession, writes: list[_Write]) -> None:
                 "participant_id": w.request.participant_id,
                 "client_msg_id": w.request.client_msg_id,
                 "round_id": w.request.round_id,
-                "revision": 0,
+                "revision": w.revision,
                 "accepted_at": now,
             }
-            for w in writes
-        ],
-    )
-
-
-def _record_revisions(db: DbSession, writes: list[_Write]) -> None:
-    db.execute(
-        update(SUBMISSION)
-        .where(
-            SUBMISSION.c.participant_id == bindparam("pid"),
-            SUBMISSION.c.client_msg_id == bindparam("msg"),
-        )
-        .values(revision=bindparam("rev")),
-        [
-            {"pid": w.request.participant_id, "msg": w.request.client_msg_id, "rev": w.revision}
-            for w in writes
+            for w in wave
         ],
     )
 

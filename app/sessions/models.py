@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import foreign_key
@@ -105,7 +105,13 @@ class Principle(SQLModel, table=True):
 
     When participant-level data is deleted the text stays (it is what a card is made of) and
     ``participant_id`` becomes NULL: nobody can be traced from it any more.
+
+    Indexed by round and participant (a ballot rewrites its author's principles in its round)
+    and by ``rewords_id`` (deleting a principle cascades to its rewordings; without the index
+    every deleted row scans the table).
     """
+
+    __table_args__ = (Index("ix_principle_round_id_participant_id", "round_id", "participant_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(sa_column=foreign_key("session_round.id", cascade=True))
@@ -123,7 +129,7 @@ class Principle(SQLModel, table=True):
     # A rewording proposed in a principle round points at the principle it rewords.
     rewords_id: int | None = Field(
         default=None,
-        sa_column=foreign_key("principle.id", cascade=True, index=False, nullable=True),
+        sa_column=foreign_key("principle.id", cascade=True, nullable=True),
     )
     hidden: bool = False
     created_at: datetime = Field(default_factory=utcnow)

@@ -109,14 +109,14 @@ async def test_a_resend_racing_its_first_attempt_is_acked_once(
     writes: the batch hits the unique constraint, rolls back, and casts one by one."""
     racing = room.request(0, ["privacy"], "raced")
     others = [room.request(i, ["eenvoud"], f"other-{i}") for i in range(1, 6)]
-    original = ballot_batch._write_submissions
+    original = ballot_batch._write_ballots
 
     def other_worker_first(db: Session, writes: list[Any]) -> None:
         with transaction(realtime_engine) as elsewhere:
             cast_one(elsewhere, racing)
         original(db, writes)
 
-    monkeypatch.setattr(ballot_batch, "_write_submissions", other_worker_first)
+    monkeypatch.setattr(ballot_batch, "_write_ballots", other_worker_first)
     writer = BallotWriter(realtime_engine)
     writer.start()
     try:
