@@ -214,7 +214,7 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         extra={"role": hello.role, "denksessie_id": denksessie_id},
     )
     limiter = _frame_limiter(websocket)
-    limit_key = limiter.new_key()
+    budget = limiter.budget()
     await hub.add(connection)
     try:
         connection.send_direct(
@@ -226,7 +226,7 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         hub.ready(connection)
         while True:
             text = await _receive_text(websocket)
-            verdict = limiter.check(limit_key)
+            verdict = await limiter.check(budget)
             if verdict is Verdict.SERVE:
                 await _serve_frame(websocket, hub, connection, text)
                 continue
@@ -241,7 +241,6 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         connection.close(refused.code, refused.reason)
         await connection.wait_closed()
     finally:
-        limiter.forget(limit_key)
         await hub.remove(connection)
         logger.info(
             "websocket closed after %.1f s",
