@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table, and_, delete, insert, tuple_
 from sqlalchemy import select as select_columns
@@ -57,6 +57,7 @@ from app.sessions.models import (
 BALLOT: Table = Ballot.__table__  # type: ignore[attr-defined]
 SUBMISSION: Table = BallotSubmission.__table__  # type: ignore[attr-defined]
 PRINCIPLE: Table = Principle.__table__  # type: ignore[attr-defined]
+PARTICIPANT: Table = Participant.__table__  # type: ignore[attr-defined]
 
 Outcome = BallotCast | DomainError
 
@@ -165,9 +166,22 @@ def _resolve(outcome: Outcome | _Write | _Again) -> Outcome:
     return outcome
 
 
-def _participants(db: DbSession, requests: Sequence[BallotRequest]) -> dict[str, Participant]:
-    ids = {r.participant_id for r in requests}
-    return {p.id: p for p in db.exec(select(Participant).where(col(Participant.id).in_(ids)))}
+class _Member(NamedTuple):
+    """The columns of a participant that checking a ballot reads: loading 128 ORM objects per
+    batch was 6.6 % of a voting worker (py-spy, 2,000 phones at 1,000 ballots/s)."""
+
+    id: str
+    denksessie_id: int
+    removed: bool
+
+
+def _participants(db: DbSession, requests: Sequence[BallotRequest]) -> dict[str, _Member]:
+    rows = db.execute(
+        select_columns(PARTICIPANT.c.id, PARTICIPANT.c.denksessie_id, PARTICIPANT.c.removed).where(
+            PARTICIPANT.c.id.in_({r.participant_id for r in requests})
+        )
+    )
+    return {row[0]: _Member(*row) for row in rows}
 
 
 def _rounds(db: DbSession, requests: Sequence[BallotRequest]) -> dict[int, SessionRound]:

@@ -7,7 +7,7 @@ million codes, drawn with ``secrets``.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import func, update
@@ -140,7 +140,19 @@ def active_participant(db: DbSession, *, denksessie_id: int, participant_id: str
     return check_active(db.get(Participant, participant_id), denksessie_id)
 
 
-def check_active(participant: Participant | None, denksessie_id: int) -> Participant:
+class Membership(Protocol):
+    """What deciding whether a participant may act reads: a ``Participant`` or a lighter row."""
+
+    @property
+    def denksessie_id(self) -> int: ...
+    @property
+    def removed(self) -> bool: ...
+
+
+M = TypeVar("M", bound=Membership)
+
+
+def check_active(participant: M | None, denksessie_id: int) -> M:
     """The participant, if it belongs to this denksessie and was not removed from it."""
     if participant is None or participant.denksessie_id != denksessie_id:
         raise Rejected("UNKNOWN_PARTICIPANT", "Meld je opnieuw aan met de code.", http_status=404)
