@@ -26,6 +26,7 @@ from app.organisations.models import utcnow
 from app.realtime.abuse import FrameLimiter, Verdict, origin_allowed
 from app.realtime.connection import Connection
 from app.realtime.hub import Hub, dumps, in_thread
+from app.realtime.markers import MarkerCoalescer
 from app.realtime.protocol import (
     CLOSE_BAD_HELLO,
     CLOSE_BAD_ORIGIN,
@@ -175,6 +176,15 @@ def _frame_limiter(websocket: WebSocket) -> FrameLimiter:
     return limiter
 
 
+def _markers(websocket: WebSocket) -> MarkerCoalescer:
+    """One coalescer per app (so per worker), publishing through the app's hub."""
+    state = websocket.app.state
+    markers: MarkerCoalescer | None = getattr(state, "markers", None)
+    if markers is None:
+        markers = state.markers = MarkerCoalescer(state.hub.publish_safely)
+    return markers
+
+
 @router.websocket("/ws/{code}")
 async def denksessie_socket(websocket: WebSocket, code: str) -> None:
     # Accepted even for a foreign Origin, then closed with 4406 before anything is read: a
@@ -320,7 +330,7 @@ async def _serve_ballot(
     metrics.ballot_ack_seconds.observe(time.perf_counter() - received)
     # Also for a duplicate: the first attempt may have committed on a worker that died before
     # it published, and a marker only makes every worker recount from the database.
-    await hub.publish_safely(
+    _markers(websocket).mark(
         Event(
             type=BALLOTS_CHANGED,
             denksessie_id=connection.denksessie_id,

@@ -7,6 +7,7 @@ this package's own PostgreSQL database, where every write is committed (see ``su
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from app.events import Event
-from app.realtime import endpoint
+from app.realtime import endpoint, markers
 from app.realtime.protocol import (
     CLOSE_BAD_HELLO,
     CLOSE_ENDED,
@@ -35,6 +36,7 @@ from tests.conftest import TEST_SECRET
 from tests.realtime.support import (
     CANDIDATES,
     PRINCIPLE,
+    TIMEOUT_S,
     Frame,
     Live,
     Member,
@@ -329,7 +331,7 @@ class TestPublishedAfterCommit:
             published = _spy_on_publish(live, monkeypatch, realtime_engine, member)
             me.socket.send(ballot(round_id, "approval", APPROVE))
             me.socket.of_type("ack")
-            _pong(me.socket)
+            _settled(published)
         assert published == [("ballots_changed", -1, {"round_id": round_id}, 1)]
 
     def test_a_resend_publishes_its_marker_again(
@@ -341,11 +343,21 @@ class TestPublishedAfterCommit:
         with live.participant() as (member, me):
             me.socket.send(frame)
             me.socket.of_type("ack")
+            time.sleep(markers.WINDOW_S * 20)  # the first attempt's marker has gone out
             published = _spy_on_publish(live, monkeypatch, realtime_engine, member)
             me.socket.send(frame)
             assert me.socket.of_type("ack")["duplicate"] is True
-            _pong(me.socket)
+            _settled(published)
         assert published == [("ballots_changed", -1, {"round_id": round_id}, 1)]
+
+
+def _settled(published: list[Any]) -> None:
+    """Wait for the first marker (it leaves a few milliseconds after the ack, coalescing the
+    ballots acknowledged meanwhile), then as long again 20 times over for any second one."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while not published and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(markers.WINDOW_S * 20)
 
 
 def _spy_on_publish(
