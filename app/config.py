@@ -73,6 +73,15 @@ class Settings(BaseSettings):
     # worker, so full collections stop walking thousands of long-lived objects (0: off; unset:
     # 5 s, except in the test environment, whose processes build many apps one after another).
     gc_freeze_after_s: float | None = Field(default=None, ge=0)
+    # While freezing is on, also freeze after this many new sockets, quiet or not: reconnecting
+    # phones can keep a wave of connections going for minutes (0: only after quiet).
+    gc_freeze_every_sockets: int = Field(default=1_000, ge=0)
+    # The collector's thresholds from the first freeze on (``gc.set_threshold``; unset: the
+    # hub's ``GC_THRESHOLDS_FROZEN``). JSON in the environment: '[700, 10, 10]' keeps CPython's.
+    gc_thresholds: tuple[int, int, int] | None = None
+    # How often screens and the facilitator get tallies (phones: at most every second). State
+    # events (a facilitator's control) do not wait for it.
+    tick_interval_s: float = Field(default=0.1, gt=0, le=3600)
 
     @field_validator("ws_rate_limit", "ws_flood_limit", "login_rate_limit", "login_ip_rate_limit")
     @classmethod
@@ -84,6 +93,15 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_join_limits(cls, value: str) -> str:
         parse_limits(value)  # ValueError on malformed notation
+        return value
+
+    @field_validator("gc_thresholds")
+    @classmethod
+    def _positive_thresholds(
+        cls, value: tuple[int, int, int] | None
+    ) -> tuple[int, int, int] | None:
+        if value is not None and min(value) < 1:
+            raise ValueError("GC thresholds must be at least 1 (0 switches the collector off)")
         return value
 
     @field_validator("allowed_origins")

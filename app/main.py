@@ -97,6 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             backplane,
             namespace=settings.backplane_namespace,
             metrics=metrics,
+            screen_interval=settings.tick_interval_s,
+            gc_freeze_every=settings.gc_freeze_every_sockets,
+            gc_thresholds=settings.gc_thresholds,
             gc_freeze_after=(
                 settings.gc_freeze_after_s
                 if settings.gc_freeze_after_s is not None

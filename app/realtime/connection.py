@@ -76,14 +76,21 @@ class Connection:
         self._direct.append(frame)
         self._wake.set()
 
-    def send_latest(self, slot: str, frame: str, *, drop: tuple[str, ...] = ()) -> None:
+    def send_latest(
+        self, slot: str, frame: str, *, drop: tuple[str, ...] = (), whole: str | None = None
+    ) -> None:
         """Put ``frame`` in ``slot``, replacing what waits there; ``drop`` empties other slots
-        whose waiting frame this one makes stale (a state carries everything a tally does)."""
+        whose waiting frame this one makes stale (a state carries everything a tally does).
+
+        ``whole``: ``frame`` leaves out what did not change since the previous frame of its slot
+        (a state without the catalogue), and ``whole`` is the same frame complete. It goes
+        instead when a frame still waits in the slot: the client never got that one, so what
+        ``frame`` leaves out may be news to it."""
         if self._close is not None:
             return
         for stale in drop:
             self._latest.pop(stale, None)
-        self._latest[slot] = frame
+        self._latest[slot] = whole if whole is not None and slot in self._latest else frame
         self._wake.set()
 
     def close(self, code: int, reason: str = "") -> None:

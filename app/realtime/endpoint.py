@@ -137,7 +137,10 @@ async def _handshake(websocket: WebSocket, code: str) -> tuple[Hello, ClientToke
 
 def _snapshot_frame(db: Session, connection: Connection, hub: Hub) -> str:
     """The role's shared snapshot (reused for a moment across a wave of connecting phones, see
-    ``Hub.shared_snapshot``) plus, for a participant, its own part read fresh."""
+    ``Hub.shared_snapshot``) plus, for a participant, its own part read fresh. The hub hears
+    when the read begins and what was given, so its state frames may leave out only what this
+    socket holds too (``Hub.snapshot_given``)."""
+    hub.snapshot_begins(connection)
     frame = hub.shared_snapshot(connection.denksessie_id, connection.role)
     if frame is None:
         read_at = time.monotonic()
@@ -147,6 +150,7 @@ def _snapshot_frame(db: Session, connection: Connection, hub: Hub) -> str:
         hub.keep_snapshot(connection.denksessie_id, connection.role, dict(frame), read_at)
     else:
         frame["server_time"] = utcnow().isoformat()
+    hub.snapshot_given(connection, frame)
     if connection.participant_id is not None:
         participant = db.get(Participant, connection.participant_id)
         assert participant is not None

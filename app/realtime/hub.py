@@ -2,10 +2,18 @@
 
 Every event goes out through the backplane and comes back to every worker, this one included,
 so all workers treat all events alike. State events mark a room for a new ``state`` frame
-(built once per role from the database and serialised once); markers (ballots, joins) mark it
-for a ``tally`` on the next tick: screen and facilitator every 100 ms, phones every second (less
-often in rooms of thousands, see ``PHONE_SENDS_PER_S``), and only when something changed.
-Nothing is ever broadcast per ballot.
+(built once per role from the database and serialised once) and wake the tick at once, so a
+facilitator's click does not wait for the next tick; markers (ballots, joins) mark it for a
+``tally`` on the next tick: screen and facilitator every 100 ms, phones every second (less often
+in rooms of thousands, see ``PHONE_SENDS_PER_S``), and only when something changed. Nothing is
+ever broadcast per ballot.
+
+A ``state`` frame leaves out what every socket of the room already holds: the catalogue's values
+and the casus texts (``results.KEPT_PARTS``) unless they changed, and the results of rounds that
+are not open and did not change (listed in ``results_kept``); clients keep those from their
+snapshot or an earlier state (docs/realtime-protocol.md). A tally read with a higher ``seq`` than
+the room's sockets hold (a state event not heard yet) is replaced by a state, so clients never
+see a tally from the future and ask for snapshots all at once.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import contextlib
 import gc
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,8 +55,14 @@ PHONE_SENDS_PER_S = 2_500
 # How long the shared part of a snapshot may be reused. A state event drops it at once; counts
 # and results may lag by this much, and the tally that ``ready`` asks for corrects them.
 SNAPSHOT_REUSE_S = 1.0
-# Round kinds whose aggregate differs for the facilitator (hidden principles are shown, flagged).
-PER_ROLE_KINDS = frozenset({"casus", "principle"})
+PER_ROLE_KINDS = results.PER_ROLE_KINDS
+# With the collector frozen (``gc_freeze_after``), freeze again after this many new sockets even
+# if joins never pause: reconnecting phones keep a wave going for minutes.
+GC_FREEZE_EVERY_SOCKETS = 1_000
+# Collector thresholds once frozen: full collections 10x rarer than CPython's (700, 10, 10).
+# Raising the young thresholds too (2,000 or 10,000) made no fewer milliseconds of pauses in all,
+# only longer single pauses (docs/performance.md).
+GC_THRESHOLDS_FROZEN = (700, 10, 100)
 
 
 def dumps(frame: dict[str, Any]) -> str:
@@ -72,6 +87,14 @@ async def in_thread(work: Callable[[], T], *, limiter: anyio.CapacityLimiter | N
         raise
 
 
+def settled_results(frame: dict[str, Any]) -> dict[str, Any]:
+    """The results of the rounds a snapshot or state shows as not open: only a state event
+    changes them (tallies carry open rounds only), so a client may keep them from frame to
+    frame."""
+    open_ids = {str(r["id"]) for r in frame["rounds"] if r["status"] == "open"}
+    return {key: value for key, value in frame["results"].items() if key not in open_ids}
+
+
 @dataclass
 class Room:
     denksessie_id: int
@@ -92,6 +115,35 @@ class Room:
     # The shared (not personal) part of a snapshot per role, with when it was read: a wave of
     # (re)connecting phones reads the database once per role, not once per phone.
     snapshots: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    # What every socket of the room holds, so a state frame can leave it out (``Hub.held``
+    # guards these; snapshots are noted from worker threads). ``kept``: the kept parts (values,
+    # casus texts), None when sockets may hold different ones; ``kept_known`` is False until the
+    # first snapshot or state. ``settled``: per role, the results of rounds that were not open,
+    # by round id, that every socket of the role holds. ``reading``: sockets whose snapshot is
+    # being read (not noted yet); they get whole state frames.
+    kept: dict[str, Any] | None = None
+    kept_known: bool = False
+    settled: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reading: set[Connection] = field(default_factory=set)
+    # The seq every socket of the room has a state or snapshot of (None: no snapshot yet). A
+    # tally read with a higher seq would make each client ask for a snapshot (a state it has
+    # not had): the room gets that state instead.
+    seq: int | None = None
+
+    def note_snapshot(self, role: str, frame: dict[str, Any]) -> None:
+        """A socket of this room was given ``frame`` as its snapshot."""
+        kept = {part: frame.get(part) for part in results.KEPT_PARTS}
+        if not self.kept_known:
+            self.kept, self.kept_known = kept, True
+        elif self.kept != kept:
+            self.kept = None
+        settled = settled_results(frame)
+        held = self.settled.get(role)
+        self.settled[role] = (
+            settled
+            if held is None
+            else {key: value for key, value in held.items() if settled.get(key) == value}
+        )
 
     def of_role(self, role: Role) -> list[Connection]:
         return [c for c in self.connections if c.role == role and not c.closing]
@@ -108,12 +160,16 @@ class Hub:
         namespace: str = "denksessie",
         metrics: Metrics | None = None,
         gc_freeze_after: float = 0.0,
+        gc_freeze_every: int = GC_FREEZE_EVERY_SOCKETS,
+        gc_thresholds: tuple[int, int, int] | None = None,
         write_concurrency: int = 1,
     ) -> None:
         self._namespace = namespace
         self.metrics = metrics or Metrics()
         self.writer = BallotWriter(engine, concurrency=write_concurrency)
         self._gc_freeze_after = gc_freeze_after
+        self._gc_freeze_every = gc_freeze_every
+        self._gc_thresholds = gc_thresholds or GC_THRESHOLDS_FROZEN
         self._last_join = 0.0
         self._joined_since_freeze = 1  # freeze once right after start-up (imports, app, engine)
         self._engine = engine
@@ -122,6 +178,10 @@ class Hub:
         self._phone_interval = phone_interval
         self.rooms: dict[int, Room] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        # Set by a state event: the tick runs at once instead of at its next interval.
+        self._wake = asyncio.Event()
+        # Guards what rooms know their sockets hold (``Room.kept``, ``Room.settled``).
+        self.held = threading.Lock()
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -205,6 +265,8 @@ class Hub:
         if room is None:
             return
         room.connections.discard(connection)
+        with self.held:
+            room.reading.discard(connection)
         if not room.connections:
             del self.rooms[connection.denksessie_id]
             with contextlib.suppress(Exception):
@@ -227,6 +289,26 @@ class Hub:
         room = self.rooms.get(denksessie_id)
         if room is not None and read_at >= room.state_changed_at:
             room.snapshots[role] = (read_at, frame)
+
+    def snapshot_begins(self, connection: Connection) -> None:
+        """A snapshot for this socket is about to be read (in a worker thread): until
+        ``snapshot_given``, state frames to it are whole, since what it will hold is not known
+        yet."""
+        room = self.rooms.get(connection.denksessie_id)
+        if room is not None:
+            with self.held:
+                room.reading.add(connection)
+
+    def snapshot_given(self, connection: Connection, frame: dict[str, Any]) -> None:
+        """This socket's snapshot (fresh or shared) is ``frame``: later state frames may leave
+        out only what it holds too."""
+        room = self.rooms.get(connection.denksessie_id)
+        if room is not None:
+            with self.held:
+                room.note_snapshot(connection.role, frame)
+                room.reading.discard(connection)
+                if room.seq is None:
+                    room.seq = int(frame["seq"])
 
     def count(self, role: Role | None = None) -> int:
         return sum(
@@ -302,6 +384,7 @@ class Hub:
                     room.state_dirty = True
                     room.snapshots.clear()
                     room.state_changed_at = time.monotonic()
+                self._wake.set()
                 return
             except asyncio.CancelledError:
                 raise
@@ -319,6 +402,7 @@ class Hub:
         room.state_dirty = True
         room.snapshots.clear()
         room.state_changed_at = time.monotonic()
+        self._wake.set()
         if event.type == "denksessie_ended":
             room.ending = True
         if event.type == "participant_removed":
@@ -339,27 +423,44 @@ class Hub:
     # --- ticks ---------------------------------------------------------------------------------
 
     def _maybe_freeze_gc(self) -> None:
-        """After a wave of connections has settled, move every object alive now out of the
-        collector's reach: full collections then stop walking thousands of long-lived socket
-        objects (0.5 s pauses at 5,000 sockets, shared/PERF-NOTES.md). Frozen objects that die
-        later are freed by reference counting; only cycles among them stay until unfreeze."""
-        if (
-            self._gc_freeze_after > 0
-            and self._joined_since_freeze
-            and time.monotonic() - self._last_join >= self._gc_freeze_after
-        ):
+        """Once a wave of connections has settled, or every ``gc_freeze_every`` new sockets while
+        it goes on (reconnecting phones may never leave the worker quiet), move every object
+        alive now out of the collector's reach: full collections then stop walking thousands of
+        long-lived socket objects (0.5-2.5 s pauses at 5,000 sockets, docs/performance.md).
+
+        A young collection first, so fresh garbage is not frozen with the rest (a full one, to
+        free older cycles too, cost a 170 ms pause at 600 sockets); frozen objects that die
+        later are freed by reference counting, only cycles among them (and cycles already dead
+        in the old generation) stay until unfreeze. The first freeze also sets the collector's
+        thresholds (``gc_thresholds``, by default ``GC_THRESHOLDS_FROZEN``) for the process."""
+        if self._gc_freeze_after <= 0 or not self._joined_since_freeze:
+            return
+        quiet = time.monotonic() - self._last_join >= self._gc_freeze_after
+        stepped = 0 < self._gc_freeze_every <= self._joined_since_freeze
+        if quiet or stepped:
             self._joined_since_freeze = 0
+            gc.collect(1)
             gc.freeze()
+            if gc.get_threshold() != self._gc_thresholds:
+                gc.set_threshold(*self._gc_thresholds)
 
     async def _tick(self) -> None:
-        """Every ``screen_interval``, or less often when a tick's own work takes longer: the
-        loop spends at most half its time building frames, so ballots keep flowing in while a
-        busy room's screens update a little less often (each update then carries more)."""
+        """Every ``screen_interval``, at once after a state event, and less often when a tick's
+        own work takes longer: then the next tick waits as long as the last one took (a state
+        event included), so the loop spends at most half its time building frames, and ballots
+        keep flowing in while a busy room's screens update a little less often (each update then
+        carries more). Several state events in one burst give one ``state`` frame."""
         busy = 0.0
         while True:
-            await asyncio.sleep(max(self._screen_interval, busy))
+            ended = time.monotonic()
+            if not self._wake.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), max(self._screen_interval, busy))
+            back_off = busy - (time.monotonic() - ended)
+            if back_off > 0:
+                await asyncio.sleep(back_off)
+            self._wake.clear()
             began = time.monotonic()
-            self._maybe_freeze_gc()
             for room in list(self.rooms.values()):
                 try:
                     await self._push(room)
@@ -367,6 +468,7 @@ class Hub:
                     raise
                 except Exception:
                     logger.exception("tick failed for denksessie %s", room.denksessie_id)
+            self._maybe_freeze_gc()  # after the frames: a state event's frame does not wait
             busy = time.monotonic() - began
 
     async def _push(self, room: Room) -> None:
@@ -400,28 +502,72 @@ class Hub:
         return await in_thread(run)
 
     async def _push_state(self, room: Room) -> None:
+        """One ``state`` frame per role, serialised once, in two versions: light and whole.
+
+        The light one leaves out what every socket of the role already holds: the kept parts
+        (values, casus texts) unless they changed, and the results of rounds that were not open
+        at the last state and still equal it (listed in ``results_kept``). A socket whose
+        snapshot was being read when the frames were built, or whose state slot still holds an
+        unsent frame (see ``Connection.send_latest``), gets the whole one, and an ending
+        denksessie sends the whole one to all."""
         roles = sorted({c.role for c in room.connections})
 
-        def build(db: Session) -> dict[str, str]:
+        def build(
+            db: Session,
+        ) -> tuple[dict[str, tuple[str, str | None]], set[Connection], int | None]:
             denksessie = db.get(Denksessie, room.denksessie_id)
             if denksessie is None:
-                return {}
-            frames: dict[str, str] = {}
-            for role in roles:
-                frame = results.snapshot(db, denksessie, role=role)
-                frame["type"] = "state"
-                frames[role] = dumps(frame)
-            return frames
+                return {}, set(), None
+            snapshots = results.snapshots(db, denksessie, roles=roles)
+            with self.held:
+                return self._state_frames(room, snapshots), set(room.reading), denksessie.seq
 
-        frames = await self._in_db(build)
+        frames, reading, seq = await self._in_db(build)
+        if seq is not None:
+            room.seq = seq if room.seq is None else max(room.seq, seq)
         for connection in list(room.connections):
-            if connection.role not in frames:
+            pair = frames.get(connection.role)
+            if pair is None:
                 continue
+            whole, light = pair
             if room.ending:
-                connection.send_direct(frames[connection.role])
+                connection.send_direct(whole)
                 connection.close(CLOSE_ENDED, "denksessie afgelopen")
+            elif light is None or connection in reading:
+                connection.send_latest("state", whole, drop=("tally",))
             else:
-                connection.send_latest("state", frames[connection.role], drop=("tally",))
+                connection.send_latest("state", light, drop=("tally",), whole=whole)
+
+    @staticmethod
+    def _state_frames(
+        room: Room, snapshots: dict[Role, dict[str, Any]]
+    ) -> dict[str, tuple[str, str | None]]:
+        """Per role the whole ``state`` and the light one (None when it would leave out
+        nothing), and what the room's sockets hold once they have it. Under ``Hub.held``."""
+        frames: dict[str, tuple[str, str | None]] = {}
+        if not snapshots:
+            return frames
+        any_role = next(iter(snapshots.values()))
+        kept = {part: any_role[part] for part in results.KEPT_PARTS}  # the same for every role
+        same_kept = room.kept_known and room.kept == kept and not room.ending
+        room.kept, room.kept_known = kept, True
+        for role, frame in snapshots.items():
+            frame["type"] = "state"
+            settled = settled_results(frame)
+            held = room.settled.get(role, {})
+            room.settled[role] = settled
+            unchanged = [key for key, value in settled.items() if held.get(key) == value]
+            light = {key: value for key, value in frame.items() if key not in results.KEPT_PARTS}
+            if unchanged:
+                light["results"] = {
+                    key: value for key, value in frame["results"].items() if key not in unchanged
+                }
+                light["results_kept"] = unchanged
+            omits = same_kept or bool(unchanged)
+            if not same_kept:
+                light.update(kept)
+            frames[role] = (dumps(frame), dumps(light) if omits else None)
+        return frames
 
     @staticmethod
     def _participant_list(db: Session, room: Room, count: int) -> list[dict[str, Any]]:
@@ -441,10 +587,12 @@ class Hub:
         if not present:
             return
 
-        def build(db: Session) -> dict[str, str]:
+        def build(db: Session) -> dict[str, str] | None:
             denksessie = db.get(Denksessie, room.denksessie_id)
             if denksessie is None or denksessie.id is None:
                 return {}
+            if room.seq is not None and denksessie.seq > room.seq:
+                return None  # a state event not heard yet (or lost): a state goes instead
             open_rounds = [r for r in sessions.rounds_of(db, denksessie.id) if r.status == "open"]
             participants = sessions.participant_count(db, denksessie.id)
             counts = {r.id: results.ballot_count(db, r.id) for r in open_rounds if r.id}
@@ -478,6 +626,10 @@ class Hub:
             return frames
 
         frames = await self._in_db(build)
+        if frames is None:
+            room.state_dirty = True
+            self._wake.set()
+            return
         changed = {role for role, frame in frames.items() if room.last_tally.get(role) != frame}
         room.last_tally.update(frames)
         for connection in list(room.connections):

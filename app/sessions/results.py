@@ -205,32 +205,19 @@ def round_public(db: DbSession, session_round: SessionRound) -> dict[str, Any]:
     }
 
 
-def snapshot(
-    db: DbSession, denksessie: Denksessie, *, role: Role, participant: Participant | None = None
-) -> dict[str, Any]:
-    """The complete state one client needs, built from the database."""
-    assert denksessie.id is not None
-    rounds = sessions.rounds_of(db, denksessie.id)
+# Round kinds whose aggregate differs for the facilitator (hidden principles are shown, flagged).
+PER_ROLE_KINDS = frozenset({"casus", "principle"})
+# The parts of a snapshot a client keeps between ``state`` frames: the catalogue's values and the
+# casus texts change only when a round with a new casus is added (docs/realtime-protocol.md).
+KEPT_PARTS = ("values", "casussen")
+
+
+def kept_parts(db: DbSession, denksessie: Denksessie, rounds: list[SessionRound]) -> dict[str, Any]:
+    """The catalogue's values and the texts of the casussen of the casus rounds."""
     catalogue = catalogues.to_public(db, sessions.catalogue_of(db, denksessie))
     casus_ids = {r.config["casus_id"] for r in rounds if r.kind == "casus"}
     casus_rows = [casussen.get_by_id(db, casus_id) for casus_id in sorted(casus_ids)]
-    data: dict[str, Any] = {
-        "type": "snapshot",
-        "seq": denksessie.seq,
-        # Phones' clocks are often wrong; countdowns use the offset to this.
-        "server_time": utcnow().isoformat(),
-        "denksessie": {
-            "id": denksessie.id,
-            "title": denksessie.title,
-            "code": denksessie.join_code,
-            "status": denksessie.status,
-            "join_locked": denksessie.join_locked,
-            "show_results_live": denksessie.show_results_live,
-            "roles": denksessie.roles,
-        },
-        "participants": sessions.participant_count(db, denksessie.id),
-        "rounds": [round_public(db, r) for r in rounds],
-        "current_round_id": next((r.id for r in rounds if r.status == "open"), None),
+    return {
         "values": [
             {
                 "key": v.key,
@@ -252,19 +239,65 @@ def snapshot(
             for casus in casus_rows
             if casus is not None
         },
-        "principles": {
-            str(r.id): [{"id": p.id, "text": p.text} for p in round_principles(db, denksessie, r)]
-            for r in rounds
-            if r.kind == "principle"
-        },
-        "results": {
-            str(r.id): aggregate(db, denksessie, r, role=role)
-            for r in rounds
-            if r.status != "draft" and results_visible(denksessie, r, role)
-        },
     }
-    if role == "facilitator":
-        data["participant_list"] = participant_list(db, denksessie.id)
+
+
+def snapshots(
+    db: DbSession, denksessie: Denksessie, *, roles: list[Role]
+) -> dict[Role, dict[str, Any]]:
+    """The complete state of each role, built from the database in one read: what the roles
+    share (rounds, counts, catalogue, one aggregate per round and variant) is read once, not
+    once per role."""
+    assert denksessie.id is not None
+    rounds = sessions.rounds_of(db, denksessie.id)
+    shared: dict[str, Any] = {
+        "type": "snapshot",
+        "seq": denksessie.seq,
+        # Phones' clocks are often wrong; countdowns use the offset to this.
+        "server_time": utcnow().isoformat(),
+        "denksessie": {
+            "id": denksessie.id,
+            "title": denksessie.title,
+            "code": denksessie.join_code,
+            "status": denksessie.status,
+            "join_locked": denksessie.join_locked,
+            "show_results_live": denksessie.show_results_live,
+            "roles": denksessie.roles,
+        },
+        "participants": sessions.participant_count(db, denksessie.id),
+        "rounds": [round_public(db, r) for r in rounds],
+        "current_round_id": next((r.id for r in rounds if r.status == "open"), None),
+    }
+    shared.update(kept_parts(db, denksessie, rounds))
+    shared["principles"] = {
+        str(r.id): [{"id": p.id, "text": p.text} for p in round_principles(db, denksessie, r)]
+        for r in rounds
+        if r.kind == "principle"
+    }
+    computed: dict[tuple[int, bool], dict[str, Any]] = {}
+    frames: dict[Role, dict[str, Any]] = {}
+    for role in roles:
+        visible: dict[str, Any] = {}
+        for r in rounds:
+            assert r.id is not None
+            if r.status == "draft" or not results_visible(denksessie, r, role):
+                continue
+            key = (r.id, role == "facilitator" and r.kind in PER_ROLE_KINDS)
+            if key not in computed:
+                computed[key] = aggregate(db, denksessie, r, role=role)
+            visible[str(r.id)] = computed[key]
+        frame = {**shared, "results": visible}
+        if role == "facilitator":
+            frame["participant_list"] = participant_list(db, denksessie.id)
+        frames[role] = frame
+    return frames
+
+
+def snapshot(
+    db: DbSession, denksessie: Denksessie, *, role: Role, participant: Participant | None = None
+) -> dict[str, Any]:
+    """The complete state one client needs, built from the database."""
+    data = snapshots(db, denksessie, roles=[role])[role]
     if participant is not None:
         data["you"] = {
             "participant_id": participant.id,
@@ -272,11 +305,10 @@ def snapshot(
             "role": participant.role,
         }
         data["own_ballots"] = {}
-        for r in rounds:
-            assert r.id is not None
-            mine = own_ballot(db, round_id=r.id, participant_id=participant.id)
+        for round_entry in data["rounds"]:
+            mine = own_ballot(db, round_id=round_entry["id"], participant_id=participant.id)
             if mine is not None:
-                data["own_ballots"][str(r.id)] = {
+                data["own_ballots"][str(round_entry["id"])] = {
                     "payload": mine.payload,
                     "revision": mine.revision,
                     "client_msg_id": mine.client_msg_id,

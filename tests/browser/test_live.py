@@ -15,7 +15,7 @@ import re
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from playwright.sync_api import (
@@ -25,6 +25,7 @@ from playwright.sync_api import (
     Page,
     Response,
     ViewportSize,
+    WebSocket,
     expect,
 )
 
@@ -131,6 +132,17 @@ def join(
     expect(page.locator("#conn")).to_have_text("Verbonden")
     expect(page.get_by_role("heading", name="Wacht op de facilitator")).to_be_visible()
     return phone
+
+
+def received_frames(page: Page) -> list[dict[str, Any]]:
+    """Every JSON frame the page's websockets opened from now on receive, in order."""
+    frames: list[dict[str, Any]] = []
+
+    def watch(ws: WebSocket) -> None:
+        ws.on("framereceived", lambda payload: frames.append(json.loads(payload)))
+
+    page.on("websocket", watch)
+    return frames
 
 
 def round_card(console: Page, title: str) -> Locator:
@@ -262,6 +274,7 @@ class TestLiveDenksessie:
     def test_lobby_casus_and_ranking_with_a_network_drop(self, room: Room) -> None:
         # --- the facilitator creates a denksessie in the console ---------------------------------
         console = room.page()
+        console_frames = received_frames(console)
         console.goto(f"{room.base}/console")
         console.get_by_label("Titel").fill("Denksessie Wmo, live test")
         console.locator("input[name=casus_ids]").first.check()
@@ -290,7 +303,9 @@ class TestLiveDenksessie:
         screenshot(screen, "live-screen-lobby")
         screenshot(anna.page, "live-phone-lobby")
 
-        # Coming back to the join link with the cookie skips the form.
+        # Coming back to the join link with the cookie skips the form. Bram's frames are kept,
+        # to see below that he works from state frames without the catalogue and casus texts.
+        bram_frames = received_frames(bram.page)
         bram.page.goto(f"{room.base}/j/{code}")
         bram.page.wait_for_url(f"**/p/{code}")
         expect(bram.page.locator("#conn")).to_have_text("Verbonden")
@@ -301,6 +316,22 @@ class TestLiveDenksessie:
         card.get_by_role("button", name="Openen").click()
         expect(card.locator(".badge")).to_have_text("open")
         expect(screen.locator(".question")).to_be_visible()
+        # Adding the round brought the casus text in a state frame; opening it sent one without
+        # the kept parts (values, casussen), and the phone still shows the casus and the values.
+        expect(bram.page.locator(".casus .situation")).to_be_visible()
+        states = [f for f in bram_frames if f["type"] == "state"]
+        with_casus = [f for f in states if f.get("casussen")]
+        opened = [f for f in states if f["current_round_id"] is not None]
+        assert with_casus, "adding a casus round sends its text"
+        assert opened, "opening the round sends a state"
+        assert "values" not in opened[-1]
+        assert "casussen" not in opened[-1]
+        casus = next(iter(with_casus[-1]["casussen"].values()))
+        expect(bram.page.locator(".casus .situation")).to_have_text(casus["situation"])
+        expect(bram.page.locator(".casus .question")).to_have_text(casus["decision_question"])
+        expect(bram.page.get_by_role("checkbox", name=re.compile("Zelfbeschikking"))).to_have_count(
+            1
+        )
 
         answers = [
             (anna, "Toekennen", "Zelfbeschikking", "Ik laat mensen zelf kiezen hoe ze wonen."),
@@ -349,6 +380,14 @@ class TestLiveDenksessie:
         ranking_card.get_by_role("button", name="Openen").click()
         for phone in (anna, bram, chris):
             expect(phone.page.locator(".rank-pool > li")).to_have_count(5)
+        # The closed casus round's results did not travel again (listed in results_kept); the
+        # console still shows them.
+        expect(ranking_card.locator(".badge")).to_have_text("open")
+        assert any(
+            f["type"] == "state" and f.get("results_kept") and f["current_round_id"] is not None
+            for f in console_frames
+        )
+        expect(card.locator(".card-results")).to_contain_text("Zelfbeschikking")
         names = {
             key: anna.page.locator(f".rank-pool li[data-key='{key}'] .name").inner_text()
             for key in candidates
@@ -656,3 +695,82 @@ class TestOtherRoundsAndControls:
         expect(screen.locator("#stage")).to_contain_text("afgelopen")
         screenshot(e, "live-phone-ended")
         assert_no_console_errors(console, screen, e, late)
+
+
+class TestStateFramesInTheClient:
+    """live.js on its own (no socket): a state frame that leaves out what did not change."""
+
+    SNAPSHOT: ClassVar[dict[str, Any]] = {
+        "type": "snapshot",
+        "seq": 1,
+        "rounds": [{"id": 7, "status": "closed"}],
+        "values": [{"key": "privacy", "name": "Privacy"}],
+        "casussen": {"1": {"title": "Angela"}},
+        "results": {"7": {"kind": "approval", "n_ballots": 3}},
+        "you": {"participant_id": "p1"},
+        "own_ballots": {"7": {"revision": 1}},
+    }
+
+    def receive(self, room: Room, state: dict[str, Any]) -> dict[str, Any]:
+        page = room.page()
+        page.goto(f"{room.base}/console")
+        page.wait_for_function("() => !!(window.Denk && window.Denk.Client)")
+        merged: dict[str, Any] = page.evaluate(
+            """([snapshot, state]) => {
+              const seen = [];
+              const sent = [];
+              const copy = (s) => seen.push(JSON.parse(JSON.stringify(s)));
+              const client = new Denk.Client({ onState: copy });
+              client.send = (frame) => sent.push(frame.type);
+              client.receive(snapshot);
+              client.receive(state);
+              return { state: seen[seen.length - 1], sent: sent };
+            }""",
+            [self.SNAPSHOT, state],
+        )
+        return merged
+
+    def test_keeps_values_casussen_and_the_results_it_lists(self, room: Room) -> None:
+        merged = self.receive(
+            room,
+            {
+                "type": "state",
+                "seq": 2,
+                "rounds": [{"id": 7, "status": "closed"}, {"id": 8, "status": "open"}],
+                "results": {"8": {"kind": "points", "n_ballots": 1}},
+                "results_kept": ["7"],
+            },
+        )
+        state = merged["state"]
+        assert state["values"] == [{"key": "privacy", "name": "Privacy"}]
+        assert state["casussen"] == {"1": {"title": "Angela"}}
+        assert state["results"] == {
+            "7": {"kind": "approval", "n_ballots": 3},
+            "8": {"kind": "points", "n_ballots": 1},
+        }
+        assert "results_kept" not in state
+        assert state["you"] == {"participant_id": "p1"}
+        assert merged["sent"] == []
+
+    def test_takes_what_a_state_carries(self, room: Room) -> None:
+        merged = self.receive(
+            room,
+            {
+                "type": "state",
+                "seq": 2,
+                "rounds": [],
+                "values": [],
+                "casussen": {"2": {"title": "Cees"}},
+                "results": {},
+            },
+        )
+        assert merged["state"]["casussen"] == {"2": {"title": "Cees"}}
+        assert merged["state"]["values"] == []
+        assert merged["state"]["results"] == {}  # results hidden again are gone
+        assert merged["sent"] == []
+
+    def test_asks_for_a_snapshot_when_it_lacks_what_is_left_out(self, room: Room) -> None:
+        merged = self.receive(
+            room, {"type": "state", "seq": 2, "rounds": [], "results": {}, "results_kept": ["9"]}
+        )
+        assert merged["sent"] == ["resync"]

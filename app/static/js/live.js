@@ -1,6 +1,8 @@
 /* Live views: helpers and the websocket client (ES2017, no build step; docs/realtime-protocol.md).
  * The client keeps the latest complete state: a snapshot replaces it, a state frame too unless
- * its seq is older (keeping `you` and `own_ballots`); a tally is merged when its seq equals the
+ * its seq is older (keeping `you` and `own_ballots`, and what the frame leaves out because it
+ * did not change: `values`, `casussen` and the results listed in `results_kept`); a tally is
+ * merged when its seq equals the
  * state's, and one from the future means a missed state frame, so we ask for a resync. It
  * reconnects by itself with jittered exponential backoff. */
 (function () {
@@ -103,6 +105,9 @@
   };
   D.countdown = (deadline) => deadline && D.el("p", { class: "countdown", "data-deadline": deadline });
   setInterval(D.tick, 1000);
+
+  // Parts of a snapshot a state frame carries only when they changed (docs/realtime-protocol.md).
+  const KEPT = ["values", "casussen"];
 
   // Close codes after which reconnecting cannot help.
   const FATAL = { 4400: "bad_hello", 4401: "unauthorised", 4403: "removed", 4404: "gone", 4406: "bad_origin", 4409: "replaced", 4410: "ended" };
@@ -216,11 +221,25 @@
       } else if (frame.type === "state") {
         if (state && frame.seq < state.seq) return;
         D.syncClock(frame);
-        if (state) {
-          frame.you = state.you;
-          frame.own_ballots = state.own_ballots;
-        }
+        // What the frame leaves out comes from the state we hold; should that lack it (it
+        // never should), we ask for a snapshot.
+        const held = state || {};
+        let whole = !!state;
+        frame.you = held.you;
+        frame.own_ballots = held.own_ballots;
+        KEPT.forEach((part) => {
+          if (part in frame) return;
+          frame[part] = held[part];
+          if (held[part] === undefined) whole = false;
+        });
+        (frame.results_kept || []).forEach((id) => {
+          const kept = (held.results || {})[id];
+          if (kept === undefined) whole = false;
+          else frame.results[id] = kept;
+        });
+        delete frame.results_kept;
         this.o.onState((this.state = frame), "state");
+        if (!whole) this.send({ type: "resync" });
       } else if (frame.type === "tally") {
         if (!state || frame.seq < state.seq) return;
         if (frame.seq > state.seq) return this.send({ type: "resync" });
