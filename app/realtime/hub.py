@@ -99,6 +99,9 @@ def settled_results(frame: dict[str, Any]) -> dict[str, Any]:
 class Room:
     denksessie_id: int
     connections: set[Connection] = field(default_factory=set)
+    # Each participant's newest socket on this worker: finding an older one is a lookup, not a
+    # walk over every socket (which made a wave of 5,000 connections quadratic).
+    phones: dict[str, Connection] = field(default_factory=dict)
     state_dirty: bool = False
     tally_dirty: bool = False
     phones_dirty: bool = False
@@ -145,8 +148,8 @@ class Room:
             else {key: value for key, value in held.items() if settled.get(key) == value}
         )
 
-    def of_role(self, role: Role) -> list[Connection]:
-        return [c for c in self.connections if c.role == role and not c.closing]
+    def has_role(self, role: Role) -> bool:
+        return any(c.role == role and not c.closing for c in self.connections)
 
 
 class Hub:
@@ -223,18 +226,19 @@ class Hub:
             room = self.rooms[connection.denksessie_id] = Room(connection.denksessie_id)
             await self._backplane.subscribe(self._topic(connection.denksessie_id))
         if connection.participant_id is not None:
-            for older in room.of_role("participant"):
-                if older.participant_id == connection.participant_id:
-                    older.send_direct(
-                        dumps(
-                            {
-                                "type": "error",
-                                "code": "REPLACED",
-                                "message": "Je bent op een ander scherm of tabblad verder gegaan.",
-                            }
-                        )
+            older = room.phones.get(connection.participant_id)
+            if older is not None and not older.closing:
+                older.send_direct(
+                    dumps(
+                        {
+                            "type": "error",
+                            "code": "REPLACED",
+                            "message": "Je bent op een ander scherm of tabblad verder gegaan.",
+                        }
                     )
-                    older.close(CLOSE_REPLACED, "vervangen door een nieuwere verbinding")
+                )
+                older.close(CLOSE_REPLACED, "vervangen door een nieuwere verbinding")
+            room.phones[connection.participant_id] = connection
         room.connections.add(connection)
         self._last_join = time.monotonic()
         self._joined_since_freeze += 1
@@ -265,6 +269,11 @@ class Hub:
         if room is None:
             return
         room.connections.discard(connection)
+        if (
+            connection.participant_id is not None
+            and room.phones.get(connection.participant_id) is connection
+        ):
+            del room.phones[connection.participant_id]
         with self.held:
             room.reading.discard(connection)
         if not room.connections:
@@ -406,19 +415,18 @@ class Hub:
         if event.type == "denksessie_ended":
             room.ending = True
         if event.type == "participant_removed":
-            removed = event.payload.get("participant_id")
-            for connection in room.of_role("participant"):
-                if connection.participant_id == removed:
-                    connection.send_direct(
-                        dumps(
-                            {
-                                "type": "error",
-                                "code": "PARTICIPANT_REMOVED",
-                                "message": "De facilitator heeft je uit deze denksessie gehaald.",
-                            }
-                        )
+            removed = room.phones.get(str(event.payload.get("participant_id")))
+            if removed is not None and not removed.closing:
+                removed.send_direct(
+                    dumps(
+                        {
+                            "type": "error",
+                            "code": "PARTICIPANT_REMOVED",
+                            "message": "De facilitator heeft je uit deze denksessie gehaald.",
+                        }
                     )
-                    connection.close(CLOSE_REMOVED, "verwijderd")
+                )
+                removed.close(CLOSE_REMOVED, "verwijderd")
 
     # --- ticks ---------------------------------------------------------------------------------
 
@@ -583,7 +591,7 @@ class Hub:
         return people
 
     async def _push_tally(self, room: Room, roles: list[Role]) -> None:
-        present = [role for role in roles if room.of_role(role)]
+        present = [role for role in roles if room.has_role(role)]
         if not present:
             return
 
