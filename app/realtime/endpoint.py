@@ -98,7 +98,9 @@ async def _receive_text(websocket: WebSocket) -> str:
     return text
 
 
-async def _handshake(websocket: WebSocket, code: str) -> tuple[Hello, ClientToken, int]:
+async def _handshake(websocket: WebSocket) -> tuple[Hello, ClientToken]:
+    """The hello and its verified token; whether they fit this code is checked in
+    ``_check_membership``, in the same database visit as the snapshot."""
     try:
         raw = await asyncio.wait_for(_receive_text(websocket), HELLO_TIMEOUT_S)
         hello = hello_frame.validate_json(raw)
@@ -109,30 +111,29 @@ async def _handshake(websocket: WebSocket, code: str) -> tuple[Hello, ClientToke
     token = verify(websocket.app.state.settings.secret_key, hello.token)
     if token is None or token.role != hello.role:
         raise Refused(CLOSE_UNAUTHORISED, "ongeldig token")
+    return hello, token
 
-    def resolve(db: Session) -> int:
+
+def _check_membership(db: Session, code: str, token: ClientToken) -> None:
+    """Refuse a code that is unknown or not the token's, and a removed participant."""
+    try:
+        denksessie = sessions.get_by_code(db, code)
+    except NotFound as exc:
+        raise Refused(CLOSE_NOT_FOUND, "onbekende code") from exc
+    if denksessie.id != token.denksessie_id:
+        # Answered like an unknown code, so a token of one denksessie cannot be used to tell
+        # live codes from dead ones (docs/security.md).
+        raise Refused(CLOSE_NOT_FOUND, "onbekende code")
+    if token.participant_id is not None:
         try:
-            denksessie = sessions.get_by_code(db, code)
-        except NotFound as exc:
-            raise Refused(CLOSE_NOT_FOUND, "onbekende code") from exc
-        if denksessie.id != token.denksessie_id:
-            # Answered like an unknown code, so a token of one denksessie cannot be used to
-            # tell live codes from dead ones (docs/security.md).
-            raise Refused(CLOSE_NOT_FOUND, "onbekende code")
-        if token.participant_id is not None:
-            try:
-                sessions.active_participant(
-                    db, denksessie_id=denksessie.id, participant_id=token.participant_id
-                )
-            except Rejected as exc:
-                raise Refused(
-                    CLOSE_REMOVED if exc.code == "PARTICIPANT_REMOVED" else CLOSE_UNAUTHORISED,
-                    exc.message,
-                ) from exc
-        assert denksessie.id is not None
-        return denksessie.id
-
-    return hello, token, await _in_db(websocket, resolve, commit=False)
+            sessions.active_participant(
+                db, denksessie_id=denksessie.id, participant_id=token.participant_id
+            )
+        except Rejected as exc:
+            raise Refused(
+                CLOSE_REMOVED if exc.code == "PARTICIPANT_REMOVED" else CLOSE_UNAUTHORISED,
+                exc.message,
+            ) from exc
 
 
 def _snapshot_frame(db: Session, connection: Connection, hub: Hub) -> str:
@@ -159,15 +160,17 @@ def _snapshot_frame(db: Session, connection: Connection, hub: Hub) -> str:
             "display_name": participant.display_name,
             "role": participant.role,
         }
-        frame["own_ballots"] = {}
-        for round_entry in frame["rounds"]:
-            mine = ballots.own_ballot(db, round_id=round_entry["id"], participant_id=participant.id)
-            if mine is not None:
-                frame["own_ballots"][str(round_entry["id"])] = {
-                    "payload": mine.payload,
-                    "revision": mine.revision,
-                    "client_msg_id": mine.client_msg_id,
-                }
+        mine = ballots.own_ballots(
+            db, round_ids=[r["id"] for r in frame["rounds"]], participant_id=participant.id
+        )
+        frame["own_ballots"] = {
+            str(round_id): {
+                "payload": ballot.payload,
+                "revision": ballot.revision,
+                "client_msg_id": ballot.client_msg_id,
+            }
+            for round_id, ballot in mine.items()
+        }
     return dumps(frame)
 
 
@@ -189,6 +192,12 @@ def _markers(websocket: WebSocket) -> MarkerCoalescer:
     return markers
 
 
+async def _refuse(websocket: WebSocket, refused: Refused) -> None:
+    logger.info("websocket refused: %s (%s)", refused.code, refused.reason)
+    await websocket.send_text(_error("HANDSHAKE_REFUSED", refused.reason))
+    await websocket.close(code=refused.code, reason=refused.reason)
+
+
 @router.websocket("/ws/{code}")
 async def denksessie_socket(websocket: WebSocket, code: str) -> None:
     # Accepted even for a foreign Origin, then closed with 4406 before anything is read: a
@@ -205,14 +214,13 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
             settings.allowed_origins,
         ):
             raise Refused(CLOSE_BAD_ORIGIN, "deze pagina mag geen verbinding maken")
-        hello, token, denksessie_id = await _handshake(websocket, code)
+        hello, token = await _handshake(websocket)
     except Refused as refused:
-        logger.info("websocket refused: %s (%s)", refused.code, refused.reason)
-        await websocket.send_text(_error("HANDSHAKE_REFUSED", refused.reason))
-        await websocket.close(code=refused.code, reason=refused.reason)
+        await _refuse(websocket, refused)
         return
     except WebSocketDisconnect:
         return
+    denksessie_id = token.denksessie_id
     connection = Connection(
         websocket,
         role=hello.role,
@@ -220,6 +228,26 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         participant_id=token.participant_id,
         on_slow=hub.metrics.slow_consumers.inc,
     )
+    limiter = _frame_limiter(websocket)
+    budget = limiter.budget()
+    # Registered first, so no event after the snapshot's read is missed; then one database
+    # visit both checks the code and participant and reads the snapshot.
+    await hub.add(connection, claim=False)
+
+    def check_and_read(db: Session) -> str:
+        _check_membership(db, code, token)
+        return _snapshot_frame(db, connection, hub)
+
+    try:
+        snapshot = await _in_db(websocket, check_and_read, commit=False)
+    except Refused as refused:
+        await hub.remove(connection)
+        await _refuse(websocket, refused)
+        return
+    except BaseException:
+        await hub.remove(connection)
+        raise
+    hub.claim(connection)
     opened = time.monotonic()
     logger.info(
         "websocket open: %s in denksessie %s",
@@ -227,16 +255,11 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         denksessie_id,
         extra={"role": hello.role, "denksessie_id": denksessie_id},
     )
-    limiter = _frame_limiter(websocket)
-    budget = limiter.budget()
-    await hub.add(connection)
     try:
         connection.send_direct(
             dumps({"type": "welcome", "protocol": PROTOCOL_VERSION, "role": hello.role})
         )
-        connection.send_direct(
-            await _in_db(websocket, lambda db: _snapshot_frame(db, connection, hub), commit=False)
-        )
+        connection.send_direct(snapshot)
         hub.ready(connection)
         while True:
             text = await _receive_text(websocket)

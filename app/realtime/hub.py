@@ -211,37 +211,45 @@ class Hub:
 
     # --- sockets -------------------------------------------------------------------------------
 
-    async def add(self, connection: Connection) -> None:
+    async def add(self, connection: Connection, *, claim: bool = True) -> None:
         """Register a socket before its snapshot is read, so no event after that read is missed.
 
         Its sender starts only with ``ready``, once the welcome and the snapshot are queued: a
-        client reads those two first, never an aggregate it has no snapshot for.
-
-        A participant holds one socket per denksessie on this worker: an older one (another tab,
-        or a reconnect while the dropped socket still lingers) gets ``REPLACED`` and 4409. A
-        socket of the same participant on another worker is not seen (best effort).
+        client reads those two first, never an aggregate it has no snapshot for. With
+        ``claim=False`` the socket does not (yet) replace an older one of its participant: the
+        endpoint claims only once the database has confirmed the participant.
         """
         room = self.rooms.get(connection.denksessie_id)
         if room is None:
             room = self.rooms[connection.denksessie_id] = Room(connection.denksessie_id)
             await self._backplane.subscribe(self._topic(connection.denksessie_id))
-        if connection.participant_id is not None:
-            older = room.phones.get(connection.participant_id)
-            if older is not None and not older.closing:
-                older.send_direct(
-                    dumps(
-                        {
-                            "type": "error",
-                            "code": "REPLACED",
-                            "message": "Je bent op een ander scherm of tabblad verder gegaan.",
-                        }
-                    )
-                )
-                older.close(CLOSE_REPLACED, "vervangen door een nieuwere verbinding")
-            room.phones[connection.participant_id] = connection
         room.connections.add(connection)
         self._last_join = time.monotonic()
         self._joined_since_freeze += 1
+        if claim:
+            self.claim(connection)
+
+    def claim(self, connection: Connection) -> None:
+        """Make this the participant's one socket in the denksessie on this worker: an older one
+        (another tab, or a reconnect while the dropped socket still lingers) gets ``REPLACED``
+        and 4409. A socket of the same participant on another worker is not seen (best
+        effort)."""
+        room = self.rooms.get(connection.denksessie_id)
+        if room is None or connection.participant_id is None:
+            return
+        older = room.phones.get(connection.participant_id)
+        if older is not None and older is not connection and not older.closing:
+            older.send_direct(
+                dumps(
+                    {
+                        "type": "error",
+                        "code": "REPLACED",
+                        "message": "Je bent op een ander scherm of tabblad verder gegaan.",
+                    }
+                )
+            )
+            older.close(CLOSE_REPLACED, "vervangen door een nieuwere verbinding")
+        room.phones[connection.participant_id] = connection
 
     def ready(self, connection: Connection) -> None:
         """Start sending to a socket whose snapshot is queued."""

@@ -356,3 +356,17 @@ def own_ballot(db: DbSession, *, round_id: int, participant_id: str) -> Ballot |
     return db.exec(
         select(Ballot).where(Ballot.round_id == round_id, Ballot.participant_id == participant_id)
     ).first()
+
+
+def own_ballots(db: DbSession, *, round_ids: list[int], participant_id: str) -> dict[int, Ballot]:
+    """A participant's ballots in these rounds, by round: one query for a whole snapshot."""
+    if not round_ids:
+        return {}
+    return {
+        ballot.round_id: ballot
+        for ballot in db.exec(
+            select(Ballot).where(
+                col(Ballot.round_id).in_(round_ids), Ballot.participant_id == participant_id
+            )
+        )
+    }
