@@ -13,6 +13,7 @@ from typing import Literal
 from limits import parse as parse_rate_limit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from app.ratelimits import parse_limits
 
@@ -135,7 +136,7 @@ class Settings(BaseSettings):
         """The database file for a SQLite URL (None for in-memory or other databases)."""
         if not self.is_sqlite:
             return None
-        path = self.database_url.split(":///", 1)[-1]
+        path = make_url(self.database_url).database
         if not path or path == ":memory:":
             return None
         return Path(path)

@@ -66,7 +66,13 @@ def build_engine(settings: Settings) -> Engine:
         path = settings.sqlite_path()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(settings.database_url, connect_args={"check_same_thread": False})
+        # As many pooled connections as worker threads (anyio's default 40): with fewer, a wave
+        # of reconnecting phones opened and closed overflow connections, each running the
+        # pragmas again.
+        pool = {"pool_size": 40, "max_overflow": 10} if path is not None else {}
+        engine = create_engine(
+            settings.database_url, connect_args={"check_same_thread": False}, **pool
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(settings.database_url, pool_pre_ping=True, pool_size=10)
