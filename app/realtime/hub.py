@@ -102,6 +102,8 @@ class Room:
     # Each participant's newest socket on this worker: finding an older one is a lookup, not a
     # walk over every socket (which made a wave of 5,000 connections quadratic).
     phones: dict[str, Connection] = field(default_factory=dict)
+    # Each open round's ballots as the last tick read them (``results.RoundRows``).
+    rows: dict[int, results.RoundRows] = field(default_factory=dict)
     state_dirty: bool = False
     tally_dirty: bool = False
     phones_dirty: bool = False
@@ -147,6 +149,10 @@ class Room:
             if held is None
             else {key: value for key, value in held.items() if settled.get(key) == value}
         )
+
+    def rows_of(self, round_id: int) -> results.RoundRows:
+        """The kept ballots of an open round (read from the tick's thread only)."""
+        return self.rows.setdefault(round_id, results.RoundRows())
 
     def has_role(self, role: Role) -> bool:
         return any(c.role == role and not c.closing for c in self.connections)
@@ -610,6 +616,7 @@ class Hub:
             if room.seq is not None and denksessie.seq > room.seq:
                 return None  # a state event not heard yet (or lost): a state goes instead
             open_rounds = [r for r in sessions.rounds_of(db, denksessie.id) if r.status == "open"]
+            room.rows = {r.id: room.rows_of(r.id) for r in open_rounds if r.id is not None}
             participants = sessions.participant_count(db, denksessie.id)
             counts = {r.id: results.ballot_count(db, r.id) for r in open_rounds if r.id}
             # One aggregate per round and variant, not per role: only casus and principle
@@ -626,7 +633,11 @@ class Hub:
                         key = (session_round.id, variant)
                         if key not in computed:
                             computed[key] = results.aggregate(
-                                db, denksessie, session_round, role=role
+                                db,
+                                denksessie,
+                                session_round,
+                                role=role,
+                                kept_rows=room.rows_of(session_round.id),
                             )
                         entry["results"] = computed[key]
                     rounds[str(session_round.id)] = entry

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from sqlalchemy import func
+from sqlalchemy import Table, func
+from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 
 from app.aggregation.casus import CasusBallot, tally_casus
@@ -42,6 +43,51 @@ def _active_rows(db: DbSession, round_id: int) -> list[tuple[dict[str, Any], str
     return [(dict(payload), role or OTHER_ROLE) for payload, role in rows]
 
 
+BALLOT: Table = Ballot.__table__  # type: ignore[attr-defined]
+PARTICIPANT: Table = Participant.__table__  # type: ignore[attr-defined]
+PAYLOAD_CHUNK = 500
+
+
+class RoundRows:
+    """One open round's active ballots, kept between ticks: each tick reads only every ballot's
+    revision (and its participant's role), and the payload only of ballots that are new or
+    revised since the last tick.
+
+    Decoding every payload of a round each tick cost about 16 ms at 5,000 ballots on SQLite, on
+    a 100 ms tick. A revision is bumped atomically with every change of a ballot, so an equal
+    revision means an equal payload; a ballot of a removed participant drops out with the
+    first query, as in ``_active_rows``. The hub keeps one per open round and room.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[str, tuple[int, dict[str, Any]]] = {}
+
+    def read(self, db: DbSession, round_id: int) -> list[tuple[dict[str, Any], str]]:
+        current = (
+            db.connection()
+            .execute(
+                select_columns(BALLOT.c.participant_id, BALLOT.c.revision, PARTICIPANT.c.role)
+                .join_from(BALLOT, PARTICIPANT, PARTICIPANT.c.id == BALLOT.c.participant_id)
+                .where(BALLOT.c.round_id == round_id, PARTICIPANT.c.removed.is_(False))
+                .order_by(BALLOT.c.id)
+            )
+            .all()
+        )
+        stale = [pid for pid, revision, _ in current if self._held.get(pid, (0,))[0] != revision]
+        fresh = dict(self._held)
+        for start in range(0, len(stale), PAYLOAD_CHUNK):
+            for pid, revision, payload in db.connection().execute(
+                select_columns(BALLOT.c.participant_id, BALLOT.c.revision, BALLOT.c.payload).where(
+                    BALLOT.c.round_id == round_id,
+                    BALLOT.c.participant_id.in_(stale[start : start + PAYLOAD_CHUNK]),
+                )
+            ):
+                fresh[pid] = (revision, payload)
+        rows = [(fresh[pid][1], role or OTHER_ROLE) for pid, _, role in current if pid in fresh]
+        self._held = {pid: fresh[pid] for pid, _, _ in current if pid in fresh}
+        return rows
+
+
 def ballot_count(db: DbSession, round_id: int) -> int:
     return db.exec(
         select(func.count())
@@ -52,14 +98,24 @@ def ballot_count(db: DbSession, round_id: int) -> int:
 
 
 def aggregate(
-    db: DbSession, denksessie: Denksessie, session_round: SessionRound, *, role: Role
+    db: DbSession,
+    denksessie: Denksessie,
+    session_round: SessionRound,
+    *,
+    role: Role,
+    kept_rows: RoundRows | None = None,
 ) -> dict[str, Any]:
     """The live aggregate of one round, recomputed from the database; once the ballots have been
-    deleted (app/privacy.py) the snapshot kept at that moment."""
+    deleted (app/privacy.py) the snapshot kept at that moment. ``kept_rows`` reads only what
+    changed since its last read (the hub's tick)."""
     assert session_round.id is not None
     if session_round.result_snapshot is not None:
         return dict(session_round.result_snapshot)
-    rows = _active_rows(db, session_round.id)
+    rows = (
+        kept_rows.read(db, session_round.id)
+        if kept_rows is not None
+        else _active_rows(db, session_round.id)
+    )
     ballots = [payload for payload, _role in rows]
     order = session_round.tie_break_order
     kind = session_round.kind

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session
 
 from app.casussen import service as casussen
@@ -336,3 +337,63 @@ class TestServerTime:
         snapshot = results.snapshot(db, denksessie, role="screen")
         server = datetime.fromisoformat(snapshot["server_time"])
         assert abs((datetime.now(UTC) - server).total_seconds()) < 5
+
+
+class TestRowsKeptBetweenTicks:
+    """The tick's ``RoundRows`` must always give what a fresh read gives."""
+
+    def test_equal_to_a_fresh_read_through_revisions_joins_and_removals(
+        self, db: Session, denksessie: Denksessie
+    ) -> None:
+        ranking = make_open_round(db, denksessie, "ranking")
+        people = [make_participant(db, denksessie, role="welzijn") for _ in range(6)]
+        kept = results.RoundRows()
+        payload_reads: list[str] = []
+
+        def count_payload_reads(*args: Any) -> None:
+            statement = args[2]
+            if "ballot.payload" in statement:
+                payload_reads.append(statement)
+
+        def both() -> tuple[list[Any], list[Any]]:
+            db.flush()
+            db.expire_all()
+            return kept.read(db, round_id(ranking)), results._active_rows(db, round_id(ranking))
+
+        for index, person in enumerate(people[:4]):
+            cast(db, denksessie, person, ranking, {"ranking": list(CANDIDATES[index:])})
+        fresh, expected = both()
+        assert fresh == expected
+        assert len(fresh) == 4
+
+        cast(db, denksessie, people[1], ranking, {"ranking": list(reversed(CANDIDATES))})
+        cast(db, denksessie, people[5], ranking, {"ranking": [CANDIDATES[0]]})
+        flows.remove_participant(db, denksessie=denksessie, participant_id=people[2].id)
+        fresh, expected = both()
+        assert fresh == expected
+        assert [CANDIDATES[0]] in [payload["ranking"] for payload, _ in fresh]
+        assert list(reversed(CANDIDATES)) in [payload["ranking"] for payload, _ in fresh]
+
+        engine = db.get_bind()
+        event.listen(engine, "before_cursor_execute", count_payload_reads)
+        try:
+            again = kept.read(db, round_id(ranking))
+        finally:
+            event.remove(engine, "before_cursor_execute", count_payload_reads)
+        assert again == expected
+        assert payload_reads == []  # nothing changed: no payload was read again
+
+    def test_the_hubs_aggregate_equals_a_fresh_one(
+        self, db: Session, denksessie: Denksessie
+    ) -> None:
+        approval = make_open_round(db, denksessie, "approval")
+        kept = results.RoundRows()
+        for index in range(5):
+            person = make_participant(db, denksessie)
+            cast(db, denksessie, person, approval, {"approve": [CANDIDATES[index % 4]]})
+            db.flush()
+            db.expire_all()
+            with_kept = results.aggregate(
+                db, denksessie, approval, role="facilitator", kept_rows=kept
+            )
+            assert with_kept == results.aggregate(db, denksessie, approval, role="facilitator")
