@@ -76,6 +76,8 @@ bench: install-dev
 	@timeout 600 $(BIN)/python bench/swarm.py --database postgres --workers 2 \
 		--phones $(BENCH_PHONES_2W) --rate $(BENCH_RATE) --seconds $(BENCH_SECONDS) \
 		--label postgres-redis-2-workers
+	@echo "== bench/storm.py: kill -9 the worker mid-round, SQLite"
+	@timeout 600 $(BIN)/python bench/storm.py --phones $(BENCH_PHONES) --label sqlite-1-worker
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

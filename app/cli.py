@@ -311,6 +311,13 @@ def bench_swarm(ctx: typer.Context) -> None:
     _bench_module("swarm").main(args)
 
 
+@bench_cli.command("storm", context_settings=_PASS_THROUGH)
+def bench_storm(ctx: typer.Context) -> None:
+    """kill -9 a worker mid-round; time phones back and check ballots (options: bench storm
+    --help). It starts its own servers (SQLite, or --database postgres --workers 2)."""
+    _bench_module("storm").main(list(ctx.args))
+
+
 @bench_cli.command("baseline", context_settings=_PASS_THROUGH)
 def bench_baseline(ctx: typer.Context) -> None:
     """Bare FastAPI and raw-socket floors (options: bench baseline --help)."""

@@ -15,6 +15,7 @@ import os
 import re
 import resource
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -321,3 +322,61 @@ def gc_summary(samples: dict[str, float]) -> dict[str, Any]:
             "longest_le_ms": None if longest is None else round(longest * 1000, 1),
         }
     return summary
+
+
+# --- faults: kill -9 a worker and start it again on its port --------------------------------
+
+
+@dataclass(frozen=True)
+class WorkerLaunch:
+    """How a running worker was started: its command line (port included) and environment, read
+    from ``/proc/<pid>`` so that a restart is the same process again, on the same port."""
+
+    command: list[str]
+    environment: dict[str, str]
+    cwd: str
+
+    @classmethod
+    def of(cls, pid: int) -> WorkerLaunch:
+        proc = Path(f"/proc/{pid}")
+        command = [part.decode() for part in (proc / "cmdline").read_bytes().split(b"\0") if part]
+        environment: dict[str, str] = {}
+        for item in (proc / "environ").read_bytes().split(b"\0"):
+            key, sep, value = item.decode(errors="surrogateescape").partition("=")
+            if sep:
+                environment[key] = value
+        return cls(command, environment, os.readlink(proc / "cwd"))
+
+
+def kill_worker(deployment: Deployment, index: int) -> WorkerLaunch:
+    """SIGKILL worker ``index`` of a deployment this bench started (no shutdown, no goodbye to
+    any socket, transactions cut off) and reap it; return how to start it again."""
+    if index >= len(deployment.processes):
+        raise SystemExit("only a worker the bench started itself can be killed")
+    process = deployment.processes[index]
+    launch = WorkerLaunch.of(process.pid)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    return launch
+
+
+def restart_worker(
+    deployment: Deployment, index: int, launch: WorkerLaunch
+) -> subprocess.Popen[bytes]:
+    """Start worker ``index`` again with the command and environment it had (so on the same
+    port and database); return at once, without waiting for ``/healthz``. The deployment then
+    holds the new process, so ``started()`` stops it at the end like the others."""
+    port = urlsplit(deployment.base_urls[index]).port
+    log_path = Path(tempfile.gettempdir()) / f"denksessie-bench-worker-{port}-restarted.log"
+    with log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            launch.command,
+            env=launch.environment,
+            cwd=launch.cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deployment.processes[index] = process
+    deployment.pids[index] = process.pid
+    return process
