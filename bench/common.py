@@ -324,6 +324,20 @@ def gc_summary(samples: dict[str, float]) -> dict[str, Any]:
     return summary
 
 
+def tick_summary(samples: dict[str, float]) -> dict[str, Any]:
+    """Fan-out ticks per frame kind: how many, and their mean duration (database read,
+    aggregates, serialising, handing to every socket's slot; not the sends themselves)."""
+    summary: dict[str, Any] = {}
+    for frame in ("state", "tally"):
+        count = samples.get(f'denksessie_fanout_tick_seconds_count{{frame="{frame}"}}', 0)
+        total = samples.get(f'denksessie_fanout_tick_seconds_sum{{frame="{frame}"}}', 0)
+        summary[frame] = {
+            "ticks": int(count),
+            "mean_ms": round(total / count * 1000, 1) if count else None,
+        }
+    return summary
+
+
 # --- faults: kill -9 a worker and start it again on its port --------------------------------
 
 

@@ -52,6 +52,7 @@ from bench.common import (  # noqa: E402
     rss_kb,
     scrape_metrics,
     started,
+    tick_summary,
 )
 
 MAX_PHONES = 20_000
@@ -689,6 +690,7 @@ class Swarm:
             out[base] = {
                 "gc": gc_summary(samples),
                 "gc_while_voting": gc_summary(voting),
+                "ticks_while_voting": tick_summary(voting),
                 "slow_consumer_closes": samples.get("denksessie_slow_consumer_closes_total", 0),
                 "backplane_reconnects": samples.get("denksessie_backplane_reconnects_total", 0),
                 "ballots_accepted": samples.get(

@@ -117,17 +117,17 @@ async def _handshake(websocket: WebSocket) -> tuple[Hello, ClientToken]:
 def _check_membership(db: Session, code: str, token: ClientToken) -> None:
     """Refuse a code that is unknown or not the token's, and a removed participant."""
     try:
-        denksessie = sessions.get_by_code(db, code)
+        denksessie_id = sessions.live_id_by_code(db, code)
     except NotFound as exc:
         raise Refused(CLOSE_NOT_FOUND, "onbekende code") from exc
-    if denksessie.id != token.denksessie_id:
+    if denksessie_id != token.denksessie_id:
         # Answered like an unknown code, so a token of one denksessie cannot be used to tell
         # live codes from dead ones (docs/security.md).
         raise Refused(CLOSE_NOT_FOUND, "onbekende code")
     if token.participant_id is not None:
         try:
             sessions.active_participant(
-                db, denksessie_id=denksessie.id, participant_id=token.participant_id
+                db, denksessie_id=denksessie_id, participant_id=token.participant_id
             )
         except Rejected as exc:
             raise Refused(

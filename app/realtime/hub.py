@@ -52,9 +52,15 @@ PHONE_INTERVAL_S = 1.0
 # Phone tallies per second a worker spends on one room at most: each is one send (and one
 # compression) per phone, so a room of 5,000 phones on one worker gets one every 2 s.
 PHONE_SENDS_PER_S = 2_500
+# How often the facilitator's participant list is read again while people keep joining, and
+# how often an unchanged list is sent again.
+PEOPLE_REFRESH_S = 1.0
+PEOPLE_RESEND_S = 5.0
 # How long the shared part of a snapshot may be reused. A state event drops it at once; counts
-# and results may lag by this much, and the tally that ``ready`` asks for corrects them.
-SNAPSHOT_REUSE_S = 1.0
+# and open rounds' results may lag by this much, and the tally that ``ready`` asks for corrects
+# them. (At 1 s, rebuilding it, every round's aggregate included, was 8 % of a worker's CPU in a
+# reconnect storm of 1,000 phones.)
+SNAPSHOT_REUSE_S = 5.0
 PER_ROLE_KINDS = results.PER_ROLE_KINDS
 # With the collector frozen (``gc_freeze_after``), freeze again after this many new sockets even
 # if joins never pause: reconnecting phones keep a wave going for minutes.
@@ -114,6 +120,9 @@ class Room:
     # it is the largest part of a tally, and only joins (the count) or a removal (a state
     # event) change it.
     people: tuple[int, float, list[dict[str, Any]]] | None = None
+    # The list last put in a facilitator's tally, and when.
+    people_sent: list[dict[str, Any]] | None = None
+    people_sent_at: float = 0.0
     # The last tally frame pushed per role: a marker whose change an earlier tick already
     # counted (say a join and a ballot in one tick) sends nothing a second time.
     last_tally: dict[str, str] = field(default_factory=dict)
@@ -153,6 +162,12 @@ class Room:
     def rows_of(self, round_id: int) -> results.RoundRows:
         """The kept ballots of an open round (read from the tick's thread only)."""
         return self.rows.setdefault(round_id, results.RoundRows())
+
+    def in_send_order(self) -> list[Connection]:
+        """Screens and the facilitator first: every woken sender task runs in the order it was
+        woken, so behind 5,000 phones a screen would wait for all their sends."""
+        staff = [c for c in self.connections if c.role != "participant"]
+        return staff + [c for c in self.connections if c.role == "participant"]
 
     def has_role(self, role: Role) -> bool:
         return any(c.role == role and not c.closing for c in self.connections)
@@ -547,7 +562,7 @@ class Hub:
         frames, reading, seq = await self._in_db(build)
         if seq is not None:
             room.seq = seq if room.seq is None else max(room.seq, seq)
-        for connection in list(room.connections):
+        for connection in room.in_send_order():
             pair = frames.get(connection.role)
             if pair is None:
                 continue
@@ -596,8 +611,15 @@ class Hub:
         read_at = time.monotonic()
         if room.people is not None:
             known, built_at, people = room.people
-            if known == count and built_at >= room.state_changed_at:
-                return people
+            # Joins change the count every tick during a wave: the list (5,000 rows, most of the
+            # facilitator's tally) is then read again at most once a second; the count in the
+            # same frame is always current. A state event (a removal) refreshes it at once.
+            if built_at >= room.state_changed_at:
+                if known == count:
+                    return people
+                if read_at - built_at < PEOPLE_REFRESH_S:
+                    room.tally_dirty = True  # come back for the newcomers after the pause
+                    return people
         assert room.denksessie_id is not None
         people = results.participant_list(db, room.denksessie_id)
         if len(people) == count:  # a join between the two reads: read again next tick
@@ -648,7 +670,17 @@ class Hub:
                     "rounds": rounds,
                 }
                 if role == "facilitator":
-                    frame["participant_list"] = self._participant_list(db, room, participants)
+                    people = self._participant_list(db, room, participants)
+                    # Unchanged, the list (5,000 rows, 250 KB) stays out of the tally (live.js
+                    # keeps the last one); it still travels every few seconds, in case a tally
+                    # that carried it was replaced in a slow socket's slot before it went out.
+                    now = time.monotonic()
+                    if (
+                        people is not room.people_sent
+                        or now - room.people_sent_at >= PEOPLE_RESEND_S
+                    ):
+                        frame["participant_list"] = people
+                        room.people_sent, room.people_sent_at = people, now
                 frames[role] = dumps(frame)
             return frames
 
@@ -659,6 +691,6 @@ class Hub:
             return
         changed = {role for role, frame in frames.items() if room.last_tally.get(role) != frame}
         room.last_tally.update(frames)
-        for connection in list(room.connections):
+        for connection in room.in_send_order():
             if connection.role in changed and connection.role in present:
                 connection.send_latest("tally", frames[connection.role])

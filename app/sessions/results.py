@@ -231,14 +231,12 @@ def _principles_by_value(
 
 def participant_list(db: DbSession, denksessie_id: int) -> list[dict[str, Any]]:
     """For removing a prankster: who is in the room, never what anyone answered."""
-    return [
-        {"id": p.id, "display_name": p.display_name, "role": p.role}
-        for p in db.exec(
-            select(Participant)
-            .where(Participant.denksessie_id == denksessie_id, col(Participant.removed).is_(False))
-            .order_by(col(Participant.joined_at))
-        ).all()
-    ]
+    rows = db.connection().execute(
+        select_columns(PARTICIPANT.c.id, PARTICIPANT.c.display_name, PARTICIPANT.c.role)
+        .where(PARTICIPANT.c.denksessie_id == denksessie_id, PARTICIPANT.c.removed.is_(False))
+        .order_by(PARTICIPANT.c.joined_at)
+    )
+    return [{"id": pid, "display_name": name, "role": role} for pid, name, role in rows]
 
 
 def results_visible(denksessie: Denksessie, session_round: SessionRound, role: Role) -> bool:

@@ -105,6 +105,17 @@ def get_by_code(db: DbSession, code: str) -> Denksessie:
     return denksessie
 
 
+def live_id_by_code(db: DbSession, code: str) -> int:
+    """``get_by_code``'s answer as an id only, without loading the row: every websocket asks
+    it on connecting, thousands at once after a worker restart."""
+    row = db.exec(
+        select(Denksessie.id, Denksessie.status).where(Denksessie.join_code == normalise_code(code))
+    ).first()
+    if row is None or row[0] is None or row[1] == "ended":
+        raise NotFound("Deze code hoort bij geen lopende denksessie.")
+    return row[0]
+
+
 def catalogue_of(db: DbSession, denksessie: Denksessie) -> Catalogue:
     catalogue = db.get(Catalogue, denksessie.catalogue_id)
     assert catalogue is not None
