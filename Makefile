@@ -58,20 +58,24 @@ check: lint
 	DENKSESSIE_DATABASE_URL=sqlite:///./var/check.sqlite3 $(BIN)/denksessie migrate
 	DENKSESSIE_DATABASE_URL=sqlite:///./var/check.sqlite3 $(BIN)/alembic check
 
-# Every bench prints JSON; about 4 minutes at the default scale on a 2-core machine. Full scale
+# Every bench prints JSON; about 6 minutes at the default scale on a 2-core machine. Full scale
 # (docs/performance.md): make bench BENCH_PHONES=5000 BENCH_RATE=1000 BENCH_PHONES_2W=10000
 BENCH_PHONES ?= 1000
 BENCH_RATE ?= 200
 BENCH_SECONDS ?= 10
 BENCH_PHONES_2W ?= 1000
+BENCH_RATE_PG ?= 2000
 bench: install-dev
-	@for script in bench/aggregation.py bench/read_api.py; do \
+	@for script in bench/aggregation.py bench/read_api.py bench/writer.py; do \
 		echo "== $$script"; timeout 300 $(BIN)/python $$script || exit 1; done
 	@echo "== bench/baseline.py --sockets $(BENCH_PHONES)"
 	@timeout 300 $(BIN)/python bench/baseline.py --sockets $(BENCH_PHONES)
 	@echo "== bench/swarm.py: one worker, SQLite"
 	@timeout 600 $(BIN)/python bench/swarm.py --phones $(BENCH_PHONES) --rate $(BENCH_RATE) \
 		--seconds $(BENCH_SECONDS) --label sqlite-1-worker
+	@echo "== bench/swarm.py: one worker, PostgreSQL"
+	@timeout 600 $(BIN)/python bench/swarm.py --database postgres --workers 1 \
+		--phones $(BENCH_PHONES) --rate $(BENCH_RATE_PG) --seconds 5 --label postgres-1-worker
 	@echo "== bench/swarm.py: two workers, PostgreSQL + Redis"
 	@timeout 600 $(BIN)/python bench/swarm.py --database postgres --workers 2 \
 		--phones $(BENCH_PHONES_2W) --rate $(BENCH_RATE) --seconds $(BENCH_SECONDS) \

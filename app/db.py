@@ -52,6 +52,8 @@ def foreign_key(
 
 
 SQLITE_BUSY_TIMEOUT_S = 30
+# Threads that read for websockets at once (``app.state.read_limiter``).
+DB_READERS = 8
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -72,10 +74,10 @@ def build_engine(settings: Settings) -> Engine:
         path = settings.sqlite_path()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        # As many pooled connections as worker threads (anyio's default 40): with fewer, a wave
-        # of reconnecting phones opened and closed overflow connections, each running the
-        # pragmas again.
-        pool = {"pool_size": 40, "max_overflow": 10} if path is not None else {}
+        # Enough pooled connections for the websocket readers (``DB_READERS``) and the ballot
+        # writer, so a wave of reconnecting phones does not open and close overflow connections
+        # (each running the pragmas again); HTTP bursts may still overflow.
+        pool = {"pool_size": DB_READERS + 2, "max_overflow": 30} if path is not None else {}
         engine = create_engine(
             settings.database_url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},

@@ -39,7 +39,7 @@ from app.api import demo as demo_api
 from app.api import errors as api_errors
 from app.api import privacy as privacy_api
 from app.config import Settings
-from app.db import build_engine, transaction
+from app.db import DB_READERS, build_engine, transaction
 from app.observability.logging import RequestIdMiddleware, configure_logging
 from app.observability.metrics import Metrics
 from app.realtime import endpoint as realtime_endpoint
@@ -114,6 +114,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.backplane = backplane
         app.state.hub = hub
         app.state.write_limiter = anyio.CapacityLimiter(1 if settings.is_sqlite else 8)
+        # Websocket reads (handshakes and snapshots; thousands at once in a reconnect storm)
+        # share a few connections: more threads only wait for the GIL, and each extra SQLite
+        # connection keeps its own page cache (2 MB), which showed as RSS per socket.
+        app.state.read_limiter = anyio.CapacityLimiter(DB_READERS)
         retention = asyncio.create_task(purge_periodically(engine))
         try:
             yield

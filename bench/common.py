@@ -8,6 +8,7 @@ SQLite (one worker, memory backplane) or on PostgreSQL + Redis (several workers 
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import ipaddress
 import json
@@ -394,3 +395,21 @@ def restart_worker(
     deployment.processes[index] = process
     deployment.pids[index] = process.pid
     return process
+
+
+# --- command lines ------------------------------------------------------------------------------
+
+
+def add_deployment_arguments(parse: argparse.ArgumentParser, *, label: str, profile: str) -> None:
+    """The options every bench that starts its own servers shares."""
+    parse.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parse.add_argument("--workers", type=int, default=1)
+    parse.add_argument("--label", default=label)
+    parse.add_argument(
+        "--server-env", action="append", default=[], help="KEY=VALUE for servers it starts"
+    )
+    parse.add_argument("--profile", help=profile)
+
+
+def server_env(args: argparse.Namespace) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in args.server_env)

@@ -48,16 +48,18 @@ import httpx2 as httpx  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 from websockets.exceptions import ConnectionClosed, WebSocketException  # noqa: E402
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     BENCH_SECRET,
     Database,
     Deployment,
+    add_deployment_arguments,
     facilitator_login,
     kill_worker,
     percentiles,
     raise_open_files,
     require_loopback,
     restart_worker,
+    server_env,  # noqa: E402
     started,
 )
 from bench.swarm import JOIN_CONCURRENCY, Swarm  # noqa: E402
@@ -767,13 +769,9 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--backoff-cap", type=float, default=defaults.backoff_cap)
     parse.add_argument("--backoff-floor", type=float, default=defaults.backoff_floor)
     parse.add_argument("--no-compression", action="store_true", help="offer no deflate")
-    parse.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
-    parse.add_argument("--workers", type=int, default=1)
-    parse.add_argument("--label", default=defaults.label)
-    parse.add_argument(
-        "--server-env", action="append", default=[], help="KEY=VALUE for servers it starts"
+    add_deployment_arguments(
+        parse, label=defaults.label, profile="py-spy collapsed stacks of the restarted worker here"
     )
-    parse.add_argument("--profile", help="py-spy collapsed stacks of the restarted worker here")
     return parse
 
 
@@ -799,7 +797,7 @@ def main(argv: list[str] | None = None) -> None:
         options,
         database=args.database,
         workers=args.workers,
-        server_env=dict(item.split("=", 1) for item in args.server_env),
+        server_env=server_env(args),
     )
     print(json.dumps(figures, indent=2))
 

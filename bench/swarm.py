@@ -40,10 +40,11 @@ import httpx2 as httpx  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 from websockets.exceptions import WebSocketException  # noqa: E402
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     BENCH_SECRET,
     Database,
     Deployment,
+    add_deployment_arguments,
     facilitator_login,
     gc_summary,
     percentiles,
@@ -51,6 +52,7 @@ from bench.common import (  # noqa: E402
     require_loopback,
     rss_kb,
     scrape_metrics,
+    server_env,  # noqa: E402
     started,
     tick_summary,
 )
@@ -764,16 +766,12 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument(
         "--live-results", action="store_true", help="show results live on phones and screen"
     )
-    parse.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
-    parse.add_argument("--workers", type=int, default=1)
     parse.add_argument("--target", action="append", help="base URL of a running worker")
     parse.add_argument("--database-url", help="the running deployment's database URL")
     parse.add_argument("--server-pid", type=int, action="append", help="for RSS per socket")
-    parse.add_argument("--label", default="swarm")
-    parse.add_argument(
-        "--server-env", action="append", default=[], help="KEY=VALUE for servers it starts"
+    add_deployment_arguments(
+        parse, label="swarm", profile="write py-spy collapsed stacks of the server here"
     )
-    parse.add_argument("--profile", help="write py-spy collapsed stacks of the server here")
     return parse
 
 
@@ -798,7 +796,7 @@ def main(argv: list[str] | None = None) -> None:
         server_pids=args.server_pid,
         database=args.database,
         workers=args.workers,
-        server_env=dict(item.split("=", 1) for item in args.server_env),
+        server_env=server_env(args),
     )
     print(json.dumps(figures, indent=2))
 

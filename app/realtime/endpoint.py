@@ -80,7 +80,8 @@ async def _in_db(websocket: WebSocket, work: Callable[[Session], T], *, commit: 
             with committing(db):
                 return work(db)
 
-    return await in_thread(run, limiter=websocket.app.state.write_limiter if commit else None)
+    state = websocket.app.state
+    return await in_thread(run, limiter=state.write_limiter if commit else state.read_limiter)
 
 
 async def _receive_text(websocket: WebSocket) -> str:
