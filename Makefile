@@ -68,11 +68,16 @@ BENCH_RATE_PG ?= 2000
 bench: install-dev
 	@for script in bench/aggregation.py bench/read_api.py bench/writer.py; do \
 		echo "== $$script"; timeout 300 $(BIN)/python $$script || exit 1; done
+	@mkdir -p var/bench
 	@echo "== bench/baseline.py --sockets $(BENCH_PHONES)"
-	@timeout 300 $(BIN)/python bench/baseline.py --sockets $(BENCH_PHONES)
+	@set -o pipefail; timeout 300 $(BIN)/python bench/baseline.py --sockets $(BENCH_PHONES) \
+		| tee var/bench/baseline.json
 	@echo "== bench/swarm.py: one worker, SQLite"
-	@timeout 600 $(BIN)/python bench/swarm.py --phones $(BENCH_PHONES) --rate $(BENCH_RATE) \
-		--seconds $(BENCH_SECONDS) --label sqlite-1-worker
+	@set -o pipefail; timeout 600 $(BIN)/python bench/swarm.py --phones $(BENCH_PHONES) \
+		--rate $(BENCH_RATE) --seconds $(BENCH_SECONDS) --label sqlite-1-worker \
+		| tee var/bench/swarm-sqlite.json
+	@echo "== bench/ratios.py: the SQLite worker against the floor"
+	@$(BIN)/python bench/ratios.py var/bench/baseline.json var/bench/swarm-sqlite.json
 	@echo "== bench/swarm.py: one worker, PostgreSQL"
 	@timeout 600 $(BIN)/python bench/swarm.py --database postgres --workers 1 \
 		--phones $(BENCH_PHONES) --rate $(BENCH_RATE_PG) --seconds 5 --label postgres-1-worker
