@@ -62,6 +62,8 @@ PEOPLE_RESEND_S = 5.0
 # reconnect storm of 1,000 phones.)
 SNAPSHOT_REUSE_S = 5.0
 PER_ROLE_KINDS = results.PER_ROLE_KINDS
+# Aggregates of open rounds are recomputed at most every this many times their own cost.
+AGGREGATE_COST_FACTOR = 2.0
 # With the collector frozen (``gc_freeze_after``), freeze again after this many new sockets even
 # if joins never pause: reconnecting phones keep a wave going for minutes.
 GC_FREEZE_EVERY_SOCKETS = 1_000
@@ -108,6 +110,11 @@ class Room:
     # Each participant's newest socket on this worker: finding an older one is a lookup, not a
     # walk over every socket (which made a wave of 5,000 connections quadratic).
     phones: dict[str, Connection] = field(default_factory=dict)
+    # The aggregates the last tally carried, by (round, facilitator variant), when they were
+    # last all computed afresh and what that cost (seconds).
+    aggregates: dict[tuple[int, bool], dict[str, Any]] = field(default_factory=dict)
+    aggregated_at: float = 0.0
+    aggregate_cost: float = 0.0
     # Each open round's ballots as the last tick read them (``results.RoundRows``).
     rows: dict[int, results.RoundRows] = field(default_factory=dict)
     state_dirty: bool = False
@@ -439,6 +446,7 @@ class Hub:
             return
         room.state_dirty = True
         room.snapshots.clear()
+        room.aggregates = {}  # a round opened, closed or reopened: no aggregate of before it
         room.state_changed_at = time.monotonic()
         self._wake.set()
         if event.type == "denksessie_ended":
@@ -644,6 +652,15 @@ class Hub:
             # One aggregate per round and variant, not per role: only casus and principle
             # rounds differ (the facilitator also sees hidden principles, flagged).
             computed: dict[tuple[int, bool], dict[str, Any]] = {}
+            # Counts go out every tick; aggregates are recomputed at most every twice their
+            # own cost (under load the last ones are reused meanwhile, and the room stays dirty
+            # so that a fresh one follows), so a slow aggregate no longer holds up the counts.
+            began = time.monotonic()
+            due = began - room.aggregated_at >= max(
+                self._screen_interval, AGGREGATE_COST_FACTOR * room.aggregate_cost
+            )
+            spent = 0.0
+            kept = room.aggregates
             frames: dict[str, str] = {}
             for role in present:
                 rounds = {}
@@ -653,7 +670,12 @@ class Hub:
                     if results.results_visible(denksessie, session_round, role):
                         variant = role == "facilitator" and session_round.kind in PER_ROLE_KINDS
                         key = (session_round.id, variant)
-                        if key not in computed:
+                        cached = None if due else kept.get(key)
+                        if key not in computed and cached is not None:
+                            computed[key] = cached
+                            room.tally_dirty = True
+                        elif key not in computed:
+                            started = time.monotonic()
                             computed[key] = results.aggregate(
                                 db,
                                 denksessie,
@@ -661,6 +683,7 @@ class Hub:
                                 role=role,
                                 kept_rows=room.rows_of(session_round.id),
                             )
+                            spent += time.monotonic() - started
                         entry["results"] = computed[key]
                     rounds[str(session_round.id)] = entry
                 frame: dict[str, Any] = {
@@ -682,6 +705,10 @@ class Hub:
                         frame["participant_list"] = people
                         room.people_sent, room.people_sent_at = people, now
                 frames[role] = dumps(frame)
+            if due:
+                room.aggregated_at, room.aggregate_cost = began, spent
+            if room.state_changed_at <= began:  # else a state event dropped them meanwhile
+                room.aggregates = dict(computed)
             return frames
 
         frames = await self._in_db(build)
