@@ -44,7 +44,7 @@ from app.realtime.protocol import (
     client_frames,
     hello_frame,
 )
-from app.sessions import ballots, results
+from app.sessions import results
 from app.sessions import service as sessions
 from app.sessions.ballot_batch import BallotRequest
 from app.sessions.models import Denksessie, Participant
@@ -156,22 +156,7 @@ def _snapshot_frame(db: Session, connection: Connection, hub: Hub) -> str:
     if connection.participant_id is not None:
         participant = db.get(Participant, connection.participant_id)
         assert participant is not None
-        frame["you"] = {
-            "participant_id": participant.id,
-            "display_name": participant.display_name,
-            "role": participant.role,
-        }
-        mine = ballots.own_ballots(
-            db, round_ids=[r["id"] for r in frame["rounds"]], participant_id=participant.id
-        )
-        frame["own_ballots"] = {
-            str(round_id): {
-                "payload": ballot.payload,
-                "revision": ballot.revision,
-                "client_msg_id": ballot.client_msg_id,
-            }
-            for round_id, ballot in mine.items()
-        }
+        frame.update(results.personal_part(db, participant, [r["id"] for r in frame["rounds"]]))
     return dumps(frame)
 
 

@@ -95,6 +95,16 @@ async def in_thread(work: Callable[[], T], *, limiter: anyio.CapacityLimiter | N
         raise
 
 
+def _send_off(
+    connection: Connection, code: str, message: str, close_code: int, reason: str
+) -> None:
+    """Tell a socket why in an error frame, then close it (once: a closing socket is left)."""
+    if connection.closing:
+        return
+    connection.send_direct(dumps({"type": "error", "code": code, "message": message}))
+    connection.close(close_code, reason)
+
+
 def settled_results(frame: dict[str, Any]) -> dict[str, Any]:
     """The results of the rounds a snapshot or state shows as not open: only a state event
     changes them (tallies carry open rounds only), so a client may keep them from frame to
@@ -266,17 +276,14 @@ class Hub:
         if room is None or connection.participant_id is None:
             return
         older = room.phones.get(connection.participant_id)
-        if older is not None and older is not connection and not older.closing:
-            older.send_direct(
-                dumps(
-                    {
-                        "type": "error",
-                        "code": "REPLACED",
-                        "message": "Je bent op een ander scherm of tabblad verder gegaan.",
-                    }
-                )
+        if older is not None and older is not connection:
+            _send_off(
+                older,
+                "REPLACED",
+                "Je bent op een ander scherm of tabblad verder gegaan.",
+                CLOSE_REPLACED,
+                "vervangen door een nieuwere verbinding",
             )
-            older.close(CLOSE_REPLACED, "vervangen door een nieuwere verbinding")
         room.phones[connection.participant_id] = connection
 
     def ready(self, connection: Connection) -> None:
@@ -453,17 +460,14 @@ class Hub:
             room.ending = True
         if event.type == "participant_removed":
             removed = room.phones.get(str(event.payload.get("participant_id")))
-            if removed is not None and not removed.closing:
-                removed.send_direct(
-                    dumps(
-                        {
-                            "type": "error",
-                            "code": "PARTICIPANT_REMOVED",
-                            "message": "De facilitator heeft je uit deze denksessie gehaald.",
-                        }
-                    )
+            if removed is not None:
+                _send_off(
+                    removed,
+                    "PARTICIPANT_REMOVED",
+                    "De facilitator heeft je uit deze denksessie gehaald.",
+                    CLOSE_REMOVED,
+                    "verwijderd",
                 )
-                removed.close(CLOSE_REMOVED, "verwijderd")
 
     # --- ticks ---------------------------------------------------------------------------------
 

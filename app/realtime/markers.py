@@ -47,6 +47,6 @@ class MarkerCoalescer:
         await self._publish(event)
 
     async def flush(self) -> None:
-        """Wait for the markers under way (at shutdown, and in tests)."""
+        """Wait for the markers under way (the tests use it)."""
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*list(self._tasks))

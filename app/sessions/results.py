@@ -24,7 +24,7 @@ from app.catalogue import service as catalogues
 from app.db import DbSession
 from app.organisations.models import utcnow
 from app.sessions import service as sessions
-from app.sessions.ballots import own_ballot, round_principles
+from app.sessions.ballots import own_ballots, round_principles
 from app.sessions.models import Ballot, Denksessie, Participant, Principle, SessionRound
 
 Role = Literal["facilitator", "screen", "participant"]
@@ -347,24 +347,32 @@ def snapshots(
     return frames
 
 
+def personal_part(db: DbSession, participant: Participant, round_ids: list[int]) -> dict[str, Any]:
+    """What a participant's snapshot adds to its role's: who it is and its own ballots in these
+    rounds (one query), so a phone that comes back shows what it answered."""
+    mine = own_ballots(db, round_ids=round_ids, participant_id=participant.id)
+    return {
+        "you": {
+            "participant_id": participant.id,
+            "display_name": participant.display_name,
+            "role": participant.role,
+        },
+        "own_ballots": {
+            str(round_id): {
+                "payload": ballot.payload,
+                "revision": ballot.revision,
+                "client_msg_id": ballot.client_msg_id,
+            }
+            for round_id, ballot in mine.items()
+        },
+    }
+
+
 def snapshot(
     db: DbSession, denksessie: Denksessie, *, role: Role, participant: Participant | None = None
 ) -> dict[str, Any]:
     """The complete state one client needs, built from the database."""
     data = snapshots(db, denksessie, roles=[role])[role]
     if participant is not None:
-        data["you"] = {
-            "participant_id": participant.id,
-            "display_name": participant.display_name,
-            "role": participant.role,
-        }
-        data["own_ballots"] = {}
-        for round_entry in data["rounds"]:
-            mine = own_ballot(db, round_id=round_entry["id"], participant_id=participant.id)
-            if mine is not None:
-                data["own_ballots"][str(round_entry["id"])] = {
-                    "payload": mine.payload,
-                    "revision": mine.revision,
-                    "client_msg_id": mine.client_msg_id,
-                }
+        data.update(personal_part(db, participant, [r["id"] for r in data["rounds"]]))
     return data
