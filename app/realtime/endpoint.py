@@ -43,6 +43,7 @@ from app.realtime.protocol import (
     Resync,
     client_frames,
     hello_frame,
+    msg_id_of,
 )
 from app.sessions import results
 from app.sessions import service as sessions
@@ -248,8 +249,12 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         connection.send_direct(snapshot)
         hub.ready(connection)
         while True:
+            # A burst from a client that reads lets the sender catch up first, so only a
+            # client that does not read overflows its queue (1013); the flood limit (1008)
+            # stays the answer to sending too much.
+            await connection.room_to_answer()
             text = await _receive_text(websocket)
-            verdict = await limiter.check(budget)
+            verdict = limiter.check(budget)
             if verdict is Verdict.SERVE:
                 await _serve_frame(websocket, hub, connection, text)
                 continue
@@ -276,7 +281,10 @@ async def _serve_frame(websocket: WebSocket, hub: Hub, connection: Connection, t
     try:
         frame = client_frames.validate_json(text)
     except ValidationError:
-        connection.send_direct(_error("BAD_FRAME", "Onbekend of ongeldig bericht."))
+        # With its msg_id when it carries one: a client resends a ballot until it hears of it.
+        msg_id = msg_id_of(text)
+        extra = {} if msg_id is None else {"msg_id": msg_id}
+        connection.send_direct(_error("BAD_FRAME", "Onbekend of ongeldig bericht.", **extra))
         return
     if isinstance(frame, Ping):
         connection.send_direct(dumps({"type": "pong"}))

@@ -131,7 +131,6 @@ class Room:
     tally_dirty: bool = False
     phones_dirty: bool = False
     last_phone_push: float = 0.0
-    ending: bool = False  # send the final state, then close every socket with 4410
     state_changed_at: float = 0.0  # when the last state event arrived (monotonic)
     # The facilitator's participant list with the count it was read at: with thousands of phones
     # it is the largest part of a tally, and only joins (the count) or a removal (a state
@@ -456,8 +455,6 @@ class Hub:
         room.aggregates = {}  # a round opened, closed or reopened: no aggregate of before it
         room.state_changed_at = time.monotonic()
         self._wake.set()
-        if event.type == "denksessie_ended":
-            room.ending = True
         if event.type == "participant_removed":
             removed = room.phones.get(str(event.payload.get("participant_id")))
             if removed is not None:
@@ -557,21 +554,28 @@ class Hub:
         (values, casus texts) unless they changed, and the results of rounds that were not open
         at the last state and still equal it (listed in ``results_kept``). A socket whose
         snapshot was being read when the frames were built, or whose state slot still holds an
-        unsent frame (see ``Connection.send_latest``), gets the whole one, and an ending
-        denksessie sends the whole one to all."""
+        unsent frame (see ``Connection.send_latest``), gets the whole one.
+
+        Whether the denksessie has ended is taken from the very read the frames are built from,
+        never from the ``denksessie_ended`` event: a state read just before the end committed
+        (built for a control a moment earlier) would otherwise go out as the "final" state
+        with ``status: "running"`` before 4410. An ended read sends its whole frame to every
+        socket and closes it with 4410; the event only makes sure such a read follows."""
         roles = sorted({c.role for c in room.connections})
 
         def build(
             db: Session,
-        ) -> tuple[dict[str, tuple[str, str | None]], set[Connection], int | None]:
+        ) -> tuple[dict[str, tuple[str, str | None]], set[Connection], int | None, bool]:
             denksessie = db.get(Denksessie, room.denksessie_id)
             if denksessie is None:
-                return {}, set(), None
+                return {}, set(), None, False
+            ended = denksessie.status == "ended"
             snapshots = results.snapshots(db, denksessie, roles=roles)
             with self.held:
-                return self._state_frames(room, snapshots), set(room.reading), denksessie.seq
+                frames = self._state_frames(room, snapshots, ended=ended)
+                return frames, set(room.reading), denksessie.seq, ended
 
-        frames, reading, seq = await self._in_db(build)
+        frames, reading, seq, ended = await self._in_db(build)
         if seq is not None:
             room.seq = seq if room.seq is None else max(room.seq, seq)
         for connection in room.in_send_order():
@@ -579,7 +583,7 @@ class Hub:
             if pair is None:
                 continue
             whole, light = pair
-            if room.ending:
+            if ended:
                 connection.send_direct(whole)
                 connection.close(CLOSE_ENDED, "denksessie afgelopen")
             elif light is None or connection in reading:
@@ -589,7 +593,7 @@ class Hub:
 
     @staticmethod
     def _state_frames(
-        room: Room, snapshots: dict[Role, dict[str, Any]]
+        room: Room, snapshots: dict[Role, dict[str, Any]], *, ended: bool = False
     ) -> dict[str, tuple[str, str | None]]:
         """Per role the whole ``state`` and the light one (None when it would leave out
         nothing), and what the room's sockets hold once they have it. Under ``Hub.held``."""
@@ -598,7 +602,7 @@ class Hub:
             return frames
         any_role = next(iter(snapshots.values()))
         kept = {part: any_role[part] for part in results.KEPT_PARTS}  # the same for every role
-        same_kept = room.kept_known and room.kept == kept and not room.ending
+        same_kept = room.kept_known and room.kept == kept and not ended
         room.kept, room.kept_known = kept, True
         for role, frame in snapshots.items():
             frame["type"] = "state"
