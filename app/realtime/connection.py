@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from starlette.websockets import WebSocket
 
+from app.i18n import Language
 from app.realtime.protocol import CLOSE_TRY_AGAIN
 from app.tokens import Role
 
@@ -43,11 +44,13 @@ class Connection:
         participant_id: str | None = None,
         capacity: int = DIRECT_CAPACITY,
         on_slow: Callable[[], None] | None = None,
+        language: Language = "nl",
     ) -> None:
         self.websocket = websocket
         self.role = role
         self.denksessie_id = denksessie_id
         self.participant_id = participant_id
+        self.language = language  # of the words in error frames pushed to this socket
         self._capacity = capacity
         self._direct: deque[str] = deque()
         self._latest: dict[str, str] = {}
@@ -72,7 +75,7 @@ class Connection:
             logger.info("closing a socket that does not read (role %s)", self.role)
             if self._on_slow is not None:
                 self._on_slow()
-            self._abandon(CLOSE_TRY_AGAIN, "te traag; maak opnieuw verbinding")
+            self._abandon(CLOSE_TRY_AGAIN, "SLOW_READER")
             return
         self._direct.append(frame)
         self._wake.set()

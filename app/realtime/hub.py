@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.events import MARKERS, Event, topic
+from app.i18n.errors import error_text
 from app.observability.metrics import Metrics
 from app.realtime.backplane import Backplane
 from app.realtime.connection import Connection
@@ -95,14 +96,14 @@ async def in_thread(work: Callable[[], T], *, limiter: anyio.CapacityLimiter | N
         raise
 
 
-def _send_off(
-    connection: Connection, code: str, message: str, close_code: int, reason: str
-) -> None:
-    """Tell a socket why in an error frame, then close it (once: a closing socket is left)."""
+def _send_off(connection: Connection, code: str, close_code: int) -> None:
+    """Tell a socket why in an error frame (in its language), then close it (once: a closing
+    socket is left)."""
     if connection.closing:
         return
+    message = error_text(code, language=connection.language)
     connection.send_direct(dumps({"type": "error", "code": code, "message": message}))
-    connection.close(close_code, reason)
+    connection.close(close_code, code)
 
 
 def settled_results(frame: dict[str, Any]) -> dict[str, Any]:
@@ -276,13 +277,7 @@ class Hub:
             return
         older = room.phones.get(connection.participant_id)
         if older is not None and older is not connection:
-            _send_off(
-                older,
-                "REPLACED",
-                "Je bent op een ander scherm of tabblad verder gegaan.",
-                CLOSE_REPLACED,
-                "vervangen door een nieuwere verbinding",
-            )
+            _send_off(older, "REPLACED", CLOSE_REPLACED)
         room.phones[connection.participant_id] = connection
 
     def ready(self, connection: Connection) -> None:
@@ -458,13 +453,7 @@ class Hub:
         if event.type == "participant_removed":
             removed = room.phones.get(str(event.payload.get("participant_id")))
             if removed is not None:
-                _send_off(
-                    removed,
-                    "PARTICIPANT_REMOVED",
-                    "De facilitator heeft je uit deze denksessie gehaald.",
-                    CLOSE_REMOVED,
-                    "verwijderd",
-                )
+                _send_off(removed, "PARTICIPANT_REMOVED", CLOSE_REMOVED)
 
     # --- ticks ---------------------------------------------------------------------------------
 
@@ -585,7 +574,7 @@ class Hub:
             whole, light = pair
             if ended:
                 connection.send_direct(whole)
-                connection.close(CLOSE_ENDED, "denksessie afgelopen")
+                connection.close(CLOSE_ENDED, "ENDED")
             elif light is None or connection in reading:
                 connection.send_latest("state", whole, drop=("tally",))
             else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from tests.live import LiveServer
 from tests.realtime.support import (
     PRINCIPLE,
     TIMEOUT_S,
+    Frame,
     Live,
     Socket,
     ballot,
@@ -182,7 +183,7 @@ class TestAFloodIsClosedWith1008:
         """A moving window of 100 a second, as documented: the old leaky bucket let the level
         rise by only 50 a second and closed after about 300 frames."""
         sent = asyncio.run(_flood(served, live, frames=600, per_second=150))
-        assert 100 <= sent <= 130
+        assert 100 <= sent <= 160  # the close is in flight while a few more go out
 
 
 def _close_code_table() -> dict[int, str]:
@@ -203,14 +204,14 @@ class TestATokenOfAnotherDenksessie:
         denksessie is no oracle for which other codes are live."""
         mine, other = Live.create(live_client), Live.create(live_client)
         answers = []
-        for code in (other.code, "ZZZZZZ"):
-            with mine.raw_socket(code) as socket:
+        for join_code in (other.code, "ZZZZZZ"):
+            with mine.raw_socket(join_code) as socket:
                 socket.send(hello("screen", mine.screen_token))
                 answers.append(socket.closed())
         assert answers[0] == answers[1]
-        frames, code = answers[0]
+        frames, closed = answers[0]
         assert [frame["code"] for frame in frames] == ["HANDSHAKE_REFUSED"]
-        assert code == CLOSE_NOT_FOUND
+        assert closed == CLOSE_NOT_FOUND
 
     def test_both_documents_say_what_the_server_sends(self) -> None:
         rows = _close_code_table()
@@ -253,3 +254,90 @@ class TestRoundConfigPerKind:
         model = CONFIG_MODELS[kind]
         assert set(config) == set(model.model_fields)
         assert model.model_validate(config).model_dump(mode="json") == config
+
+
+class TestErrorTextsInTheSocketsLanguage:
+    """Codes in the domain, words at the edge: ``?lang=en`` (or the ``lang`` cookie) makes every
+    error frame English; the code never changes."""
+
+    def test_a_refused_ballot_is_explained_in_english(self, live: Live) -> None:
+        round_id = live.open_round("approval")
+        live.control(f"rounds/{round_id}/close")
+        member = live.join()
+        english, dutch = (
+            _refused_ballot(live, member.token, round_id, path)
+            for path in (f"/ws/{live.code}?lang=en", f"/ws/{live.code}")
+        )
+        assert english["code"] == dutch["code"] == "ROUND_CLOSED"
+        assert english["message"] == "This round is closed; your answer was not saved."
+        assert dutch["message"] == "Deze ronde is gesloten; je antwoord is niet opgeslagen."
+
+    def test_the_lang_cookie_of_the_pages_is_enough(self, live: Live) -> None:
+        with live.client.websocket_connect(f"/ws/{live.code}", headers={"cookie": "lang=en"}) as ws:
+            socket = Socket(ws)
+            socket.send(hello("screen", live.screen_token))
+            socket.of_type("snapshot")
+            socket.send_text("{not json")
+            refused = socket.of_type("error")
+        assert (refused["code"], refused["message"]) == ("BAD_FRAME", "Unknown or invalid message.")
+
+    @pytest.mark.parametrize(
+        ("hello_of", "code", "english"),
+        [
+            (
+                lambda live: hello("screen", live.screen_token, protocol=2),
+                4400,
+                "Protocol version 1 expected.",
+            ),
+            (lambda live: hello("screen", "forged"), CLOSE_UNAUTHORISED, "Invalid token."),
+        ],
+    )
+    def test_a_refused_handshake_is_explained_in_english(
+        self, live: Live, hello_of: Callable[[Live], Frame], code: int, english: str
+    ) -> None:
+        with live.client.websocket_connect(f"/ws/{live.code}?lang=en") as ws:
+            socket = Socket(ws)
+            socket.send(hello_of(live))
+            frames, closed = socket.closed()
+        assert closed == code
+        assert [(f["code"], f["message"]) for f in frames] == [("HANDSHAKE_REFUSED", english)]
+
+    def test_a_replaced_socket_is_told_in_its_own_language(self, live: Live) -> None:
+        member = live.join()
+        with live.client.websocket_connect(f"/ws/{live.code}?lang=en") as ws:
+            older = Socket(ws)
+            older.send(hello("participant", member.token))
+            older.of_type("snapshot")
+            with live.connect("participant", member.token):
+                frames, closed = older.closed()
+        errors = [f for f in frames if f["type"] == "error"]
+        assert [(f["code"], f["message"]) for f in errors] == [
+            ("REPLACED", "You continued on another screen or tab.")
+        ]
+
+    def test_a_control_refused_over_http_is_explained_in_english(self, live: Live) -> None:
+        first = live.open_round("approval")
+        second = live.add_round("approval")
+        answers = [
+            live.client.post(f"/api/v1/denksessies/{live.id}/rounds/{second}/open{query}")
+            for query in ("?lang=en", "")
+        ]
+        assert [a.status_code for a in answers] == [409, 409]
+        english, dutch = (a.json()["error"] for a in answers)
+        assert english["code"] == dutch["code"] == "ANOTHER_ROUND_OPEN"
+        title = next(
+            r["title"]
+            for r in live.client.get(f"/api/v1/denksessies/{live.id}").json()["rounds"]
+            if r["id"] == first
+        )
+        assert english["message"] == f"Close round '{title}' first."
+        assert dutch["message"] == f"Sluit eerst ronde '{title}'."
+
+
+def _refused_ballot(live: Live, token: str, round_id: int, path: str) -> Frame:
+    with live.client.websocket_connect(path) as ws:
+        socket = Socket(ws)
+        socket.send(hello("participant", token))
+        socket.of_type("snapshot")
+        socket.send(ballot(round_id, "approval", APPROVE))
+        return socket.of_type("error")

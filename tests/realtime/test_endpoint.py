@@ -131,7 +131,7 @@ class TestHandshakeRefused:
         with live.raw_socket() as socket:
             socket.send(hello("facilitator", other.facilitator_token))
             frame, code = _refusal(socket)
-            assert (frame["message"], code) == ("onbekende code", CLOSE_NOT_FOUND)
+            assert (frame["message"], code) == ("Onbekende code.", CLOSE_NOT_FOUND)
 
     def test_a_screen_token_cannot_claim_the_facilitator_role(self, live: Live) -> None:
         with live.raw_socket() as socket:
