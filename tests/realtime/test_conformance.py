@@ -57,7 +57,7 @@ class TestTheEndedStateComesBeforeItsClose:
         self, live_client: TestClient, controls: str
     ) -> None:
         """Repeated, because the old code lost it in about one run of six."""
-        for _ in range(8):
+        for _ in range(12):
             live = Live.create(live_client)
             round_id = live.open_round("approval")
             with live.connect("screen") as screen:
