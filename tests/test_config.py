@@ -45,7 +45,7 @@ class TestSettings:
     def test_refuses_the_once_published_key_everywhere(self, environment: str) -> None:
         assert OLD_DEFAULT_KEY in PUBLISHED_SECRET_KEYS
         with pytest.raises(ValidationError, match="DENKSESSIE_SECRET_KEY"):
-            Settings(environment=environment, secret_key=OLD_DEFAULT_KEY)  # type: ignore[arg-type]
+            Settings(environment=environment, secret_key=OLD_DEFAULT_KEY)
 
     def test_production_needs_a_key_of_its_own(self, no_key: Path) -> None:
         with pytest.raises(ValidationError, match="DENKSESSIE_SECRET_KEY must be set"):

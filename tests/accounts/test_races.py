@@ -38,7 +38,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServe
         settings = prepared_database(url)
         engine = build_engine(settings)
         with transaction(engine) as db:
-            db.exec(delete(UserAccount))  # type: ignore[call-overload]
+            db.exec(delete(UserAccount))
         engine.dispose()
         live = LiveServer(settings)
         live.start()
