@@ -13,15 +13,16 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from app.accounts import service as accounts
-from app.accounts.models import Role
+from app.accounts.models import LoginSession, Role
 from app.api.deps import CSRF_HEADER, LOGIN_COOKIE
 from app.db import build_engine, transaction
 from app.main import create_app
 from app.organisations import service as organisations
 from app.realtime.protocol import CLOSE_UNAUTHORISED
-from app.tokens import ClientToken, verify
+from app.tokens import ClientToken, sign, staff_token, verify
 from tests.conftest import TEST_SECRET, make_account, settings_for, sharing, with_committed_login
 from tests.realtime.support import Live, Socket, hello, prepared_database
 
@@ -132,6 +133,32 @@ class TestScope:
         refused = viewer.post(f"/api/v1/denksessies/{live.id}/lock", json={"locked": True})
         assert refused.status_code == 403  # ... and no controls
         assert claims(live.facilitator_token).grant == "facilitator"
+
+    def test_a_token_of_another_organisations_login_is_refused(
+        self, database: str, live: Live
+    ) -> None:
+        """Even signed with the right key, a token only works for a login of the denksessie's
+        own organisation."""
+        engine = build_engine(settings_for(database))
+        try:
+            with transaction(engine) as db:
+                other = organisations.ensure(db, slug="ander", name="Andere organisatie")
+                email = f"ander-{uuid.uuid4().hex[:8]}@ander.test"
+                account = make_account(db, other, email=email, role="owner")
+                accounts.start_login(
+                    db, user=account.user, lifetime=timedelta(hours=1), organisation_id=other.id
+                )
+                session_id = db.exec(
+                    select(LoginSession.id).where(LoginSession.user_id == account.user.id)
+                ).one()
+        finally:
+            engine.dispose()
+        assert session_id is not None
+        forged = sign(
+            TEST_SECRET,
+            staff_token("facilitator", live.id, login_session_id=session_id, lifetime_s=3600),
+        )
+        assert refusal_code(live, "facilitator", forged) == CLOSE_UNAUTHORISED
 
 
 class TestRevocation:
