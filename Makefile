@@ -42,10 +42,11 @@ system-deps:
 migrate: install
 	$(BIN)/denksessie migrate
 
+# No account with a known password and no built-in key, whatever HOST is: the key is made once
+# in var/secret_key, and serve prints the first-run link (or where to log in). Decision 0010.
 run: install
 	$(BIN)/denksessie migrate
 	$(BIN)/denksessie load-content
-	$(BIN)/denksessie user demo
 	DENKSESSIE_HOST=$(HOST) DENKSESSIE_PORT=$(PORT) $(BIN)/denksessie serve
 
 # Everything: unit, PostgreSQL, Redis, worker processes, benches' checks and browsers.

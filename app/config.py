@@ -1,12 +1,18 @@
 """Settings, read once from the environment (prefix ``DENKSESSIE_``).
 
 Defaults need no environment at all (SQLite file under ``./var``, in-process backplane), so a
-newcomer's ``make run`` works; a default secret key is refused outside development because it
-would let anyone forge participant tokens.
+newcomer's ``make run`` works. There is no built-in secret key: without
+``DENKSESSIE_SECRET_KEY`` one is generated once per installation into ``var/secret_key`` (mode
+0600), because a key printed in a public repository would let anyone on the venue's Wi-Fi forge
+a facilitator token (decision 0010). Production must set the key itself, so every worker and host
+signs with the same one.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+import time
 from pathlib import Path
 from typing import Literal
 
@@ -17,8 +23,29 @@ from sqlalchemy.engine import make_url
 
 from app.ratelimits import parse_limits
 
-DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
+# Keys that were once published (an old default): refused everywhere, even when set by hand.
+PUBLISHED_SECRET_KEYS = frozenset({"development-only-secret-key-change-me"})
 DEFAULT_DATABASE_URL = "sqlite:///./var/denksessie.sqlite3"
+DEFAULT_SECRET_KEY_FILE = Path("var/secret_key")
+
+
+def installation_secret(path: Path) -> str:
+    """The key in ``path``, made on first use (random, 0600, written once with O_EXCL so two
+    workers starting together end up with the same key)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+    for _attempt in range(50):  # another process may be between creating and writing it
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise ValueError(f"{path} is empty; delete it to have a new secret key made")
 
 
 class Settings(BaseSettings):
@@ -31,7 +58,9 @@ class Settings(BaseSettings):
     backplane_url: str = "memory://"
     # Prefix of backplane channels, so deployments sharing one Redis never hear each other.
     backplane_namespace: str = Field(default="denksessie", pattern=r"^[a-z0-9_-]{1,40}$")
-    secret_key: str = DEVELOPMENT_SECRET_KEY
+    # Signs client tokens and the first-run link. Empty: read (or make once) `secret_key_file`.
+    secret_key: str = ""
+    secret_key_file: Path = DEFAULT_SECRET_KEY_FILE
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
@@ -61,6 +90,13 @@ class Settings(BaseSettings):
     invitation_days: int = Field(default=7, ge=1, le=60)
     login_rate_limit: str = "5/minute"
     login_ip_rate_limit: str = "30/minute"
+    # Facilitator, viewer and screen tokens (for the websocket) expire after this many hours and
+    # die sooner with the login they were handed out under; open sockets re-check that login
+    # every `access_recheck_s` seconds (docs/security.md, decision 0010).
+    staff_token_hours: int = Field(default=12, ge=1, le=168)
+    access_recheck_s: float = Field(default=10.0, gt=0, le=3600)
+    # The first-run link printed by `denksessie serve` while there is no account.
+    setup_link_hours: int = Field(default=24, ge=1, le=720)
     # "fast" argon2 parameters exist for the test suite only; refused in production.
     password_hashing: Literal["standard", "fast"] = "standard"
 
@@ -112,10 +148,14 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_secret(self) -> Settings:
-        if self.environment != "development" and self.secret_key == DEVELOPMENT_SECRET_KEY:
-            raise ValueError(
-                "DENKSESSIE_SECRET_KEY must be set to a secret value outside development"
-            )
+        if not self.secret_key:
+            if self.environment == "production":
+                raise ValueError(
+                    "DENKSESSIE_SECRET_KEY must be set in production (the same on every worker)"
+                )
+            self.secret_key = installation_secret(self.secret_key_file)
+        if self.secret_key in PUBLISHED_SECRET_KEYS:
+            raise ValueError("DENKSESSIE_SECRET_KEY is a published value; choose a secret one")
         if self.environment == "production" and self.password_hashing != "standard":
             raise ValueError("DENKSESSIE_PASSWORD_HASHING must be 'standard' in production")
         if len(self.secret_key) < 16:

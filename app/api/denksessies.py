@@ -14,15 +14,18 @@ import segno
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
 from pydantic import BaseModel
 
-from app.api.deps import AppSettings, DbSession, OrganisationId
+from app.accounts import service as accounts
+from app.accounts.service import Login
+from app.api.deps import AppSettings, CurrentLogin, DbSession, OrganisationId
 from app.api.errors import ERROR_RESPONSES
+from app.config import Settings
 from app.events import Event
 from app.schemas import StrictModel
 from app.sessions import flows, results
 from app.sessions import service as sessions
 from app.sessions.models import Denksessie
 from app.sessions.schemas import DenksessieCreate, RoundCreate, TimerRequest
-from app.tokens import ClientToken, sign
+from app.tokens import Grant, sign, staff_token
 
 router = APIRouter(prefix="/api/v1/denksessies", tags=["denksessies"], responses=ERROR_RESPONSES)
 
@@ -60,10 +63,23 @@ def _own(db: DbSession, organisation_id: int, denksessie_id: int) -> Denksessie:
     )
 
 
-def facilitator_tokens(secret_key: str, denksessie_id: int) -> tuple[str, str]:
-    return (
-        sign(secret_key, ClientToken("facilitator", denksessie_id)),
-        sign(secret_key, ClientToken("screen", denksessie_id)),
+def facilitator_tokens(settings: Settings, login: Login, denksessie_id: int) -> tuple[str, str]:
+    """The console's token (a viewer's is read-only) and the projector's, both for this
+    denksessie only, expiring, and revoked with this login (docs/security.md)."""
+    session_id = login.session.id
+    assert session_id is not None
+
+    def token(grant: Grant) -> str:
+        scoped = staff_token(
+            grant,
+            denksessie_id,
+            login_session_id=session_id,
+            lifetime_s=settings.staff_token_hours * 3600,
+        )
+        return sign(settings.secret_key, scoped)
+
+    return token("facilitator" if accounts.may(login.role, "facilitator") else "viewer"), token(
+        "screen"
     )
 
 
@@ -72,12 +88,13 @@ def create_denksessie(
     request: Request,
     db: DbSession,
     organisation_id: OrganisationId,
+    login: CurrentLogin,
     settings: AppSettings,
     data: DenksessieCreate,
 ) -> DenksessieCreated:
     denksessie = sessions.create(db, organisation_id=organisation_id, data=data)
     assert denksessie.id is not None
-    facilitator, screen = facilitator_tokens(settings.secret_key, denksessie.id)
+    facilitator, screen = facilitator_tokens(settings, login, denksessie.id)
     return DenksessieCreated(
         id=denksessie.id,
         title=denksessie.title,

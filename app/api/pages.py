@@ -14,9 +14,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import i18n
+from app.accounts.service import staff_token_holds
 from app.api.denksessies import facilitator_tokens, join_url
 from app.api.deps import (
     AppSettings,
+    CurrentLogin,
     DbSession,
     OrganisationId,
     ReaderOrganisationId,
@@ -231,11 +233,19 @@ def screen_page(
 ) -> Response:
     """The projector. The screen token in the link is the only key: no account on the beamer."""
     claims = verify(settings.secret_key, token) if token else None
-    if claims is None or claims.role != "screen" or claims.denksessie_id != denksessie_id:
-        raise Rejected("FORBIDDEN", "Deze schermlink is niet geldig.", http_status=403)
     denksessie = db.get(Denksessie, denksessie_id)
-    if denksessie is None:
-        raise Rejected("NOT_FOUND", "Deze denksessie bestaat niet.", http_status=404)
+    if (
+        claims is None
+        or claims.grant != "screen"
+        or claims.denksessie_id != denksessie_id
+        or denksessie is None
+        or not staff_token_holds(db, claims, denksessie.organisation_id)
+    ):
+        raise Rejected(
+            "FORBIDDEN",
+            "Deze schermlink is niet (meer) geldig. Open het scherm opnieuw vanaf de console.",
+            http_status=403,
+        )
     url = join_url(request, denksessie.join_code)
     return _no_store(
         render(
@@ -272,12 +282,15 @@ def console_page(
     db: DbSession,
     settings: AppSettings,
     organisation_id: OrganisationId,
+    login: CurrentLogin,
     denksessie_id: int,
 ) -> Response:
+    """A viewer's page carries a read-only viewer token; every token here dies with this
+    login (docs/security.md)."""
     denksessie = sessions.get_for_organisation(
         db, denksessie_id=denksessie_id, organisation_id=organisation_id
     )
-    facilitator, screen = facilitator_tokens(settings.secret_key, denksessie_id)
+    facilitator, screen = facilitator_tokens(settings, login, denksessie_id)
     catalogue = catalogues.to_public(db, sessions.catalogue_of(db, denksessie))
     session_casussen = [
         casus

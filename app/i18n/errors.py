@@ -46,6 +46,7 @@ PLAIN: dict[str, str] = {
     "BAD_FRAME": N_("Onbekend of ongeldig bericht."),
     "WRONG_ROLE": N_("Alleen deelnemers stemmen."),
     "UNAVAILABLE": N_("Je antwoord is nog niet opgeslagen; we proberen het opnieuw."),
+    "ACCESS_REVOKED": N_("Je toegang is ingetrokken."),
     # ballots
     "UNKNOWN_ROUND": N_("Deze ronde bestaat niet."),
     "ROUND_CLOSED": N_("Deze ronde is gesloten; je antwoord is niet opgeslagen."),

@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.accounts import service as accounts
 from app.db import committing
 from app.errors import DomainError, NotFound, Rejected
 from app.events import BALLOTS_CHANGED, MARKER_SEQ, Event
@@ -157,12 +158,43 @@ async def _handshake(websocket: WebSocket) -> tuple[Hello, ClientToken]:
         raise Refused(CLOSE_BAD_HELLO, "PROTOCOL_VERSION", version=PROTOCOL_VERSION)
     token = verify(websocket.app.state.settings.secret_key, hello.token)
     if token is None or token.role != hello.role:
-        raise Refused(CLOSE_UNAUTHORISED, "ongeldig token")
+        raise Refused(CLOSE_UNAUTHORISED, "BAD_TOKEN")
     return hello, token
 
 
+def _staff_access_holds(db: Session, token: ClientToken) -> bool:
+    """A staff token's login still stands for its denksessie (tokens.py, decision 0010)."""
+    organisation_id = db.exec(
+        select(Denksessie.organisation_id).where(Denksessie.id == token.denksessie_id)
+    ).first()
+    return organisation_id is not None and accounts.staff_token_holds(db, token, organisation_id)
+
+
+async def _watch_staff_access(
+    websocket: WebSocket, connection: Connection, token: ClientToken, every_s: float
+) -> None:
+    """Close a staff socket soon after its token is revoked (logout, member removed, role
+    lowered) or expires; the facilitator's page then says so (4401)."""
+    assert token.expires_at is not None
+    while not connection.closing:
+        await asyncio.sleep(min(every_s, max(0.0, token.expires_at - time.time())))
+        try:
+            holds = token.expires_at > time.time() and await _in_db(
+                websocket, lambda db: _staff_access_holds(db, token), commit=False
+            )
+        except SQLAlchemyError:  # the database is away: check again next time
+            logger.warning("could not re-check a staff socket's access", exc_info=True)
+            continue
+        if not holds:
+            logger.info("websocket access revoked: %s", token.grant)
+            connection.send_direct(_error("ACCESS_REVOKED", connection.language))
+            connection.close(CLOSE_UNAUTHORISED, "ACCESS_REVOKED")
+            return
+
+
 def _check_membership(db: Session, code: str, token: ClientToken) -> None:
-    """Refuse a code that is unknown or not the token's, and a removed participant."""
+    """Refuse a code that is unknown or not the token's, a removed participant, and a staff
+    token whose login no longer stands."""
     try:
         denksessie_id = sessions.live_id_by_code(db, code)
     except NotFound as exc:
@@ -171,6 +203,8 @@ def _check_membership(db: Session, code: str, token: ClientToken) -> None:
         # Answered like an unknown code, so a token of one denksessie cannot be used to tell
         # live codes from dead ones (docs/security.md).
         raise Refused(CLOSE_NOT_FOUND, "UNKNOWN_CODE")
+    if token.is_staff and not _staff_access_holds(db, token):
+        raise Refused(CLOSE_UNAUTHORISED, "BAD_TOKEN")
     if token.participant_id is not None:
         try:
             sessions.active_participant(
@@ -283,6 +317,13 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         await hub.remove(connection)
         raise
     hub.claim(connection)
+    watcher = (
+        asyncio.create_task(
+            _watch_staff_access(websocket, connection, token, settings.access_recheck_s)
+        )
+        if token.is_staff
+        else None
+    )
     opened = time.monotonic()
     logger.info(
         "websocket open: %s in denksessie %s",
@@ -315,6 +356,8 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         connection.close(refused.code, refused.reason)
         await connection.wait_closed()
     finally:
+        if watcher is not None:
+            watcher.cancel()
         await hub.remove(connection)
         logger.info(
             "websocket closed after %.1f s",
