@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, col, select
 from typer.testing import CliRunner
 
 from app import privacy
@@ -17,7 +18,14 @@ from app.organisations import service as organisations
 from app.organisations.models import Organisation, utcnow
 from app.sessions import flows, results
 from app.sessions import service as sessions
-from app.sessions.models import Ballot, BallotSubmission, Denksessie, Participant, Principle
+from app.sessions.models import (
+    Ballot,
+    BallotSubmission,
+    Denksessie,
+    Participant,
+    Principle,
+    SessionRound,
+)
 from tests.conftest import TEST_SECRET, settings_for
 from tests.sessions.factories import (
     cast,
@@ -29,6 +37,7 @@ from tests.sessions.factories import (
 )
 
 runner = CliRunner()
+DAY = timedelta(days=1)
 PRINCIPLE = "Ik laat mensen zelf kiezen hoe ze wonen."
 
 
@@ -87,9 +96,10 @@ class TestPurge:
         )
         assert after["values"] == before["values"]
         # Export now shows results without people.
-        exported = privacy.export(db, denksessie)
+        exported = privacy.export(db, denksessie, secret_key=TEST_SECRET)
         assert exported["participants"] == []
         assert exported["ballots"] == []
+        assert exported["denksessie"]["participant_count"] == 0
         assert exported["rounds"][0]["result"]["decisions"]["toekennen"] == 1
         assert privacy.purge(db, denksessie) == 0  # idempotent
 
@@ -104,31 +114,178 @@ class TestPurge:
         self, db: Session, demo_org_id: int
     ) -> None:
         denksessie = _ended_session_with_answers(db, demo_org_id)
-        organisation = db.get(Organisation, demo_org_id)
-        assert organisation is not None
+        _set_retention(db, demo_org_id, 10)
         assert denksessie.ended_at is not None
-        organisation.retention_days = 10
-        db.add(organisation)
         ended = denksessie.ended_at
-        assert denksessie.id not in privacy.purge_expired(db, now=ended + timedelta(days=9))
+        assert denksessie.id not in privacy.purge_expired(db, now=ended + DAY * 9).purged
         assert denksessie.purged_at is None
-        assert denksessie.id in privacy.purge_expired(db, now=ended + timedelta(days=10))
+        assert denksessie.id in privacy.purge_expired(db, now=ended + DAY * 10).purged
         assert denksessie.purged_at is not None
 
-    def test_export_has_everything_but_no_addresses(self, db: Session, demo_org_id: int) -> None:
+
+class TestIdleDenksessies:
+    """Retention counts from the last activity, so a denksessie nobody ends is purged too."""
+
+    def test_one_never_ended_is_ended_and_purged_once_idle_past_retention(
+        self, db: Session, demo_org_id: int
+    ) -> None:
+        denksessie, casus = _running_session_with_answers(db, demo_org_id)
+        _set_retention(db, demo_org_id, 30)
+        last = privacy.last_activity(db, [_id(denksessie)])[_id(denksessie)]
+        assert denksessie.id not in privacy.purge_expired(db, now=last + DAY * 29).purged
+        assert denksessie.status == "running"
+
+        expired = privacy.purge_expired(db, now=last + DAY * 30)
+
+        assert _id(denksessie) in expired.purged
+        assert ("denksessie_ended", denksessie.id) in [
+            (e.type, e.denksessie_id) for e in expired.ended
+        ]
+        assert (denksessie.status, denksessie.purged_at is not None) == ("ended", True)
+        assert (
+            db.exec(select(Participant).where(Participant.denksessie_id == denksessie.id)).all()
+            == []
+        )
+        assert db.exec(select(Ballot).where(Ballot.round_id == casus.id)).all() == []
+        result = results.aggregate(db, denksessie, casus, role="facilitator")
+        assert result["decisions"]["toekennen"] == 1
+
+    def test_a_later_ballot_postpones_it(self, db: Session, demo_org_id: int) -> None:
+        denksessie, casus = _running_session_with_answers(db, demo_org_id)
+        _set_retention(db, demo_org_id, 30)
+        (ballot, _) = db.exec(select(Ballot).where(Ballot.round_id == casus.id)).all()
+        later = utcnow() + DAY * 20
+        ballot.updated_at = later
+        db.add(ballot)
+        db.flush()
+        assert privacy.last_activity(db, [_id(denksessie)])[_id(denksessie)] == later
+        assert denksessie.id not in privacy.purge_expired(db, now=later + DAY * 29).purged
+        assert denksessie.purged_at is None
+        assert denksessie.id in privacy.purge_expired(db, now=later + DAY * 30).purged
+
+    def test_a_later_join_postpones_it(self, db: Session, demo_org_id: int) -> None:
+        denksessie, _ = _running_session_with_answers(db, demo_org_id)
+        _set_retention(db, demo_org_id, 30)
+        late = make_participant(db, denksessie, display_name="Laat")
+        late.joined_at = utcnow() + DAY * 40
+        db.add(late)
+        db.flush()
+        assert denksessie.id not in privacy.purge_expired(db, now=utcnow() + DAY * 60).purged
+        assert denksessie.id in privacy.purge_expired(db, now=utcnow() + DAY * 71).purged
+
+
+def _id(denksessie: Denksessie) -> int:
+    assert denksessie.id is not None
+    return denksessie.id
+
+
+def _set_retention(db: Session, organisation_id: int, days: int) -> None:
+    organisation = db.get(Organisation, organisation_id)
+    assert organisation is not None
+    organisation.retention_days = days
+    db.add(organisation)
+    db.flush()
+
+
+def _backdate(db: Session, denksessie: Denksessie, by: timedelta) -> None:
+    """Move every moment of a denksessie's activity back by ``by``."""
+    rounds = sessions.rounds_of(db, _id(denksessie))
+    shifted: list[tuple[SQLModel, tuple[str, ...]]] = [
+        (denksessie, ("created_at", "ended_at")),
+        *((r, ("opened_at", "closed_at")) for r in rounds),
+    ]
+    for model, moment in (
+        (Participant, "joined_at"),
+        (Ballot, "updated_at"),
+        (Principle, "created_at"),
+    ):
+        owner = Participant.denksessie_id == denksessie.id
+        if model is not Participant:
+            owner = col(model.round_id).in_([r.id for r in rounds])  # type: ignore[attr-defined]
+        shifted.extend((row, (moment,)) for row in db.exec(select(model).where(owner)).all())
+    for row, fields in shifted:
+        for field in fields:
+            if getattr(row, field) is not None:
+                setattr(row, field, getattr(row, field) - by)
+        db.add(row)
+    db.flush()
+
+
+def _running_session_with_answers(
+    db: Session, organisation_id: int
+) -> tuple[Denksessie, SessionRound]:
+    denksessie = make_denksessie(db, organisation_id=organisation_id)
+    casus = make_open_round(db, denksessie, "casus")
+    for name, decision in (("Ana", "toekennen"), ("Bo", "twijfel")):
+        person = make_participant(db, denksessie, display_name=name)
+        cast(db, denksessie, person, casus, {"decision": decision, "values": ["privacy"]})
+    return denksessie, casus
+
+
+class TestExport:
+    def test_answers_under_pseudonyms_and_no_addresses(self, db: Session, demo_org_id: int) -> None:
         denksessie = _ended_session_with_answers(db, demo_org_id)
-        exported = privacy.export(db, denksessie)
-        assert exported["format"] == "denksessie-export/1"
-        assert sorted(p["display_name"] or "" for p in exported["participants"]) == ["Ana", "Bo"]
-        assert len(exported["ballots"]) == 2
+        exported = privacy.export(db, denksessie, secret_key=TEST_SECRET)
+        assert exported["format"] == "denksessie-export/2"
+        assert exported["denksessie"]["participant_count"] == 2
         assert {b["answer"]["decision"] for b in exported["ballots"]} == {
             "toekennen",
             "niet_toekennen",
         }
+        aliases = {p["participant"] for p in exported["participants"]}
+        assert aliases == {b["participant"] for b in exported["ballots"]}
+        assert aliases == {p["participant"] for p in exported["principles"]}
+        assert len(aliases) == 2
+        # One "gemeente" and one without a role: both are "overig".
+        assert [p["role"] for p in exported["participants"]] == ["overig", "overig"]
         assert [p["text"] for p in exported["principles"]] == [PRINCIPLE, PRINCIPLE]
-        flat = str(exported)
-        assert "127.0.0.1" not in flat
-        assert "user_agent" not in flat
+        flat = json.dumps(exported)
+        for absent in ("Ana", "Bo", "127.0.0.1", "user_agent", "joined_at", "updated_at"):
+            assert absent not in flat
+        ids = db.exec(select(Participant.id).where(Participant.denksessie_id == denksessie.id))
+        assert not any(pid in flat for pid in ids)
+
+    def test_pseudonyms_are_stable_and_need_the_secret_key(
+        self, db: Session, demo_org_id: int
+    ) -> None:
+        denksessie = _ended_session_with_answers(db, demo_org_id)
+        first = privacy.export(db, denksessie, secret_key=TEST_SECRET)["participants"]
+        again = privacy.export(db, denksessie, secret_key=TEST_SECRET)["participants"]
+        other = privacy.export(db, denksessie, secret_key="een-andere-geheime-sleutel")
+        assert first == again
+        assert not {p["participant"] for p in first} & {
+            p["participant"] for p in other["participants"]
+        }
+
+    def test_a_removed_participant_is_left_out_and_not_named_in_the_log(
+        self, db: Session, demo_org_id: int
+    ) -> None:
+        denksessie = make_denksessie(db, organisation_id=demo_org_id)
+        casus = make_open_round(db, denksessie, "casus")
+        stays, goes = make_participant(db, denksessie), make_participant(db, denksessie)
+        for person in (stays, goes):
+            cast(
+                db,
+                denksessie,
+                person,
+                casus,
+                {
+                    "decision": "toekennen",
+                    "values": ["privacy"],
+                    "principles": {"privacy": PRINCIPLE},
+                },
+            )
+        flows.remove_participant(db, denksessie=denksessie, participant_id=goes.id)
+        exported = privacy.export(db, denksessie, secret_key=TEST_SECRET)
+        assert len(exported["ballots"]) == 1
+        assert exported["denksessie"]["removed_participant_count"] == 1
+        assert [(p["participant"] is None, p["hidden"]) for p in exported["principles"]] == [
+            (False, False),
+            (True, True),
+        ]
+        assert exported["moderation_log"][0]["action"] == "remove_participant"
+        assert exported["moderation_log"][0]["target"] is None
+        assert goes.id not in json.dumps(exported)
 
 
 class TestPurgeCommand:
@@ -147,8 +304,7 @@ class TestPurgeCommand:
                 assert organisation_id is not None
                 old = _ended_session_with_answers(db, organisation_id)
                 recent = _ended_session_with_answers(db, organisation_id)
-                old.ended_at = utcnow() - timedelta(days=31)
-                db.add(old)
+                _backdate(db, old, timedelta(days=31))
                 ids = (old.id, recent.id)
             result = runner.invoke(cli, ["purge"])
             assert result.exit_code == 0, result.output
