@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
+from app.accounts.models import Invitation, LoginSession
 from app.anonymity import pseudonym, role_labels
 from app.db import DbSession
 from app.errors import Rejected
@@ -88,11 +89,14 @@ def purge(db: DbSession, denksessie: Denksessie, *, now: datetime | None = None)
 
 @dataclass(frozen=True)
 class Expired:
-    """What ``purge_expired`` did: the denksessies purged, and the ``denksessie_ended`` events
-    of those it ended for idleness (publish them after the commit, so their sockets close)."""
+    """What ``purge_expired`` did: the denksessies purged, the ``denksessie_ended`` events of
+    those it ended for idleness (publish them after the commit, so their sockets close), and
+    how many expired login sessions and invitation links it deleted."""
 
     purged: list[int]
     ended: list[Event]
+    logins: int = 0
+    invitations: int = 0
 
 
 def purge_expired(db: DbSession, *, now: datetime | None = None) -> Expired:
@@ -120,7 +124,16 @@ def purge_expired(db: DbSession, *, now: datetime | None = None) -> Expired:
             ended.append(flows.end_denksessie(db, denksessie=denksessie))
         purge(db, denksessie, now=now)
         purged.append(denksessie.id)
-    return Expired(purged=purged, ended=ended)
+    # Past their expiry these rows open nothing (a login is refused, a link is "gone"), but an
+    # invitation still holds the e-mail address of someone who may never have answered.
+    logins = db.exec(delete(LoginSession).where(col(LoginSession.expires_at) <= now))
+    invitations = db.exec(delete(Invitation).where(col(Invitation.expires_at) <= now))
+    return Expired(
+        purged=purged,
+        ended=ended,
+        logins=logins.rowcount,
+        invitations=invitations.rowcount,
+    )
 
 
 def last_activity(db: DbSession, denksessie_ids: Sequence[int]) -> dict[int, datetime]:

@@ -11,6 +11,8 @@ from sqlmodel import Session, SQLModel, col, select
 from typer.testing import CliRunner
 
 from app import privacy
+from app.accounts import service as accounts
+from app.accounts.models import Invitation, LoginSession
 from app.cli import cli
 from app.db import build_engine, transaction
 from app.errors import Rejected
@@ -26,7 +28,7 @@ from app.sessions.models import (
     Principle,
     SessionRound,
 )
-from tests.conftest import TEST_SECRET, settings_for
+from tests.conftest import TEST_SECRET, make_account, settings_for
 from tests.sessions.factories import (
     cast,
     close,
@@ -315,3 +317,31 @@ class TestPurgeCommand:
             assert "Niets te wissen" in runner.invoke(cli, ["purge"]).output
         finally:
             engine.dispose()
+
+
+class TestExpiredAccountsData:
+    def test_expired_logins_and_invitations_go_with_the_purge(
+        self, db: Session, demo_org_id: int
+    ) -> None:
+        organisation = db.get(Organisation, demo_org_id)
+        assert organisation is not None
+        account = make_account(db, organisation, email="verloopt@example.org")
+        assert account.user.id is not None
+        accounts.start_login(db, user=account.user, lifetime=DAY, organisation_id=demo_org_id)
+        accounts.create_invitation(
+            db,
+            organisation_id=demo_org_id,
+            email="nooit-geantwoord@example.org",
+            role="viewer",
+            invited_by=account.user.id,
+            lifetime=DAY * 7,
+        )
+        logins, invitations = count(db, LoginSession), count(db, Invitation)
+
+        privacy.purge_expired(db, now=utcnow() + DAY * 2)
+        assert count(db, LoginSession) == logins - 1
+        assert count(db, Invitation) == invitations
+
+        expired = privacy.purge_expired(db, now=utcnow() + DAY * 8)
+        assert expired.invitations >= 1
+        assert count(db, Invitation) == invitations - 1
