@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, update
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from app.accounts.models import Invitation, LoginSession
@@ -181,7 +180,7 @@ def last_activity(db: DbSession, denksessie_ids: Sequence[int]) -> dict[int, dat
 
 
 def _latest(
-    db: DbSession, owner: Any, moment: ColumnElement[datetime | None], ids: list[int]
+    db: DbSession, owner: Any, moment: Any, ids: list[int]
 ) -> list[tuple[int, datetime | None]]:
     return list(
         db.exec(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from app import privacy
@@ -192,19 +193,21 @@ def _set_retention(db: Session, organisation_id: int, days: int) -> None:
 def _backdate(db: Session, denksessie: Denksessie, by: timedelta) -> None:
     """Move every moment of a denksessie's activity back by ``by``."""
     rounds = sessions.rounds_of(db, _id(denksessie))
-    shifted: list[tuple[SQLModel, tuple[str, ...]]] = [
-        (denksessie, ("created_at", "ended_at")),
-        *((r, ("opened_at", "closed_at")) for r in rounds),
+    in_rounds = [r.id for r in rounds]
+    shifted: list[tuple[Any, tuple[str, ...]]] = [(denksessie, ("created_at", "ended_at"))]
+    shifted += [(r, ("opened_at", "closed_at")) for r in rounds]
+    shifted += [
+        (p, ("joined_at",))
+        for p in db.exec(select(Participant).where(Participant.denksessie_id == denksessie.id))
     ]
-    for model, moment in (
-        (Participant, "joined_at"),
-        (Ballot, "updated_at"),
-        (Principle, "created_at"),
-    ):
-        owner = Participant.denksessie_id == denksessie.id
-        if model is not Participant:
-            owner = col(model.round_id).in_([r.id for r in rounds])  # type: ignore[attr-defined]
-        shifted.extend((row, (moment,)) for row in db.exec(select(model).where(owner)).all())
+    shifted += [
+        (b, ("updated_at",))
+        for b in db.exec(select(Ballot).where(col(Ballot.round_id).in_(in_rounds)))
+    ]
+    shifted += [
+        (p, ("created_at",))
+        for p in db.exec(select(Principle).where(col(Principle.round_id).in_(in_rounds)))
+    ]
     for row, fields in shifted:
         for field in fields:
             if getattr(row, field) is not None:
