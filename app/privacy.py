@@ -100,7 +100,8 @@ class Expired:
 
 def purge_expired(db: DbSession, *, now: datetime | None = None) -> Expired:
     """Purge every denksessie idle for longer than its organisation's retention, ending it
-    first when nobody did (a live room that idle has nobody left to need its participants)."""
+    first when nobody did (a live room that idle has nobody left to need its participants).
+    One that was never joined is not ended: it holds no personal data."""
     now = now or utcnow()
     candidates = [
         (denksessie, organisation)
@@ -112,12 +113,23 @@ def purge_expired(db: DbSession, *, now: datetime | None = None) -> Expired:
         # Creation is activity too: what was made within the retention cannot have expired.
         if _aware(denksessie.created_at) + timedelta(days=organisation.retention_days) <= now
     ]
-    latest = last_activity(db, [d.id for d, _ in candidates if d.id is not None])
+    ids = [d.id for d, _ in candidates if d.id is not None]
+    latest = last_activity(db, ids)
+    peopled = set(
+        db.exec(
+            select(Participant.denksessie_id)
+            .where(col(Participant.denksessie_id).in_(ids))
+            .distinct()
+        ).all()
+    )
     purged: list[int] = []
     ended: list[Event] = []
     for denksessie, organisation in candidates:
         assert denksessie.id is not None
         if latest[denksessie.id] + timedelta(days=organisation.retention_days) > now:
+            continue
+        # One prepared long in advance, that nobody joined yet, holds nobody's data: left be.
+        if denksessie.status != "ended" and denksessie.id not in peopled:
             continue
         if denksessie.status != "ended":
             ended.append(flows.end_denksessie(db, denksessie=denksessie))

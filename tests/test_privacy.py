@@ -37,6 +37,7 @@ from tests.sessions.factories import (
     make_denksessie,
     make_open_round,
     make_participant,
+    make_round,
 )
 
 runner = CliRunner()
@@ -152,6 +153,13 @@ class TestIdleDenksessies:
         assert db.exec(select(Ballot).where(Ballot.round_id == casus.id)).all() == []
         result = results.aggregate(db, denksessie, casus, role="facilitator")
         assert result["decisions"]["toekennen"] == 1
+
+    def test_one_nobody_joined_yet_is_left_running(self, db: Session, demo_org_id: int) -> None:
+        prepared = make_denksessie(db, organisation_id=demo_org_id, title="Voorbereid")
+        make_round(db, prepared, "casus")
+        _set_retention(db, demo_org_id, 30)
+        assert prepared.id not in privacy.purge_expired(db, now=utcnow() + DAY * 60).purged
+        assert (prepared.status, prepared.purged_at) == ("lobby", None)
 
     def test_a_later_ballot_postpones_it(self, db: Session, demo_org_id: int) -> None:
         denksessie, casus = _running_session_with_answers(db, demo_org_id)
