@@ -145,3 +145,24 @@ class TestRetention:
         )
         assert saved.status_code == 303
         assert client.get("/api/v1/organisation/retention").json() == {"retention_days": 90}
+
+
+class TestCsvCells:
+    def test_a_title_that_is_a_formula_arrives_as_text(
+        self, client: TestClient, db: Session, demo_org_id: int
+    ) -> None:
+        formula = '=HYPERLINK("https://aanvaller.example","Klik")'
+        denksessie = make_denksessie(db, organisation_id=demo_org_id, title=formula)
+        casus = make_open_round(db, denksessie, "casus")
+        joined = client.post(f"/api/v1/join/{denksessie.join_code}", json={})
+        person = db.get(Participant, joined.json()["participant_id"])
+        assert person is not None
+        cast(db, denksessie, person, casus, {"decision": "twijfel", "values": ["privacy"]})
+        traject = client.post("/api/v1/trajects", json={"title": "Formules"}).json()
+        client.post(
+            f"/api/v1/trajects/{traject['id']}/sessions",
+            json={"denksessie_id": denksessie.id, "stage": "naming"},
+        )
+        text = client.get(f"/api/v1/trajects/{traject['id']}/ballots.csv").text
+        (row,) = csv.DictReader(io.StringIO(text))
+        assert row["session"] == "'" + formula
