@@ -115,13 +115,15 @@ def purge_expired(db: DbSession, *, now: datetime | None = None) -> Expired:
     ]
     ids = [d.id for d, _ in candidates if d.id is not None]
     latest = last_activity(db, ids)
-    peopled = set(
-        db.exec(
+    peopled = {
+        denksessie_id
+        for start in range(0, len(ids), _ID_CHUNK)
+        for denksessie_id in db.exec(
             select(Participant.denksessie_id)
-            .where(col(Participant.denksessie_id).in_(ids))
+            .where(col(Participant.denksessie_id).in_(ids[start : start + _ID_CHUNK]))
             .distinct()
         ).all()
-    )
+    }
     purged: list[int] = []
     ended: list[Event] = []
     for denksessie, organisation in candidates:
