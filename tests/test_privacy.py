@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,8 @@ from app.accounts.models import Invitation, LoginSession
 from app.cli import cli
 from app.db import build_engine, transaction
 from app.errors import Rejected
+from app.events import Event
+from app.main import purge_periodically
 from app.organisations import service as organisations
 from app.organisations.models import Organisation, utcnow
 from app.sessions import flows, results
@@ -30,6 +34,7 @@ from app.sessions.models import (
     SessionRound,
 )
 from tests.conftest import TEST_SECRET, make_account, settings_for
+from tests.realtime.support import prepared_database
 from tests.sessions.factories import (
     cast,
     close,
@@ -356,3 +361,41 @@ class TestExpiredAccountsData:
         expired = privacy.purge_expired(db, now=utcnow() + DAY * 8)
         assert expired.invitations >= 1
         assert count(db, Invitation) == invitations - 1
+
+
+class TestTheHourlyRun:
+    @pytest.mark.postgres
+    async def test_an_idle_denksessie_is_ended_and_its_end_announced(self) -> None:
+        with prepared_database() as url:
+            engine = build_engine(settings_for(url))
+            try:
+                with transaction(engine) as db:
+                    organisation_id = organisations.ensure_demo(db).id
+                    assert organisation_id is not None
+                    denksessie, _casus = _running_session_with_answers(db, organisation_id)
+                    _backdate(db, denksessie, timedelta(days=31))
+                    idle = _id(denksessie)
+                announced: list[Event] = []
+
+                async def publish(event: Event) -> None:
+                    announced.append(event)
+
+                run = asyncio.create_task(purge_periodically(engine, publish, first_after_s=0))
+                try:
+                    for _ in range(200):
+                        if announced:
+                            break
+                        await asyncio.sleep(0.05)
+                finally:
+                    run.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await run
+                assert [(e.type, e.denksessie_id) for e in announced] == [
+                    ("denksessie_ended", idle)
+                ]
+                with transaction(engine) as db:
+                    ended = db.get(Denksessie, idle)
+                    assert ended is not None
+                    assert (ended.status, ended.purged_at is not None) == ("ended", True)
+            finally:
+                engine.dispose()
