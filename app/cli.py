@@ -154,7 +154,7 @@ def purge() -> None:
     engine = build_engine(Settings())
     try:
         with transaction(engine) as db:
-            purged = privacy.purge_expired(db)
+            purged = privacy.purge_expired(db).purged
     finally:
         engine.dispose()
     typer.echo(

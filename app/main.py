@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 
 import anyio
@@ -40,6 +40,7 @@ from app.api import errors as api_errors
 from app.api import privacy as privacy_api
 from app.config import Settings
 from app.db import DB_READERS, build_engine, transaction
+from app.events import Event
 from app.observability.logging import RequestIdMiddleware, configure_logging
 from app.observability.metrics import Metrics
 from app.realtime import endpoint as realtime_endpoint
@@ -58,25 +59,31 @@ def _render_error_page(request: Request, status: int, message: str) -> Response:
 
 
 async def purge_periodically(
-    engine: Engine, interval_s: float = 3600, first_after_s: float = 60
+    engine: Engine,
+    publish: Callable[[Event], Awaitable[None]],
+    interval_s: float = 3600,
+    first_after_s: float = 60,
 ) -> None:
     """Delete participant-level data past each organisation's retention, hourly (every worker
     may do it: a purge is idempotent and runs in one transaction). The first run waits a
-    minute, so a worker that is starting (or a short-lived test app) is not slowed by it."""
+    minute, so a worker that is starting (or a short-lived test app) is not slowed by it.
+    A denksessie ended for idleness is announced after the commit, so its sockets close."""
     await asyncio.sleep(first_after_s)
     while True:
         try:
             # in_thread waits for the thread when cancelled at shutdown, so its connection is
             # returned before the engine is disposed (otherwise it leaks).
-            purged = await in_thread(lambda: _purge_expired(engine))
-            if purged:
-                logger.info("participant data deleted for denksessies %s", purged)
+            expired = await in_thread(lambda: _purge_expired(engine))
+            for event in expired.ended:
+                await publish(event)
+            if expired.purged:
+                logger.info("participant data deleted for denksessies %s", expired.purged)
         except Exception:  # keep the loop alive; the next hour tries again
             logger.exception("deleting expired participant data failed")
         await asyncio.sleep(interval_s)
 
 
-def _purge_expired(engine: Engine) -> list[int]:
+def _purge_expired(engine: Engine) -> privacy.Expired:
     with transaction(engine) as db:
         return privacy.purge_expired(db)
 
@@ -118,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # share a few connections: more threads only wait for the GIL, and each extra SQLite
         # connection keeps its own page cache (2 MB), which showed as RSS per socket.
         app.state.read_limiter = anyio.CapacityLimiter(DB_READERS)
-        retention = asyncio.create_task(purge_periodically(engine))
+        retention = asyncio.create_task(purge_periodically(engine, hub.publish_safely))
         try:
             yield
         finally:

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 
-from app.api.deps import DbSession, OrganisationId
+from app.api.deps import AppSettings, DbSession, OrganisationId
 from app.api.errors import ERROR_RESPONSES
 from app.sessions import flows as session_flows
 from app.sessions.results import round_public
@@ -203,10 +203,12 @@ def make_card(
 
 
 @router.get("/{traject_id}/ballots.csv", response_class=Response)
-def ballots_csv(db: DbSession, organisation_id: OrganisationId, traject_id: int) -> Response:
+def ballots_csv(
+    db: DbSession, settings: AppSettings, organisation_id: OrganisationId, traject_id: int
+) -> Response:
     traject = _own(db, organisation_id, traject_id)
     return Response(
-        export.ballots_csv(db, traject),
+        export.ballots_csv(db, traject, secret_key=settings.secret_key),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="traject-{traject_id}-stembriefjes.csv"'

@@ -19,6 +19,7 @@ from app.aggregation.methods import OTHER_ROLE, TIEBREAK
 from app.aggregation.methods import aggregate as aggregate_ballots
 from app.aggregation.profile import RankingBallot
 from app.aggregation.tallies import approval_counts, order_by_score, points_totals
+from app.anonymity import role_labels
 from app.casussen import service as casussen
 from app.catalogue import service as catalogues
 from app.db import DbSession
@@ -230,13 +231,20 @@ def _principles_by_value(
 
 
 def participant_list(db: DbSession, denksessie_id: int) -> list[dict[str, Any]]:
-    """For removing a prankster: who is in the room, never what anyone answered."""
-    rows = db.connection().execute(
-        select_columns(PARTICIPANT.c.id, PARTICIPANT.c.display_name, PARTICIPANT.c.role)
-        .where(PARTICIPANT.c.denksessie_id == denksessie_id, PARTICIPANT.c.removed.is_(False))
-        .order_by(PARTICIPANT.c.joined_at)
+    """For removing a prankster: who is in the room, never what anyone answered. Roles are
+    folded as in every download (app/anonymity.py): a rare role next to a name would single the
+    person out to anyone reading the snapshot, viewers who were not in the room included."""
+    rows = (
+        db.connection()
+        .execute(
+            select_columns(PARTICIPANT.c.id, PARTICIPANT.c.display_name, PARTICIPANT.c.role)
+            .where(PARTICIPANT.c.denksessie_id == denksessie_id, PARTICIPANT.c.removed.is_(False))
+            .order_by(PARTICIPANT.c.joined_at)
+        )
+        .all()
     )
-    return [{"id": pid, "display_name": name, "role": role} for pid, name, role in rows]
+    roles = role_labels({pid: role for pid, _, role in rows})
+    return [{"id": pid, "display_name": name, "role": roles[pid]} for pid, name, _ in rows]
 
 
 def results_visible(denksessie: Denksessie, session_round: SessionRound, role: Role) -> bool:

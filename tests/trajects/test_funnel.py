@@ -25,6 +25,7 @@ from app.trajects.schemas import (
     ShortlistChange,
     TieResolution,
 )
+from tests.conftest import TEST_SECRET
 from tests.sessions.factories import (
     cast,
     count,
@@ -496,7 +497,7 @@ class TestCard:
 
 class TestExport:
     def test_ballots_are_anonymised(self, db: Session, named: Traject, demo_org_id: int) -> None:
-        text = export.ballots_csv(db, named)
+        text = export.ballots_csv(db, named, secret_key=TEST_SECRET)
         lines = text.strip().split("\n")
         assert lines[0].startswith("session,stage,round,round_title,kind,participant,role")
         assert len(lines) == 4  # three casus ballots
