@@ -34,7 +34,7 @@ from app.catalogue.schemas import (
 )
 from app.catalogue.validation import validate_document
 from app.db import DbSession
-from app.errors import Conflict, InvalidInput, NotFound, Problem, ReadOnly
+from app.errors import Conflict, InvalidInput, NotFound, Problem, ReadOnly, Rejected
 from app.organisations import service as organisations
 from app.organisations.models import utcnow
 from app.text import slugify
@@ -538,14 +538,29 @@ def value_keys(db: DbSession, catalogue: Catalogue) -> set[str]:
 
 
 def delete(db: DbSession, *, catalogue: Catalogue) -> None:
-    """Delete an own catalogue, unless a Principekaart is built on it."""
-    from app.cards.models import Principekaart
+    """Delete an own catalogue, unless a denksessie, traject or Principekaart is built on it.
 
-    used = db.exec(select(Principekaart.id).where(Principekaart.catalogue_id == catalogue.id))
-    if used.first() is not None:
-        raise Conflict(
-            f"Catalogus '{catalogue.name}' wordt gebruikt door een principekaart en kan niet "
-            "worden verwijderd."
-        )
+    Checked here rather than left to the foreign keys, so the refusal is a clear 409 that says
+    what holds the catalogue, and nothing is deleted."""
+    # Imported here: these packages build on catalogues, not the other way round.
+    from app.cards.models import Principekaart
+    from app.sessions.models import Denksessie
+    from app.trajects.models import Traject
+
+    uses = (
+        (select(Denksessie.id).where(Denksessie.catalogue_id == catalogue.id), "een denksessie"),
+        (select(Traject.id).where(Traject.catalogue_id == catalogue.id), "een traject"),
+        (
+            select(Principekaart.id).where(Principekaart.catalogue_id == catalogue.id),
+            "een principekaart",
+        ),
+    )
+    for query, what in uses:
+        if db.exec(query.limit(1)).first() is not None:
+            raise Rejected(
+                "CATALOGUE_IN_USE",
+                f"Catalogus '{catalogue.name}' wordt gebruikt door {what} en kan niet worden "
+                "verwijderd; er is niets verwijderd.",
+            )
     db.delete(catalogue)
     db.flush()

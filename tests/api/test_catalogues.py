@@ -268,6 +268,24 @@ class TestCloneAndEdit:
         assert client.delete(own).status_code == 204
         assert client.get(own).status_code == 404
 
+    @pytest.mark.parametrize(
+        ("path", "what"),
+        [("/api/v1/denksessies", "een denksessie"), ("/api/v1/trajects", "een traject")],
+    )
+    def test_a_catalogue_in_use_is_not_deleted(
+        self, client: TestClient, own: str, db: Session, path: str, what: str
+    ) -> None:
+        made = client.post(path, json={"title": "Wijkteam Noord", "catalogue": "onze-kaart"})
+        assert made.status_code == 201, made.text
+        before = _row_counts(db)
+        response = client.delete(own)
+        assert response.status_code == 409
+        error = response.json()["error"]
+        assert error["code"] == "CATALOGUE_IN_USE"
+        assert f"wordt gebruikt door {what}" in error["message"]
+        assert _row_counts(db) == before
+        assert client.get(own).status_code == 200
+
     def test_replace_keeps_ids_of_unchanged_values(
         self, client: TestClient, own: str, db: Session
     ) -> None:
