@@ -19,6 +19,7 @@ from app.api.deps import (
     AppSettings,
     DbSession,
     OrganisationId,
+    PathId,
     ReaderOrganisationId,
     template_context,
 )
@@ -126,7 +127,7 @@ def casus_list(
 
 @router.get("/casussen/{casus_id}")
 def casus_page(
-    request: Request, db: DbSession, organisation_id: ReaderOrganisationId, casus_id: int
+    request: Request, db: DbSession, organisation_id: ReaderOrganisationId, casus_id: PathId
 ) -> HTMLResponse:
     casus = casussen.get_visible(db, casus_id=casus_id, organisation_id=organisation_id)
     public = casussen.to_public(db, casus)
@@ -226,7 +227,7 @@ def screen_page(
     request: Request,
     db: DbSession,
     settings: AppSettings,
-    denksessie_id: int,
+    denksessie_id: PathId,
     token: str = "",
 ) -> Response:
     """The projector. The screen token in the link is the only key: no account on the beamer."""
@@ -272,7 +273,7 @@ def console_page(
     db: DbSession,
     settings: AppSettings,
     organisation_id: OrganisationId,
-    denksessie_id: int,
+    denksessie_id: PathId,
 ) -> Response:
     denksessie = sessions.get_for_organisation(
         db, denksessie_id=denksessie_id, organisation_id=organisation_id

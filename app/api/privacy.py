@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app import privacy
-from app.api.deps import CurrentOrganisation, DbSession, OrganisationId, OwnerLogin
+from app.api.deps import CurrentOrganisation, DbSession, OrganisationId, OwnerLogin, PathId
 from app.api.errors import ERROR_RESPONSES
 from app.schemas import StrictModel
 from app.sessions import service as sessions
@@ -33,7 +33,7 @@ class RetentionUpdate(StrictModel):
 
 @router.get("/denksessies/{denksessie_id}/export", response_model=None)
 def export_denksessie(
-    db: DbSession, organisation_id: OrganisationId, denksessie_id: int
+    db: DbSession, organisation_id: OrganisationId, denksessie_id: PathId
 ) -> JSONResponse:
     """Everything stored about the denksessie, as a JSON download."""
     denksessie = sessions.get_for_organisation(
@@ -50,7 +50,9 @@ def export_denksessie(
 
 
 @router.delete("/denksessies/{denksessie_id}/raw-data")
-def delete_raw_data(db: DbSession, organisation_id: OrganisationId, denksessie_id: int) -> Purged:
+def delete_raw_data(
+    db: DbSession, organisation_id: OrganisationId, denksessie_id: PathId
+) -> Purged:
     """Delete ballots, participant ids, names and roles of an ended denksessie now; results and
     principle texts stay (docs/privacy.md)."""
     denksessie = sessions.get_for_organisation(

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from app.schemas import StrictModel
+from app.schemas import DbId, StrictModel
 
 RoundKind = Literal["casus", "ranking", "points", "approval", "principle"]
 ROUND_KINDS: tuple[RoundKind, ...] = ("casus", "ranking", "points", "approval", "principle")
@@ -106,12 +106,12 @@ class ApprovalBallotIn(StrictModel):
 
 
 class Rewording(StrictModel):
-    principle_id: int
+    principle_id: DbId
     text: Annotated[str, StringConstraints(min_length=1, max_length=PRINCIPLE_MAX)]
 
 
 class PrincipleBallotIn(StrictModel):
-    approve: list[int] = Field(default_factory=list, max_length=20)
+    approve: list[DbId] = Field(default_factory=list, max_length=20)
     rewording: Rewording | None = None
 
 
@@ -130,7 +130,7 @@ BALLOT_MODELS: dict[str, type[StrictModel]] = {
 class DenksessieCreate(StrictModel):
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     catalogue: str = Field(default="waardenkaart-sociaal-domein", max_length=80)
-    casus_ids: list[int] = Field(default_factory=list, max_length=20)
+    casus_ids: list[DbId] = Field(default_factory=list, max_length=20)
     roles: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
         default_factory=lambda: list(DEFAULT_ROLES), max_length=12
     )
