@@ -260,9 +260,10 @@ def write_document(db: DbSession, *, catalogue: Catalogue, document: CatalogueDo
     clusters = {cluster.key: cluster for cluster in _clusters(db, catalogue.id)}
     values = {value.key: value for value in _values(db, catalogue.id)}
     wanted_values = {value.key for value in document.values}
-    for key, value_row in values.items():
-        if key not in wanted_values:
-            db.delete(value_row)
+    dropped = [row for key, row in values.items() if key not in wanted_values]
+    _refuse_values_in_use(db, dropped)
+    for value_row in dropped:
+        db.delete(value_row)
     for position, cluster_doc in enumerate(document.clusters):
         cluster_row = clusters.get(cluster_doc.key) or CatalogueCluster(
             catalogue_id=catalogue.id, key=cluster_doc.key, name="", group=cluster_doc.group
@@ -474,8 +475,32 @@ def update_value(db: DbSession, *, catalogue: Catalogue, key: str, data: ValueUp
 
 def delete_value(db: DbSession, *, catalogue: Catalogue, key: str) -> None:
     assert catalogue.id is not None
-    db.delete(_row_by_key(db, CatalogueValue, catalogue.id, key))
+    row = _row_by_key(db, CatalogueValue, catalogue.id, key)
+    _refuse_values_in_use(db, [row])
+    db.delete(row)
     _touch(db, catalogue)
+
+
+def _refuse_values_in_use(db: DbSession, rows: list[CatalogueValue]) -> None:
+    """A value on a Principekaart stays: the card points at it (a 409 naming the values,
+    instead of the foreign key failing the request)."""
+    from app.cards.models import PrincipekaartValue  # cards build on catalogues
+
+    ids = [row.id for row in rows if row.id is not None]
+    if not ids:
+        return
+    used = set(
+        db.exec(
+            select(PrincipekaartValue.value_id).where(col(PrincipekaartValue.value_id).in_(ids))
+        ).all()
+    )
+    names = [row.name for row in rows if row.id in used]
+    if names:
+        raise Rejected(
+            "VALUE_IN_USE",
+            f"Waarde(n) {', '.join(names)} staan op een principekaart en kunnen niet worden "
+            "verwijderd; er is niets gewijzigd.",
+        )
 
 
 def add_opvatting(db: DbSession, *, catalogue: Catalogue, key: str, text: str) -> int:
