@@ -4,8 +4,9 @@ Schemathesis generates the requests from /openapi.json; they are sent with a log
 (session cookie and CSRF header), so writes get past the door and reach validation. They run
 against both databases the service supports: PostgreSQL (one rolled-back transaction per
 example) and a migrated SQLite file (committed, like a real server), because each refuses
-different things (an id of 2**63 crashed only SQLite's driver). Bounded: a fixed number of
-examples per operation, derandomised so CI runs are repeatable.
+different things (an id of 2**63 crashed only SQLite's driver). Valid and invalid input both
+(schemathesis' positive and negative modes). Bounded: a fixed number of examples per
+operation, derandomised so CI runs are repeatable.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ EXAMPLES_PER_OPERATION = 8
 # The document does not depend on the database: build it from an app that is never started.
 OPENAPI = create_app(settings_for("postgresql+psycopg://unused@127.0.0.1/unused")).openapi()
 schema = schemathesis.openapi.from_dict(OPENAPI)
+# Invalid input too (an id past the bound, a string for a number): it must be a 4xx as well.
+schema.config.generation.update(
+    modes=[schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
+)
 
 
 @pytest.fixture(scope="module")
