@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -106,6 +107,11 @@ class Settings(BaseSettings):
     # GET /metrics in the Prometheus text format (per worker). Counts only, no personal data;
     # keep it off the public internet at the proxy, or switch it off here.
     metrics_enabled: bool = True
+    # Who may read it (docs/security.md): client addresses or networks, JSON list in the
+    # environment ('["127.0.0.1", "10.0.0.0/8"]'); loopback by default. With `metrics_token`
+    # set, "Authorization: Bearer <token>" is let in from any address. Anyone else gets 404.
+    metrics_allow_ips: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    metrics_token: str | None = Field(default=None, min_length=16)
     # gc.freeze() once started and again this many seconds after the last socket joined a quiet
     # worker, so full collections stop walking thousands of long-lived objects (0: off; unset:
     # 5 s, except in the test environment, whose processes build many apps one after another).
@@ -140,6 +146,13 @@ class Settings(BaseSettings):
         if value is not None and min(value) < 1:
             raise ValueError("GC thresholds must be at least 1 (0 switches the collector off)")
         return value
+
+    @field_validator("metrics_allow_ips")
+    @classmethod
+    def _parse_networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ip_network(network.strip(), strict=False)  # ValueError on a malformed address
+        return [network.strip() for network in value]
 
     @field_validator("allowed_origins")
     @classmethod

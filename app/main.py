@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
@@ -42,7 +42,7 @@ from app.config import Settings
 from app.db import DB_READERS, build_engine, transaction
 from app.events import Event
 from app.observability.logging import RequestIdMiddleware, configure_logging
-from app.observability.metrics import Metrics
+from app.observability.metrics import Metrics, MetricsAccess
 from app.realtime import endpoint as realtime_endpoint
 from app.realtime.backplane import backplane_from_url
 from app.realtime.hub import Hub, in_thread
@@ -138,17 +138,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.dispose()
 
     configure_logging(level=settings.log_level, log_format=settings.effective_log_format)
+    production = settings.environment == "production"
     app = FastAPI(
         title="Denksessie",
         version="0.1.0",
         description="Live denksessies over waarden in het sociaal domein.",
         lifespan=lifespan,
+        # Not in production (docs/security.md): the doc pages load unpinned scripts from a
+        # CDN, and the API description need not be public; tests and developers have them.
+        openapi_url=None if production else "/openapi.json",
+        docs_url=None if production else "/docs",
+        redoc_url=None if production else "/redoc",
     )
     app.state.settings = settings
     app.state.metrics = metrics
     # Phones on weak networks: HTML, CSS and JS shrink to about a third (websockets untouched).
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        SecurityHeadersMiddleware, strict_transport=production, docs_pages=not production
+    )
     app.add_middleware(RequestIdMiddleware)  # outermost: the id covers every other layer
     api_errors.install(app, html_error=_render_error_page)
     auth.install(app)
@@ -173,10 +181,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     if settings.metrics_enabled:
+        access = MetricsAccess.of(settings.metrics_allow_ips, settings.metrics_token)
 
         @app.get("/metrics", include_in_schema=False)
-        def prometheus_metrics() -> Response:
-            """This worker's figures in the Prometheus text format (docs/performance.md)."""
+        def prometheus_metrics(request: Request) -> Response:
+            """This worker's figures in the Prometheus text format (docs/performance.md), for
+            the allowed addresses or the token only; anyone else sees no such page."""
+            client = request.client.host if request.client else None
+            if not access.allows(client, request.headers.get("authorization")):
+                raise HTTPException(status_code=404)
             body, content_type = metrics.exposition()
             return Response(body, media_type=content_type)
 

@@ -60,6 +60,19 @@ class TestSettings:
         with pytest.raises(ValidationError, match="16"):
             Settings(secret_key="short")
 
+    def test_metrics_are_for_loopback_unless_told_otherwise(
+        self, no_key: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.delenv("DENKSESSIE_METRICS_ALLOW_IPS", raising=False)
+        assert Settings().metrics_allow_ips == ["127.0.0.1", "::1"]
+        assert Settings().metrics_token is None
+        monkeypatch.setenv("DENKSESSIE_METRICS_ALLOW_IPS", '["10.0.0.0/8", " 192.0.2.7 "]')
+        assert Settings().metrics_allow_ips == ["10.0.0.0/8", "192.0.2.7"]
+
+    def test_refuses_a_short_metrics_token(self) -> None:
+        with pytest.raises(ValidationError, match="metrics_token"):
+            Settings(metrics_token="short")
+
 
 class TestInstallationKey:
     def test_without_a_key_one_is_made_once_and_kept_private(self, no_key: Path) -> None:

@@ -30,12 +30,14 @@ from app.api.deps import (
     DbSession,
     OptionalLogin,
     OwnerLogin,
+    PathId,
     check_csrf,
     refuse_cross_origin,
 )
 from app.api.pages import render
 from app.config import Settings
 from app.errors import DomainError, InvalidInput, NotFound, Problem, Rejected
+from app.schemas import DB_ID_MAX
 from app.tokens import setup_link_valid
 
 router = APIRouter(include_in_schema=False)
@@ -344,7 +346,7 @@ def account_page(request: Request, db: DbSession, login: CurrentLogin) -> Respon
 
 @router.post("/account/organisatie")
 def switch_organisation(
-    db: DbSession, login: CurrentLogin, organisation_id: Annotated[int, Form()]
+    db: DbSession, login: CurrentLogin, organisation_id: Annotated[int, Form(ge=1, le=DB_ID_MAX)]
 ) -> Response:
     accounts.switch_organisation(db, login=login, organisation_id=organisation_id)
     return RedirectResponse("/console", status_code=303)
@@ -390,7 +392,7 @@ def invite(
 
 
 @router.post("/account/uitnodigingen/{invitation_id}/intrekken")
-def revoke_invitation(db: DbSession, login: OwnerLogin, invitation_id: int) -> Response:
+def revoke_invitation(db: DbSession, login: OwnerLogin, invitation_id: PathId) -> Response:
     accounts.revoke_invitation(
         db, organisation_id=login.organisation_id, invitation_id=invitation_id
     )
@@ -398,7 +400,7 @@ def revoke_invitation(db: DbSession, login: OwnerLogin, invitation_id: int) -> R
 
 
 @router.post("/account/leden/{user_id}/rol")
-def change_role(db: DbSession, login: OwnerLogin, user_id: int, role: RoleField) -> Response:
+def change_role(db: DbSession, login: OwnerLogin, user_id: PathId, role: RoleField) -> Response:
     member_role: Role = role
     accounts.change_role(
         db, organisation_id=login.organisation_id, user_id=user_id, role=member_role
@@ -407,6 +409,6 @@ def change_role(db: DbSession, login: OwnerLogin, user_id: int, role: RoleField)
 
 
 @router.post("/account/leden/{user_id}/verwijderen")
-def remove_member(db: DbSession, login: OwnerLogin, user_id: int) -> Response:
+def remove_member(db: DbSession, login: OwnerLogin, user_id: PathId) -> Response:
     accounts.remove_member(db, organisation_id=login.organisation_id, user_id=user_id)
     return RedirectResponse("/account", status_code=303)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from app.accounts import service as accounts
 from app.accounts.service import Login
-from app.api.deps import AppSettings, CurrentLogin, DbSession, OrganisationId
+from app.api.deps import AppSettings, CurrentLogin, DbSession, OrganisationId, PathId
 from app.api.errors import ERROR_RESPONSES
 from app.config import Settings
 from app.events import Event
@@ -109,7 +109,7 @@ def create_denksessie(
 
 @router.get("/{denksessie_id}")
 def get_denksessie(
-    db: DbSession, organisation_id: OrganisationId, denksessie_id: int
+    db: DbSession, organisation_id: OrganisationId, denksessie_id: PathId
 ) -> dict[str, Any]:
     """The facilitator's snapshot: everything, with results of every opened round."""
     return results.snapshot(db, _own(db, organisation_id, denksessie_id), role="facilitator")
@@ -117,7 +117,7 @@ def get_denksessie(
 
 @router.get("/{denksessie_id}/qr.svg", response_class=Response)
 def join_qr(
-    request: Request, db: DbSession, organisation_id: OrganisationId, denksessie_id: int
+    request: Request, db: DbSession, organisation_id: OrganisationId, denksessie_id: PathId
 ) -> Response:
     denksessie = _own(db, organisation_id, denksessie_id)
     qr = segno.make(join_url(request, denksessie.join_code), error="m")
@@ -133,7 +133,7 @@ def add_round(
     background: BackgroundTasks,
     db: DbSession,
     organisation_id: OrganisationId,
-    denksessie_id: int,
+    denksessie_id: PathId,
     data: RoundCreate,
 ) -> dict[str, Any]:
     denksessie = _own(db, organisation_id, denksessie_id)
@@ -173,14 +173,14 @@ ControlRunner = Annotated[Control, Depends(control_runner)]
 
 @router.post("/{denksessie_id}/rounds/{round_id}/reveal")
 def reveal_round(
-    control: ControlRunner, denksessie_id: int, round_id: int, data: RevealRequest
+    control: ControlRunner, denksessie_id: PathId, round_id: PathId, data: RevealRequest
 ) -> dict[str, Any]:
     return control(denksessie_id, flows.reveal_round, round_id=round_id, revealed=data.revealed)
 
 
 @router.post("/{denksessie_id}/rounds/{round_id}/timer")
 def set_timer(
-    control: ControlRunner, denksessie_id: int, round_id: int, data: TimerRequest
+    control: ControlRunner, denksessie_id: PathId, round_id: PathId, data: TimerRequest
 ) -> dict[str, Any]:
     return control(denksessie_id, flows.set_timer, round_id=round_id, seconds=data.seconds)
 
@@ -195,8 +195,8 @@ ROUND_ACTIONS = {
 @router.post("/{denksessie_id}/rounds/{round_id}/{action}")
 def control_round(
     control: ControlRunner,
-    denksessie_id: int,
-    round_id: int,
+    denksessie_id: PathId,
+    round_id: PathId,
     action: Literal["open", "close", "reopen"],
 ) -> dict[str, Any]:
     """Open (one round at a time), close, or reopen a round."""
@@ -205,7 +205,10 @@ def control_round(
 
 @router.post("/{denksessie_id}/principles/{principle_id}/{action}")
 def moderate_principle(
-    control: ControlRunner, denksessie_id: int, principle_id: int, action: Literal["hide", "show"]
+    control: ControlRunner,
+    denksessie_id: PathId,
+    principle_id: PathId,
+    action: Literal["hide", "show"],
 ) -> dict[str, Any]:
     """Hide a principle from the room, or show it again; both are logged."""
     return control(
@@ -218,16 +221,18 @@ def moderate_principle(
 
 @router.post("/{denksessie_id}/participants/{participant_id}/remove")
 def remove_participant(
-    control: ControlRunner, denksessie_id: int, participant_id: str
+    control: ControlRunner, denksessie_id: PathId, participant_id: str
 ) -> dict[str, Any]:
     return control(denksessie_id, flows.remove_participant, participant_id=participant_id)
 
 
 @router.post("/{denksessie_id}/lock")
-def lock_joining(control: ControlRunner, denksessie_id: int, data: LockRequest) -> dict[str, Any]:
+def lock_joining(
+    control: ControlRunner, denksessie_id: PathId, data: LockRequest
+) -> dict[str, Any]:
     return control(denksessie_id, flows.lock_joining, locked=data.locked)
 
 
 @router.post("/{denksessie_id}/end")
-def end_denksessie(control: ControlRunner, denksessie_id: int) -> dict[str, Any]:
+def end_denksessie(control: ControlRunner, denksessie_id: PathId) -> dict[str, Any]:
     return control(denksessie_id, flows.end_denksessie)

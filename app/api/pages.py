@@ -21,6 +21,7 @@ from app.api.deps import (
     CurrentLogin,
     DbSession,
     OrganisationId,
+    PathId,
     ReaderOrganisationId,
     template_context,
 )
@@ -128,7 +129,7 @@ def casus_list(
 
 @router.get("/casussen/{casus_id}")
 def casus_page(
-    request: Request, db: DbSession, organisation_id: ReaderOrganisationId, casus_id: int
+    request: Request, db: DbSession, organisation_id: ReaderOrganisationId, casus_id: PathId
 ) -> HTMLResponse:
     casus = casussen.get_visible(db, casus_id=casus_id, organisation_id=organisation_id)
     public = casussen.to_public(db, casus)
@@ -228,7 +229,7 @@ def screen_page(
     request: Request,
     db: DbSession,
     settings: AppSettings,
-    denksessie_id: int,
+    denksessie_id: PathId,
     token: str = "",
 ) -> Response:
     """The projector. The screen token in the link is the only key: no account on the beamer."""
@@ -283,7 +284,7 @@ def console_page(
     settings: AppSettings,
     organisation_id: OrganisationId,
     login: CurrentLogin,
-    denksessie_id: int,
+    denksessie_id: PathId,
 ) -> Response:
     """A viewer's page carries a read-only viewer token; every token here dies with this
     login (docs/security.md)."""

@@ -15,6 +15,7 @@ from app.api.deps import (
     DbSession,
     OrganisationId,
     OwnerLogin,
+    PathId,
 )
 from app.api.errors import ERROR_RESPONSES
 from app.schemas import StrictModel
@@ -39,7 +40,7 @@ class RetentionUpdate(StrictModel):
 
 @router.get("/denksessies/{denksessie_id}/export", response_model=None)
 def export_denksessie(
-    db: DbSession, settings: AppSettings, organisation_id: OrganisationId, denksessie_id: int
+    db: DbSession, settings: AppSettings, organisation_id: OrganisationId, denksessie_id: PathId
 ) -> JSONResponse:
     """The denksessie as a JSON download: answers under pseudonyms, never names
     (docs/privacy.md)."""
@@ -57,7 +58,9 @@ def export_denksessie(
 
 
 @router.delete("/denksessies/{denksessie_id}/raw-data")
-def delete_raw_data(db: DbSession, organisation_id: OrganisationId, denksessie_id: int) -> Purged:
+def delete_raw_data(
+    db: DbSession, organisation_id: OrganisationId, denksessie_id: PathId
+) -> Purged:
     """Delete ballots, participant ids, names and roles of an ended denksessie now; results and
     principle texts stay (docs/privacy.md)."""
     denksessie = sessions.get_for_organisation(

@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from app.schemas import StrictModel
+from app.schemas import DbId, StrictModel
 
 RoundKind = Literal["casus", "ranking", "points", "approval", "principle"]
 ROUND_KINDS: tuple[RoundKind, ...] = ("casus", "ranking", "points", "approval", "principle")
@@ -32,7 +32,7 @@ ValueKey = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 
 
 class CasusConfig(StrictModel):
-    casus_id: int
+    casus_id: DbId
     max_values: int = Field(default=3, ge=1, le=10)
     allow_twijfel: bool = True
 
@@ -77,7 +77,7 @@ class PrincipleConfig(StrictModel):
     max_approvals: int = Field(default=3, ge=1, le=20)
     # Principles from earlier denksessies of the same organisation to vote on (a traject's
     # principles stage); without them, those written in this denksessie's casus rounds.
-    principle_ids: list[int] | None = Field(default=None, min_length=1, max_length=60)
+    principle_ids: list[DbId] | None = Field(default=None, min_length=1, max_length=60)
 
 
 CONFIG_MODELS: dict[str, type[StrictModel]] = {
@@ -114,12 +114,12 @@ class ApprovalBallotIn(StrictModel):
 
 
 class Rewording(StrictModel):
-    principle_id: int
+    principle_id: DbId
     text: Annotated[str, StringConstraints(min_length=1, max_length=PRINCIPLE_MAX)]
 
 
 class PrincipleBallotIn(StrictModel):
-    approve: list[int] = Field(default_factory=list, max_length=20)
+    approve: list[DbId] = Field(default_factory=list, max_length=20)
     rewording: Rewording | None = None
 
 
@@ -138,7 +138,7 @@ BALLOT_MODELS: dict[str, type[StrictModel]] = {
 class DenksessieCreate(StrictModel):
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     catalogue: str = Field(default="waardenkaart-sociaal-domein", max_length=80)
-    casus_ids: list[int] = Field(default_factory=list, max_length=20)
+    casus_ids: list[DbId] = Field(default_factory=list, max_length=20)
     roles: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
         default_factory=lambda: list(DEFAULT_ROLES), max_length=12
     )
