@@ -96,7 +96,7 @@ Methods (the criterion names used in ``decided_by`` in brackets):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -169,6 +169,24 @@ class Divisive:
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """Why the top value is on top, in codes: the edge words it in Dutch or English
+    (``app/i18n/explain.py``), so the maths holds no language.
+
+    ``code``: ``only_value``; ``no_ballots`` (the order is the tie-break order); ``tiebreak``
+    (``tied``, the first group, is level and the tie-break order put ``top`` first);
+    ``condorcet`` (``top`` beats every other value head to head); ``schulze_then_borda``
+    (``tied`` are the Schulze winners, ``top`` has the highest Borda ``score`` among them); else
+    the method that put ``top`` alone on top, with its ``score`` when the method has scores.
+    """
+
+    code: str
+    top: str
+    tied: tuple[str, ...] = ()
+    score: float | None = None
+
+
+@dataclass(frozen=True)
 class AggregateResult:
     method: str
     n_ballots: int  # weighted, non-empty
@@ -183,7 +201,7 @@ class AggregateResult:
     agreement: Agreement
     divisive: tuple[Divisive, ...]  # most divisive first; equal splits in tie-break order
     by_role: dict[str, AggregateResult]
-    explanation: str
+    explanation: Explanation
 
 
 def problems(
@@ -418,7 +436,7 @@ def _from_tally(
         if method == "schulze_borda":
             scores = borda_scores(current)
         secondary = [("borda", scores)] if method == "schulze_borda" else []
-        order, decided = _extension(
+        order, decided = _layers(
             candidates, tie_break, "schulze", schulze_beats(support), secondary
         )
     elif method == "borda":
@@ -429,14 +447,8 @@ def _from_tally(
         scores = {value: int(wins[i]) for i, value in enumerate(candidates)}
         order, decided = _by_criteria(candidates, tie_break, [("copeland", scores)])
     elif method == "ranked_pairs":
-        locked = ranked_pairs_locked(support, candidates, tie_break)
-        order, _ = _extension(candidates, tie_break, "ranked_pairs", locked, [])
         certain = ranked_pairs_certain(support)
-        index = {value: i for i, value in enumerate(candidates)}
-        decided = tuple(
-            "ranked_pairs" if certain[index[x], index[y]] else TIEBREAK
-            for x, y in zip(order, order[1:], strict=False)
-        )
+        order, decided = _layers(candidates, tie_break, "ranked_pairs", certain, [])
     else:
         order, decided = _kemeny(support, candidates, tie_break)
     return _result(method, current, tie_break, seats, n_empty, order, decided, scores)
@@ -469,25 +481,7 @@ def borda_scores(current: PairwiseTally) -> dict[str, float]:
     return {value: int(doubled[i]) / 2 for i, value in enumerate(current.candidates)}
 
 
-def ranked_pairs_locked(
-    support: IntMatrix, candidates: Sequence[str], tie_break: Sequence[str]
-) -> BoolMatrix:
-    """The locked graph of Ranked Pairs (``locked[a][b]``: a over b is locked; see module doc)."""
-    m = len(candidates)
-    margins = support - support.T
-    rank = [tie_break.index(value) for value in candidates]
-    pairs = sorted(
-        ((a, b) for a in range(m) for b in range(m) if margins[a, b] > 0),
-        key=lambda pair: (-int(margins[pair]), rank[pair[0]], -rank[pair[1]]),
-    )
-    locked = np.zeros((m, m), dtype=bool)
-    reach = np.eye(m, dtype=bool)  # reach[x][y]: y is reachable from x over locked pairs
-    for a, b in pairs:
-        if reach[b, a]:
-            continue  # would close a cycle
-        locked[a, b] = True
-        reach |= np.outer(reach[:, a], reach[b, :])
-    return locked
+RANKED_PAIRS_MAX_OUTCOMES = 2_000
 
 
 def _closure(edges: BoolMatrix) -> BoolMatrix:
@@ -498,66 +492,104 @@ def _closure(edges: BoolMatrix) -> BoolMatrix:
     return reach
 
 
-def ranked_pairs_certain(support: IntMatrix) -> BoolMatrix:
-    """``certain[a][b]``: a is above b whatever order equal-margin pairs are taken in.
+class _TooManyOutcomes(Exception):
+    """The exact search of :func:`ranked_pairs_certain` went over its budget."""
 
-    Pairs are taken in batches of equal margin, strongest first. Within a batch, a pair is locked
-    only when it closes no cycle with the pairs locked so far *and* the batch's other acceptable
-    pairs; pairs whose fate depends on the order inside the batch stay unlocked. ``certain`` is
-    the reachability over these locks; adjacent pairs of ``order`` outside it are ``tiebreak``.
+
+def _batch_outcomes(
+    reach: BoolMatrix, batch: Sequence[tuple[int, int]], budget: list[int]
+) -> list[BoolMatrix]:
+    """Every reachability after locking one batch of equal-margin pairs, in any order.
+
+    Taking the pairs in some order locks a maximal subset that closes no cycle with ``reach``;
+    every such subset is reached by taking its pairs first. The search branches on the first pair
+    that is still acceptable (lock it, or leave it out and require that it is rejected at the end).
+    """
+    pending = [(a, b) for a, b in batch if not reach[b, a]]
+    edges = reach.copy()
+    for a, b in pending:
+        edges[a, b] = True
+    together = _closure(edges)
+    if not any(together[b, a] for a, b in pending):
+        return [together]  # no cycle among them: every order locks all of them
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooManyOutcomes
+    a, b = pending[0]
+    rest = pending[1:]
+    locked = reach | np.outer(reach[:, a], reach[b, :])
+    found = _batch_outcomes(locked, rest, budget)
+    found += [r for r in _batch_outcomes(reach, rest, budget) if r[b, a]]
+    unique: dict[bytes, BoolMatrix] = {}
+    for r in found:
+        unique.setdefault(r.tobytes(), r)
+    return list(unique.values())
+
+
+def ranked_pairs_certain(support: IntMatrix) -> BoolMatrix:
+    """``certain[a][b]``: a is above b in Ranked Pairs whatever order equal margins are taken in.
+
+    Pairs with a positive margin are taken in batches of equal margin, strongest first; within a
+    batch every order is followed (``_batch_outcomes``), and ``certain`` holds in every locked
+    graph that can result. It is a strict partial order (an intersection of strict partial
+    orders); its maximal elements include every parallel-universe Ranked Pairs winner. Exact up
+    to ``RANKED_PAIRS_MAX_OUTCOMES`` branchings; beyond that (many cycles of equal margins, which
+    takes few ballots and many values) only what was certain in every outcome of the batches
+    before is kept: locks only grow, so a decision is never claimed for Ranked Pairs that the
+    tie-break order made; more values are then shown as tied than strictly need to be.
     """
     m = len(support)
     margins = support - support.T
-    reach = np.eye(m, dtype=bool)
+    states = [np.eye(m, dtype=bool)]
+    budget = [RANKED_PAIRS_MAX_OUTCOMES]
     for value in sorted({int(v) for v in margins[margins > 0]}, reverse=True):
         batch = [(a, b) for a in range(m) for b in range(m) if margins[a, b] == value]
-        acceptable = [(a, b) for a, b in batch if not reach[b, a]]
-        edges = reach.copy()
-        for a, b in acceptable:
-            edges[a, b] = True
-        together = _closure(edges)
-        for a, b in acceptable:
-            if not together[b, a]:
-                reach |= np.outer(reach[:, a], reach[b, :])
-    return reach
+        try:
+            found: dict[bytes, BoolMatrix] = {}
+            for reach in states:
+                for r in _batch_outcomes(reach, batch, budget):
+                    found.setdefault(r.tobytes(), r)
+        except _TooManyOutcomes:
+            return np.logical_and.reduce(states) & ~np.eye(m, dtype=bool)
+        states = list(found.values())
+    return np.logical_and.reduce(states) & ~np.eye(m, dtype=bool)
 
 
-def _extension(
+def _layers(
     candidates: Sequence[str],
     tie_break: Sequence[str],
     name: str,
     beats: BoolMatrix,
     secondary: Sequence[tuple[str, Mapping[str, float]]],
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The linear extension of the strict partial order ``beats`` picked greedily.
+    """The strict partial order ``beats`` as a weak order of layers, then each layer ordered.
 
-    At each step the candidates not beaten by any remaining candidate are eligible; the one with
-    the highest ``secondary`` keys (in turn), then earliest in the tie-break order, comes next.
-    An adjacent pair (x, y) is marked ``name`` when x beats y, else by the first secondary key
-    that differs (x's is then higher: y was eligible when x was picked), else ``tiebreak``.
+    The first layer is the candidates beaten by nobody (the winners); each next layer is the
+    candidates beaten by nobody once the layers above are left out. No candidate shares a layer
+    with one that beats it, and the layers do not depend on the tie-break order. Inside a layer
+    the highest ``secondary`` keys (in turn) come first, then the tie-break order. The pair (x, y)
+    is marked ``name`` across layers, by the first secondary key that differs inside a layer,
+    else ``tiebreak``. So a position is marked ``tiebreak`` exactly when another tie-break order
+    could put another set of values above it.
     """
     rank = {value: index for index, value in enumerate(tie_break)}
     remaining = np.ones(len(candidates), dtype=bool)
-    order: list[int] = []
-    for _ in candidates:
-        eligible = np.flatnonzero(remaining & ~beats[remaining].any(axis=0))
-        pick = min(
-            (int(c) for c in eligible),
-            key=lambda c: (*(-keys[candidates[c]] for _, keys in secondary), rank[candidates[c]]),
+    order: list[str] = []
+    decided: list[str] = []
+    while remaining.any():
+        layer = np.flatnonzero(remaining & ~beats[remaining].any(axis=0))
+        values = sorted(
+            (candidates[int(c)] for c in layer),
+            key=lambda v: (*(-keys[v] for _, keys in secondary), rank[v]),
         )
-        order.append(pick)
-        remaining[pick] = False
-
-    def separated(x: int, y: int) -> str:
-        if beats[x, y]:
-            return name
-        for criterion, keys in secondary:
-            if keys[candidates[x]] != keys[candidates[y]]:
-                return criterion
-        return TIEBREAK
-
-    decided = tuple(separated(x, y) for x, y in zip(order, order[1:], strict=False))
-    return tuple(candidates[c] for c in order), decided
+        if order:
+            decided.append(name)
+        for x, y in zip(values, values[1:], strict=False):
+            differs = (criterion for criterion, keys in secondary if keys[x] != keys[y])
+            decided.append(next(differs, TIEBREAK))
+        order += values
+        remaining[layer] = False
+    return tuple(order), tuple(decided)
 
 
 def _by_criteria(
@@ -719,12 +751,10 @@ def _kemeny(
                 placed |= 1 << c
                 break
 
-    def always_above(x: int, y: int) -> bool:
-        return not bool(np.any(optimal & has[y] & ~has[x]))
-
-    decided = tuple(
-        "kemeny" if always_above(x, y) else TIEBREAK for x, y in zip(order, order[1:], strict=False)
-    )
+    # The first i + 1 values are decided by Kemeny when one set of i + 1 values is the top of
+    # every optimal order; otherwise another tie-break order could put another set on top.
+    sizes = np.bincount(has.sum(axis=0)[optimal], minlength=m + 1)
+    decided = tuple("kemeny" if sizes[i + 1] == 1 else TIEBREAK for i in range(m - 1))
     return tuple(candidates[c] for c in order), decided
 
 
@@ -818,70 +848,32 @@ def divisiveness(current: PairwiseTally, tie_break: Sequence[str]) -> tuple[Divi
     return tuple(Divisive(value, splits[value], 0.0) for value in ordered)
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
-
-
-EXPLAIN: dict[str, Callable[[str, str], str]] = {
-    "schulze": lambda top, _: (
-        f"{top} heeft de sterkste ketens van een-op-eenzeges: geen andere waarde verslaat "
-        f"{top} via een sterkere keten (Schulze)."
-    ),
-    "borda": lambda top, score: (
-        f"{top} staat gemiddeld het hoogst op de stembriefjes (Borda-score {score})."
-    ),
-    "copeland": lambda top, score: (
-        f"{top} wint de meeste een-op-eenvergelijkingen (Copeland-score {score})."
-    ),
-    "ranked_pairs": lambda top, _: (
-        f"{top} wordt door geen enkele vastgezette een-op-eenzege verslagen, waarbij de grootste "
-        "meerderheden eerst worden vastgezet (Ranked Pairs)."
-    ),
-    "irv": lambda top, _: (
-        f"{top} houdt de meeste eerste voorkeuren over als de zwakste waarden een voor een "
-        "afvallen (instant runoff)."
-    ),
-    "kemeny": lambda top, _: (
-        f"De volgorde met {top} bovenaan wijkt het minst af van alle stembriefjes samen (Kemeny)."
-    ),
-    "approval": lambda top, score: f"{top} wordt door de meeste deelnemers genoemd ({score}).",
-    "points": lambda top, score: f"{top} krijgt de meeste punten ({score}).",
-    "seqphragmen": lambda top, score: (
-        f"{top} wordt door de meeste deelnemers gesteund ({score}); de volgende waarden zijn "
-        "gekozen om de vertegenwoordiging zo gelijk mogelijk te verdelen (Phragmén)."
-    ),
-    "equal_shares": lambda top, score: (
-        f"{top} wordt door de meeste deelnemers gesteund ({score}); daarna besteden alle "
-        "deelnemers een gelijk budget aan de waarden die zij steunen (gelijke delen)."
-    ),
-}
-
-
 def explain(
     method: str,
     current: PairwiseTally,
     order: Sequence[str],
     decided: Sequence[str],
     scores: Mapping[str, float],
-) -> str:
-    """One Dutch sentence: why the top value is on top."""
+) -> Explanation:
+    """Why the top value is on top, as a code (see :class:`Explanation`); never words."""
     top = order[0]
     if len(order) == 1:
-        return f"{top} is de enige waarde."
+        return Explanation("only_value", top)
     if current.n == 0:
-        return "Er zijn nog geen stemmen; de volgorde is de vooraf getoonde loting."
-    if decided[0] == TIEBREAK:
-        return f"{top} en {order[1]} staan gelijk; de vooraf getoonde loting zet {top} bovenaan."
+        return Explanation("no_ballots", top)
+    first = next((i for i, d in enumerate(decided) if d != TIEBREAK), len(decided))
+    if first > 0:
+        return Explanation("tiebreak", top, tied=tuple(order[: first + 1]))
     index = current.candidates.index(top)
     margins = current.support - current.support.T
     if method in ("schulze", "schulze_borda", "copeland", "ranked_pairs", "kemeny") and bool(
         np.all(np.delete(margins[index], index) > 0)
     ):
-        return f"{top} wint in een-op-eenvergelijking van elke andere waarde."
+        return Explanation("condorcet", top)
     if method == "schulze_borda" and decided[0] == "borda":
-        return (
-            f"Schulze kan {top} en {order[1]} niet scheiden; {top} staat gemiddeld hoger op de "
-            f"stembriefjes (Borda-score {_number(scores[top])})."
+        layer = next((i for i, d in enumerate(decided) if d == "schulze"), len(decided))
+        return Explanation(
+            "schulze_then_borda", top, tied=tuple(order[: layer + 1]), score=scores[top]
         )
-    key = "schulze" if method == "schulze_borda" else method
-    return EXPLAIN[key](top, _number(scores.get(top, 0)))
+    code = "schulze" if method == "schulze_borda" else method
+    return Explanation(code, top, score=scores.get(top))

@@ -8,12 +8,14 @@ has no randomness) and returned in the result, so the outcome can be reproduced.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, fields
 from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import Discriminator, Field, StringConstraints, Tag
 
-from app.aggregation.methods import AggregateResult, aggregate
+from app import i18n
+from app.aggregation.methods import AggregateResult, Explanation, aggregate
 from app.aggregation.profile import (
     AggregationError,
     ApprovalBallot,
@@ -23,6 +25,7 @@ from app.aggregation.profile import (
 )
 from app.api.errors import ERROR_RESPONSES
 from app.errors import InvalidInput, Problem
+from app.i18n.explain import explanation_text
 from app.schemas import StrictModel
 
 router = APIRouter(prefix="/api/v1", tags=["aggregation"], responses=ERROR_RESPONSES)
@@ -94,15 +97,41 @@ def _loc(message: str) -> str:
     return "(request)"
 
 
+@dataclass(frozen=True)
+class ExplanationOut(Explanation):
+    """The explanation's code and parts, and ``text``: the sentence in the request's language."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class AggregateOut(AggregateResult):
+    explanation: ExplanationOut
+    by_role: dict[str, AggregateOut]
+
+
+def _worded(result: AggregateResult) -> AggregateOut:
+    """The result with its explanation worded (``?lang=en`` for English)."""
+    values = {f.name: getattr(result, f.name) for f in fields(AggregateResult)}
+    explanation = result.explanation
+    values["explanation"] = ExplanationOut(
+        **{f.name: getattr(explanation, f.name) for f in fields(Explanation)},
+        text=explanation_text(explanation),
+    )
+    values["by_role"] = {role: _worded(part) for role, part in result.by_role.items()}
+    return AggregateOut(**values)
+
+
 @router.post("/aggregate")
-def aggregate_ballots(data: AggregateRequest) -> AggregateResult:
+def aggregate_ballots(data: AggregateRequest, lang: i18n.Language = "nl") -> AggregateOut:
     """Count ballots by a method; every problem with the input is listed in one 422."""
+    i18n.set_language(lang)
     order = data.tie_break_order
     if order is None:
         order = list(data.candidates)
         secrets.SystemRandom().shuffle(order)
     try:
-        return aggregate(
+        result = aggregate(
             data.method,
             data.candidates,
             [_ballot(entry) for entry in data.ballots],
@@ -116,3 +145,4 @@ def aggregate_ballots(data: AggregateRequest) -> AggregateResult:
             "De stemmen konden niet worden geteld; er is niets berekend.",
             [Problem(_loc(message), message) for message in exc.problems],
         ) from exc
+    return _worded(result)

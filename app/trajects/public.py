@@ -7,6 +7,7 @@ from typing import Any
 
 from app.cards.models import Principekaart
 from app.db import DbSession
+from app.i18n.explain import explanation_text
 from app.sessions import service as sessions
 from app.sessions.results import ballot_count
 from app.trajects import service as trajects
@@ -131,7 +132,11 @@ def selection(db: DbSession, traject: Traject) -> dict[str, Any]:
         "weak_order": [list(g) for g in result.weak_order] if result else [],
         "scores": result.scores if result else {},
         "selection": state.selection,
-        "explanation": state.explanation,
+        "explanation": (
+            explanation_text(state.explanation, trajects.value_names(db, traject))
+            if state.explanation
+            else ""
+        ),
         "agreement": {
             "kendall_w": round(result.agreement.kendall_w, 3) if result else None,
             "mean_kendall_distance": (

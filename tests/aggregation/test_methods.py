@@ -7,7 +7,7 @@ from itertools import permutations
 
 import pytest
 
-from app.aggregation.methods import AggregateResult, aggregate, aggregate_tally
+from app.aggregation.methods import AggregateResult, Explanation, aggregate, aggregate_tally
 from app.aggregation.profile import (
     AggregationError,
     ApprovalBallot,
@@ -235,7 +235,7 @@ class TestApprovalAndPoints:
         assert result.scores == {"b": 3, "c": 1, "a": 1}
         assert (result.order, result.decided_by) == (("b", "c", "a"), ("approval", T))
         assert (result.n_ballots, result.n_empty) == (4, 1)
-        assert result.explanation == "b wordt door de meeste deelnemers genoemd (3)."
+        assert result.explanation == Explanation("approval", "b", score=3)
 
     def test_points_are_summed(self) -> None:
         ballots: list[Ballot] = [
@@ -331,7 +331,7 @@ class TestAgreement:
         result = _run(SB, "abc", [RankingBallot(())], "bca")
         assert (result.agreement.kendall_w, result.n_ballots, result.n_empty) == (0.0, 0, 1)
         assert result.weak_order == (("b", "c", "a"),)
-        assert result.explanation.startswith("Er zijn nog geen stemmen")
+        assert result.explanation.code == "no_ballots"
 
 
 class TestDivisive:
@@ -374,16 +374,16 @@ class TestExplanation:
     def test_condorcet_winner(self) -> None:
         for method in (S, SB, C, RP, K):
             result = _run(method, "abcd", CONDORCET, "dcba")
-            assert result.explanation == "a wint in een-op-eenvergelijking van elke andere waarde."
+            assert result.explanation == Explanation("condorcet", "a")
 
     def test_tie_broken_top(self) -> None:
-        assert _run(S, "abc", CYCLE, "cab").explanation == (
-            "c en a staan gelijk; de vooraf getoonde loting zet c bovenaan."
+        assert _run(S, "abc", CYCLE, "cab").explanation == Explanation(
+            "tiebreak", "c", tied=("c", "a", "b")
         )
 
     def test_borda(self) -> None:
-        assert _run(B, "ABCDE", SCHULZE_45, "ABCDE").explanation == (
-            "E staat gemiddeld het hoogst op de stembriefjes (Borda-score 102)."
+        assert _run(B, "ABCDE", SCHULZE_45, "ABCDE").explanation == Explanation(
+            "borda", "E", score=102
         )
 
 

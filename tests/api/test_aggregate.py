@@ -41,6 +41,31 @@ class TestCounting:
         assert body["n_ballots"] == 45
         assert body["pairwise_support"]["A"]["B"] == 20
 
+    def test_schulze_ties_are_the_schulze_winners(self, client: TestClient) -> None:
+        """Issue 16: v2 beats v1, every other pair is level; v0 and v2 win, v1 does not."""
+        body = _post(
+            client,
+            method="schulze",
+            candidates=["v0", "v1", "v2"],
+            ballots=[{"ranking": ["v0", "v2"]}, {"ranking": ["v2", "v1"]}],
+            tie_break_order=["v2", "v1", "v0"],
+        ).json()
+        assert body["weak_order"] == [["v2", "v0"], ["v1"]]
+        assert body["decided_by"] == ["tiebreak", "schulze"]
+        assert body["explanation"]["code"] == "tiebreak"
+        assert body["explanation"]["text"] == (
+            "v2 en v0 staan gelijk; de vooraf getoonde loting zet v2 bovenaan."
+        )
+
+    def test_the_explanation_in_english(self, client: TestClient) -> None:
+        body = client.post(
+            URL + "?lang=en",
+            json={"method": "borda", "candidates": ["a", "b"], "ballots": [{"ranking": ["a"]}]},
+        ).json()
+        assert (
+            body["explanation"]["text"] == "a is on average highest on the ballots (Borda score 1)."
+        )
+
     def test_draws_and_returns_a_tie_break_order_when_none_is_given(
         self, client: TestClient
     ) -> None:
