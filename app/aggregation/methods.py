@@ -7,12 +7,16 @@ the same rules with a worked example.
 **Tie-break order.** ``tie_break_order`` must be a permutation of the candidates (drawn at random
 when the round opens and shown before anyone votes). Whatever a method leaves level is ordered by
 it: earlier in the tie-break order means higher in ``order``. Never alphabetical, never by
-catalogue order. Every adjacent pair of ``order`` that the tie-break order decided is marked
-``"tiebreak"`` in ``decided_by``; the other entries name the criterion that separated the pair.
-``weak_order`` is ``order`` cut at every adjacent pair not marked ``"tiebreak"``: the groups the
-method's own criteria leave tied. Inside a group the values follow the tie-break order directly,
-except for ``ranked_pairs``, ``kemeny``, ``irv`` and the Phragmén rules, where the tie-break order
-acts through the method (pair order, choice among optimal orders, elimination or pick order).
+catalogue order. ``decided_by[i]`` says what put exactly ``order[:i + 1]`` above the rest: the
+method's criterion, or ``"tiebreak"`` when another tie-break order could have put another set of
+values there. ``weak_order`` is ``order`` cut at every position not marked ``"tiebreak"``: the
+groups shown as ties. For the methods whose criterion is a strict partial order (``schulze``,
+``schulze_borda``, ``ranked_pairs``) the groups are its layers (:func:`_layers`): the first group
+is the set of winners, and no value shares a group with one that beats it. Inside a group the
+values follow the tie-break order directly, except for ``kemeny``, ``irv`` and the Phragmén rules,
+where it acts through the method (choice among optimal orders, elimination or pick order).
+``irv``, ``seqphragmen`` and ``equal_shares`` mark the step that the tie-break order decided
+itself, not the later steps that followed from it.
 
 Methods (the criterion names used in ``decided_by`` in brackets):
 
@@ -20,15 +24,14 @@ Methods (the criterion names used in ``decided_by`` in brackets):
   ``d[a][b]`` when ``d[a][b] > 0`` and does not exist otherwise; ``p[a][b]`` is the largest, over
   all paths from a to b, of the weakest link on the path (0 when there is no path). a beats b when
   ``p[a][b] > p[b][a]``. This relation is a strict partial order (Schulze 2011, §4.1) but not
-  always a weak order (a may beat c while b beats neither). ``order`` is built greedily: next
-  comes, among the remaining candidates not beaten by a remaining candidate, the one earliest in
-  the tie-break order; so the first candidates are the Schulze winners, and ``order`` is a linear
-  extension of the relation. An adjacent pair is ``"schulze"`` when x beats y, else
+  always a weak order (a may beat c while b beats neither), so it is shown in layers: first the
+  candidates beaten by nobody (the Schulze winners), then those beaten by nobody once the winners
+  are left out, and so on; inside a layer the tie-break order. ``order`` is thus a linear
+  extension of the relation. A pair across layers is ``"schulze"``, inside a layer
   ``"tiebreak"``. Scores: none (empty).
-* ``schulze_borda`` [``schulze``, ``borda``]: the same greedy linear extension of the Schulze
-  relation, but among the eligible candidates the highest symmetric Borda score comes first, then
-  the tie-break order. An adjacent pair (x, y) not separated by Schulze is ``"borda"`` when the
-  scores differ (x's is then higher) and ``"tiebreak"`` when they are equal. Scores: the
+* ``schulze_borda`` [``schulze``, ``borda``]: the same layers, but inside a layer the highest
+  symmetric Borda score comes first, then the tie-break order. A pair inside a layer is
+  ``"borda"`` when the scores differ and ``"tiebreak"`` when they are equal. Scores: the
   symmetric Borda scores.
 * ``borda`` [``borda``]: symmetric Borda for truncated ballots. With m candidates a ballot gives
   ``m - 1 - i`` points to its ranked candidate at position i (0-based) and shares the remaining
@@ -45,14 +48,14 @@ Methods (the criterion names used in ``decided_by`` in brackets):
   pairwise tie (``d = 0``), -1 for a loss. Scores: these sums.
 * ``ranked_pairs`` [``ranked_pairs``]: Tideman's Ranked Pairs over the pairs with a positive
   margin, strongest margin first; a pair is locked unless it would close a cycle with the pairs
-  locked before it. Pairs with equal margins are taken in a fixed order derived from the
-  tie-break order T (Zavist and Tideman's rule): (a, b) before (c, e) when a is earlier than c in
-  T, or when a = c and b is *later* than e in T. Pairs with margin 0 are never locked. ``order``
-  is the greedy linear extension of the locked pairs (as for Schulze: next the earliest in the
-  tie-break order among the remaining candidates without a locked defeat by a remaining one).
-  An adjacent pair is ``"ranked_pairs"`` only when it holds whatever order
-  equal-margin pairs are taken in (see :func:`ranked_pairs_certain`), else ``"tiebreak"``; so a
-  Condorcet cycle with equal margins is one tied group. Scores: none.
+  locked before it. Pairs with margin 0 are never locked. Which pairs get locked can depend on
+  the order in which pairs of equal margin are taken; the method here does not pick one such
+  order by the tie-break order but keeps what holds for every one of them: a is above b when a
+  reaches b over locked pairs whatever the order of equal margins (:func:`ranked_pairs_certain`;
+  these are the relations every Zavist-Tideman "stack" has). That relation is a strict partial
+  order, shown in layers as for Schulze (``"ranked_pairs"`` across layers, ``"tiebreak"``
+  inside), so a Condorcet cycle with equal margins is one tied group and every
+  parallel-universe Ranked Pairs winner is in the first group. Scores: none.
 * ``irv`` [``irv``]: instant runoff. Each round, every ballot counts (with its weight) for its
   highest-ranked continuing candidate; exhausted ballots count for nobody. The candidate with the
   fewest votes is eliminated; when several share the fewest, the one *latest* in the tie-break
@@ -67,8 +70,9 @@ Methods (the criterion names used in ``decided_by`` in brackets):
   ballots), by dynamic programming over subsets (O(2^m m^2); at most 12 candidates, above that an
   :class:`AggregationError`). Among several optimal orders the one chosen puts at each position
   the candidate earliest in the tie-break order with which an optimal order can still be
-  completed. An adjacent pair (x, y) is ``"kemeny"`` when x is above y in *every* optimal order and
-  ``"tiebreak"`` otherwise. Scores: none.
+  completed. ``decided_by[i]`` is ``"kemeny"`` when every optimal order has the same first
+  i + 1 candidates, else ``"tiebreak"`` (another tie-break order would pick an optimal order
+  with another top i + 1). Scores: none.
 * ``approval`` [``approval``]: per candidate, the weighted number of ballots approving it (a
   ballot counts a candidate once). Scores: these counts.
 * ``points`` [``points``]: per candidate, the weighted sum of its points. Scores: these sums.
@@ -481,12 +485,12 @@ def borda_scores(current: PairwiseTally) -> dict[str, float]:
     return {value: int(doubled[i]) / 2 for i, value in enumerate(current.candidates)}
 
 
-RANKED_PAIRS_MAX_OUTCOMES = 2_000
+RANKED_PAIRS_MAX_WORK = 5_000  # search steps x values (a step costs a closure, O(m^3))
 
 
 def _closure(edges: BoolMatrix) -> BoolMatrix:
     """Reflexive-transitive closure (Floyd-Warshall on booleans)."""
-    reach = edges | np.eye(len(edges), dtype=bool)
+    reach: BoolMatrix = edges | np.eye(len(edges), dtype=bool)
     for k in range(len(reach)):
         reach = reach | np.outer(reach[:, k], reach[k, :])
     return reach
@@ -505,6 +509,9 @@ def _batch_outcomes(
     every such subset is reached by taking its pairs first. The search branches on the first pair
     that is still acceptable (lock it, or leave it out and require that it is rejected at the end).
     """
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooManyOutcomes
     pending = [(a, b) for a, b in batch if not reach[b, a]]
     edges = reach.copy()
     for a, b in pending:
@@ -512,9 +519,6 @@ def _batch_outcomes(
     together = _closure(edges)
     if not any(together[b, a] for a, b in pending):
         return [together]  # no cycle among them: every order locks all of them
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise _TooManyOutcomes
     a, b = pending[0]
     rest = pending[1:]
     locked = reach | np.outer(reach[:, a], reach[b, :])
@@ -533,15 +537,15 @@ def ranked_pairs_certain(support: IntMatrix) -> BoolMatrix:
     batch every order is followed (``_batch_outcomes``), and ``certain`` holds in every locked
     graph that can result. It is a strict partial order (an intersection of strict partial
     orders); its maximal elements include every parallel-universe Ranked Pairs winner. Exact up
-    to ``RANKED_PAIRS_MAX_OUTCOMES`` branchings; beyond that (many cycles of equal margins, which
-    takes few ballots and many values) only what was certain in every outcome of the batches
-    before is kept: locks only grow, so a decision is never claimed for Ranked Pairs that the
-    tie-break order made; more values are then shown as tied than strictly need to be.
+    to ``RANKED_PAIRS_MAX_WORK // m`` search steps (200 for 25 values); beyond that (many cycles
+    of equal margins, which takes few ballots and many values) only what was certain in every
+    outcome of the batches before is kept: locks only grow, so a decision is never claimed for
+    Ranked Pairs that the tie-break order made; more values are then shown tied than need be.
     """
     m = len(support)
     margins = support - support.T
     states = [np.eye(m, dtype=bool)]
-    budget = [RANKED_PAIRS_MAX_OUTCOMES]
+    budget = [max(1, RANKED_PAIRS_MAX_WORK // max(m, 1))]
     for value in sorted({int(v) for v in margins[margins > 0]}, reverse=True):
         batch = [(a, b) for a in range(m) for b in range(m) if margins[a, b] == value]
         try:
@@ -550,9 +554,10 @@ def ranked_pairs_certain(support: IntMatrix) -> BoolMatrix:
                 for r in _batch_outcomes(reach, batch, budget):
                     found.setdefault(r.tobytes(), r)
         except _TooManyOutcomes:
-            return np.logical_and.reduce(states) & ~np.eye(m, dtype=bool)
+            break
         states = list(found.values())
-    return np.logical_and.reduce(states) & ~np.eye(m, dtype=bool)
+    certain: BoolMatrix = np.logical_and.reduce(states) & ~np.eye(m, dtype=bool)
+    return certain
 
 
 def _layers(

@@ -107,7 +107,7 @@ class ExplanationOut(Explanation):
 @dataclass(frozen=True)
 class AggregateOut(AggregateResult):
     explanation: ExplanationOut
-    by_role: dict[str, AggregateOut]
+    by_role: dict[str, AggregateOut]  # type: ignore[assignment]  # each one worded too
 
 
 def _worded(result: AggregateResult) -> AggregateOut:

@@ -12,9 +12,14 @@ from itertools import permutations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pref_voting.margin_based_methods import beat_path, is_stack, ranked_pairs
-from pref_voting.profiles_with_ties import ProfileWithTies
+from pref_voting.margin_based_methods import (  # type: ignore[import-untyped]
+    beat_path,
+    is_stack,
+    ranked_pairs,
+)
+from pref_voting.profiles_with_ties import ProfileWithTies  # type: ignore[import-untyped]
 
+from app.aggregation import methods
 from app.aggregation.methods import (
     PAIRWISE_METHODS,
     TIEBREAK,
@@ -172,3 +177,17 @@ class TestTheIssueExamples:
         assert result.order == ("v2", "v0", "v1")
         assert result.decided_by == (TIEBREAK, "schulze")
         assert result.weak_order == (("v2", "v0"), ("v1",))
+
+
+class TestRankedPairsBudget:
+    @FEWER
+    @given(profiles(max_values=7, max_ballots=6))
+    def test_over_budget_claims_less_never_more(self, profile: Profile) -> None:
+        support = tally(profile[0], profile[1]).support
+        exact = ranked_pairs_certain(support)
+        methods.RANKED_PAIRS_MAX_WORK, saved = 0, methods.RANKED_PAIRS_MAX_WORK
+        try:
+            cut = ranked_pairs_certain(support)
+        finally:
+            methods.RANKED_PAIRS_MAX_WORK = saved
+        assert not (cut & ~exact).any()
