@@ -15,8 +15,8 @@ groups shown as ties. For the methods whose criterion is a strict partial order 
 is the set of winners, and no value shares a group with one that beats it. Inside a group the
 values follow the tie-break order directly, except for ``kemeny``, ``irv`` and the Phragmén rules,
 where it acts through the method (choice among optimal orders, elimination or pick order).
-``irv``, ``seqphragmen`` and ``equal_shares`` mark the step that the tie-break order decided
-itself, not the later steps that followed from it.
+``irv``, ``seqphragmen`` and ``equal_shares`` follow every branch of their ties to apply the
+same rule: a tie drawn early can decide a later step that looks clear.
 
 Methods (the criterion names used in ``decided_by`` in brackets):
 
@@ -61,10 +61,11 @@ Methods (the criterion names used in ``decided_by`` in brackets):
   fewest votes is eliminated; when several share the fewest, the one *latest* in the tie-break
   order is eliminated. Rounds continue until one candidate is left (a candidate with a majority
   of the continuing votes can never be eliminated, so the winner is the textbook IRV winner).
-  ``order`` is the winner followed by the eliminated candidates, last eliminated first. An
-  adjacent pair (x, y) is marked ``"tiebreak"`` when y was eliminated by the tie-break order
-  (y shared the fewest votes with another candidate in that round): y's position, and what
-  followed, depended on it. Scores: the first-round first preferences.
+  ``order`` is the winner followed by the eliminated candidates, last eliminated first.
+  ``decided_by[i]`` is ``"irv"`` when every way of breaking the ties (each is some tie-break
+  order's) leaves the same i + 1 candidates at the end, else ``"tiebreak"``: a tie between the
+  two weakest can decide the winner (:func:`_irv_reachable`; over its budget, every position
+  from the first tie upward is ``"tiebreak"``). Scores: the first-round first preferences.
 * ``kemeny`` [``kemeny``]: exact Kemeny-Young: the strict orders maximising
   ``sum over a above b of S[a][b]`` (equivalently minimising the total Kendall distance to the
   ballots), by dynamic programming over subsets (O(2^m m^2); at most 12 candidates, above that an
@@ -83,9 +84,10 @@ Methods (the criterion names used in ``decided_by`` in brackets):
   (sum of w over its approvers)``; the value with the least new load is picked (equal loads:
   earliest in the tie-break order) and its approvers' loads become that new load. Steps continue
   until every approved value is picked; values nobody approves come last in tie-break order. The
-  committee for k seats is the first k (the rule is sequential). The pair (x, y) is
-  ``"tiebreak"`` when the step that picked x had several values at the least load. Scores: the
-  approval counts.
+  committee for k seats is the first k (the rule is sequential). ``decided_by[i]`` is
+  ``"seqphragmen"`` when every way of breaking the ties picks the same first i + 1 values, else
+  ``"tiebreak"`` (:meth:`_Sequential.reachable`; over its budget, every pick from the first tie
+  on). Scores: the approval counts.
 * ``equal_shares`` [``equal_shares``, ``seqphragmen``]: the Method of Equal Shares (Rule X) for
   unit costs, needs ``seats`` = k. Every voter gets the budget k / n. Each step, a value is
   affordable when its approvers hold at least 1 together; its price is the least rho with
@@ -615,6 +617,109 @@ def _by_criteria(
     return tuple(order), tuple(separated(x, y) for x, y in zip(order, order[1:], strict=False))
 
 
+PHRAGMEN_MAX_WORK = 200_000  # states visited x ballots x values, for the check of every draw
+
+
+@dataclass(frozen=True)
+class _Committee:
+    """A state of the sequential rules: what is picked, the voters' loads, and (while Equal Shares
+    runs) their budgets. The picked set, loads and budgets fix everything that follows."""
+
+    picked: tuple[str, ...]
+    load: tuple[Fraction, ...]
+    budget: tuple[Fraction, ...] | None
+
+    def key(self) -> tuple[frozenset[str], tuple[Fraction, ...], tuple[Fraction, ...] | None]:
+        return frozenset(self.picked), self.load, self.budget
+
+
+class _Sequential:
+    """Sequential Phragmén, or Equal Shares completed by it, one pick at a time (module doc)."""
+
+    def __init__(
+        self,
+        method: str,
+        candidates: Sequence[str],
+        ballots: Sequence[ApprovalBallot],
+        seats: int | None,
+    ) -> None:
+        self.supporters = {
+            value: [i for i, b in enumerate(ballots) if value in b.approve] for value in candidates
+        }
+        self.approved = [value for value in candidates if self.supporters[value]]
+        self.weight = [Fraction(b.weight) for b in ballots]
+        self.total = sum(self.weight, Fraction(0))
+        self.seats = seats
+        zero = tuple(Fraction(0) for _ in ballots)
+        shares = method == "equal_shares" and self.total > 0
+        assert not shares or seats is not None
+        budget = tuple(seats / self.total for _ in ballots) if shares and seats else None
+        self.start = _Committee((), zero, budget)
+
+    def options(self, state: _Committee) -> tuple[_Committee, str, dict[str, Fraction]] | None:
+        """The costs of the values left (least is picked) and the rule in force; None: done."""
+        left = [value for value in self.approved if value not in state.picked]
+        if not left:
+            return None
+        if state.budget is not None:
+            budget = state.budget
+            prices: dict[str, Fraction] = {}
+            for value in left:
+                pairs = [(self.weight[i], budget[i]) for i in self.supporters[value]]
+                price = _equal_shares_price(pairs)
+                if price is not None:
+                    prices[value] = price
+            if prices:
+                return state, "equal_shares", prices
+            assert self.seats is not None  # nothing affordable: Phragmén from "budget spent"
+            spent = tuple(self.seats / self.total - b for b in budget)
+            state = _Committee(state.picked, spent, None)
+        loads = {
+            value: (1 + sum((self.weight[i] * state.load[i] for i in self.supporters[value]), 0))
+            / sum((self.weight[i] for i in self.supporters[value]), Fraction(0))
+            for value in left
+        }
+        return state, "seqphragmen", loads
+
+    def pick(
+        self, state: _Committee, rule: str, costs: dict[str, Fraction], value: str
+    ) -> _Committee:
+        if rule == "equal_shares":
+            assert state.budget is not None
+            budget = list(state.budget)
+            for i in self.supporters[value]:
+                budget[i] -= min(budget[i], costs[value])
+            return _Committee((*state.picked, value), state.load, tuple(budget))
+        load = list(state.load)
+        for i in self.supporters[value]:
+            load[i] = costs[value]
+        return _Committee((*state.picked, value), tuple(load), None)
+
+    def reachable(self, budget: int) -> dict[int, set[frozenset[str]]] | None:
+        """Per size, every picked set some way of breaking the ties leads to (None: over budget).
+
+        Picking x from a tie puts x before the others in the tie-break order, and x is never in a
+        later tie, so every branch is some tie-break order's.
+        """
+        found: dict[int, set[frozenset[str]]] = {}
+        seen: set[object] = set()
+        pending = [self.start]
+        while pending:
+            state = pending.pop()
+            if state.key() in seen:
+                continue
+            seen.add(state.key())
+            if len(seen) > budget:
+                return None
+            found.setdefault(len(state.picked), set()).add(frozenset(state.picked))
+            step = self.options(state)
+            if step is not None:
+                now, rule, costs = step
+                least = min(costs.values())
+                pending += [self.pick(now, rule, costs, v) for v in costs if costs[v] == least]
+        return found
+
+
 def _proportional(
     method: str,
     candidates: Sequence[str],
@@ -622,55 +727,38 @@ def _proportional(
     tie_break: Sequence[str],
     seats: int | None,
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Sequential Phragmén, or the Method of Equal Shares completed by it (module docstring)."""
+    """Sequential Phragmén, or the Method of Equal Shares completed by it (module docstring).
+
+    ``decided[i]`` is the rule of the pick of ``order[i]`` when every way of breaking the ties
+    picks the same first i + 1 values, else ``tiebreak``.
+    """
     rank = {value: index for index, value in enumerate(tie_break)}
-    supporters = {
-        value: [i for i, b in enumerate(ballots) if value in b.approve] for value in candidates
-    }
-    weight = [Fraction(b.weight) for b in ballots]
-    total = sum(weight, Fraction(0))
-    load = [Fraction(0)] * len(ballots)
-    order: list[str] = []
-    decided: list[str] = []
-    remaining = [value for value in candidates if supporters[value]]
-
-    def pick(costs: dict[str, Fraction], criterion: str) -> None:
-        best = min(costs.values())
-        tied = sorted((v for v in costs if costs[v] == best), key=rank.__getitem__)
-        order.append(tied[0])
-        remaining.remove(tied[0])
-        decided.append(criterion if len(tied) == 1 else TIEBREAK)
-
-    if method == "equal_shares" and total > 0:
-        assert seats is not None
-        budget = [seats / total] * len(ballots)  # per unit of weight
-        while True:
-            prices: dict[str, Fraction] = {}
-            for value in remaining:
-                price = _equal_shares_price([(weight[i], budget[i]) for i in supporters[value]])
-                if price is not None:
-                    prices[value] = price
-            if not prices:
-                break
-            pick(prices, "equal_shares")
-            for i in supporters[order[-1]]:
-                budget[i] -= min(budget[i], prices[order[-1]])
-        load = [seats / total - budget[i] for i in range(len(ballots))]  # what each one spent
-    while remaining:
-        new_loads = {
-            value: (1 + sum((weight[i] * load[i] for i in supporters[value]), Fraction(0)))
-            / sum((weight[i] for i in supporters[value]), Fraction(0))
-            for value in remaining
-        }
-        pick(new_loads, "seqphragmen")
-        for i in supporters[order[-1]]:
-            load[i] = new_loads[order[-1]]
+    run = _Sequential(method, candidates, ballots, seats)
+    state = run.start
+    rules: list[str] = []
+    first_tie = -1  # the first pick the tie-break order decided (-1: none)
+    while (step := run.options(state)) is not None:
+        state, rule, costs = step
+        least = min(costs.values())
+        tied = sorted((v for v in costs if costs[v] == least), key=rank.__getitem__)
+        if len(tied) > 1 and first_tie < 0:
+            first_tie = len(rules)
+        rules.append(rule)
+        state = run.pick(state, rule, costs, tied[0])
+    picked = state.picked
+    work = max(1, PHRAGMEN_MAX_WORK // max(1, len(ballots) * len(candidates)))
+    reachable = run.reachable(work) if first_tie >= 0 else {}
+    if reachable is None:  # over the budget: every pick from the first tie on is the draw's
+        decided = [rule if i < first_tie else TIEBREAK for i, rule in enumerate(rules)]
+    else:
+        decided = [
+            rule if len(reachable.get(i + 1, ())) <= 1 else TIEBREAK for i, rule in enumerate(rules)
+        ]
     # Values nobody approves: last, in tie-break order.
-    unsupported = sorted((v for v in candidates if not supporters[v]), key=rank.__getitem__)
-    order.extend(unsupported)
-    decided.extend([TIEBREAK] * len(unsupported))
-    # decided[i] describes the step that picked order[i]: it separates order[i] and order[i+1].
-    return tuple(order), tuple(decided[: len(order) - 1])
+    unsupported = sorted((v for v in candidates if not run.supporters[v]), key=rank.__getitem__)
+    order = (*picked, *unsupported)
+    decided += [TIEBREAK] * len(unsupported)
+    return order, tuple(decided[: len(order) - 1])
 
 
 def _equal_shares_price(supporters: list[tuple[Fraction, Fraction]]) -> Fraction | None:
@@ -688,32 +776,79 @@ def _equal_shares_price(supporters: list[tuple[Fraction, Fraction]]) -> Fraction
     return None  # not reached: the supporters can afford it
 
 
+IRV_MAX_WORK = 200_000  # continuing sets visited x ballots, for the check of every draw
+
+
+def _irv_votes(continuing: frozenset[str], ballots: Sequence[RankingBallot]) -> dict[str, int]:
+    votes = dict.fromkeys(continuing, 0)
+    for ballot in ballots:
+        for value in ballot.ranking:
+            if value in continuing:
+                votes[value] += ballot.weight
+                break
+    return votes
+
+
+def _irv_fewest(votes: Mapping[str, int]) -> list[str]:
+    fewest = min(votes.values())
+    return [value for value, n in votes.items() if n == fewest]
+
+
+def _irv_reachable(
+    candidates: Sequence[str], ballots: Sequence[RankingBallot]
+) -> dict[int, set[frozenset[str]]] | None:
+    """Per size, every continuing set some tie-break order leads to (None: over the budget).
+
+    Every branch is some tie-break order's: eliminating x from a tie puts the others before x,
+    and x is never in a later tie, so these constraints never contradict each other.
+    """
+    budget = IRV_MAX_WORK // max(len(ballots), 1)
+    reachable: dict[int, set[frozenset[str]]] = {}
+    seen: set[frozenset[str]] = set()
+    pending = [frozenset(candidates)]
+    while pending:
+        continuing = pending.pop()
+        if continuing in seen:
+            continue
+        seen.add(continuing)
+        if len(seen) > budget:
+            return None
+        reachable.setdefault(len(continuing), set()).add(continuing)
+        if len(continuing) > 1:
+            votes = _irv_votes(continuing, ballots)
+            pending += [continuing - {loser} for loser in _irv_fewest(votes)]
+    return reachable
+
+
 def _irv(
     candidates: Sequence[str], ballots: Sequence[RankingBallot], tie_break: Sequence[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, float]]:
     rank = {value: index for index, value in enumerate(tie_break)}
-    continuing = set(candidates)
+    continuing = frozenset(candidates)
     eliminated: list[str] = []
-    tied_with_survivor: dict[str, set[str]] = {}
+    first_tie = 0  # the number of values left when the first tie was broken (0: none)
     first_round: dict[str, float] = {}
     while len(continuing) > 1:
-        votes = dict.fromkeys(continuing, 0)
-        for ballot in ballots:
-            for value in ballot.ranking:
-                if value in continuing:
-                    votes[value] += ballot.weight
-                    break
+        votes = _irv_votes(continuing, ballots)
         if not first_round:
             first_round = {value: votes[value] for value in candidates}
-        fewest = min(votes.values())
-        loser = max((v for v in continuing if votes[v] == fewest), key=rank.__getitem__)
-        tied_with_survivor[loser] = {v for v in continuing if votes[v] == fewest} - {loser}
+        tied = _irv_fewest(votes)
+        if len(tied) > 1 and not first_tie:
+            first_tie = len(continuing)
+        loser = max(tied, key=rank.__getitem__)
         eliminated.append(loser)
-        continuing.remove(loser)
+        continuing = continuing - {loser}
     if not first_round:  # one candidate
         first_round = {value: sum(b.weight for b in ballots) for value in candidates}
     order = (*continuing, *reversed(eliminated))
-    decided = tuple(TIEBREAK if tied_with_survivor[y] else "irv" for y in order[1:])
+    # The first i + 1 values are decided by IRV when every tie-break order leaves that same set.
+    reachable = _irv_reachable(candidates, ballots) if first_tie else {}
+    if reachable is None:  # over the budget: everything from the first tie on is the draw's
+        decided = tuple("irv" if i + 1 >= first_tie else TIEBREAK for i in range(len(order) - 1))
+    else:
+        decided = tuple(
+            "irv" if len(reachable.get(i + 1, ())) <= 1 else TIEBREAK for i in range(len(order) - 1)
+        )
     return order, decided, first_round
 
 

@@ -70,17 +70,19 @@ CASES = [
     ("45-ranked_pairs", RP, "ABCDE", SCHULZE_45, "ABCDE", "ACEBD", (RP, RP, RP, RP)),
     # First preferences A 10, B 8, C 12, D 7, E 8. D out; then B and E tie at 8 and E (later in
     # the tie-break order) goes; then A; C beats B 29:16.
-    ("45-irv", IRV, "ABCDE", SCHULZE_45, "ABCDE", "CBAED", ("irv", "irv", T, "irv")),
+    # Who of B and E goes decides the top two as well (C with B, or C with E).
+    ("45-irv", IRV, "ABCDE", SCHULZE_45, "ABCDE", "CBAED", ("irv", T, T, "irv")),
     # The other tie-break: B goes, E inherits 8, A out, C beats E.
-    ("45-irv-tb", IRV, "ABCDE", SCHULZE_45, "EDCBA", "CEABD", ("irv", "irv", T, "irv")),
+    ("45-irv-tb", IRV, "ABCDE", SCHULZE_45, "EDCBA", "CEABD", ("irv", T, T, "irv")),
     ("45-kemeny", K, "ABCDE", SCHULZE_45, "ABCDE", "EBADC", (K, K, K, K)),
     # A Condorcet cycle with equal margins: a three-way tie, ordered by the tie-break order.
     *(
         (f"cycle-{method}", method, "abc", CYCLE, "cab", "cab", (T, T))
         for method in (S, SB, B, C, RP, K)
     ),
-    # IRV: all at 1; b (last in the tie-break order) goes; c beats a 2:1.
-    ("cycle-irv", IRV, "abc", CYCLE, "cab", "cab", ("irv", T)),
+    # IRV: all at 1; b (last in the tie-break order) goes; c beats a 2:1. Whoever goes first
+    # decides the winner too, so every place is the draw's.
+    ("cycle-irv", IRV, "abc", CYCLE, "cab", "cab", (T, T)),
     # A clear Condorcet winner.
     ("condorcet-schulze", S, "abcd", CONDORCET, "dcba", "acbd", (S, S, S)),
     ("condorcet-schulze_borda", SB, "abcd", CONDORCET, "dcba", "acbd", (S, S, S)),
@@ -91,8 +93,9 @@ CASES = [
     ("condorcet-ranked_pairs", RP, "abcd", CONDORCET, "dcba", "acbd", (RP, RP, RP)),
     ("condorcet-kemeny", K, "abcd", CONDORCET, "dcba", "acbd", (K, K, K)),
     # IRV misses the Condorcet winner: a has no first preference and goes first; c and d tie
-    # at 2 and c goes (later in dcba); then d loses 2:5 to b.
-    ("condorcet-irv", IRV, "abcd", CONDORCET, "dcba", "bdca", ("irv", T, "irv")),
+    # at 2 and c goes (later in dcba); then d loses 2:5 to b. Had d gone, c would have beaten b
+    # 4:3: the winner is the draw's too.
+    ("condorcet-irv", IRV, "abcd", CONDORCET, "dcba", "bdca", (T, T, "irv")),
     # Bullet votes: a, a, b. Unranked values are tied below the ranked one.
     *(
         (f"bullets-{method}", method, "abc", BULLETS, "cba", "abc", (method, method))

@@ -21,14 +21,14 @@ from pref_voting.profiles_with_ties import ProfileWithTies  # type: ignore[impor
 
 from app.aggregation import methods
 from app.aggregation.methods import (
-    PAIRWISE_METHODS,
+    RANKING_METHODS,
     TIEBREAK,
     AggregateResult,
     aggregate,
     ranked_pairs_certain,
     schulze_beats,
 )
-from app.aggregation.profile import RankingBallot, tally
+from app.aggregation.profile import ApprovalBallot, RankingBallot, tally
 
 SEEDED = settings(max_examples=120, deadline=None, database=None, derandomize=True)
 FEWER = settings(SEEDED, max_examples=40)  # pref_voting checks every permutation for stacks
@@ -136,7 +136,7 @@ class TestEveryTieBreakDecisionIsMarked:
         self, profile: Profile, data: st.DataObject
     ) -> None:
         others = [tuple(data.draw(st.permutations(profile[0]))) for _ in range(3)]
-        for method in PAIRWISE_METHODS:
+        for method in RANKING_METHODS:
             result = _run(method, profile)
             for other in others:
                 again = _run(method, profile, other)
@@ -191,3 +191,59 @@ class TestRankedPairsBudget:
         finally:
             methods.RANKED_PAIRS_MAX_WORK = saved
         assert not (cut & ~exact).any()
+
+
+class TestIrvBudget:
+    @FEWER
+    @given(profiles(max_values=7, max_ballots=12))
+    def test_over_budget_marks_more_never_less(self, profile: Profile) -> None:
+        exact = _run("irv", profile)
+        methods.IRV_MAX_WORK, saved = 0, methods.IRV_MAX_WORK
+        try:
+            cut = _run("irv", profile)
+        finally:
+            methods.IRV_MAX_WORK = saved
+        assert cut.order == exact.order
+        for mine, full in zip(cut.decided_by, exact.decided_by, strict=True):
+            assert mine == TIEBREAK or full != TIEBREAK
+
+
+@st.composite
+def approval_profiles(draw: st.DrawFn) -> tuple[tuple[str, ...], list[ApprovalBallot], int]:
+    m = draw(st.integers(3, 7))
+    candidates = tuple(f"v{i}" for i in range(m))
+    ballot = st.builds(
+        lambda approve, weight: ApprovalBallot(tuple(approve), weight),
+        st.lists(st.sampled_from(candidates), min_size=1, max_size=m, unique=True),
+        st.integers(1, 2),
+    )
+    return candidates, draw(st.lists(ballot, min_size=1, max_size=8)), draw(st.integers(1, m))
+
+
+class TestSequentialRules:
+    @FEWER
+    @given(approval_profiles(), st.data())
+    def test_an_unmarked_position_holds_for_every_tie_break_order(
+        self, profile: tuple[tuple[str, ...], list[ApprovalBallot], int], data: st.DataObject
+    ) -> None:
+        """A tie early on can decide later picks too: those are marked as well."""
+        candidates, ballots, seats = profile
+        orders = [tuple(data.draw(st.permutations(candidates))) for _ in range(4)]
+        for method in ("approval", "seqphragmen", "equal_shares"):
+            results = [
+                aggregate(method, candidates, ballots, seats=seats, tie_break_order=order)
+                for order in orders
+            ]
+            for i, criterion in enumerate(results[0].decided_by):
+                if criterion != TIEBREAK:
+                    tops = {frozenset(r.order[: i + 1]) for r in results}
+                    assert len(tops) == 1, method
+
+    def test_an_untied_pick_after_a_tie_is_still_the_draws(self) -> None:
+        # a, b, d tie at load 1/2 and a is drawn; then b, c, d tie at 1 and b is drawn; then c
+        # alone has the least load (1 against 3/2). Had c been drawn second, b or d would have
+        # been third: the third place was decided by the draws too.
+        ballots = [ApprovalBallot(("c",)), ApprovalBallot(("d", "a", "b"), weight=2)]
+        result = aggregate("seqphragmen", tuple("abcd"), ballots, tie_break_order=tuple("abcd"))
+        assert result.order == ("a", "b", "c", "d")
+        assert result.decided_by == (TIEBREAK, TIEBREAK, TIEBREAK)
