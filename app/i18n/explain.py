@@ -8,6 +8,7 @@ The message ids are the Dutch sentences with ``{top}``, ``{tied}`` and ``{score}
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from app.aggregation.methods import Explanation
 from app.i18n import current_language, gettext
@@ -80,3 +81,17 @@ def explanation_text(explanation: Explanation, names: Mapping[str, str] | None =
         tied=listing([name.get(v, v) for v in explanation.tied]),
         score="" if explanation.score is None else number(explanation.score),
     )
+
+
+def explain(explanation: Explanation | Mapping[str, Any] | None, names: Mapping[str, str]) -> str:
+    """For templates: the explanation as a dataclass or as its JSON shape; '' without one."""
+    if explanation is None:
+        return ""
+    if not isinstance(explanation, Explanation):
+        explanation = Explanation(
+            code=explanation["code"],
+            top=explanation["top"],
+            tied=tuple(explanation.get("tied") or ()),
+            score=explanation.get("score"),
+        )
+    return explanation_text(explanation, names)
