@@ -112,6 +112,7 @@ from app.aggregation.profile import (
     AggregationError,
     ApprovalBallot,
     Ballot,
+    InputProblem,
     IntMatrix,
     PairwiseTally,
     PointsBallot,
@@ -131,6 +132,12 @@ KEMENY_MAX_CANDIDATES = 12
 MIN_ROLE_SIZE = 3
 OTHER_ROLE = "overig"
 TIEBREAK = "tiebreak"
+# The key a ballot of each kind is written with (in the API and on the wire).
+BALLOT_KINDS: dict[type, str] = {
+    RankingBallot: "ranking",
+    ApprovalBallot: "approve",
+    PointsBallot: "points",
+}
 BoolMatrix = np.ndarray[tuple[int, int], np.dtype[np.bool_]]
 
 
@@ -219,25 +226,25 @@ def problems(
     tie_break_order: Sequence[str],
     roles: Sequence[str] | None = None,
     points_budget: int | None = None,
-) -> list[str]:
+) -> list[InputProblem]:
     """Every problem with the input (an empty list when it is fine)."""
-    found: list[str] = []
+    found: list[InputProblem] = []
     if method not in METHODS:
-        found.append(f"unknown method {method!r}; known: {', '.join(METHODS)}")
+        found.append(InputProblem("unknown_method", values=(method,)))
     if not candidates:
-        found.append("empty candidate list")
+        found.append(InputProblem("no_candidates"))
     if len(set(candidates)) != len(candidates):
-        found.append("duplicate candidate in the candidate list")
+        found.append(InputProblem("duplicate_candidates"))
     if sorted(tie_break_order) != sorted(candidates):
-        found.append("tie_break_order must list every candidate exactly once")
+        found.append(InputProblem("bad_tie_break_order"))
     if method == "kemeny" and len(candidates) > KEMENY_MAX_CANDIDATES:
-        found.append(f"kemeny supports at most {KEMENY_MAX_CANDIDATES} candidates")
+        found.append(InputProblem("too_many_for_kemeny", limit=KEMENY_MAX_CANDIDATES))
     if seats is not None and not 1 <= seats <= len(candidates):
-        found.append("seats must be between 1 and the number of candidates")
+        found.append(InputProblem("bad_seats"))
     if roles is not None and len(roles) != len(ballots):
-        found.append("roles must give one role per ballot")
+        found.append(InputProblem("bad_roles"))
     if method == "equal_shares" and seats is None:
-        found.append("equal_shares needs seats (the budget per voter is seats / voters)")
+        found.append(InputProblem("equal_shares_needs_seats"))
     expected: type[Ballot] | None = (
         RankingBallot
         if method in RANKING_METHODS
@@ -256,7 +263,7 @@ def problems(
     known = frozenset(candidates)
     for index, ballot in enumerate(ballots):
         if expected is not None and not isinstance(ballot, expected):
-            found.append(f"ballot {index}: method {method} needs {expected.__name__}")
+            found.append(InputProblem("wrong_ballot_kind", index, (BALLOT_KINDS[expected],)))
         found.extend(ballot_problems(index, ballot, known, points_budget))
     return found
 
@@ -290,7 +297,7 @@ def aggregate(
         points_budget=points_budget,
     )
     if roles is not None and len(roles) != len(ballots):
-        found.append("roles must give one role per ballot")
+        found.append(InputProblem("bad_roles"))
     if found:
         raise AggregationError(found)
     if arrays is not None:
@@ -374,12 +381,12 @@ def aggregate_tally(
     Only for ``PAIRWISE_METHODS``; gives the same result as :func:`aggregate` on the ballots.
     """
     if method not in PAIRWISE_METHODS:
-        raise AggregationError([f"{method} cannot be computed from a pairwise tally"])
-    found = []
+        raise AggregationError([InputProblem("not_from_tally", values=(method,))])
+    found: list[InputProblem] = []
     if sorted(tie_break_order) != sorted(current.candidates):
-        found.append("tie_break_order must list every candidate exactly once")
+        found.append(InputProblem("bad_tie_break_order"))
     if method == "kemeny" and len(current.candidates) > KEMENY_MAX_CANDIDATES:
-        found.append(f"kemeny supports at most {KEMENY_MAX_CANDIDATES} candidates")
+        found.append(InputProblem("too_many_for_kemeny", limit=KEMENY_MAX_CANDIDATES))
     if found:
         raise AggregationError(found)
     return _from_tally(method, current, tuple(tie_break_order), seats, n_empty, {})

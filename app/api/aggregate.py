@@ -20,12 +20,13 @@ from app.aggregation.profile import (
     AggregationError,
     ApprovalBallot,
     Ballot,
+    InputProblem,
     PointsBallot,
     RankingBallot,
 )
 from app.api.errors import ERROR_RESPONSES
 from app.errors import InvalidInput, Problem
-from app.i18n.explain import explanation_text
+from app.i18n.explain import explanation_text, problem_text
 from app.schemas import StrictModel
 
 router = APIRouter(prefix="/api/v1", tags=["aggregation"], responses=ERROR_RESPONSES)
@@ -88,13 +89,10 @@ def _ballot(entry: RankingIn | ApproveIn | PointsIn) -> Ballot:
     return PointsBallot(dict(entry.points), entry.weight)
 
 
-def _loc(message: str) -> str:
-    """'ballot 3: ...' -> 'ballots.3'; everything else is about the request as a whole."""
-    if message.startswith("ballot "):
-        number = message.removeprefix("ballot ").split(":", 1)[0]
-        if number.isdigit():
-            return f"ballots.{number}"
-    return "(request)"
+def _problem(problem: InputProblem) -> Problem:
+    """A problem with one ballot is at ``ballots.N``; the rest concern the request as a whole."""
+    loc = "(request)" if problem.ballot is None else f"ballots.{problem.ballot}"
+    return Problem(loc, problem_text(problem))
 
 
 @dataclass(frozen=True)
@@ -143,6 +141,6 @@ def aggregate_ballots(data: AggregateRequest, lang: i18n.Language = "nl") -> Agg
     except AggregationError as exc:
         raise InvalidInput(
             "De stemmen konden niet worden geteld; er is niets berekend.",
-            [Problem(_loc(message), message) for message in exc.problems],
+            [_problem(problem) for problem in exc.problems],
         ) from exc
     return _worded(result)

@@ -1,5 +1,5 @@
-"""The aggregation's explanation in words: the maths returns a code (``Explanation``), this module
-words it in the current language, for templates, the API and the live screens' messages.
+"""The aggregation's codes in words: the maths returns codes (``Explanation``, ``InputProblem``),
+this module words them in the current language, for templates, the API and the live screens.
 
 The message ids are the Dutch sentences with ``{top}``, ``{tied}`` and ``{score}`` placeholders;
 ``results.js`` fills the same sentences (``explain_<code>`` in ``participant/_messages.html``).
@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app.aggregation.methods import Explanation
+from app.aggregation.methods import METHODS, Explanation
+from app.aggregation.profile import InputProblem
 from app.i18n import current_language, gettext
 
 
@@ -95,3 +96,31 @@ def explain(explanation: Explanation | Mapping[str, Any] | None, names: Mapping[
             score=explanation.get("score"),
         )
     return explanation_text(explanation, names)
+
+
+PROBLEMS: dict[str, str] = {
+    "unknown_method": N_("Onbekende methode {values}; kies uit {known}."),
+    "no_candidates": N_("Geef minstens één kandidaat."),
+    "duplicate_candidates": N_("Een kandidaat staat dubbel in de lijst."),
+    "bad_tie_break_order": N_("De lotingsvolgorde moet elke kandidaat precies één keer noemen."),
+    "too_many_for_kemeny": N_("Kemeny kan ten hoogste {limit} kandidaten aan."),
+    "bad_seats": N_("Het aantal zetels moet tussen 1 en het aantal kandidaten liggen."),
+    "bad_roles": N_("Geef precies één rol per stembriefje."),
+    "equal_shares_needs_seats": N_("Gelijke delen heeft een aantal zetels nodig."),
+    "wrong_ballot_kind": N_("Deze methode telt alleen stembriefjes met {values}."),
+    "bad_weight": N_("Het gewicht moet een geheel getal van minstens 1 zijn."),
+    "negative_points": N_("Punten kunnen niet negatief zijn."),
+    "over_budget": N_("Meer punten dan het budget ({limit})."),
+    "duplicate_in_ballot": N_("Een kandidaat staat dubbel op dit stembriefje."),
+    "unknown_in_ballot": N_("Onbekende kandidaat: {values}."),
+    "not_from_tally": N_("{values} kan niet uit een paarsgewijze telling worden berekend."),
+}
+
+
+def problem_text(problem: InputProblem) -> str:
+    """One problem with the input as a sentence in the current language."""
+    return gettext(PROBLEMS[problem.code]).format(
+        values=", ".join(problem.values),
+        limit="" if problem.limit is None else problem.limit,
+        known=", ".join(METHODS),
+    )

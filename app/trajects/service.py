@@ -481,7 +481,8 @@ def selection(db: DbSession, traject: Traject) -> SelectionState:
             traject.method, candidates, ballots, seats=traject.card_size, tie_break_order=order
         )
     except AggregationError as exc:
-        return without("De rangschikking kan niet worden berekend: " + "; ".join(exc.problems))
+        problems = "; ".join(map(str, exc.problems))  # codes: the input is built here, not typed
+        return without("De rangschikking kan niet worden berekend: " + problems)
     k = traject.card_size
     chosen = list(result.order[:k])
     tie = None

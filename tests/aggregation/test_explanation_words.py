@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from app import i18n
 from app.aggregation.methods import METHODS, Explanation, aggregate
-from app.aggregation.profile import RankingBallot
-from app.i18n.explain import SENTENCES, explanation_text
+from app.aggregation.profile import InputProblem, RankingBallot
+from app.i18n.explain import PROBLEMS, SENTENCES, explanation_text, problem_text
 
 NAMES = {"v0": "Privacy", "v1": "Eenvoud", "v2": "Compassie"}
 
@@ -53,3 +55,19 @@ class TestWords:
     def test_every_method_has_a_sentence(self) -> None:
         # schulze_borda explains by "schulze" or "schulze_then_borda".
         assert set(METHODS) - {"schulze_borda"} <= set(SENTENCES)
+
+
+class TestProblemWords:
+    def test_every_problem_code_has_a_sentence(self) -> None:
+        source = "".join(
+            (Path(__file__).resolve().parents[2] / "app" / "aggregation" / name).read_text()
+            for name in ("methods.py", "profile.py")
+        )
+        codes = set(re.findall(r'(?:InputProblem|P)\(\s*"(\w+)"', source))
+        assert len(codes) >= 14
+        assert codes <= set(PROBLEMS)
+
+    @pytest.mark.usefixtures("english")
+    def test_english(self) -> None:
+        problem = InputProblem("over_budget", 3, limit=100)
+        assert problem_text(problem) == "More points than the budget (100)."

@@ -146,16 +146,27 @@ class TestBadInput:
         error = response.json()["error"]
         assert error["code"] == "VALIDATION_FAILED"
         messages = " | ".join(p["message"] for p in error["problems"])
-        assert "duplicate candidate" in messages
-        assert "kemeny supports at most 12" in messages
-        assert "seats" in messages
+        assert "Een kandidaat staat dubbel in de lijst." in messages
+        assert "Kemeny kan ten hoogste 12 kandidaten aan." in messages
+        assert "zetels" in messages
         locs = {p["loc"] for p in error["problems"]}
         assert {"ballots.0", "ballots.1"} <= locs
 
     def test_unknown_method(self, client: TestClient) -> None:
         response = _post(client, method="dictator", candidates=["a"], ballots=[])
         assert response.status_code == 422
-        assert "unknown method" in response.json()["error"]["problems"][0]["message"]
+        assert response.json()["error"]["problems"][0]["message"].startswith(
+            "Onbekende methode dictator; kies uit schulze_borda, "
+        )
+
+    def test_problems_in_english(self, client: TestClient) -> None:
+        response = client.post(
+            URL + "?lang=en",
+            json={"method": "borda", "candidates": ["a"], "ballots": [{"ranking": ["b"]}]},
+        )
+        assert response.status_code == 422
+        [problem] = response.json()["error"]["problems"]
+        assert (problem["loc"], problem["message"]) == ("ballots.0", "Unknown candidate: b.")
 
     def test_points_over_budget(self, client: TestClient) -> None:
         response = _post(
@@ -178,4 +189,5 @@ class TestBadInput:
     def test_empty_candidate_list(self, client: TestClient) -> None:
         response = _post(client, method="borda", candidates=[], ballots=[])
         assert response.status_code == 422
-        assert "empty candidate list" in response.json()["error"]["problems"][0]["message"]
+        problem = response.json()["error"]["problems"][0]["message"]
+        assert problem == "Geef minstens één kandidaat."
