@@ -8,21 +8,25 @@ has no randomness) and returned in the result, so the outcome can be reproduced.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, fields
 from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import Discriminator, Field, StringConstraints, Tag
 
-from app.aggregation.methods import AggregateResult, aggregate
+from app import i18n
+from app.aggregation.methods import AggregateResult, Explanation, aggregate
 from app.aggregation.profile import (
     AggregationError,
     ApprovalBallot,
     Ballot,
+    InputProblem,
     PointsBallot,
     RankingBallot,
 )
 from app.api.errors import ERROR_RESPONSES
 from app.errors import InvalidInput, Problem
+from app.i18n.explain import explanation_text, problem_text
 from app.schemas import StrictModel
 
 router = APIRouter(prefix="/api/v1", tags=["aggregation"], responses=ERROR_RESPONSES)
@@ -85,24 +89,47 @@ def _ballot(entry: RankingIn | ApproveIn | PointsIn) -> Ballot:
     return PointsBallot(dict(entry.points), entry.weight)
 
 
-def _loc(message: str) -> str:
-    """'ballot 3: ...' -> 'ballots.3'; everything else is about the request as a whole."""
-    if message.startswith("ballot "):
-        number = message.removeprefix("ballot ").split(":", 1)[0]
-        if number.isdigit():
-            return f"ballots.{number}"
-    return "(request)"
+def _problem(problem: InputProblem) -> Problem:
+    """A problem with one ballot is at ``ballots.N``; the rest concern the request as a whole."""
+    loc = "(request)" if problem.ballot is None else f"ballots.{problem.ballot}"
+    return Problem(loc, problem_text(problem))
+
+
+@dataclass(frozen=True)
+class ExplanationOut(Explanation):
+    """The explanation's code and parts, and ``text``: the sentence in the request's language."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class AggregateOut(AggregateResult):
+    explanation: ExplanationOut
+    by_role: dict[str, AggregateOut]  # type: ignore[assignment]  # each one worded too
+
+
+def _worded(result: AggregateResult) -> AggregateOut:
+    """The result with its explanation worded (``?lang=en`` for English)."""
+    values = {f.name: getattr(result, f.name) for f in fields(AggregateResult)}
+    explanation = result.explanation
+    values["explanation"] = ExplanationOut(
+        **{f.name: getattr(explanation, f.name) for f in fields(Explanation)},
+        text=explanation_text(explanation),
+    )
+    values["by_role"] = {role: _worded(part) for role, part in result.by_role.items()}
+    return AggregateOut(**values)
 
 
 @router.post("/aggregate")
-def aggregate_ballots(data: AggregateRequest) -> AggregateResult:
+def aggregate_ballots(data: AggregateRequest, lang: i18n.Language = "nl") -> AggregateOut:
     """Count ballots by a method; every problem with the input is listed in one 422."""
+    i18n.set_language(lang)
     order = data.tie_break_order
     if order is None:
         order = list(data.candidates)
         secrets.SystemRandom().shuffle(order)
     try:
-        return aggregate(
+        result = aggregate(
             data.method,
             data.candidates,
             [_ballot(entry) for entry in data.ballots],
@@ -114,5 +141,6 @@ def aggregate_ballots(data: AggregateRequest) -> AggregateResult:
     except AggregationError as exc:
         raise InvalidInput(
             "De stemmen konden niet worden geteld; er is niets berekend.",
-            [Problem(_loc(message), message) for message in exc.problems],
+            [_problem(problem) for problem in exc.problems],
         ) from exc
+    return _worded(result)

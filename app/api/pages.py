@@ -32,6 +32,7 @@ from app.casussen import service as casussen
 from app.catalogue import service as catalogues
 from app.catalogue.groups import GROUPS
 from app.errors import Rejected
+from app.i18n.explain import explain
 from app.sessions import service as sessions
 from app.sessions.models import Denksessie
 from app.sessions.schemas import DEFAULT_ROLES, PRINCIPLE_MAX
@@ -53,6 +54,7 @@ def build_environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True
     )
+    env.globals["explain"] = explain  # the aggregation's codes in words (app/i18n/explain.py)
     return env
 
 

@@ -7,7 +7,7 @@ phones only once revealed (or live, when the denksessie is set to show them live
 
 from __future__ import annotations
 
-import re
+from dataclasses import asdict
 from typing import Any, Literal
 
 from sqlalchemy import Table, func
@@ -138,8 +138,7 @@ def aggregate(
             ),
         }
     if kind == "ranking":
-        names = catalogues.value_names(db, sessions.catalogue_of(db, denksessie))
-        return _ranking_result(session_round, ballots, names, [role for _, role in rows])
+        return _ranking_result(session_round, ballots, [role for _, role in rows])
     if kind in ("points", "approval"):
         candidates = session_round.config["candidates"]
         scores = (
@@ -167,17 +166,9 @@ def aggregate(
     }
 
 
-def _with_names(sentence: str, names: dict[str, str]) -> str:
-    """The engine explains in value keys; people read value names."""
-    for key in sorted(names, key=len, reverse=True):
-        sentence = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", names[key], sentence)
-    return sentence
-
-
 def _ranking_result(
     session_round: SessionRound,
     ballots: list[dict[str, Any]],
-    names: dict[str, str],
     roles: list[str],
 ) -> dict[str, Any]:
     """Schulze with Borda for what Schulze leaves level, then the round's tie-break order
@@ -201,7 +192,7 @@ def _ranking_result(
         "agreement": round(result.agreement.kendall_w, 3),
         "mean_kendall_distance": round(result.agreement.mean_kendall_distance, 3),
         "divisive": [d.value for d in result.divisive if d.score > 0][:3],
-        "explanation": _with_names(result.explanation, names),
+        "explanation": asdict(result.explanation),  # worded by the page (results.js)
     }
 
 

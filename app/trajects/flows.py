@@ -26,6 +26,7 @@ from app.casussen import service as casussen
 from app.catalogue.models import CatalogueValue
 from app.db import DbSession
 from app.errors import InvalidInput, Problem, Rejected
+from app.i18n.explain import explanation_text
 from app.organisations.models import utcnow
 from app.sessions import service as sessions
 from app.sessions.models import Ballot, Denksessie, SessionRound
@@ -253,7 +254,7 @@ def verantwoording(
         ),
         shortlist=list(shortlist.values),
         method=traject.method,
-        method_explanation=state.explanation,
+        method_explanation=explanation_text(state.explanation, names) if state.explanation else "",
         ranking_ballots=result.n_ballots,
         group_order=list(result.order),
         selection=list(state.selection),

@@ -7,7 +7,6 @@ facilitator sees is what the card's verantwoording will say.
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections import Counter
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from app.aggregation.methods import TIEBREAK, AggregateResult
+from app.aggregation.methods import TIEBREAK, AggregateResult, Explanation
 from app.aggregation.methods import aggregate as aggregate_ballots
 from app.aggregation.profile import AggregationError, RankingBallot
 from app.catalogue import service as catalogues
@@ -439,13 +438,6 @@ def ranking_rounds(
     return counted, ignored
 
 
-def with_names(sentence: str, names: dict[str, str]) -> str:
-    """The engine explains in value keys; people read value names."""
-    for key in sorted(names, key=len, reverse=True):
-        sentence = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", names[key], sentence)
-    return sentence
-
-
 @dataclass(frozen=True)
 class SelectionState:
     candidates: list[str]
@@ -455,7 +447,7 @@ class SelectionState:
     selection: list[str]
     tie: CutTie | None
     tie_decision: TieDecision | None
-    explanation: str
+    explanation: Explanation | None  # worded at the edge (app/i18n/explain.py)
     ignored_rounds: list[int]
 
 
@@ -467,7 +459,7 @@ def selection(db: DbSession, traject: Traject) -> SelectionState:
         candidates += [c for c in session_round.config["candidates"] if c not in candidates]
 
     def without(problem: str) -> SelectionState:
-        return SelectionState(candidates, problem, None, 0, [], None, None, "", ignored_ids)
+        return SelectionState(candidates, problem, None, 0, [], None, None, None, ignored_ids)
 
     if not counted:
         return without("Er is nog geen rangschikronde in de fase prioriteren.")
@@ -491,7 +483,8 @@ def selection(db: DbSession, traject: Traject) -> SelectionState:
             traject.method, candidates, ballots, seats=traject.card_size, tie_break_order=order
         )
     except AggregationError as exc:
-        return without("De rangschikking kan niet worden berekend: " + "; ".join(exc.problems))
+        problems = "; ".join(map(str, exc.problems))  # codes: the input is built here, not typed
+        return without("De rangschikking kan niet worden berekend: " + problems)
     k = traject.card_size
     chosen = list(result.order[:k])
     tie = None
@@ -510,7 +503,6 @@ def selection(db: DbSession, traject: Traject) -> SelectionState:
                 chosen = [v for v in chosen if v not in group] + list(entry.values)
                 decision = TieDecision("facilitator", list(entry.values), entry.reason)
                 break
-    names = value_names(db, traject)
     return SelectionState(
         candidates=candidates,
         problem=None,
@@ -519,7 +511,7 @@ def selection(db: DbSession, traject: Traject) -> SelectionState:
         selection=chosen,
         tie=tie,
         tie_decision=decision,
-        explanation=with_names(result.explanation, names),
+        explanation=result.explanation,
         ignored_rounds=ignored_ids,
     )
 

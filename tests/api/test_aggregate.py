@@ -41,6 +41,31 @@ class TestCounting:
         assert body["n_ballots"] == 45
         assert body["pairwise_support"]["A"]["B"] == 20
 
+    def test_schulze_ties_are_the_schulze_winners(self, client: TestClient) -> None:
+        """Issue 16: v2 beats v1, every other pair is level; v0 and v2 win, v1 does not."""
+        body = _post(
+            client,
+            method="schulze",
+            candidates=["v0", "v1", "v2"],
+            ballots=[{"ranking": ["v0", "v2"]}, {"ranking": ["v2", "v1"]}],
+            tie_break_order=["v2", "v1", "v0"],
+        ).json()
+        assert body["weak_order"] == [["v2", "v0"], ["v1"]]
+        assert body["decided_by"] == ["tiebreak", "schulze"]
+        assert body["explanation"]["code"] == "tiebreak"
+        assert body["explanation"]["text"] == (
+            "v2 en v0 staan gelijk; de vooraf getoonde loting zet v2 bovenaan."
+        )
+
+    def test_the_explanation_in_english(self, client: TestClient) -> None:
+        body = client.post(
+            URL + "?lang=en",
+            json={"method": "borda", "candidates": ["a", "b"], "ballots": [{"ranking": ["a"]}]},
+        ).json()
+        assert (
+            body["explanation"]["text"] == "a is on average highest on the ballots (Borda score 1)."
+        )
+
     def test_draws_and_returns_a_tie_break_order_when_none_is_given(
         self, client: TestClient
     ) -> None:
@@ -121,16 +146,27 @@ class TestBadInput:
         error = response.json()["error"]
         assert error["code"] == "VALIDATION_FAILED"
         messages = " | ".join(p["message"] for p in error["problems"])
-        assert "duplicate candidate" in messages
-        assert "kemeny supports at most 12" in messages
-        assert "seats" in messages
+        assert "Een kandidaat staat dubbel in de lijst." in messages
+        assert "Kemeny kan ten hoogste 12 kandidaten aan." in messages
+        assert "zetels" in messages
         locs = {p["loc"] for p in error["problems"]}
         assert {"ballots.0", "ballots.1"} <= locs
 
     def test_unknown_method(self, client: TestClient) -> None:
         response = _post(client, method="dictator", candidates=["a"], ballots=[])
         assert response.status_code == 422
-        assert "unknown method" in response.json()["error"]["problems"][0]["message"]
+        assert response.json()["error"]["problems"][0]["message"].startswith(
+            "Onbekende methode dictator; kies uit schulze_borda, "
+        )
+
+    def test_problems_in_english(self, client: TestClient) -> None:
+        response = client.post(
+            URL + "?lang=en",
+            json={"method": "borda", "candidates": ["a"], "ballots": [{"ranking": ["b"]}]},
+        )
+        assert response.status_code == 422
+        [problem] = response.json()["error"]["problems"]
+        assert (problem["loc"], problem["message"]) == ("ballots.0", "Unknown candidate: b.")
 
     def test_points_over_budget(self, client: TestClient) -> None:
         response = _post(
@@ -153,4 +189,5 @@ class TestBadInput:
     def test_empty_candidate_list(self, client: TestClient) -> None:
         response = _post(client, method="borda", candidates=[], ballots=[])
         assert response.status_code == 422
-        assert "empty candidate list" in response.json()["error"]["problems"][0]["message"]
+        problem = response.json()["error"]["problems"][0]["message"]
+        assert problem == "Geef minstens één kandidaat."

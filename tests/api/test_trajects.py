@@ -432,6 +432,25 @@ class TestConsolePages:
         english = client.get(funnel["url"] + "?lang=en")
         assert "tied at the cut" in english.text
 
+    def test_the_selection_is_explained_in_the_readers_language(
+        self, client: TestClient, db: Session, funnel: dict[str, Any], demo_org_id: int
+    ) -> None:
+        denksessie, ranking = _ranking_round(client, db, funnel, demo_org_id)
+        ranking_round = db.get(SessionRound, ranking["id"])
+        assert ranking_round is not None
+        open_(db, denksessie, ranking_round)
+        for order in (["compassie", "privacy", "eenvoud"], ["compassie", "eenvoud", "privacy"]):
+            cast(
+                db, denksessie, make_participant(db, denksessie), ranking_round, {"ranking": order}
+            )
+        close(db, denksessie, ranking_round)
+        selection = client.get(f"{BASE}/{funnel['id']}/selection").json()
+        assert selection["explanation"]["code"] == "condorcet"
+        dutch = client.get(funnel["url"]).text
+        assert "Compassie wint in een-op-eenvergelijking van elke andere waarde." in dutch
+        english = client.get(funnel["url"] + "?lang=en").text
+        assert "Compassie beats every other value head to head." in english
+
     def test_the_page_of_another_organisations_traject_is_not_found(
         self, client: TestClient, db: Session
     ) -> None:
