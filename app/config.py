@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     join_ip_limit: str = "300/minute"
     join_code_limit: str = "1000/minute"
     rate_limit_storage: str = "memory://"
+    # POST /api/v1/aggregate needs no login (docs/security.md, "Limits"): requests per client
+    # address (IPv6: per /64), ballots per request, and the work a count may take (in ballot
+    # entries, times the candidates for seqphragmen and equal_shares; 200,000 is about 0.6 s).
+    aggregate_rate_limit: str = "20/minute"
+    aggregate_max_ballots: int = Field(default=10_000, ge=1, le=100_000)
+    aggregate_max_work: int = Field(default=200_000, ge=1)
     # Facilitator accounts (docs/security.md). A login lasts `login_days`; an invitation link
     # `invitation_days`. Failed logins are limited per e-mail address and per client address.
     login_days: int = Field(default=7, ge=1, le=90)
@@ -90,7 +96,7 @@ class Settings(BaseSettings):
         parse_rate_limit(value)  # ValueError on a malformed limit
         return value
 
-    @field_validator("join_fail_limit", "join_ip_limit", "join_code_limit")
+    @field_validator("join_fail_limit", "join_ip_limit", "join_code_limit", "aggregate_rate_limit")
     @classmethod
     def _parse_join_limits(cls, value: str) -> str:
         parse_limits(value)  # ValueError on malformed notation

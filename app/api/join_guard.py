@@ -15,7 +15,7 @@ from fastapi import Request
 
 from app.config import Settings
 from app.errors import NotFound, TooManyAttempts
-from app.ratelimits import RateLimits, parse_limits
+from app.ratelimits import RateLimits, address_key, parse_limits
 
 T = TypeVar("T")
 
@@ -58,8 +58,9 @@ class JoinGuard:
 
 
 def client_address(request: Request) -> str:
-    """The client's address as uvicorn saw it (X-Forwarded-For only from trusted proxies)."""
-    return request.client.host if request.client else "unknown"
+    """What limits count per client: the address uvicorn saw (X-Forwarded-For only from trusted
+    proxies), an IPv6 address by its /64 network."""
+    return address_key(request.client.host) if request.client else "unknown"
 
 
 def join_guard(request: Request) -> JoinGuard:
