@@ -17,7 +17,6 @@ from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-
 IPV6_PREFIX = 64
 
 
