@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     join_ip_limit: str = "300/minute"
     join_code_limit: str = "1000/minute"
     rate_limit_storage: str = "memory://"
+    # Request bodies (docs/security.md, "Limits"): over these a request is refused with 413
+    # before it is read. Catalogue and casus uploads (one whole document) may be larger than
+    # every other request. Keep deploy/Caddyfile's request_body limits equal.
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000)
+    max_upload_bytes: int = Field(default=2_000_000, ge=1_000)
     # POST /api/v1/aggregate needs no login (docs/security.md, "Limits"): requests per client
     # address (IPv6: per /64), ballots per request, and the work a count may take (in ballot
     # entries, times the candidates for seqphragmen and equal_shares; 200,000 is about 0.6 s).

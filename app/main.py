@@ -38,6 +38,7 @@ from app.api import (
 from app.api import demo as demo_api
 from app.api import errors as api_errors
 from app.api import privacy as privacy_api
+from app.body_limit import BodyLimitMiddleware
 from app.config import Settings
 from app.db import DB_READERS, build_engine, transaction
 from app.observability.logging import RequestIdMiddleware, configure_logging
@@ -142,6 +143,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Phones on weak networks: HTML, CSS and JS shrink to about a third (websockets untouched).
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body=settings.max_body_bytes,
+        max_upload=settings.max_upload_bytes,
+    )
     app.add_middleware(RequestIdMiddleware)  # outermost: the id covers every other layer
     api_errors.install(app, html_error=_render_error_page)
     auth.install(app)
