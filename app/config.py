@@ -15,7 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from app.ratelimits import parse_limits
+from app.ratelimits import longest_window, parse_limits
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
 DEFAULT_DATABASE_URL = "sqlite:///./var/denksessie.sqlite3"
@@ -48,12 +48,16 @@ class Settings(BaseSettings):
     # is closed with 1008.
     ws_rate_limit: str = "20/second"
     ws_flood_limit: str = "100/second"
-    # Joining (docs/security.md): attempts with an unknown or ended code per client address, and
-    # successful joins per client address (a whole room may share one address behind NAT) and
-    # per denksessie. `rate_limit_storage` is shared by the workers in production (redis://).
-    join_fail_limit: str = "10/minute;100/day"
-    join_ip_limit: str = "300/minute"
-    join_code_limit: str = "1000/minute"
+    # Joining (docs/security.md, "Limits"; docs/decisions/0011). Attempts with an unknown or
+    # ended code or a wrong room PIN per client address (IPv6: per /64); windows of at most a
+    # minute, because over the limit even the right code waits. Successful joins per client
+    # address and per denksessie: each at least the room's join budget (room size plus
+    # headroom) per window, so a whole room behind one NAT joins within a minute; the budget
+    # itself bounds how many join in all. `rate_limit_storage` is shared by the workers in
+    # production (redis://).
+    join_fail_limit: str = "30/minute"
+    join_ip_limit: str = "20/minute"
+    join_code_limit: str = "60/minute"
     rate_limit_storage: str = "memory://"
     # Request bodies (docs/security.md, "Limits"): over these a request is refused with 413
     # before it is read. Catalogue and casus uploads (one whole document) may be larger than
@@ -105,6 +109,16 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_join_limits(cls, value: str) -> str:
         parse_limits(value)  # ValueError on malformed notation
+        return value
+
+    @field_validator("join_fail_limit")
+    @classmethod
+    def _short_fail_windows(cls, value: str) -> str:
+        if longest_window(value) > 60:
+            raise ValueError(
+                "join_fail_limit may use windows of at most a minute: over it even the right "
+                "code is refused, and a room behind one address must never wait longer"
+            )
         return value
 
     @field_validator("gc_thresholds")
