@@ -164,7 +164,8 @@ class TestRoomPin:
     ) -> None:
         room = _create(client, require_pin=True)
         pin = room["room_pin"]
-        assert len(pin) == 4 and pin.isdigit()
+        assert len(pin) == 4
+        assert pin.isdigit()
         url = f"/api/v1/join/{room['code']}"
         missing = client.post(url, json={})
         assert (missing.status_code, missing.json()["error"]["code"]) == (403, "PIN_REQUIRED")
