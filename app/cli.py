@@ -24,6 +24,7 @@ from app.demo import replay
 from app.errors import DomainError, InvalidInput
 from app.exchange import dump, format_from_filename, parse
 from app.organisations import service as organisations
+from app.serving import raise_open_file_limit, server_config
 
 cli = typer.Typer(
     help="Denksessie: live denksessies over waarden.",
@@ -49,17 +50,13 @@ def serve(
     settings = Settings()
     host = host or settings.host
     port = port or settings.port
+    before, after = raise_open_file_limit()
+    if after > before:
+        typer.echo(f"Open bestanden: limiet verhoogd van {before} naar {after}.")
     typer.echo(f"Denksessie draait op http://{host}:{port}  (stoppen: Ctrl+C)")
     from app.main import create_app
 
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=settings.log_level,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-    )
+    uvicorn.Server(server_config(create_app(settings), settings, host=host, port=port)).run()
 
 
 @cli.command()

@@ -64,6 +64,16 @@ class Settings(BaseSettings):
     # every other request. Keep deploy/Caddyfile's request_body limits equal.
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     max_upload_bytes: int = Field(default=2_000_000, ge=1_000)
+    # Connections (app/serving.py, docs/security.md "Limits"), for `denksessie serve`: at most
+    # this many open connections (websockets included) per client address (IPv6: per /64;
+    # trusted proxies exempt; a whole room may share one NAT address), a request head within
+    # `header_timeout_s` of its first byte, idle keep-alive connections closed after
+    # `keep_alive_timeout_s`. Websockets per client token (a screen or facilitator link) per
+    # worker: `ws_per_token_limit`.
+    max_connections_per_address: int = Field(default=1_500, ge=1)
+    header_timeout_s: float = Field(default=10, gt=0, le=300)
+    keep_alive_timeout_s: float = Field(default=5, gt=0, le=300)
+    ws_per_token_limit: int = Field(default=10, ge=1)
     # POST /api/v1/aggregate needs no login (docs/security.md, "Limits"): requests per client
     # address (IPv6: per /64), ballots per request, and the work a count may take (in ballot
     # entries, times the candidates for seqphragmen and equal_shares; 200,000 is about 0.6 s).
