@@ -56,7 +56,8 @@ def serve(
     typer.echo(f"Denksessie draait op http://{host}:{port}  (stoppen: Ctrl+C)")
     from app.main import create_app
 
-    uvicorn.Server(server_config(create_app(settings), settings, host=host, port=port)).run()
+    config, _ = server_config(create_app(settings), settings, host=host, port=port)
+    uvicorn.Server(config).run()
 
 
 @cli.command()

@@ -71,7 +71,7 @@ class ConnectionGuard:
         return self._open[address_key(host)]
 
     def _is_trusted(self, host: str) -> bool:
-        if self._trusted is True:
+        if self._trusted is None:
             return True
         try:
             address = ipaddress.ip_address(host)
@@ -80,12 +80,11 @@ class ConnectionGuard:
         return any(address in network for network in self._trusted)
 
 
-def _trusted_networks(
-    text: str,
-) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network] | bool:
+def _trusted_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network] | None:
+    """The trusted proxies' networks; None when every peer is trusted (``*``)."""
     entries = [entry.strip() for entry in text.split(",") if entry.strip()]
     if "*" in entries:
-        return True
+        return None
     networks = []
     for entry in entries:
         try:
@@ -121,7 +120,7 @@ def guarded_protocols(guard: ConnectionGuard) -> tuple[type[asyncio.Protocol], A
             self._guard_key: str | None = None
             self._head_timer: asyncio.TimerHandle | None = None
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
             key = guard.key(self.client[0] if self.client else None)
             if key is not None and not guard.open(key):
@@ -182,8 +181,9 @@ def guarded_protocols(guard: ConnectionGuard) -> tuple[type[asyncio.Protocol], A
 
 def server_config(
     app: Any, settings: Settings, *, host: str, port: int, **extra: Any
-) -> uvicorn.Config:
-    """uvicorn's configuration for ``denksessie serve`` (and the tests that serve the same way)."""
+) -> tuple[uvicorn.Config, ConnectionGuard]:
+    """uvicorn's configuration for ``denksessie serve`` (and the tests that serve the same way),
+    and the guard that counts its connections."""
     guard = ConnectionGuard(
         per_address=settings.max_connections_per_address,
         header_timeout=settings.header_timeout_s,
@@ -201,9 +201,7 @@ def server_config(
         "ws": ws,
         **extra,
     }
-    config = uvicorn.Config(app, **options)
-    config.connection_guard = guard  # type: ignore[attr-defined]  (read by tests)
-    return config
+    return uvicorn.Config(app, **options), guard
 
 
 def raise_open_file_limit() -> tuple[int, int]:

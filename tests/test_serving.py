@@ -26,7 +26,7 @@ from tests.live import free_port
 def serving(postgres_url: str, **overrides: object) -> Iterator[tuple[int, ConnectionGuard]]:
     settings = settings_for(postgres_url, **overrides)
     port = free_port()
-    config = make_config(
+    config, guard = make_config(
         create_app(settings), settings, host="127.0.0.1", port=port, log_level="warning"
     )
     server = uvicorn.Server(config)
@@ -34,7 +34,7 @@ def serving(postgres_url: str, **overrides: object) -> Iterator[tuple[int, Conne
     thread.start()
     try:
         _until(lambda: server.started, "the server did not start")
-        yield port, config.connection_guard  # type: ignore[attr-defined]
+        yield port, guard
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -100,7 +100,7 @@ class TestWrongCodeLimits:
 
 def _from(running_app: TestClient, host: str) -> TestClient:
     """A client of the running app that connects from ``host``."""
-    other = TestClient(running_app.app, client=(host, 50000))  # type: ignore[arg-type]
+    other = TestClient(running_app.app, client=(host, 50000))
     other.portal = running_app.portal
     return other
 
