@@ -207,3 +207,14 @@ class TestRoomPin:
         on = client.patch(f"/api/v1/denksessies/{room['id']}", json={"require_pin": True})
         assert client.post(url, json={}).status_code == 403
         assert client.post(url, json={"pin": on.json()["room_pin"]}).status_code == 201
+
+
+class TestJoinText:
+    def test_a_name_postgresql_cannot_store_is_refused(
+        self, client: TestClient, db: Session
+    ) -> None:
+        room = _create(client)
+        response = client.post(f"/api/v1/join/{room['code']}", json={"display_name": "A\u0000"})
+        assert response.status_code == 422
+        assert "niet kan worden opgeslagen" in response.text
+        assert _participants(db, room["id"]) == 0
