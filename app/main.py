@@ -142,12 +142,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     # Phones on weak networks: HTML, CSS and JS shrink to about a third (websockets untouched).
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(SecurityHeadersMiddleware)
+    # Before anything reads a body; inside the security headers, so a 413 carries them too.
     app.add_middleware(
         BodyLimitMiddleware,
         max_body=settings.max_body_bytes,
         max_upload=settings.max_upload_bytes,
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost: the id covers every other layer
     api_errors.install(app, html_error=_render_error_page)
     auth.install(app)

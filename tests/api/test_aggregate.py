@@ -175,7 +175,7 @@ class TestLimits:
         response = _post(
             client, method="equal_shares", candidates=candidates, ballots=ballots, seats=10
         )
-        assert time.perf_counter() - started < 3  # it took 266 s of CPU before
+        assert time.perf_counter() - started < 5  # 266 s of CPU before; about 1 s on a laptop
         assert response.status_code == 422
         [problem] = response.json()["error"]["problems"]
         assert "equal_shares" in problem["message"]

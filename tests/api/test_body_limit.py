@@ -120,3 +120,11 @@ def test_a_declared_50_mb_body_is_refused_before_it_is_sent(live_server: LiveSer
         answer = sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert b"BODY_TOO_LARGE" in answer
+
+
+def test_the_refusal_carries_the_security_headers(small_limits: TestClient) -> None:
+    response = small_limits.post(
+        "/api/v1/aggregate", content=b"x" * 3_000, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
