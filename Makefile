@@ -7,18 +7,24 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: install install-dev system-deps run serve test check lint format migrate bench clean
+# Every install takes its exact versions from constraints.txt, so a build means the same every
+# day; pyproject.toml keeps the honest ranges. `make lock` resolves the ranges afresh.
+CONSTRAINTS := constraints.txt
+PIP_INSTALL := $(BIN)/pip install --quiet --constraint $(CONSTRAINTS)
+
+.PHONY: install install-dev system-deps run serve test test-fast check lint format migrate bench \
+	lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS) pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP_INSTALL) -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP_INSTALL) -e '.[dev]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -42,8 +48,26 @@ run: install
 	$(BIN)/denksessie user demo
 	DENKSESSIE_HOST=$(HOST) DENKSESSIE_PORT=$(PORT) $(BIN)/denksessie serve
 
+# Everything: unit, PostgreSQL, Redis, worker processes, benches' checks and browsers.
 test: install-dev system-deps
 	$(BIN)/pytest
+
+# The inner loop: everything but the tests marked slow (worker processes, browsers, benches).
+test-fast: install-dev
+	$(BIN)/pytest -m "not slow"
+
+# Resolve pyproject.toml's ranges afresh in a scratch venv and write constraints.txt.
+lock:
+	rm -rf var/lock-venv
+	$(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/python -m pip install --quiet --upgrade pip
+	var/lock-venv/bin/pip install --quiet -e '.[dev]'
+	{ echo "# Exact versions that make install, make test and make check install (pip install -c)."; \
+	  echo "# Refresh with 'make lock' after changing a range in pyproject.toml; commit both."; \
+	  echo "# Generated on $$(date -u +%Y-%m-%d) for CPython 3.11 on Linux x86_64."; \
+	  var/lock-venv/bin/pip freeze --all --exclude-editable | grep -v '^setuptools=='; \
+	} > $(CONSTRAINTS)
+	rm -rf var/lock-venv
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -38,6 +38,24 @@ PASSWORDS = Passwords("fast")
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
+# Whole modules or packages that start worker processes, browsers or long generated runs. `make
+# test` runs them; `make test-fast` (pytest -m "not slow") leaves them out of the inner loop.
+SLOW_TESTS = (
+    "tests/api/test_schemathesis.py",
+    "tests/bench/",
+    "tests/browser/",
+    "tests/demo/",
+    "tests/realtime/test_faults.py",
+    "tests/realtime/test_workers.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(SLOW_TESTS):
+            item.add_marker(pytest.mark.slow)
+
+
 def settings_for(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "environment": "test",

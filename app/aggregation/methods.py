@@ -492,9 +492,9 @@ def ranked_pairs_locked(
 
 def _closure(edges: BoolMatrix) -> BoolMatrix:
     """Reflexive-transitive closure (Floyd-Warshall on booleans)."""
-    reach = edges | np.eye(len(edges), dtype=bool)
+    reach: BoolMatrix = edges | np.eye(len(edges), dtype=bool)
     for k in range(len(reach)):
-        reach = reach | np.outer(reach[:, k], reach[k, :])
+        reach |= np.outer(reach[:, k], reach[k, :])
     return reach
 
 

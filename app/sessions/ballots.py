@@ -50,10 +50,7 @@ def _reject(code: str, message: str) -> Rejected:
 def unstorable_text() -> Rejected:
     """Text PostgreSQL cannot store (a NUL character, half of a surrogate pair): refused as
     input, so it never reaches a batch of other people's ballots."""
-    return _reject(
-        "TEXT_INVALID",
-        "Je tekst bevat een teken dat niet kan worden opgeslagen; haal het weg en probeer opnieuw.",
-    )
+    return Rejected("TEXT_INVALID", http_status=422)  # words at the edge: app/i18n/errors.py
 
 
 def open_round(session_round: SessionRound | None, denksessie_id: int | None) -> SessionRound:

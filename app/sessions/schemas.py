@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from app.schemas import StrictModel
 from app.text import storable
@@ -154,10 +163,72 @@ class DenksessieUpdate(StrictModel):
     require_pin: bool | None = None
 
 
+RoundTitle = Annotated[str, StringConstraints(max_length=200)]
+
+
+class RoundCreateCasus(StrictModel):
+    kind: Literal["casus"]
+    title: RoundTitle = ""
+    config: CasusConfig
+
+
+class RoundCreateRanking(StrictModel):
+    kind: Literal["ranking"]
+    title: RoundTitle = ""
+    config: RankingConfig
+
+
+class RoundCreatePoints(StrictModel):
+    kind: Literal["points"]
+    title: RoundTitle = ""
+    config: PointsConfig
+
+
+class RoundCreateApproval(StrictModel):
+    kind: Literal["approval"]
+    title: RoundTitle = ""
+    config: ApprovalConfig
+
+
+class RoundCreatePrinciple(StrictModel):
+    kind: Literal["principle"]
+    title: RoundTitle = ""
+    config: PrincipleConfig
+
+
+RoundCreateByKind = Annotated[
+    RoundCreateCasus
+    | RoundCreateRanking
+    | RoundCreatePoints
+    | RoundCreateApproval
+    | RoundCreatePrinciple,
+    Field(discriminator="kind"),
+]
+round_create_by_kind: TypeAdapter[
+    RoundCreateCasus
+    | RoundCreateRanking
+    | RoundCreatePoints
+    | RoundCreateApproval
+    | RoundCreatePrinciple
+] = TypeAdapter(RoundCreateByKind)
+
+
 class RoundCreate(StrictModel):
+    """A new round. Its schema (``/openapi.json``) is the discriminated union on ``kind`` of the
+    ``RoundCreate*`` models, each with the ``config`` of its kind (``CONFIG_MODELS``); the
+    config itself is checked by ``sessions.service.validate_config`` against the same models,
+    together with the rules that need the catalogue, so every problem of a round comes back at
+    once under ``config.*`` (decision 0013)."""
+
     kind: RoundKind
-    title: Annotated[str, StringConstraints(max_length=200)] = ""
+    title: RoundTitle = ""
     config: dict[str, object] = Field(default_factory=dict)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(round_create_by_kind.core_schema)
 
 
 class JoinRequest(StrictModel):

@@ -159,13 +159,7 @@ def check_pin(denksessie: Denksessie, pin: str | None) -> None:
     if denksessie.room_pin is None:
         return
     if not secrets.compare_digest((pin or "").strip().encode(), denksessie.room_pin.encode()):
-        raise Rejected(
-            "WRONG_PIN" if pin else "PIN_REQUIRED",
-            "Deze pincode klopt niet. Je vindt de pincode op het scherm in de zaal."
-            if pin
-            else "Vul de pincode in. Je vindt die op het scherm in de zaal.",
-            http_status=403,
-        )
+        raise Rejected("WRONG_PIN" if pin else "PIN_REQUIRED", http_status=403)
 
 
 def _take_seat(db: DbSession, denksessie: Denksessie) -> None:
@@ -180,10 +174,7 @@ def _take_seat(db: DbSession, denksessie: Denksessie) -> None:
         .returning(col(Denksessie.joined))
     ).first()
     if taken is None:
-        raise Rejected(
-            "ROOM_FULL",
-            "Deze denksessie is vol. Vraag de facilitator om de zaalgrootte te verhogen.",
-        )
+        raise Rejected("ROOM_FULL")  # words at the edge: app/i18n/errors.py
 
 
 def join(db: DbSession, *, denksessie: Denksessie, data: JoinRequest) -> Participant:

@@ -70,8 +70,8 @@ def create_principle_rounds(
     db: DbSession, *, traject: Traject, data: PrincipleRoundsCreate
 ) -> tuple[Denksessie, list[SessionRound]]:
     """One principle round per selected value in the principles stage: the room votes on the
-    principles the traject collected (one per folded group, the first written), and may propose a
-    rewording. The votes count in curation (``principle_groups``)."""
+    principles the traject collected (every wording of every folded group, the groups side by
+    side), and may propose a rewording. The votes count in curation (``principle_groups``)."""
     trajects.stage_open(traject, "principles")
     denksessie = _session_in_stage(db, traject, "principles", data.denksessie_id)
     selected = trajects.selection(db, traject).selection
@@ -85,7 +85,7 @@ def create_principle_rounds(
     made = []
     for value in selected:
         groups = trajects.principle_groups(db, traject, value)
-        ids = [group.items[0].id for group in groups][:MAX_PRINCIPLES_PER_ROUND]
+        ids = [item.id for group in groups for item in group.variants][:MAX_PRINCIPLES_PER_ROUND]
         if not ids:
             continue
         made.append(

@@ -386,15 +386,17 @@ def change_shortlist(db: DbSession, *, traject: Traject, data: ShortlistChange) 
 def principles_while_ranking(
     db: DbSession, traject: Traject, candidates: Sequence[str]
 ) -> dict[str, list[str]]:
-    """Per candidate the principles of the naming sessions, folded (one text per group), most
-    often written first, at most ten: enough to recall the conversation on a phone."""
+    """Per candidate the principles of the naming sessions, most often written first, at most
+    ten: enough to recall the conversation on a phone. A folded group gives every wording it
+    holds (each once), side by side, so a variant written by fewer people is never hidden."""
     out: dict[str, list[str]] = {}
     rows = _principles(db, _session_ids(db, traject, "naming"), candidates)
     for value in candidates:
         texts = [folding.Text(p.id or 0, p.text) for p in rows if p.value_key == value]
         groups = sorted(folding.fold(texts), key=lambda g: (-len(g.members), g.first.id))
         if groups:
-            out[value] = [g.first.text for g in groups[:PRINCIPLES_PER_VALUE_WHILE_RANKING]]
+            wordings = [t.text for g in groups for t in g.variants]
+            out[value] = wordings[:PRINCIPLES_PER_VALUE_WHILE_RANKING]
     return out
 
 
@@ -560,6 +562,13 @@ class PrincipleGroup:
     @property
     def votes(self) -> int:
         return sum(item.votes for item in self.items)
+
+    @property
+    def variants(self) -> list[PrincipleItem]:
+        """One item per distinct wording, the first written: every variant the room sees."""
+        texts = folding.distinct_wordings([folding.Text(i.id, i.text) for i in self.items])
+        keep = {t.id for t in texts}
+        return [item for item in self.items if item.id in keep]
 
 
 def principle_groups(db: DbSession, traject: Traject, value_key: str) -> list[PrincipleGroup]:

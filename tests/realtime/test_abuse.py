@@ -387,7 +387,7 @@ class TestSocketsPerToken:
                 frames, code = fourth.closed()
             assert code == CLOSE_TRY_AGAIN
             assert frames[0]["code"] == "HANDSHAKE_REFUSED"
-            assert "te veel verbindingen" in frames[0]["message"]
+            assert "te veel schermen" in frames[0]["message"]
             with _socket(live) as facilitator:  # another link is counted apart
                 facilitator.send(hello("facilitator", live.facilitator_token))
                 assert facilitator.receive()["type"] == "welcome"

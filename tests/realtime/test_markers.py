@@ -17,8 +17,10 @@ class Recorder:
         self.published: list[tuple[str, int]] = []
         self.gate = asyncio.Event()
         self.gate.set()
+        self.entered = asyncio.Event()
 
     async def publish(self, event: Event) -> None:
+        self.entered.set()
         await self.gate.wait()
         self.published.append((event.type, event.denksessie_id))
 
@@ -44,7 +46,7 @@ async def test_a_ballot_after_the_marker_left_gets_a_marker_of_its_own() -> None
     recorder.gate.clear()  # the first marker's publish hangs until released
     markers = MarkerCoalescer(recorder.publish, window=0.0)
     markers.mark(_marker(1))
-    await asyncio.sleep(0.01)  # the first marker has left its window and is publishing
+    await asyncio.wait_for(recorder.entered.wait(), 5)  # the first marker is publishing
     markers.mark(_marker(1))
     recorder.gate.set()
     await markers.flush()
@@ -53,9 +55,10 @@ async def test_a_ballot_after_the_marker_left_gets_a_marker_of_its_own() -> None
 
 async def test_marks_while_one_waits_join_it() -> None:
     recorder = Recorder()
-    markers = MarkerCoalescer(recorder.publish, window=0.05)
+    markers = MarkerCoalescer(recorder.publish, window=0.5)
     markers.mark(_marker(1))
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0)  # the first marker's task starts and waits out its window
+    assert not recorder.entered.is_set()
     markers.mark(_marker(1))  # still inside the first marker's window
     await markers.flush()
     assert recorder.published == [(BALLOTS_CHANGED, 1)]

@@ -20,12 +20,20 @@ from app.trajects.models import Traject, TrajectAudit
 from app.trajects.schemas import (
     CardCreate,
     CurationChoice,
+    PrincipleRoundsCreate,
     RankingRoundCreate,
     ShortlistChange,
     TieResolution,
 )
-from tests.sessions.factories import cast, count, make_open_round, make_participant
+from tests.sessions.factories import (
+    cast,
+    count,
+    make_denksessie,
+    make_open_round,
+    make_participant,
+)
 from tests.trajects.factories import (
+    attach,
     make_traject,
     naming_session,
     prioritising_session,
@@ -209,10 +217,12 @@ class TestRankingRound:
         new_round = _ranking_round(db, named, demo_org_id)
         assert new_round.kind == "ranking"
         assert sorted(new_round.config["candidates"]) == sorted(FIVE)
-        # The two near-identical principles are shown once.
-        assert new_round.config["principles"]["menselijkheid"] == [
-            "Ik luister eerst naar de inwoner."
-        ]
+        # Two near-identical principles are one group; both wordings are shown, side by side.
+        shown = new_round.config["principles"]["menselijkheid"]
+        assert shown[0] == "Ik luister eerst naar de inwoner."
+        assert sorted(shown) == sorted(
+            {"Ik luister eerst naar de inwoner.", "Ik luister eerst naar een inwoner"}
+        )
         assert new_round.config["principles"]["billijkheid"] == ["Ik weeg af."]
         assert named.shortlist_frozen == trajects.shortlist(db, named).values
 
@@ -515,6 +525,41 @@ class TestPrincipleVotes:
             ("Ik bescherm gegevens.", 2),
             ("Ik vraag eerst toestemming.", 1),
         ]
+
+
+class TestPrincipleRounds:
+    def test_every_wording_of_a_folded_group_is_offered_and_opposites_stay_apart(
+        self, db: Session, named: Traject, demo_org_id: int
+    ) -> None:
+        _selected(db, named, demo_org_id)
+        _add_principles(
+            db,
+            named,
+            demo_org_id,
+            "menselijkheid",
+            [
+                "Ik dring mensen geen hulp op die ze niet willen.",
+                "Ik dring mensen soms hulp op die ze niet willen.",
+            ],
+        )
+        session = make_denksessie(db, organisation_id=demo_org_id, title="Principes")
+        attach(db, named, session, "principles", organisation_id=demo_org_id)
+        _, rounds = flows.create_principle_rounds(db, traject=named, data=PrincipleRoundsCreate())
+        by_value = {r.config["value_key"]: r for r in rounds}
+        texts = {
+            item.id: item.text
+            for group in trajects.principle_groups(db, named, "menselijkheid")
+            for item in group.items
+        }
+        offered = [texts[i] for i in by_value["menselijkheid"].config["principle_ids"]]
+        assert sorted(offered) == sorted(
+            [
+                "Ik luister eerst naar de inwoner.",
+                "Ik luister eerst naar een inwoner",
+                "Ik dring mensen geen hulp op die ze niet willen.",
+                "Ik dring mensen soms hulp op die ze niet willen.",
+            ]
+        )
 
 
 class TestClosedStages:

@@ -30,7 +30,7 @@ class RedisBackplane:
 
     async def disconnect(self) -> None:
         if self._pubsub is not None:
-            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+            await self._pubsub.aclose()
         if self._client is not None:
             await self._client.aclose()
         self._pubsub = self._client = None
