@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     # Joining (docs/security.md, "Limits"; docs/decisions/0011). Attempts with an unknown or
     # ended code or a wrong room PIN per client address (IPv6: per /64); windows of at most a
     # minute, because over the limit even the right code waits. Successful joins per client
-    # address and per denksessie: each at least the room's join budget (room size plus
+    # address and per denksessie: each at least twice the room's join budget (room size plus
     # headroom) per window, so a whole room behind one NAT joins within a minute; the budget
     # itself bounds how many join in all. `rate_limit_storage` is shared by the workers in
     # production (redis://).

@@ -7,9 +7,10 @@ a guesser could tell a hit from the answers. Their windows are at most a minute
 (``Settings.join_fail_limit``), so a prankster or a morning of typos behind one NAT costs a
 room at most a minute.
 
-Successful joins are counted per client address and per denksessie in a moving window; both
-limits grow to the room's join budget (``sessions.service.join_budget``), so a room of 1,000
-behind one NAT joins within a minute. What bounds ballot stuffing is that budget, taken
+Joins are counted per client address and per denksessie in a moving window; both limits grow
+to twice the room's join budget (``sessions.service.join_budget``), so a room of 1,000 behind
+one NAT joins within a minute, and a late phone in a full room hears that the room is full
+(``ROOM_FULL``) rather than "try again shortly". What bounds ballot stuffing is that budget, taken
 atomically in the database: nobody adds more participants than the facilitator's room size
 allows, and with a room PIN only people who see the projector can join at all.
 """
@@ -67,11 +68,11 @@ class JoinGuard:
 
     def admit(self, request: Request, code: str, *, budget: int) -> None:
         """Count one join; refuse (before anything is written) when a limit is reached. Both
-        limits allow at least the room's join ``budget`` per window."""
+        limits allow at least twice the room's join ``budget`` per window."""
         address = client_address(request)
         checks = (
-            (at_least(self._per_address, budget), "join-ip", address, code),
-            (at_least(self._per_code, budget), "join-code", code),
+            (at_least(self._per_address, 2 * budget), "join-ip", address, code),
+            (at_least(self._per_code, 2 * budget), "join-code", code),
         )
         for rules, *key in checks:
             if not self._limits.allows(rules, *key):

@@ -146,10 +146,13 @@ class TestRoomBudget:
     def test_joins_beyond_the_rate_limits_are_refused_and_not_stored(
         self, app: FastAPI, client: TestClient, db: Session, postgres_url: str
     ) -> None:
+        """The rates allow twice the budget: then the room is full (409), and only a client that
+        keeps trying after that is told to slow down (429)."""
         room = _create(client, room_size=1)  # a budget of 11
         _limit(app, postgres_url, join_code_limit="2/minute", join_ip_limit="2/minute")
-        answers = [client.post(f"/api/v1/join/{room['code']}", json={}) for _ in range(12)]
-        assert [a.status_code for a in answers] == [201] * 11 + [429]
+        answers = [client.post(f"/api/v1/join/{room['code']}", json={}) for _ in range(23)]
+        assert [a.status_code for a in answers] == [201] * 11 + [409] * 11 + [429]
+        assert answers[11].json()["error"]["code"] == "ROOM_FULL"
         assert "te veel mensen tegelijk" in answers[-1].json()["error"]["message"]
         assert _participants(db, room["id"]) == 11
 
