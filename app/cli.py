@@ -27,6 +27,7 @@ from app.demo import replay
 from app.errors import DomainError, InvalidInput
 from app.exchange import dump, format_from_filename, parse
 from app.organisations import service as organisations
+from app.serving import raise_open_file_limit, server_config
 from app.tokens import setup_link_token
 
 cli = typer.Typer(
@@ -53,19 +54,16 @@ def serve(
     settings = Settings()
     host = host or settings.host
     port = port or settings.port
+    before, after = raise_open_file_limit()
+    if after > before:
+        typer.echo(f"Open bestanden: limiet verhoogd van {before} naar {after}.")
     typer.echo(f"Denksessie draait op http://{host}:{port}  (stoppen: Ctrl+C)")
     for line in how_to_log_in(settings, host, port):
         typer.secho(line, bold=True)
     from app.main import create_app
 
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=settings.log_level,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-    )
+    config, _ = server_config(create_app(settings), settings, host=host, port=port)
+    uvicorn.Server(config).run()
 
 
 def reachable_address(host: str) -> str:

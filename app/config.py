@@ -22,7 +22,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from app.ratelimits import parse_limits
+from app.ratelimits import longest_window, parse_limits
 
 # Keys that were once published (an old default): refused everywhere, even when set by hand.
 PUBLISHED_SECRET_KEYS = frozenset({"development-only-secret-key-change-me"})
@@ -78,13 +78,38 @@ class Settings(BaseSettings):
     # is closed with 1008.
     ws_rate_limit: str = "20/second"
     ws_flood_limit: str = "100/second"
-    # Joining (docs/security.md): attempts with an unknown or ended code per client address, and
-    # successful joins per client address (a whole room may share one address behind NAT) and
-    # per denksessie. `rate_limit_storage` is shared by the workers in production (redis://).
-    join_fail_limit: str = "10/minute;100/day"
-    join_ip_limit: str = "300/minute"
-    join_code_limit: str = "1000/minute"
+    # Joining (docs/security.md, "Limits"; docs/decisions/0011). Attempts with an unknown or
+    # ended code or a wrong room PIN per client address (IPv6: per /64); windows of at most a
+    # minute, because over the limit even the right code waits. Successful joins per client
+    # address and per denksessie: each at least twice the room's join budget (room size plus
+    # headroom) per window, so a whole room behind one NAT joins within a minute; the budget
+    # itself bounds how many join in all. `rate_limit_storage` is shared by the workers in
+    # production (redis://).
+    join_fail_limit: str = "30/minute"
+    join_ip_limit: str = "20/minute"
+    join_code_limit: str = "60/minute"
     rate_limit_storage: str = "memory://"
+    # Request bodies (docs/security.md, "Limits"): over these a request is refused with 413
+    # before it is read. Catalogue and casus uploads (one whole document) may be larger than
+    # every other request. Keep deploy/Caddyfile's request_body limits equal.
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000)
+    max_upload_bytes: int = Field(default=2_000_000, ge=1_000)
+    # Connections (app/serving.py, docs/security.md "Limits"), for `denksessie serve`: at most
+    # this many open connections (websockets included) per client address (IPv6: per /64;
+    # trusted proxies exempt; a whole room may share one NAT address), a request head within
+    # `header_timeout_s` of its first byte, idle keep-alive connections closed after
+    # `keep_alive_timeout_s`. Websockets per client token (a screen or facilitator link) per
+    # worker: `ws_per_token_limit`.
+    max_connections_per_address: int = Field(default=1_500, ge=1)
+    header_timeout_s: float = Field(default=10, gt=0, le=300)
+    keep_alive_timeout_s: float = Field(default=5, gt=0, le=300)
+    ws_per_token_limit: int = Field(default=10, ge=1)
+    # POST /api/v1/aggregate needs no login (docs/security.md, "Limits"): requests per client
+    # address (IPv6: per /64), ballots per request, and the work a count may take (in ballot
+    # entries, times the candidates for seqphragmen and equal_shares; 200,000 is about 0.6 s).
+    aggregate_rate_limit: str = "20/minute"
+    aggregate_max_ballots: int = Field(default=10_000, ge=1, le=100_000)
+    aggregate_max_work: int = Field(default=200_000, ge=1)
     # Facilitator accounts (docs/security.md). A login lasts `login_days`; an invitation link
     # `invitation_days`. Failed logins are limited per e-mail address and per client address.
     login_days: int = Field(default=7, ge=1, le=90)
@@ -132,10 +157,20 @@ class Settings(BaseSettings):
         parse_rate_limit(value)  # ValueError on a malformed limit
         return value
 
-    @field_validator("join_fail_limit", "join_ip_limit", "join_code_limit")
+    @field_validator("join_fail_limit", "join_ip_limit", "join_code_limit", "aggregate_rate_limit")
     @classmethod
     def _parse_join_limits(cls, value: str) -> str:
         parse_limits(value)  # ValueError on malformed notation
+        return value
+
+    @field_validator("join_fail_limit")
+    @classmethod
+    def _short_fail_windows(cls, value: str) -> str:
+        if longest_window(value) > 60:
+            raise ValueError(
+                "join_fail_limit may use windows of at most a minute: over it even the right "
+                "code is refused, and a room behind one address must never wait longer"
+            )
         return value
 
     @field_validator("gc_thresholds")

@@ -38,6 +38,7 @@ from app.api import (
 from app.api import demo as demo_api
 from app.api import errors as api_errors
 from app.api import privacy as privacy_api
+from app.body_limit import BodyLimitMiddleware
 from app.config import Settings
 from app.db import DB_READERS, build_engine, transaction
 from app.events import Event
@@ -154,6 +155,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     # Phones on weak networks: HTML, CSS and JS shrink to about a third (websockets untouched).
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # Before anything reads a body; inside the security headers, so a 413 carries them too.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body=settings.max_body_bytes,
+        max_upload=settings.max_upload_bytes,
+    )
     app.add_middleware(
         SecurityHeadersMiddleware, strict_transport=production, docs_pages=not production
     )

@@ -8,6 +8,7 @@ the limit). Limits are written in the package's notation, several separated by `
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from collections.abc import Sequence
@@ -15,6 +16,30 @@ from collections.abc import Sequence
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+IPV6_PREFIX = 64
+
+
+def address_key(host: str) -> str:
+    """What a limit counts per client: an IPv4 address, or an IPv6 address's /64 network.
+
+    One IPv6 subscriber (a phone, a home, a cloud server) gets a whole /64 and picks addresses
+    in it freely, so counting single IPv6 addresses would give a guesser 2**64 fresh budgets.
+    """
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host  # "testclient", a unix socket: counted as is
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
+    return str(address)
+
+
+def longest_window(text: str) -> int:
+    """The longest window, in seconds, among the limits in ``text``."""
+    return max(rule.get_expiry() for rule in parse_limits(text))
 
 
 def parse_limits(text: str) -> list[RateLimitItem]:

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from app.ratelimits import RateLimits, parse_limits
+from app.ratelimits import RateLimits, address_key, longest_window, parse_limits
 from tests.services import REDIS_URL, require_redis
 
 
@@ -37,3 +37,31 @@ def test_in_memory_limits_are_per_limiter_and_per_key() -> None:
 def test_malformed_limits_are_refused() -> None:
     with pytest.raises(ValueError, match="many per minute"):
         parse_limits("many per minute")
+
+
+class TestAddressKey:
+    @pytest.mark.parametrize(
+        ("host", "key"),
+        [
+            ("192.0.2.7", "192.0.2.7"),
+            ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+            ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+            ("::ffff:192.0.2.7", "192.0.2.7"),
+            ("testclient", "testclient"),
+        ],
+    )
+    def test_counts_ipv6_per_64(self, host: str, key: str) -> None:
+        assert address_key(host) == key
+
+    def test_two_addresses_of_one_64_share_a_budget(self) -> None:
+        rules = parse_limits("2/minute")
+        limits = RateLimits("memory://")
+        assert limits.hit(rules, address_key("2001:db8::1"))
+        assert limits.hit(rules, address_key("2001:db8::2"))
+        assert not limits.allows(rules, address_key("2001:db8::3"))
+        assert limits.allows(rules, address_key("2001:db8:0:1::1"))
+
+
+def test_longest_window() -> None:
+    assert longest_window("30/minute;5/second") == 60
+    assert longest_window("10/minute;100/day") == 86_400

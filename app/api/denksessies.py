@@ -24,7 +24,7 @@ from app.schemas import StrictModel
 from app.sessions import flows, results
 from app.sessions import service as sessions
 from app.sessions.models import Denksessie
-from app.sessions.schemas import DenksessieCreate, RoundCreate, TimerRequest
+from app.sessions.schemas import DenksessieCreate, DenksessieUpdate, RoundCreate, TimerRequest
 from app.tokens import Grant, sign, staff_token
 
 router = APIRouter(prefix="/api/v1/denksessies", tags=["denksessies"], responses=ERROR_RESPONSES)
@@ -39,6 +39,19 @@ class DenksessieCreated(BaseModel):
     screen_url: str
     facilitator_token: str
     screen_token: str
+    room_size: int
+    join_budget: int
+    room_pin: str | None
+
+
+class DenksessieRoom(BaseModel):
+    """Joining settings (docs/decisions/0011): the PIN is for the facilitator and the
+    projector, never for participants."""
+
+    room_size: int
+    join_budget: int
+    joined: int
+    room_pin: str | None
 
 
 class LockRequest(StrictModel):
@@ -104,6 +117,26 @@ def create_denksessie(
         screen_url=f"/scherm/{denksessie.id}?token={screen}",
         facilitator_token=facilitator,
         screen_token=screen,
+        room_size=denksessie.room_size,
+        join_budget=sessions.join_budget(denksessie.room_size),
+        room_pin=denksessie.room_pin,
+    )
+
+
+@router.patch("/{denksessie_id}")
+def update_denksessie(
+    db: DbSession, organisation_id: OrganisationId, denksessie_id: int, data: DenksessieUpdate
+) -> DenksessieRoom:
+    """Change the expected room size or switch the room PIN on (a new one) or off. The
+    projector shows a new PIN once its page is reloaded."""
+    denksessie = sessions.update_room(
+        db, denksessie=_own(db, organisation_id, denksessie_id), data=data
+    )
+    return DenksessieRoom(
+        room_size=denksessie.room_size,
+        join_budget=sessions.join_budget(denksessie.room_size),
+        joined=denksessie.joined,
+        room_pin=denksessie.room_pin,
     )
 
 

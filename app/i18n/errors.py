@@ -27,6 +27,9 @@ TEXTS: dict[str, str] = {
     "HANDSHAKE_REFUSED.UNKNOWN_CODE": N_("Onbekende code."),
     "HANDSHAKE_REFUSED.TOO_BIG": N_("Het bericht is te groot."),
     "HANDSHAKE_REFUSED.UNKNOWN_PARTICIPANT": N_("Meld je opnieuw aan met de code."),
+    "HANDSHAKE_REFUSED.TOO_MANY_SOCKETS": N_(
+        "Deze link is op te veel schermen tegelijk open. Sluit er een en probeer het opnieuw."
+    ),
     "HANDSHAKE_REFUSED.PARTICIPANT_REMOVED": N_(
         "De facilitator heeft je uit deze denksessie gehaald."
     ),
@@ -59,11 +62,17 @@ PLAIN: dict[str, str] = {
     "DUPLICATE_VALUE": N_("Je hebt iets twee keer gekozen."),
     "POINTS_BUDGET": N_("Je punten passen niet in het budget van deze ronde."),
     "UNKNOWN_PRINCIPLE": N_("Dit principe staat niet in deze ronde."),
+    "TEXT_INVALID": N_(
+        "Je tekst bevat een teken dat niet kan worden opgeslagen; haal het weg en probeer opnieuw."
+    ),
     "UNKNOWN_PARTICIPANT": N_("Meld je opnieuw aan met de code."),
     "PARTICIPANT_REMOVED": N_("De facilitator heeft je uit deze denksessie gehaald."),
     # denksessies, participants, rounds
     "JOIN_LOCKED": N_("De facilitator heeft het aanmelden gesloten."),
     "UNKNOWN_ROLE": N_("Kies een rol uit de lijst."),
+    "ROOM_FULL": N_("Deze denksessie is vol. Vraag de facilitator om de zaalgrootte te verhogen."),
+    "PIN_REQUIRED": N_("Vul de pincode in. Je vindt die op het scherm in de zaal."),
+    "WRONG_PIN": N_("Deze pincode klopt niet. Je vindt de pincode op het scherm in de zaal."),
     "DENKSESSIE_ENDED": N_("Deze denksessie is afgelopen."),
     "ROUND_ALREADY_OPEN": N_("Deze ronde is al open."),
     "ROUND_NOT_OPEN": N_("Deze ronde is niet open."),

@@ -1,4 +1,5 @@
-"""Websocket abuse resistance: the Origin check at the handshake and per-socket frame limits.
+"""Websocket abuse resistance: the Origin check at the handshake, per-socket frame limits and
+sockets per token.
 
 Explained for operators in docs/security.md; the close and error codes are in
 docs/realtime-protocol.md.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -150,3 +151,31 @@ class FrameLimiter:
         if not budget.rate.hit(now):
             return Verdict.LIMITED
         return Verdict.SERVE
+
+
+class TokenSockets:
+    """Open websockets per client token, in this worker.
+
+    One screen link opened 1,000 sockets, each holding a file and a place in every fan-out. A
+    participant token already keeps one socket (a newer one replaces it); a screen or
+    facilitator link may be open on a few devices and tabs, not on hundreds.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._open: Counter[str] = Counter()
+
+    def open(self, token: str) -> bool:
+        """Count one more socket on ``token``; False (not counted) when it has ``limit``."""
+        if self._open[token] >= self.limit:
+            return False
+        self._open[token] += 1
+        return True
+
+    def close(self, token: str) -> None:
+        self._open[token] -= 1
+        if self._open[token] <= 0:
+            del self._open[token]
+
+    def count(self, token: str) -> int:
+        return self._open[token]

@@ -26,7 +26,7 @@ from app.i18n import Language, pick_language
 from app.i18n.errors import TEXTS, error_text
 from app.observability.logging import connection_id, new_id
 from app.organisations.models import utcnow
-from app.realtime.abuse import FrameLimiter, Verdict, origin_allowed
+from app.realtime.abuse import FrameLimiter, TokenSockets, Verdict, origin_allowed
 from app.realtime.connection import Connection
 from app.realtime.hub import Hub, dumps, in_thread
 from app.realtime.markers import MarkerCoalescer
@@ -37,6 +37,7 @@ from app.realtime.protocol import (
     CLOSE_POLICY,
     CLOSE_REMOVED,
     CLOSE_TOO_BIG,
+    CLOSE_TRY_AGAIN,
     CLOSE_UNAUTHORISED,
     MAX_FRAME_BYTES,
     PROTOCOL_VERSION,
@@ -249,6 +250,15 @@ def _frame_limiter(websocket: WebSocket) -> FrameLimiter:
     return limiter
 
 
+def _token_sockets(websocket: WebSocket) -> TokenSockets:
+    """One count per app (so per worker), made on first use from the app's settings."""
+    state = websocket.app.state
+    sockets: TokenSockets | None = getattr(state, "token_sockets", None)
+    if sockets is None:
+        sockets = state.token_sockets = TokenSockets(state.settings.ws_per_token_limit)
+    return sockets
+
+
 def _markers(websocket: WebSocket) -> MarkerCoalescer:
     """One coalescer per app (so per worker), publishing through the app's hub."""
     state = websocket.app.state
@@ -288,6 +298,24 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         return
     except WebSocketDisconnect:
         return
+    sockets = _token_sockets(websocket)
+    if not sockets.open(hello.token):
+        await _refuse(websocket, Refused(CLOSE_TRY_AGAIN, "TOO_MANY_SOCKETS"), language)
+        return
+    try:
+        await _serve_socket(websocket, hub, code, hello, token, language)
+    finally:
+        sockets.close(hello.token)
+
+
+async def _serve_socket(
+    websocket: WebSocket,
+    hub: Hub,
+    code: str,
+    hello: Hello,
+    token: ClientToken,
+    language: Language,
+) -> None:
     denksessie_id = token.denksessie_id
     connection = Connection(
         websocket,
@@ -319,7 +347,9 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
     hub.claim(connection)
     watcher = (
         asyncio.create_task(
-            _watch_staff_access(websocket, connection, token, settings.access_recheck_s)
+            _watch_staff_access(
+                websocket, connection, token, websocket.app.state.settings.access_recheck_s
+            )
         )
         if token.is_staff
         else None

@@ -26,6 +26,12 @@ class Denksessie(SQLModel, table=True):
     join_code: str = Field(max_length=6, unique=True)
     status: str = Field(default="lobby", max_length=16)  # lobby | running | ended
     join_locked: bool = False
+    # Joining (docs/decisions/0011): the facilitator's expected room size sets how many may
+    # join in all (``sessions.service.join_budget``); ``joined`` counts them atomically. An
+    # optional PIN, shown only on the projector, is asked at join.
+    room_size: int = Field(default=60, sa_column_kwargs={"server_default": "60"})
+    joined: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    room_pin: str | None = Field(default=None, max_length=8)
     show_results_live: bool = False
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     casus_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

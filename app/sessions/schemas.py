@@ -14,17 +14,23 @@ from pydantic import (
     GetJsonSchemaHandler,
     StringConstraints,
     TypeAdapter,
+    field_validator,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from app.schemas import DbId, StrictModel
+from app.text import storable
 
 RoundKind = Literal["casus", "ranking", "points", "approval", "principle"]
 ROUND_KINDS: tuple[RoundKind, ...] = ("casus", "ranking", "points", "approval", "principle")
 DEFAULT_ROLES = ["gemeente", "landelijke uitvoeringsorganisatie", "welzijn", "inwoner", "anders"]
 PRINCIPLE_MAX = 200
+# The expected room size when the facilitator names none, and the largest one (decision 0011).
+DEFAULT_ROOM_SIZE = 60
+MAX_ROOM_SIZE = 5_000
+RoomSize = Annotated[int, Field(ge=1, le=MAX_ROOM_SIZE)]
 ValueKey = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 
 
@@ -143,6 +149,18 @@ class DenksessieCreate(StrictModel):
         default_factory=lambda: list(DEFAULT_ROLES), max_length=12
     )
     show_results_live: bool = False
+    # How many people the facilitator expects: the join budget follows from it (decision 0011).
+    room_size: RoomSize = DEFAULT_ROOM_SIZE
+    # Ask a short PIN at join, shown only on the projector.
+    require_pin: bool = False
+
+
+class DenksessieUpdate(StrictModel):
+    """The facilitator's joining settings, changeable at any time; unset fields stay as they
+    are. Turning the PIN on again draws a new one."""
+
+    room_size: RoomSize | None = None
+    require_pin: bool | None = None
 
 
 RoundTitle = Annotated[str, StringConstraints(max_length=200)]
@@ -216,6 +234,14 @@ class RoundCreate(StrictModel):
 class JoinRequest(StrictModel):
     display_name: Annotated[str, StringConstraints(max_length=40)] | None = None
     role: Annotated[str, StringConstraints(max_length=60)] | None = None
+    pin: Annotated[str, StringConstraints(max_length=8)] | None = None
+
+    @field_validator("display_name", "role", "pin")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        if value is not None and not storable(value):
+            raise ValueError("bevat een teken dat niet kan worden opgeslagen")
+        return value
 
 
 class TimerRequest(StrictModel):

@@ -5,7 +5,7 @@ alone; the existing indexes lead with ``round_id``, so each deleted participant 
 tables (docs/decisions/0009-pseudonyms-and-role-folding.md).
 
 Revision ID: 9c4e1a7d2b60
-Revises: 3f7a9c2e5b81
+Revises: a11d0011b0c5
 Create Date: 2026-12-04 19:40:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = '9c4e1a7d2b60'
-down_revision: str | None = '3f7a9c2e5b81'
+down_revision: str | None = 'a11d0011b0c5'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

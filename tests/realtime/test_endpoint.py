@@ -429,6 +429,12 @@ REFUSALS = [
         casus_payload("privacy", principle=LONG_PRINCIPLE),
     ),
     Refusal(
+        "TEXT_INVALID",
+        "casus",
+        casus_payload("privacy"),
+        casus_payload("privacy", principle="Ik deel\x00 wat nodig is."),
+    ),
+    Refusal(
         "WRONG_ROUND_KIND",
         "approval",
         APPROVE,
