@@ -48,6 +48,9 @@ class DomainError(Exception):
     ) -> None:
         self.reason = reason
         self.params: dict[str, object] = dict(params or {})
+        # The sentence a raise site gave, if any (the edge prefers its own words for the code);
+        # ``message`` always says something, for logs and the command line.
+        self.sentence = message
         self.message = message or self._plain()
         super().__init__(self.message)
 

@@ -34,6 +34,7 @@ from app.api.deps import (
     check_csrf,
     refuse_cross_origin,
 )
+from app.api.errors import domain_error_text
 from app.api.pages import render
 from app.config import Settings
 from app.errors import DomainError, InvalidInput, NotFound, Problem, Rejected
@@ -89,8 +90,10 @@ def _logged_in(
     return response
 
 
-def _problems(exc: DomainError) -> list[Problem]:
-    return exc.problems if isinstance(exc, InvalidInput) else [Problem("", exc.message)]
+def _problems(request: Request, exc: DomainError) -> list[Problem]:
+    if isinstance(exc, InvalidInput):
+        return exc.problems
+    return [Problem("", domain_error_text(request, exc))]
 
 
 # --- login and logout -------------------------------------------------------------------------
@@ -386,7 +389,7 @@ def invite(
             lifetime=timedelta(days=settings.invitation_days),
         )
     except DomainError as exc:
-        return _account_page(request, db, login, status=422, problems=_problems(exc))
+        return _account_page(request, db, login, status=422, problems=_problems(request, exc))
     link = str(request.base_url).rstrip("/") + f"/uitnodiging/{token}"
     return _account_page(request, db, login, status=201, new_link=link, new_email=email)
 

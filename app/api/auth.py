@@ -21,7 +21,7 @@ from app.api.deps import (
     CurrentLogin,
     NotAuthenticated,
 )
-from app.api.errors import ERROR_RESPONSES, error_response
+from app.api.errors import ERROR_RESPONSES, domain_error_text, error_response
 from app.config import Settings
 from app.ratelimits import RateLimits, parse_limits
 
@@ -116,7 +116,7 @@ def install(app: FastAPI) -> None:
                 f"/login?next={quote(target, safe='/')}", status_code=303
             )
         else:
-            response = error_response(401, exc.code, exc.message)
+            response = error_response(401, exc.code, domain_error_text(request, exc))
         if LOGIN_COOKIE in request.cookies:  # expired or ended: forget it
             clear_login_cookie(response, request.app.state.settings)
         return response

@@ -125,7 +125,7 @@ def create_denksessie(
 
 @router.patch("/{denksessie_id}")
 def update_denksessie(
-    db: DbSession, organisation_id: OrganisationId, denksessie_id: int, data: DenksessieUpdate
+    db: DbSession, organisation_id: OrganisationId, denksessie_id: PathId, data: DenksessieUpdate
 ) -> DenksessieRoom:
     """Change the expected room size or switch the room PIN on (a new one) or off. The
     projector shows a new PIN once its page is reloaded."""

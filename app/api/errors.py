@@ -68,7 +68,7 @@ def domain_error_text(request: Request, exc: DomainError) -> str:
         language=language_of(request),
         reason=exc.reason,
         params=exc.params,
-        message=exc.message,
+        message=exc.sentence,
         http_status=exc.http_status,
     )
 

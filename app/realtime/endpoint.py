@@ -447,7 +447,7 @@ async def _serve_ballot(
                 connection.language,
                 reason=exc.reason,
                 params=exc.params,
-                message=exc.message,
+                message=exc.sentence,
                 msg_id=frame.msg_id,
             )
         )

@@ -174,6 +174,9 @@ class TestRoomPin:
         assert (missing.status_code, missing.json()["error"]["code"]) == (403, "PIN_REQUIRED")
         wrong = client.post(url, json={"pin": "0000" if pin != "0000" else "1111"})
         assert (wrong.status_code, wrong.json()["error"]["code"]) == (403, "WRONG_PIN")
+        assert wrong.json()["error"]["message"] == (
+            "Deze pincode klopt niet. Je vindt de pincode op het scherm in de zaal."
+        )
         assert _participants(db, room["id"]) == 0
         assert client.post(url, json={"pin": pin}).status_code == 201
         assert _participants(db, room["id"]) == 1
