@@ -5,16 +5,19 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import redis
 
 from app.ratelimits import RateLimits, address_key, longest_window, parse_limits
 from tests.services import REDIS_URL, require_redis
+
+SECRET = "a-secret-key-for-the-counters"
 
 
 @pytest.mark.redis
 def test_two_workers_share_their_counts_through_redis() -> None:
     require_redis()
     rules = parse_limits("3/minute")
-    worker_a, worker_b = RateLimits(REDIS_URL), RateLimits(REDIS_URL)
+    worker_a, worker_b = RateLimits(REDIS_URL, secret=SECRET), RateLimits(REDIS_URL, secret=SECRET)
     key = uuid.uuid4().hex
     assert worker_a.hit(rules, "test", key)
     assert worker_b.hit(rules, "test", key)
@@ -24,14 +27,30 @@ def test_two_workers_share_their_counts_through_redis() -> None:
     assert 1 <= worker_a.retry_after(rules, "test", key) <= 60
 
 
+@pytest.mark.redis
+def test_the_counters_in_redis_name_no_address_or_e_mail() -> None:
+    require_redis()
+    rules = parse_limits("1/minute")
+    limits = RateLimits(REDIS_URL, secret=uuid.uuid4().hex)  # a fresh count on every run
+    address, email = "203.0.113.77", f"{uuid.uuid4().hex}@example.nl"
+    assert limits.hit(rules, "join-address", address)
+    assert limits.hit(rules, "login-email", email)
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = [key.decode() for key in client.scan_iter(count=1000)]
+    assert any("join-address" in key for key in keys)
+    assert not any(address in key or email in key for key in keys)
+    assert not limits.allows(rules, "join-address", address)  # still counted, by its hash
+    assert RateLimits(REDIS_URL, secret="another-key").allows(rules, "join-address", address)
+
+
 def test_in_memory_limits_are_per_limiter_and_per_key() -> None:
     rules = parse_limits("2/minute;3/hour")
-    limits = RateLimits("memory://")
+    limits = RateLimits("memory://", secret=SECRET)
     assert limits.hit(rules, "a")
     assert limits.hit(rules, "a")
     assert not limits.allows(rules, "a")
     assert limits.allows(rules, "b")
-    assert RateLimits("memory://").allows(rules, "a")
+    assert RateLimits("memory://", secret=SECRET).allows(rules, "a")
 
 
 def test_malformed_limits_are_refused() -> None:
@@ -55,7 +74,7 @@ class TestAddressKey:
 
     def test_two_addresses_of_one_64_share_a_budget(self) -> None:
         rules = parse_limits("2/minute")
-        limits = RateLimits("memory://")
+        limits = RateLimits("memory://", secret=SECRET)
         assert limits.hit(rules, address_key("2001:db8::1"))
         assert limits.hit(rules, address_key("2001:db8::2"))
         assert not limits.allows(rules, address_key("2001:db8::3"))

@@ -214,7 +214,9 @@ def _admit(request: Request, settings: Settings) -> None:
     """Count this request against the client address's limit; 429 when it is used up."""
     limits: RateLimits | None = getattr(request.app.state, "aggregate_limits", None)
     if limits is None:
-        limits = request.app.state.aggregate_limits = RateLimits(settings.rate_limit_storage)
+        limits = request.app.state.aggregate_limits = RateLimits(
+            settings.rate_limit_storage, secret=settings.secret_key
+        )
     rules = parse_limits(settings.aggregate_rate_limit)
     address = client_address(request)
     if not limits.hit(rules, "aggregate", address):

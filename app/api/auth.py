@@ -78,8 +78,10 @@ class LoginThrottle:
 
     Only failures count, so a facilitator who types the password right is never slowed down."""
 
-    def __init__(self, per_email: str, per_address: str, storage: str = "memory://") -> None:
-        self._limits = RateLimits(storage)
+    def __init__(
+        self, per_email: str, per_address: str, *, storage: str = "memory://", secret: str
+    ) -> None:
+        self._limits = RateLimits(storage, secret=secret)
         self._per_email = parse_limits(per_email)
         self._per_address = parse_limits(per_address)
 
@@ -99,7 +101,10 @@ def login_throttle(request: Request) -> LoginThrottle:
     if throttle is None:
         settings: Settings = state.settings
         throttle = state.login_throttle = LoginThrottle(
-            settings.login_rate_limit, settings.login_ip_rate_limit, settings.rate_limit_storage
+            settings.login_rate_limit,
+            settings.login_ip_rate_limit,
+            storage=settings.rate_limit_storage,
+            secret=settings.secret_key,
         )
     return throttle
 

@@ -40,7 +40,7 @@ def at_least(rules: list[RateLimitItem], amount: int) -> list[RateLimitItem]:
 
 class JoinGuard:
     def __init__(self, settings: Settings) -> None:
-        self._limits = RateLimits(settings.rate_limit_storage)
+        self._limits = RateLimits(settings.rate_limit_storage, secret=settings.secret_key)
         self._failures = parse_limits(settings.join_fail_limit)
         self._per_address = parse_limits(settings.join_ip_limit)
         self._per_code = parse_limits(settings.join_code_limit)
