@@ -308,6 +308,7 @@ def console_page(
             token=facilitator,
             screen_url=f"/scherm/{denksessie_id}?token={screen}",
             join_url=join_url(request, denksessie.join_code),
+            join_budget=sessions.join_budget(denksessie.room_size),
             clusters=catalogue.clusters,
             casussen=session_casussen,
         )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_axe_clean
+from tests.browser.conftest import assert_axe_clean, screenshot
 from tests.browser.test_live import PROJECTOR, Room, api_get, api_post, room  # noqa: F401
 
 
@@ -36,3 +38,29 @@ def test_a_phone_joins_with_the_pin_from_the_projector(room: Room) -> None:  # n
     phone.wait_for_url(f"**/p/{code}")
     expect(phone.locator("#conn")).to_have_text("Verbonden")
     expect(phone.locator("#room-pin")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_the_facilitator_switches_the_pin_on_in_the_console(room: Room) -> None:  # noqa: F811
+    created = api_post(room, "/api/v1/denksessies", {"title": "Pincode later", "room_size": 30})
+    console = room.page()
+    console.goto(f"{room.base}{created['console_url']}")
+    expect(console.locator("#room-pin")).to_have_text("–")
+    expect(console.locator("#room-budget")).to_contain_text("40")  # 30 plus headroom of 10
+    console.get_by_label("Verwacht aantal deelnemers").fill("200")
+    console.get_by_label("Pincode vragen bij aanmelden").check()
+    console.get_by_role("button", name="Aanmelden aanpassen").click()
+    expect(console.locator("#room-pin")).to_have_text(re.compile(r"^\d{4}$"))
+    expect(console.locator("#room-budget")).to_contain_text("240")
+    assert_axe_clean(console)
+    screenshot(console, "console-room-pin")
+    pin = console.locator("#room-pin").inner_text().strip()
+
+    screen = room.page(viewport=PROJECTOR)
+    screen.goto(f"{room.base}{created['screen_url']}")
+    expect(screen.locator("#room-pin")).to_have_text(pin)
+    phone = room.page(phone=True)
+    phone.goto(f"{room.base}/j/{created['code']}")
+    phone.get_by_label("Pincode").fill(pin)
+    phone.get_by_role("button", name="Meedoen").click()
+    phone.wait_for_url(f"**/p/{created['code']}")

@@ -54,6 +54,8 @@
           .map((role) => role.trim())
           .filter((role, i, all) => role && all.indexOf(role) === i),
         show_results_live: create.elements.show_results_live.checked,
+        room_size: Number(create.elements.room_size.value) || 60,
+        require_pin: create.elements.require_pin.checked,
       };
       if (!data.title) {
         error.textContent = create.getAttribute("data-need-title") || "";
@@ -80,6 +82,30 @@
   let names = {};
   const cards = {};
   let peopleKey = "";
+
+  // Joining settings: the expected room size (the join budget follows it) and the room PIN.
+  const roomForm = document.getElementById("room-form");
+  if (roomForm) {
+    roomForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      D.setText(alertBox, "");
+      const size = Number(roomForm.elements.room_size.value);
+      D.api("PATCH", base, {
+        room_size: size >= 1 ? size : null,
+        require_pin: roomForm.elements.require_pin.checked,
+      }).then(
+        (room) => {
+          D.setText(document.getElementById("room-pin"), room.room_pin || "–");
+          D.setText(
+            document.getElementById("room-budget"),
+            t("room_budget").replace("{n}", room.join_budget)
+          );
+          D.setText(status, t("room_saved"));
+        },
+        (problem) => D.setText(alertBox, problem.message)
+      );
+    });
+  }
 
   function call(path, body, done) {
     D.setText(alertBox, "");
