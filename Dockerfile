@@ -10,10 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /srv/denksessie
 
-# Install the package and its runtime dependencies only (no dev extras).
-COPY pyproject.toml README.md ./
+# Install the package and its runtime dependencies only (no dev extras), at the versions of
+# constraints.txt, as make does (docs/decisions/0014).
+COPY pyproject.toml README.md constraints.txt ./
 COPY app/ ./app/
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir --constraint constraints.txt . \
     && rm -rf build ./*.egg-info
 
 COPY migrations/ ./migrations/

@@ -131,7 +131,7 @@ class TestComposeStack:
         users = [line.split()[1] for line in instructions if line.startswith("USER ")]
         assert users, "the image must switch to a non-root user"
         assert users[-1] not in {"root", "0", "0:0"}
-        assert "pip install --no-cache-dir ." in text
+        assert "pip install --no-cache-dir --constraint constraints.txt ." in text
         assert "[dev]" not in text
         assert 'CMD ["denksessie", "serve"]' in text
 
