@@ -50,6 +50,7 @@ def build_environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True
     )
+    env.filters["longdate"] = i18n.long_date
     return env
 
 

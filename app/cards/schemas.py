@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -72,6 +73,16 @@ class PrincipekaartPublic(BaseModel):
     public_url: str | None = Field(description="read-only link without login; published only")
     verantwoording: Verantwoording | None
 
+    @property
+    def display_title(self) -> str:
+        """The title with its year in brackets, unless the title already names a year (the
+        replay card "... (naspel 2024)" made in 2026 must not read "(naspel 2024) (2026)")."""
+        if self.year is None or YEAR_IN_TITLE.search(self.title):
+            return self.title
+        return f"{self.title} ({self.year})"
+
+
+YEAR_IN_TITLE = re.compile(r"\b(19|20)\d\d\b")
 
 # --- Editing a draft ----------------------------------------------------------------------------
 
