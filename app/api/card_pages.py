@@ -43,13 +43,16 @@ def _context(
     public_link = _absolute(request, view.public_url) if view.public_url else None
     editable = not public and not view.builtin and view.status == "draft"
     on_card = {value.value for value in view.values}
+    catalogue = service.catalogue_of(db, card)
     return {
         "card": view,
         "editable": editable,
         "addable": [
             (cluster.name, cluster.group, [v for v in cluster.values if v.key not in on_card])
-            for cluster in (service.catalogue_of(db, card).clusters if editable else [])
+            for cluster in (catalogue.clusters if editable else [])
         ],
+        "coverage": compare.coverage(view, catalogue),
+        "catalogue_total": sum(len(cluster.values) for cluster in catalogue.clusters),
         "verantwoording": view.verantwoording,
         "names": service.value_names(db, card),
         "public": public,

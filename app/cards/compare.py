@@ -162,3 +162,27 @@ def onderbelicht(card: PrincipekaartPublic, catalogue: CataloguePublic) -> Onder
         total=total,
         clusters=[cluster for cluster in clusters if cluster.values],
     )
+
+
+class ClusterCoverage(BaseModel):
+    """One cluster of the Waardenkaart and the card's values from it (none: not represented)."""
+
+    cluster: str
+    cluster_name: str
+    group: str
+    group_name: str
+    on_card: list[str]
+
+
+def coverage(card: PrincipekaartPublic, catalogue: CataloguePublic) -> list[ClusterCoverage]:
+    """Every cluster of ``catalogue`` in its order, with the names of the card's values in it."""
+    return [
+        ClusterCoverage(
+            cluster=cluster.key,
+            cluster_name=cluster.name,
+            group=cluster.group,
+            group_name=cluster.group_name,
+            on_card=[value.name for value in card.values if value.cluster == cluster.key],
+        )
+        for cluster in catalogue.clusters
+    ]

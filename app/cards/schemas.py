@@ -118,6 +118,28 @@ class PrincipekaartUpdate(StrictModel):
 StageKind = Literal["naming", "prioritising", "principles"]
 
 
+ROLE_FLOOR = 3  # a role named by fewer participants of a session is counted under OTHER_ROLE
+OTHER_ROLE = "overig"
+
+
+class RoleCount(StrictModel):
+    """How many participants of a session chose a role; ``overig`` groups the roles (and the
+    participants without a role) fewer than ROLE_FLOOR people chose, so nobody stands out."""
+
+    role: str
+    count: int = Field(ge=0)
+
+
+class CasusDecision(StrictModel):
+    """How a session's participants decided a casus: grant, not grant, or in doubt."""
+
+    casus: str
+    session: str
+    toekennen: int = Field(default=0, ge=0)
+    niet_toekennen: int = Field(default=0, ge=0)
+    twijfel: int = Field(default=0, ge=0)
+
+
 class VerantwoordingSession(StrictModel):
     """One denksessie of the traject, without any participant identity."""
 
@@ -127,6 +149,7 @@ class VerantwoordingSession(StrictModel):
     participants: int = Field(ge=0)
     ballots: int = Field(default=0, ge=0)
     casussen: list[str] = Field(default_factory=list, description="casus titles used")
+    roles: list[RoleCount] = Field(default_factory=list, description="privacy floor applied")
 
 
 class NamedValue(StrictModel):
@@ -165,6 +188,14 @@ class TieAtCut(StrictModel):
     reason: str = ""
 
 
+class PrincipleRewording(StrictModel):
+    """A principle the facilitator reworded in curation: the participant's text and the card's."""
+
+    value: str
+    original: str
+    text: str
+
+
 class Agreement(StrictModel):
     kendall_w: float | None = None
     mean_kendall_distance: float | None = None
@@ -185,6 +216,11 @@ class Verantwoording(StrictModel):
     agreement: Agreement = Field(default_factory=Agreement)
     ties: list[TieAtCut] = Field(default_factory=list)
     audit: list[AuditEntry] = Field(default_factory=list)
+    casus_decisions: list[CasusDecision] = Field(default_factory=list)
+    principles_written: dict[str, int] = Field(
+        default_factory=dict, description="value key -> principles written for it in the sessions"
+    )
+    rewordings: list[PrincipleRewording] = Field(default_factory=list)
     illustrative: bool = Field(
         default=False, description="true for the simulated replay of 2024: not real ballots"
     )

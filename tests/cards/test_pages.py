@@ -62,7 +62,7 @@ class TestVerantwoording:
         text = _text(answer.text)
         assert "Verantwoording" in text
         assert "Wijkteam Noord 2026" in text
-        assert "Waarden noemen waarden noemen 2026-03-02 14" in text
+        assert "Waarden noemen waarden noemen 2 maart 2026 14" in text
         assert "Mevrouw De Vries wil thuis blijven wonen" in text
         assert "Menselijkheid: 11 deelnemers" in text
         assert "minstens 3 deelnemers haar noemden, met ten hoogste 3 waarden" in text
@@ -77,12 +77,13 @@ class TestVerantwoording:
         self, client: TestClient, draft: Principekaart
     ) -> None:
         text = _text(client.get(f"{PAGE}/{draft.slug}").text)
-        assert "stonden Billijkheid, Doeltreffendheid gelijk voor 1 plaats(en)" in text
+        assert "stonden Billijkheid en Doeltreffendheid gelijk." in text
+        assert "Er was plaats voor 1 waarde." in text
         assert "de facilitator besliste" in text
         assert "Gekozen: Billijkheid." in text
         assert "Reden: Billijkheid kwam in beide casussen terug." in text
-        assert "Logboek van de facilitator" in text
-        assert "gelijke stand beslist" in text
+        assert "Besluiten van de facilitator" in text
+        assert "2 maart 2026: Gelijke stand beslist: Billijkheid gekozen." in text
 
     def test_links_to_the_anonymous_ballots_of_the_traject(
         self, client: TestClient, draft: Principekaart
