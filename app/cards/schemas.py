@@ -98,7 +98,8 @@ class CardValueEdit(StrictModel):
 
     value: str = Field(min_length=1, max_length=80)
     headline: Principle
-    sub_principles: list[Principle] = Field(min_length=1, max_length=8)
+    # As in curation: 1 to 4 sub-principles, usually 3 or 4 (the editor says so).
+    sub_principles: list[Principle] = Field(min_length=1, max_length=4)
     quote: str | None = Field(default=None, max_length=1000)
 
 

@@ -371,15 +371,21 @@ def make_card(db: DbSession, *, traject: Traject, data: CardCreate) -> Principek
     }
     problems = []
     chosen: dict[str, list[str]] = {}
+    quotes: dict[str, str | None] = {}
     for value in state.selection:
         rows = trajects.curation_of(db, traject, value)
         if value not in catalogue_values:
             problems.append(Problem(f"values.{value}", "deze waarde staat niet in de catalogus"))
-        elif len(rows) < 4:
+        elif len(rows) < 2:
             problems.append(
-                Problem(f"values.{value}", "kies eerst een kopprincipe en 3 of 4 subprincipes")
+                Problem(
+                    f"values.{value}",
+                    "kies eerst een kopprincipe en minstens 1 subprincipe (meestal 3 of 4)",
+                )
             )
         chosen[value] = [row.text for row in rows]
+        quote = trajects.quote_of(db, traject, value)
+        quotes[value] = quote.text if quote else None
     if problems:
         raise InvalidInput("De kaart is niet gemaakt.", problems)
     account = verantwoording(db, traject, state).model_dump()
@@ -417,6 +423,7 @@ def make_card(db: DbSession, *, traject: Traject, data: CardCreate) -> Principek
                 position=position,
                 headline=chosen[value][0],
                 sub_principles=chosen[value][1:],
+                quote=quotes[value],
             )
         )
     traject.card_id = existing.id

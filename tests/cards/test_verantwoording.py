@@ -163,3 +163,31 @@ class TestThePage:
         text = _section(client.get(f"/principekaarten/{card.slug}?lang=en").text)
         assert "Who took part?" in text
         assert not re.search(r"\b(Deze|Wie|Eerst|gekozen)\b", text)
+
+
+class TestCurationPage:
+    def test_one_sub_principle_is_saved_with_a_warning_and_a_quote_can_be_marked(
+        self, client: TestClient, made: tuple[Traject, Principekaart]
+    ) -> None:
+        traject, _ = made
+        api = f"/api/v1/trajects/{traject.id}/curation/billijkheid"
+        ids = [p["id"] for g in client.get(api).json()["groups"] for p in g["principles"]]
+        body = {
+            "headline": {"principle_id": ids[0]},
+            "subs": [{"principle_id": ids[1]}],
+            "quote_id": ids[2],
+        }
+        answer = client.put(api, json=body)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["unusual_subs"] is True
+        html = client.get(f"/console/trajecten/{traject.id}").text
+        text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+        assert "Deze waarde heeft 1 subprincipes. Meestal zijn het er 3 of 4." in text
+        assert "Voorstel: de principes met de meeste steun" in text
+        assert f'name="quote" value="{ids[2]}" checked' in html
+        card = client.post(f"/api/v1/trajects/{traject.id}/card", json={})
+        assert card.status_code == 201, card.text
+        saved = client.get(f"/api/v1/principekaarten/{card.json()['slug']}").json()
+        billijkheid = next(v for v in saved["values"] if v["value"] == "billijkheid")
+        assert len(billijkheid["sub_principles"]) == 1
+        assert billijkheid["quote"] in {a[2].get("billijkheid") for a in ANSWERS}
