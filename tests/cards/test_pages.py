@@ -170,6 +170,8 @@ class TestPrint:
         assert "/static/css/card-print.css" in answer.text
         assert 'class="qr-code"' in answer.text
         assert ("Verantwoording" in answer.text) is (formaat == "a4")
+        assert " style=" not in answer.text  # the CSP allows no inline style: sizes are classes
+        assert re.search(r'class="sheet pt-\d+"', answer.text)
 
     def test_a_printed_draft_says_it_is_a_draft(
         self, client: TestClient, draft: Principekaart
