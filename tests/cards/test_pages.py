@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from sqlmodel import Session
 
 from app.cards.models import Principekaart
+from app.cards.schemas import AuditEntry
 from tests.cards.factories import (
     DEFAULT_VALUES,
     CardValueSpec,
@@ -84,6 +85,26 @@ class TestVerantwoording:
         assert "Reden: Billijkheid kwam in beide casussen terug." in text
         assert "Besluiten van de facilitator" in text
         assert "2 maart 2026: Gelijke stand beslist: Billijkheid gekozen." in text
+
+    def test_a_stored_account_with_ids_and_timestamps_reads_as_plain_dutch(
+        self, client: TestClient, db: Session, demo_org_id: int
+    ) -> None:
+        stored = realistic_verantwoording()
+        stored.audit.append(
+            AuditEntry(
+                stage="principles",
+                action="choose",
+                values=["menselijkheid"],
+                reason="kopprincipe 21, subprincipes 35, 36, 37",
+                at="2026-12-04T17:50:51.445899+00:00",
+            )
+        )
+        card = make_draft_card(db, organisation_id=demo_org_id, slug="oud", verantwoording=stored)
+        text = _text(client.get(f"{PAGE}/{card.slug}").text)
+        assert "2 maart 2026: Gelijke stand beslist" in text
+        assert "kopprincipe 21" not in text
+        assert "choose" not in text
+        assert "2026-12-04" not in text
 
     def test_links_to_the_anonymous_ballots_of_the_traject(
         self, client: TestClient, draft: Principekaart
