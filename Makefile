@@ -31,21 +31,24 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-# Debian packages the tests need: chromium for browser tests, pango for PDF output.
+# Debian packages the tests need: chromium for browser tests, pango for PDF output, caddy to
+# read deploy/Caddyfile as the proxy does.
 system-deps:
-	@if ! command -v chromium >/dev/null || ! ldconfig -p | grep -q libpangoft2; then \
+	@if ! command -v chromium >/dev/null || ! command -v caddy >/dev/null \
+		|| ! ldconfig -p | grep -q libpangoft2; then \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+			chromium caddy fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	fi
 
 migrate: install
 	$(BIN)/denksessie migrate
 
+# No account with a known password and no built-in key, whatever HOST is: the key is made once
+# in var/secret_key, and serve prints the first-run link (or where to log in). Decision 0010.
 run: install
 	$(BIN)/denksessie migrate
 	$(BIN)/denksessie load-content
-	$(BIN)/denksessie user demo
 	DENKSESSIE_HOST=$(HOST) DENKSESSIE_PORT=$(PORT) $(BIN)/denksessie serve
 
 # Everything: unit, PostgreSQL, Redis, worker processes, benches' checks and browsers.

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
 
 from app import migrate as migrations
 from app import privacy
@@ -24,6 +27,8 @@ from app.demo import replay
 from app.errors import DomainError, InvalidInput
 from app.exchange import dump, format_from_filename, parse
 from app.organisations import service as organisations
+from app.serving import raise_open_file_limit, server_config
+from app.tokens import setup_link_token
 
 cli = typer.Typer(
     help="Denksessie: live denksessies over waarden.",
@@ -49,17 +54,67 @@ def serve(
     settings = Settings()
     host = host or settings.host
     port = port or settings.port
+    before, after = raise_open_file_limit()
+    if after > before:
+        typer.echo(f"Open bestanden: limiet verhoogd van {before} naar {after}.")
     typer.echo(f"Denksessie draait op http://{host}:{port}  (stoppen: Ctrl+C)")
+    for line in how_to_log_in(settings, host, port):
+        typer.secho(line, bold=True)
     from app.main import create_app
 
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=settings.log_level,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-    )
+    config, _ = server_config(create_app(settings), settings, host=host, port=port)
+    uvicorn.Server(config).run()
+
+
+def reachable_address(host: str) -> str:
+    """The address others type for a server bound to ``host``: for 0.0.0.0 or :: the address of
+    the interface that has the default route (a UDP connect sends nothing)."""
+    if host not in ("0.0.0.0", "::", ""):
+        return f"[{host}]" if ":" in host else host
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed, nothing is sent
+        address: str = probe.getsockname()[0]
+        return address
+    return "127.0.0.1"
+
+
+def how_to_log_in(settings: Settings, host: str, port: int) -> list[str]:
+    """The lines ``serve`` prints: the first-run link while there is no account, otherwise
+    where to log in and as whom. No password is ever known in advance (decision 0010)."""
+    base = f"http://{reachable_address(host)}:{port}"
+    engine = build_engine(settings)
+    try:
+        with transaction(engine) as db:
+            owner = accounts.first_owner_email(db)
+            has_users = accounts.has_users(db)
+    except SQLAlchemyError:
+        return [f"Log in op {base}/login (de database is nog niet bijgewerkt: denksessie migrate)"]
+    finally:
+        engine.dispose()
+    if not has_users:
+        token = setup_link_token(settings.secret_key)
+        return [
+            "Er is nog geen account. Maak het eerste account en de organisatie aan op:",
+            f"  {base}/setup?token={token}",
+            f"  (deze link werkt {settings.setup_link_hours} uur en tot er een account is; "
+            "een nieuwe: denksessie setup-link)",
+        ]
+    who = f" als {owner}" if owner else ""
+    return [
+        f"Log in op {base}/login{who}",
+        "  (wachtwoord kwijt: denksessie user reset-password E-MAILADRES)",
+    ]
+
+
+@cli.command("setup-link")
+def setup_link(
+    host: Annotated[str | None, typer.Option(help="Adres (standaard DENKSESSIE_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Poort (standaard DENKSESSIE_PORT)")] = None,
+) -> None:
+    """Print how to log in: the first-run link while there is no account yet."""
+    settings = Settings()
+    for line in how_to_log_in(settings, host or settings.host, port or settings.port):
+        typer.echo(line)
 
 
 @cli.command()
@@ -97,7 +152,7 @@ def purge() -> None:
     engine = build_engine(Settings())
     try:
         with transaction(engine) as db:
-            purged = privacy.purge_expired(db)
+            purged = privacy.purge_expired(db).purged
     finally:
         engine.dispose()
     typer.echo(
@@ -162,8 +217,6 @@ user_cli = typer.Typer(
 cli.add_typer(user_cli, name="user")
 
 DEMO_EMAIL = "demo@denksessie.local"
-# Known on purpose, so a newcomer can log in after `make run`; refused outside development.
-DEMO_PASSWORD = "demo-denksessie"
 
 
 def _passwords(settings: Settings) -> Passwords:
@@ -221,25 +274,21 @@ def user_reset_password(
 
 @user_cli.command("demo")
 def user_demo() -> None:
-    """Development only: the demo organisation's owner with a known password (make run)."""
+    """The demo organisation's owner (demo@denksessie.local) with a random password, printed
+    once; there is no known password (decision 0010)."""
     settings = Settings()
-    if settings.environment != "development":
-        typer.secho(
-            "Het demo-account met een bekend wachtwoord bestaat alleen in development.",
-            fg=typer.colors.RED,
-            err=True,
-        )
-        raise typer.Exit(code=1)
     engine = build_engine(settings)
+    password = generate_password()
     try:
         with transaction(engine) as db:
             demo = organisations.ensure_demo(db)
             assert demo.id is not None
-            user = accounts.get_by_email(db, DEMO_EMAIL) or accounts.create_user(
+            existing = accounts.get_by_email(db, DEMO_EMAIL)
+            user = existing or accounts.create_user(
                 db,
                 email=DEMO_EMAIL,
                 name="Demo-facilitator",
-                password=DEMO_PASSWORD,
+                password=password,
                 passwords=_passwords(settings),
             )
             assert user.id is not None
@@ -248,7 +297,14 @@ def user_demo() -> None:
         _fail(exc)
     finally:
         engine.dispose()
-    typer.echo(f"Inloggen als facilitator: {DEMO_EMAIL} / {DEMO_PASSWORD}  (alleen development)")
+    if existing is not None:
+        typer.echo(
+            f"Het demo-account {DEMO_EMAIL} bestaat al "
+            f"(nieuw wachtwoord: denksessie user reset-password {DEMO_EMAIL})."
+        )
+        return
+    typer.echo(f"Demo-account {DEMO_EMAIL} aangemaakt (eigenaar van demo).")
+    typer.echo(f"Wachtwoord: {password}")
 
 
 demo_cli = typer.Typer(help="Demonstrations against a running server.", no_args_is_help=True)

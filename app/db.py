@@ -68,6 +68,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# hide_parameters: a database error's message (logged with its traceback) names the statement
+# but not its values, which may be a participant's name or a principle (docs/privacy.md).
 def build_engine(settings: Settings) -> Engine:
     """Create the engine for the configured URL; never called at import time."""
     if settings.is_sqlite:
@@ -81,11 +83,14 @@ def build_engine(settings: Settings) -> Engine:
         engine = create_engine(
             settings.database_url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+            hide_parameters=True,
             **pool,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(settings.database_url, pool_pre_ping=True, pool_size=10)
+    return create_engine(
+        settings.database_url, pool_pre_ping=True, pool_size=10, hide_parameters=True
+    )
 
 
 @contextmanager

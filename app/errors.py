@@ -2,7 +2,7 @@
 
 ::
 
-    DomainError                 code, http_status, message (Dutch, shown to people)
+    DomainError                 code, reason, params, http_status
     ├── NotFound                404  NOT_FOUND
     ├── ReadOnly                403  READ_ONLY        built-in content cannot be changed
     ├── Conflict                409  CONFLICT         e.g. a slug already taken
@@ -10,12 +10,20 @@
     ├── InvalidInput            422  VALIDATION_FAILED, carries every problem at once
     └── TooManyAttempts         429  TOO_MANY_ATTEMPTS, says when to try again
 
+Codes in the domain, words at the edge: an error says what went wrong as a ``code``, an optional
+``reason`` (which of several cases of that code) and ``params`` (the facts a sentence needs, such
+as a round's title). ``app/i18n/errors.py`` turns them into Dutch or English for the one asking;
+``app/api/errors.py`` and the websocket endpoint call it. ``message`` is the Dutch sentence that
+older raise sites still pass; it is used only where the catalogue has no sentence for the code
+(Dutch) and in logs and the command line.
+
 Routers translate these into the one JSON error shape (``app/api/errors.py``); domain modules
 raise them and never import FastAPI.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -31,9 +39,25 @@ class DomainError(Exception):
     code = "DOMAIN_ERROR"
     http_status = 400
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        reason: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
+        self.reason = reason
+        self.params: dict[str, object] = dict(params or {})
+        # The sentence a raise site gave, if any (the edge prefers its own words for the code);
+        # ``message`` always says something, for logs and the command line.
+        self.sentence = message
+        self.message = message or self._plain()
+        super().__init__(self.message)
+
+    def _plain(self) -> str:
+        """A stand-in for logs and the command line when no Dutch sentence was given."""
+        facts = ", ".join(f"{key}={value}" for key, value in self.params.items())
+        return " ".join(part for part in (self.code, self.reason, facts) if part)
 
 
 class NotFound(DomainError):
@@ -56,18 +80,33 @@ class Rejected(DomainError):
 
     http_status = 409
 
-    def __init__(self, code: str, message: str, *, http_status: int = 409) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        code: str,
+        message: str = "",
+        *,
+        http_status: int = 409,
+        reason: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
         self.code = code
         self.http_status = http_status
+        super().__init__(message, reason=reason, params=params)
 
 
 class InvalidInput(DomainError):
     code = "VALIDATION_FAILED"
     http_status = 422
 
-    def __init__(self, message: str, problems: list[Problem]) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        problems: list[Problem],
+        *,
+        reason: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(message, reason=reason, params=params)
         self.problems = problems
 
 
@@ -77,6 +116,13 @@ class TooManyAttempts(DomainError):
     code = "TOO_MANY_ATTEMPTS"
     http_status = 429
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        retry_after: int,
+        reason: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(message, reason=reason, params=params)
         self.retry_after = retry_after

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
@@ -38,10 +38,12 @@ from app.api import (
 from app.api import demo as demo_api
 from app.api import errors as api_errors
 from app.api import privacy as privacy_api
+from app.body_limit import BodyLimitMiddleware
 from app.config import Settings
 from app.db import DB_READERS, build_engine, transaction
+from app.events import Event
 from app.observability.logging import RequestIdMiddleware, configure_logging
-from app.observability.metrics import Metrics
+from app.observability.metrics import Metrics, MetricsAccess
 from app.realtime import endpoint as realtime_endpoint
 from app.realtime.backplane import backplane_from_url
 from app.realtime.hub import Hub, in_thread
@@ -58,25 +60,31 @@ def _render_error_page(request: Request, status: int, message: str) -> Response:
 
 
 async def purge_periodically(
-    engine: Engine, interval_s: float = 3600, first_after_s: float = 60
+    engine: Engine,
+    publish: Callable[[Event], Awaitable[None]],
+    interval_s: float = 3600,
+    first_after_s: float = 60,
 ) -> None:
     """Delete participant-level data past each organisation's retention, hourly (every worker
     may do it: a purge is idempotent and runs in one transaction). The first run waits a
-    minute, so a worker that is starting (or a short-lived test app) is not slowed by it."""
+    minute, so a worker that is starting (or a short-lived test app) is not slowed by it.
+    A denksessie ended for idleness is announced after the commit, so its sockets close."""
     await asyncio.sleep(first_after_s)
     while True:
         try:
             # in_thread waits for the thread when cancelled at shutdown, so its connection is
             # returned before the engine is disposed (otherwise it leaks).
-            purged = await in_thread(lambda: _purge_expired(engine))
-            if purged:
-                logger.info("participant data deleted for denksessies %s", purged)
+            expired = await in_thread(lambda: _purge_expired(engine))
+            for event in expired.ended:
+                await publish(event)
+            if expired.purged:
+                logger.info("participant data deleted for denksessies %s", expired.purged)
         except Exception:  # keep the loop alive; the next hour tries again
             logger.exception("deleting expired participant data failed")
         await asyncio.sleep(interval_s)
 
 
-def _purge_expired(engine: Engine) -> list[int]:
+def _purge_expired(engine: Engine) -> privacy.Expired:
     with transaction(engine) as db:
         return privacy.purge_expired(db)
 
@@ -118,7 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # share a few connections: more threads only wait for the GIL, and each extra SQLite
         # connection keeps its own page cache (2 MB), which showed as RSS per socket.
         app.state.read_limiter = anyio.CapacityLimiter(DB_READERS)
-        retention = asyncio.create_task(purge_periodically(engine))
+        retention = asyncio.create_task(purge_periodically(engine, hub.publish_safely))
         try:
             yield
         finally:
@@ -131,17 +139,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.dispose()
 
     configure_logging(level=settings.log_level, log_format=settings.effective_log_format)
+    production = settings.environment == "production"
     app = FastAPI(
         title="Denksessie",
         version="0.1.0",
         description="Live denksessies over waarden in het sociaal domein.",
         lifespan=lifespan,
+        # Not in production (docs/security.md): the doc pages load unpinned scripts from a
+        # CDN, and the API description need not be public; tests and developers have them.
+        openapi_url=None if production else "/openapi.json",
+        docs_url=None if production else "/docs",
+        redoc_url=None if production else "/redoc",
     )
     app.state.settings = settings
     app.state.metrics = metrics
     # Phones on weak networks: HTML, CSS and JS shrink to about a third (websockets untouched).
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(SecurityHeadersMiddleware)
+    # Before anything reads a body; inside the security headers, so a 413 carries them too.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body=settings.max_body_bytes,
+        max_upload=settings.max_upload_bytes,
+    )
+    app.add_middleware(
+        SecurityHeadersMiddleware, strict_transport=production, docs_pages=not production
+    )
     app.add_middleware(RequestIdMiddleware)  # outermost: the id covers every other layer
     api_errors.install(app, html_error=_render_error_page)
     auth.install(app)
@@ -166,10 +188,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     if settings.metrics_enabled:
+        access = MetricsAccess.of(settings.metrics_allow_ips, settings.metrics_token)
 
         @app.get("/metrics", include_in_schema=False)
-        def prometheus_metrics() -> Response:
-            """This worker's figures in the Prometheus text format (docs/performance.md)."""
+        def prometheus_metrics(request: Request) -> Response:
+            """This worker's figures in the Prometheus text format (docs/performance.md), for
+            the allowed addresses or the token only; anyone else sees no such page."""
+            client = request.client.host if request.client else None
+            if not access.allows(client, request.headers.get("authorization")):
+                raise HTTPException(status_code=404)
             body, content_type = metrics.exposition()
             return Response(body, media_type=content_type)
 

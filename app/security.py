@@ -1,7 +1,9 @@
 """Security headers on every response.
 
 The Content-Security-Policy allows no inline script and no framing, so a text that slips past
-escaping still cannot run, and the pages cannot be embedded by another site.
+escaping still cannot run, and the pages cannot be embedded by another site. In production,
+Strict-Transport-Security tells a browser to use only https for this host for a year, so a
+later visit on a hostile network cannot be downgraded to plain http.
 """
 
 from __future__ import annotations
@@ -21,26 +23,34 @@ HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 
-# Swagger UI and ReDoc load their scripts from a CDN and inline them; these pages keep working.
+# A year; not includeSubDomains: the service does not know what else runs under its domain.
+STRICT_TRANSPORT_SECURITY = (b"strict-transport-security", b"max-age=31536000")
+
+# Served outside production only (docs/security.md): Swagger UI and ReDoc load their scripts
+# from a CDN and inline them, so the policy is left off these pages.
 _DOC_PATHS = ("/docs", "/redoc")
 
 
 class SecurityHeadersMiddleware:
     """Pure ASGI middleware (no BaseHTTPMiddleware) so websockets and streaming are untouched."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, *, strict_transport: bool = False, docs_pages: bool = True
+    ) -> None:
         self.app = app
+        self.headers = [*HEADERS, STRICT_TRANSPORT_SECURITY] if strict_transport else HEADERS
+        self.docs_pages = docs_pages
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_docs = str(scope.get("path", "")).startswith(_DOC_PATHS)
+        is_docs = self.docs_pages and str(scope.get("path", "")).startswith(_DOC_PATHS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                for name, value in HEADERS:
+                for name, value in self.headers:
                     if is_docs and name == b"content-security-policy":
                         continue
                     headers.append((name, value))

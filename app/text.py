@@ -16,3 +16,19 @@ def slugify(text: str) -> str:
 def fold(text: str) -> str:
     """Compare names the way people do: case, accents and surrounding spaces do not count."""
     return " ".join(slugify(text).split("-"))
+
+
+# NUL and lone surrogates: PostgreSQL stores neither in text nor in jsonb (SQLite would, so a
+# text accepted in development must not fail in production).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: object) -> bool:
+    """Whether every string in a JSON-like value (keys included) can be stored as text."""
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is None
+    if isinstance(value, dict):
+        return all(storable(key) and storable(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return all(storable(item) for item in value)
+    return True

@@ -347,6 +347,7 @@ class Swarm:
             json={
                 "title": "Swarm",
                 "casus_ids": [casus_id],
+                "room_size": min(self.options.phones, 5_000),
                 "show_results_live": self.options.live_results,
             },
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,24 @@ class TestCatalogueFiles:
         assert again.exit_code == 0
         exported = runner.invoke(cli, ["export-catalogue", "waardenkaart-sociaal-domein"])
         assert len(json.loads(exported.output)["values"]) == 25
+
+
+class TestMakeRun:
+    def test_make_run_makes_no_account_with_a_known_password(self) -> None:
+        """``make run HOST=0.0.0.0`` (the README's room recipe) migrates, loads and serves; the
+        first-run link comes from ``serve`` (decision 0010), not a demo account."""
+        root = Path(__file__).resolve().parents[1]
+        dry = subprocess.run(
+            ["make", "-n", "run", "HOST=0.0.0.0"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        commands = [line for line in dry.stdout.splitlines() if "denksessie" in line]
+        assert [line.split("denksessie ", 1)[1] for line in commands] == [
+            "migrate",
+            "load-content",
+            "serve",
+        ]
+        assert "SECRET_KEY" not in dry.stdout

@@ -6,6 +6,7 @@ checked by reading the files; ``docker compose config`` runs too wherever the pl
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -160,3 +161,47 @@ class TestComposeStack:
                 assert condition in DEPENDS_ON_CONDITIONS, f"{name}: bad condition {condition}"
                 if condition == "service_healthy":
                     assert "healthcheck" in services[target], f"{target} has no healthcheck"
+
+
+def _caddy_config() -> dict[str, Any]:
+    """deploy/Caddyfile as Caddy itself reads it (``caddy adapt``: no network, no server)."""
+    caddy = shutil.which("caddy")
+    assert caddy is not None, "caddy is installed by make system-deps"
+    result = subprocess.run(
+        [caddy, "adapt", "--config", str(ROOT / "deploy" / "Caddyfile"), "--adapter", "caddyfile"],
+        capture_output=True,
+        check=True,
+        timeout=60,
+        env={**os.environ, "DENKSESSIE_SITE_ADDRESS": ":80"},
+    )
+    config = json.loads(result.stdout)
+    assert isinstance(config, dict)
+    return config
+
+
+@pytest.fixture(scope="module")
+def caddy_config() -> dict[str, Any]:
+    return _caddy_config()
+
+
+class TestTheProxyAsCaddyReadsIt:
+    def test_its_log_lines_hold_no_address_uri_or_headers(
+        self, caddy_config: dict[str, Any]
+    ) -> None:
+        encoder = caddy_config["logging"]["logs"]["default"]["encoder"]
+        assert encoder["format"] == "filter"
+        deleted = {name for name, rule in encoder["fields"].items() if rule["filter"] == "delete"}
+        assert {
+            "request>remote_ip",
+            "request>client_ip",
+            "request>remote_port",
+            "request>headers",
+            "request>uri",
+        } <= deleted
+
+    def test_it_writes_no_access_log_and_times_out_slow_headers(
+        self, caddy_config: dict[str, Any]
+    ) -> None:
+        (server,) = caddy_config["apps"]["http"]["servers"].values()
+        assert "logs" not in server  # Caddy logs requests only when a server asks for it
+        assert server["read_header_timeout"] == 10 * 10**9  # nanoseconds

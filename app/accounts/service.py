@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import text, update
 from sqlmodel import col, delete, func, select
 
 from app.accounts.models import ROLES, Invitation, LoginSession, Membership, Role, UserAccount
@@ -20,9 +21,16 @@ from app.accounts.passwords import Passwords, generate_password, problem_with
 from app.db import DbSession
 from app.errors import Conflict, InvalidInput, NotFound, Problem, Rejected
 from app.organisations.models import Organisation, utcnow
+from app.tokens import ClientToken
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 INVITATION_GONE = "Deze uitnodiging is niet (meer) geldig. Vraag om een nieuwe link."
+INVITATION_REFUSED = "De uitnodiging is niet aangenomen."
+# The same words whether or not the address has an account, as on the login form.
+WRONG_PASSWORD = (
+    "Dit wachtwoord hoort niet bij dit e-mailadres. Heb je hier nog geen account? "
+    "Kies dan een wachtwoord van minstens 10 tekens."
+)
 # Higher ranks include the rights of lower ones.
 RANK: dict[str, int] = {"viewer": 0, "facilitator": 1, "owner": 2}
 
@@ -61,6 +69,16 @@ def _as_aware(moment: datetime) -> datetime:
 
 def has_users(db: DbSession) -> bool:
     return db.exec(select(func.count()).select_from(UserAccount)).one() > 0
+
+
+def first_owner_email(db: DbSession) -> str | None:
+    """The e-mail address of the oldest owner account (what ``denksessie serve`` prints)."""
+    return db.exec(
+        select(UserAccount.email)
+        .join(Membership, col(Membership.user_id) == col(UserAccount.id))
+        .where(Membership.role == "owner")
+        .order_by(col(UserAccount.created_at), col(UserAccount.id))
+    ).first()
 
 
 def get_by_email(db: DbSession, email: str) -> UserAccount | None:
@@ -225,6 +243,40 @@ def resolve_login(db: DbSession, token: str) -> Login | None:
     return Login(session, user, current[0], current[1], memberships)
 
 
+def login_may(db: DbSession, *, login_session_id: int, organisation_id: int, needed: Role) -> bool:
+    """Whether a staff token handed out under this login still holds: the login exists and has
+    not expired, and its user is a member of ``organisation_id`` with at least ``needed``.
+    Logging out, a password reset, removing the member or lowering their role all end it."""
+    row = db.exec(
+        select(LoginSession.expires_at, Membership.role)
+        .join(
+            Membership,
+            (col(Membership.user_id) == col(LoginSession.user_id))
+            & (col(Membership.organisation_id) == organisation_id),
+        )
+        .where(LoginSession.id == login_session_id)
+    ).first()
+    if row is None:
+        return False
+    expires_at, role = row
+    return _as_aware(expires_at) > utcnow() and may(role_of(role), needed)
+
+
+def staff_token_holds(db: DbSession, token: ClientToken, organisation_id: int) -> bool:
+    """Whether a facilitator, viewer or screen token still holds for a denksessie of
+    ``organisation_id``: a facilitator's needs the facilitator role, the others any
+    membership. Participant tokens are not staff tokens (False)."""
+    if not token.is_staff or token.login_session_id is None:
+        return False
+    needed: Role = "facilitator" if token.grant == "facilitator" else "viewer"
+    return login_may(
+        db,
+        login_session_id=token.login_session_id,
+        organisation_id=organisation_id,
+        needed=needed,
+    )
+
+
 def end_login(db: DbSession, token: str) -> None:
     db.exec(delete(LoginSession).where(col(LoginSession.token_hash) == token_hash(token)))
     db.flush()
@@ -374,17 +426,28 @@ def accept_invitation(
     db: DbSession, *, token: str, name: str, password: str, passwords: Passwords
 ) -> UserAccount:
     """Accept once: a new account gets the name and password; an existing account proves
-    itself with its password. The invitation is marked used in the same transaction."""
+    itself with its password. Everything is checked before the first write, which claims the
+    invitation atomically: of two accepts at once, one wins and the other gets 409."""
     invitation = invitation_by_token(db, token)
     user = get_by_email(db, invitation.email)
     if user is None:
-        user = create_user(
-            db, email=invitation.email, name=name, password=password, passwords=passwords
-        )
+        problems = check_new_account(email=invitation.email, name=name, password=password)
+        if problems:
+            raise InvalidInput("Het account is niet aangemaakt; er is niets opgeslagen.", problems)
     elif not passwords.verify(user.password_hash, password):
-        raise InvalidInput(
-            "Er is al een account met dit e-mailadres; vul het wachtwoord daarvan in.",
-            [Problem("password", "Dit wachtwoord klopt niet.")],
+        raise InvalidInput(INVITATION_REFUSED, [Problem("password", WRONG_PASSWORD)])
+    claimed = db.execute(
+        update(Invitation)
+        .where(col(Invitation.id) == invitation.id, col(Invitation.accepted_at).is_(None))
+        .values(accepted_at=utcnow())
+        .returning(col(Invitation.id))
+    ).first()
+    if claimed is None:
+        raise Conflict("Deze uitnodiging is net al gebruikt.")
+    if user is None:
+        # A concurrent accept of another invitation for the same address may have made it.
+        user = get_by_email(db, invitation.email) or create_user(
+            db, email=invitation.email, name=name, password=password, passwords=passwords
         )
     assert user.id is not None
     add_membership(
@@ -393,10 +456,22 @@ def accept_invitation(
         organisation_id=invitation.organisation_id,
         role=role_of(invitation.role),
     )
-    invitation.accepted_at = utcnow()
-    db.add(invitation)
     db.flush()
     return user
+
+
+_FIRST_RUN_LOCK = 0x64656E6B  # "denk": the advisory lock key of the first-run setup
+
+
+def lock_first_run(db: DbSession) -> None:
+    """Serialise first-run setups, so that of several at once only the first makes an owner:
+    the caller checks ``has_users`` after this. PostgreSQL: a transaction-scoped advisory lock.
+    SQLite: a write statement as the transaction's first, which takes the database's single
+    write lock (the driver starts its transaction at the first write) until commit."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FIRST_RUN_LOCK})
+    else:
+        db.execute(update(UserAccount).where(text("0 = 1")).values(name=col(UserAccount.name)))
 
 
 def organisation_slug(db: DbSession, name: str) -> str:

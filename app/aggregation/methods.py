@@ -7,12 +7,16 @@ the same rules with a worked example.
 **Tie-break order.** ``tie_break_order`` must be a permutation of the candidates (drawn at random
 when the round opens and shown before anyone votes). Whatever a method leaves level is ordered by
 it: earlier in the tie-break order means higher in ``order``. Never alphabetical, never by
-catalogue order. Every adjacent pair of ``order`` that the tie-break order decided is marked
-``"tiebreak"`` in ``decided_by``; the other entries name the criterion that separated the pair.
-``weak_order`` is ``order`` cut at every adjacent pair not marked ``"tiebreak"``: the groups the
-method's own criteria leave tied. Inside a group the values follow the tie-break order directly,
-except for ``ranked_pairs``, ``kemeny``, ``irv`` and the Phragmén rules, where the tie-break order
-acts through the method (pair order, choice among optimal orders, elimination or pick order).
+catalogue order. ``decided_by[i]`` says what put exactly ``order[:i + 1]`` above the rest: the
+method's criterion, or ``"tiebreak"`` when another tie-break order could have put another set of
+values there. ``weak_order`` is ``order`` cut at every position not marked ``"tiebreak"``: the
+groups shown as ties. For the methods whose criterion is a strict partial order (``schulze``,
+``schulze_borda``, ``ranked_pairs``) the groups are its layers (:func:`_layers`): the first group
+is the set of winners, and no value shares a group with one that beats it. Inside a group the
+values follow the tie-break order directly, except for ``kemeny``, ``irv`` and the Phragmén rules,
+where it acts through the method (choice among optimal orders, elimination or pick order).
+``irv``, ``seqphragmen`` and ``equal_shares`` follow every branch of their ties to apply the
+same rule: a tie drawn early can decide a later step that looks clear.
 
 Methods (the criterion names used in ``decided_by`` in brackets):
 
@@ -20,15 +24,14 @@ Methods (the criterion names used in ``decided_by`` in brackets):
   ``d[a][b]`` when ``d[a][b] > 0`` and does not exist otherwise; ``p[a][b]`` is the largest, over
   all paths from a to b, of the weakest link on the path (0 when there is no path). a beats b when
   ``p[a][b] > p[b][a]``. This relation is a strict partial order (Schulze 2011, §4.1) but not
-  always a weak order (a may beat c while b beats neither). ``order`` is built greedily: next
-  comes, among the remaining candidates not beaten by a remaining candidate, the one earliest in
-  the tie-break order; so the first candidates are the Schulze winners, and ``order`` is a linear
-  extension of the relation. An adjacent pair is ``"schulze"`` when x beats y, else
+  always a weak order (a may beat c while b beats neither), so it is shown in layers: first the
+  candidates beaten by nobody (the Schulze winners), then those beaten by nobody once the winners
+  are left out, and so on; inside a layer the tie-break order. ``order`` is thus a linear
+  extension of the relation. A pair across layers is ``"schulze"``, inside a layer
   ``"tiebreak"``. Scores: none (empty).
-* ``schulze_borda`` [``schulze``, ``borda``]: the same greedy linear extension of the Schulze
-  relation, but among the eligible candidates the highest symmetric Borda score comes first, then
-  the tie-break order. An adjacent pair (x, y) not separated by Schulze is ``"borda"`` when the
-  scores differ (x's is then higher) and ``"tiebreak"`` when they are equal. Scores: the
+* ``schulze_borda`` [``schulze``, ``borda``]: the same layers, but inside a layer the highest
+  symmetric Borda score comes first, then the tie-break order. A pair inside a layer is
+  ``"borda"`` when the scores differ and ``"tiebreak"`` when they are equal. Scores: the
   symmetric Borda scores.
 * ``borda`` [``borda``]: symmetric Borda for truncated ballots. With m candidates a ballot gives
   ``m - 1 - i`` points to its ranked candidate at position i (0-based) and shares the remaining
@@ -45,30 +48,32 @@ Methods (the criterion names used in ``decided_by`` in brackets):
   pairwise tie (``d = 0``), -1 for a loss. Scores: these sums.
 * ``ranked_pairs`` [``ranked_pairs``]: Tideman's Ranked Pairs over the pairs with a positive
   margin, strongest margin first; a pair is locked unless it would close a cycle with the pairs
-  locked before it. Pairs with equal margins are taken in a fixed order derived from the
-  tie-break order T (Zavist and Tideman's rule): (a, b) before (c, e) when a is earlier than c in
-  T, or when a = c and b is *later* than e in T. Pairs with margin 0 are never locked. ``order``
-  is the greedy linear extension of the locked pairs (as for Schulze: next the earliest in the
-  tie-break order among the remaining candidates without a locked defeat by a remaining one).
-  An adjacent pair is ``"ranked_pairs"`` only when it holds whatever order
-  equal-margin pairs are taken in (see :func:`ranked_pairs_certain`), else ``"tiebreak"``; so a
-  Condorcet cycle with equal margins is one tied group. Scores: none.
+  locked before it. Pairs with margin 0 are never locked. Which pairs get locked can depend on
+  the order in which pairs of equal margin are taken; the method here does not pick one such
+  order by the tie-break order but keeps what holds for every one of them: a is above b when a
+  reaches b over locked pairs whatever the order of equal margins (:func:`ranked_pairs_certain`;
+  these are the relations every Zavist-Tideman "stack" has). That relation is a strict partial
+  order, shown in layers as for Schulze (``"ranked_pairs"`` across layers, ``"tiebreak"``
+  inside), so a Condorcet cycle with equal margins is one tied group and every
+  parallel-universe Ranked Pairs winner is in the first group. Scores: none.
 * ``irv`` [``irv``]: instant runoff. Each round, every ballot counts (with its weight) for its
   highest-ranked continuing candidate; exhausted ballots count for nobody. The candidate with the
   fewest votes is eliminated; when several share the fewest, the one *latest* in the tie-break
   order is eliminated. Rounds continue until one candidate is left (a candidate with a majority
   of the continuing votes can never be eliminated, so the winner is the textbook IRV winner).
-  ``order`` is the winner followed by the eliminated candidates, last eliminated first. An
-  adjacent pair (x, y) is marked ``"tiebreak"`` when y was eliminated by the tie-break order
-  (y shared the fewest votes with another candidate in that round): y's position, and what
-  followed, depended on it. Scores: the first-round first preferences.
+  ``order`` is the winner followed by the eliminated candidates, last eliminated first.
+  ``decided_by[i]`` is ``"irv"`` when every way of breaking the ties (each is some tie-break
+  order's) leaves the same i + 1 candidates at the end, else ``"tiebreak"``: a tie between the
+  two weakest can decide the winner (:func:`_irv_reachable`; over its budget, every position
+  from the first tie upward is ``"tiebreak"``). Scores: the first-round first preferences.
 * ``kemeny`` [``kemeny``]: exact Kemeny-Young: the strict orders maximising
   ``sum over a above b of S[a][b]`` (equivalently minimising the total Kendall distance to the
   ballots), by dynamic programming over subsets (O(2^m m^2); at most 12 candidates, above that an
   :class:`AggregationError`). Among several optimal orders the one chosen puts at each position
   the candidate earliest in the tie-break order with which an optimal order can still be
-  completed. An adjacent pair (x, y) is ``"kemeny"`` when x is above y in *every* optimal order and
-  ``"tiebreak"`` otherwise. Scores: none.
+  completed. ``decided_by[i]`` is ``"kemeny"`` when every optimal order has the same first
+  i + 1 candidates, else ``"tiebreak"`` (another tie-break order would pick an optimal order
+  with another top i + 1). Scores: none.
 * ``approval`` [``approval``]: per candidate, the weighted number of ballots approving it (a
   ballot counts a candidate once). Scores: these counts.
 * ``points`` [``points``]: per candidate, the weighted sum of its points. Scores: these sums.
@@ -79,9 +84,10 @@ Methods (the criterion names used in ``decided_by`` in brackets):
   (sum of w over its approvers)``; the value with the least new load is picked (equal loads:
   earliest in the tie-break order) and its approvers' loads become that new load. Steps continue
   until every approved value is picked; values nobody approves come last in tie-break order. The
-  committee for k seats is the first k (the rule is sequential). The pair (x, y) is
-  ``"tiebreak"`` when the step that picked x had several values at the least load. Scores: the
-  approval counts.
+  committee for k seats is the first k (the rule is sequential). ``decided_by[i]`` is
+  ``"seqphragmen"`` when every way of breaking the ties picks the same first i + 1 values, else
+  ``"tiebreak"`` (:meth:`_Sequential.reachable`; over its budget, every pick from the first tie
+  on). Scores: the approval counts.
 * ``equal_shares`` [``equal_shares``, ``seqphragmen``]: the Method of Equal Shares (Rule X) for
   unit costs, needs ``seats`` = k. Every voter gets the budget k / n. Each step, a value is
   affordable when its approvers hold at least 1 together; its price is the least rho with
@@ -96,7 +102,7 @@ Methods (the criterion names used in ``decided_by`` in brackets):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -106,6 +112,7 @@ from app.aggregation.profile import (
     AggregationError,
     ApprovalBallot,
     Ballot,
+    InputProblem,
     IntMatrix,
     PairwiseTally,
     PointsBallot,
@@ -125,6 +132,12 @@ KEMENY_MAX_CANDIDATES = 12
 MIN_ROLE_SIZE = 3
 OTHER_ROLE = "overig"
 TIEBREAK = "tiebreak"
+# The key a ballot of each kind is written with (in the API and on the wire).
+BALLOT_KINDS: dict[type, str] = {
+    RankingBallot: "ranking",
+    ApprovalBallot: "approve",
+    PointsBallot: "points",
+}
 BoolMatrix = np.ndarray[tuple[int, int], np.dtype[np.bool_]]
 
 
@@ -169,6 +182,24 @@ class Divisive:
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """Why the top value is on top, in codes: the edge words it in Dutch or English
+    (``app/i18n/explain.py``), so the maths holds no language.
+
+    ``code``: ``only_value``; ``no_ballots`` (the order is the tie-break order); ``tiebreak``
+    (``tied``, the first group, is level and the tie-break order put ``top`` first);
+    ``condorcet`` (``top`` beats every other value head to head); ``schulze_then_borda``
+    (``tied`` are the Schulze winners, ``top`` has the highest Borda ``score`` among them); else
+    the method that put ``top`` alone on top, with its ``score`` when the method has scores.
+    """
+
+    code: str
+    top: str
+    tied: tuple[str, ...] = ()
+    score: float | None = None
+
+
+@dataclass(frozen=True)
 class AggregateResult:
     method: str
     n_ballots: int  # weighted, non-empty
@@ -183,7 +214,7 @@ class AggregateResult:
     agreement: Agreement
     divisive: tuple[Divisive, ...]  # most divisive first; equal splits in tie-break order
     by_role: dict[str, AggregateResult]
-    explanation: str
+    explanation: Explanation
 
 
 def problems(
@@ -195,25 +226,25 @@ def problems(
     tie_break_order: Sequence[str],
     roles: Sequence[str] | None = None,
     points_budget: int | None = None,
-) -> list[str]:
+) -> list[InputProblem]:
     """Every problem with the input (an empty list when it is fine)."""
-    found: list[str] = []
+    found: list[InputProblem] = []
     if method not in METHODS:
-        found.append(f"unknown method {method!r}; known: {', '.join(METHODS)}")
+        found.append(InputProblem("unknown_method", values=(method,)))
     if not candidates:
-        found.append("empty candidate list")
+        found.append(InputProblem("no_candidates"))
     if len(set(candidates)) != len(candidates):
-        found.append("duplicate candidate in the candidate list")
+        found.append(InputProblem("duplicate_candidates"))
     if sorted(tie_break_order) != sorted(candidates):
-        found.append("tie_break_order must list every candidate exactly once")
+        found.append(InputProblem("bad_tie_break_order"))
     if method == "kemeny" and len(candidates) > KEMENY_MAX_CANDIDATES:
-        found.append(f"kemeny supports at most {KEMENY_MAX_CANDIDATES} candidates")
+        found.append(InputProblem("too_many_for_kemeny", limit=KEMENY_MAX_CANDIDATES))
     if seats is not None and not 1 <= seats <= len(candidates):
-        found.append("seats must be between 1 and the number of candidates")
+        found.append(InputProblem("bad_seats"))
     if roles is not None and len(roles) != len(ballots):
-        found.append("roles must give one role per ballot")
+        found.append(InputProblem("bad_roles"))
     if method == "equal_shares" and seats is None:
-        found.append("equal_shares needs seats (the budget per voter is seats / voters)")
+        found.append(InputProblem("equal_shares_needs_seats"))
     expected: type[Ballot] | None = (
         RankingBallot
         if method in RANKING_METHODS
@@ -232,7 +263,7 @@ def problems(
     known = frozenset(candidates)
     for index, ballot in enumerate(ballots):
         if expected is not None and not isinstance(ballot, expected):
-            found.append(f"ballot {index}: method {method} needs {expected.__name__}")
+            found.append(InputProblem("wrong_ballot_kind", index, (BALLOT_KINDS[expected],)))
         found.extend(ballot_problems(index, ballot, known, points_budget))
     return found
 
@@ -266,7 +297,7 @@ def aggregate(
         points_budget=points_budget,
     )
     if roles is not None and len(roles) != len(ballots):
-        found.append("roles must give one role per ballot")
+        found.append(InputProblem("bad_roles"))
     if found:
         raise AggregationError(found)
     if arrays is not None:
@@ -350,12 +381,12 @@ def aggregate_tally(
     Only for ``PAIRWISE_METHODS``; gives the same result as :func:`aggregate` on the ballots.
     """
     if method not in PAIRWISE_METHODS:
-        raise AggregationError([f"{method} cannot be computed from a pairwise tally"])
-    found = []
+        raise AggregationError([InputProblem("not_from_tally", values=(method,))])
+    found: list[InputProblem] = []
     if sorted(tie_break_order) != sorted(current.candidates):
-        found.append("tie_break_order must list every candidate exactly once")
+        found.append(InputProblem("bad_tie_break_order"))
     if method == "kemeny" and len(current.candidates) > KEMENY_MAX_CANDIDATES:
-        found.append(f"kemeny supports at most {KEMENY_MAX_CANDIDATES} candidates")
+        found.append(InputProblem("too_many_for_kemeny", limit=KEMENY_MAX_CANDIDATES))
     if found:
         raise AggregationError(found)
     return _from_tally(method, current, tuple(tie_break_order), seats, n_empty, {})
@@ -418,7 +449,7 @@ def _from_tally(
         if method == "schulze_borda":
             scores = borda_scores(current)
         secondary = [("borda", scores)] if method == "schulze_borda" else []
-        order, decided = _extension(
+        order, decided = _layers(
             candidates, tie_break, "schulze", schulze_beats(support), secondary
         )
     elif method == "borda":
@@ -429,14 +460,8 @@ def _from_tally(
         scores = {value: int(wins[i]) for i, value in enumerate(candidates)}
         order, decided = _by_criteria(candidates, tie_break, [("copeland", scores)])
     elif method == "ranked_pairs":
-        locked = ranked_pairs_locked(support, candidates, tie_break)
-        order, _ = _extension(candidates, tie_break, "ranked_pairs", locked, [])
         certain = ranked_pairs_certain(support)
-        index = {value: i for i, value in enumerate(candidates)}
-        decided = tuple(
-            "ranked_pairs" if certain[index[x], index[y]] else TIEBREAK
-            for x, y in zip(order, order[1:], strict=False)
-        )
+        order, decided = _layers(candidates, tie_break, "ranked_pairs", certain, [])
     else:
         order, decided = _kemeny(support, candidates, tie_break)
     return _result(method, current, tie_break, seats, n_empty, order, decided, scores)
@@ -469,25 +494,7 @@ def borda_scores(current: PairwiseTally) -> dict[str, float]:
     return {value: int(doubled[i]) / 2 for i, value in enumerate(current.candidates)}
 
 
-def ranked_pairs_locked(
-    support: IntMatrix, candidates: Sequence[str], tie_break: Sequence[str]
-) -> BoolMatrix:
-    """The locked graph of Ranked Pairs (``locked[a][b]``: a over b is locked; see module doc)."""
-    m = len(candidates)
-    margins = support - support.T
-    rank = [tie_break.index(value) for value in candidates]
-    pairs = sorted(
-        ((a, b) for a in range(m) for b in range(m) if margins[a, b] > 0),
-        key=lambda pair: (-int(margins[pair]), rank[pair[0]], -rank[pair[1]]),
-    )
-    locked = np.zeros((m, m), dtype=bool)
-    reach = np.eye(m, dtype=bool)  # reach[x][y]: y is reachable from x over locked pairs
-    for a, b in pairs:
-        if reach[b, a]:
-            continue  # would close a cycle
-        locked[a, b] = True
-        reach |= np.outer(reach[:, a], reach[b, :])
-    return locked
+RANKED_PAIRS_MAX_WORK = 5_000  # search steps x values (a step costs a closure, O(m^3))
 
 
 def _closure(edges: BoolMatrix) -> BoolMatrix:
@@ -498,66 +505,105 @@ def _closure(edges: BoolMatrix) -> BoolMatrix:
     return reach
 
 
-def ranked_pairs_certain(support: IntMatrix) -> BoolMatrix:
-    """``certain[a][b]``: a is above b whatever order equal-margin pairs are taken in.
+class _TooManyOutcomes(Exception):
+    """The exact search of :func:`ranked_pairs_certain` went over its budget."""
 
-    Pairs are taken in batches of equal margin, strongest first. Within a batch, a pair is locked
-    only when it closes no cycle with the pairs locked so far *and* the batch's other acceptable
-    pairs; pairs whose fate depends on the order inside the batch stay unlocked. ``certain`` is
-    the reachability over these locks; adjacent pairs of ``order`` outside it are ``tiebreak``.
+
+def _batch_outcomes(
+    reach: BoolMatrix, batch: Sequence[tuple[int, int]], budget: list[int]
+) -> list[BoolMatrix]:
+    """Every reachability after locking one batch of equal-margin pairs, in any order.
+
+    Taking the pairs in some order locks a maximal subset that closes no cycle with ``reach``;
+    every such subset is reached by taking its pairs first. The search branches on the first pair
+    that is still acceptable (lock it, or leave it out and require that it is rejected at the end).
+    """
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooManyOutcomes
+    pending = [(a, b) for a, b in batch if not reach[b, a]]
+    edges = reach.copy()
+    for a, b in pending:
+        edges[a, b] = True
+    together = _closure(edges)
+    if not any(together[b, a] for a, b in pending):
+        return [together]  # no cycle among them: every order locks all of them
+    a, b = pending[0]
+    rest = pending[1:]
+    locked = reach | np.outer(reach[:, a], reach[b, :])
+    found = _batch_outcomes(locked, rest, budget)
+    found += [r for r in _batch_outcomes(reach, rest, budget) if r[b, a]]
+    unique: dict[bytes, BoolMatrix] = {}
+    for r in found:
+        unique.setdefault(r.tobytes(), r)
+    return list(unique.values())
+
+
+def ranked_pairs_certain(support: IntMatrix) -> BoolMatrix:
+    """``certain[a][b]``: a is above b in Ranked Pairs whatever order equal margins are taken in.
+
+    Pairs with a positive margin are taken in batches of equal margin, strongest first; within a
+    batch every order is followed (``_batch_outcomes``), and ``certain`` holds in every locked
+    graph that can result. It is a strict partial order (an intersection of strict partial
+    orders); its maximal elements include every parallel-universe Ranked Pairs winner. Exact up
+    to ``RANKED_PAIRS_MAX_WORK // m`` search steps (200 for 25 values); beyond that (many cycles
+    of equal margins, which takes few ballots and many values) only what was certain in every
+    outcome of the batches before is kept: locks only grow, so a decision is never claimed for
+    Ranked Pairs that the tie-break order made; more values are then shown tied than need be.
     """
     m = len(support)
     margins = support - support.T
-    reach = np.eye(m, dtype=bool)
+    states = [np.eye(m, dtype=bool)]
+    budget = [max(1, RANKED_PAIRS_MAX_WORK // max(m, 1))]
     for value in sorted({int(v) for v in margins[margins > 0]}, reverse=True):
         batch = [(a, b) for a in range(m) for b in range(m) if margins[a, b] == value]
-        acceptable = [(a, b) for a, b in batch if not reach[b, a]]
-        edges = reach.copy()
-        for a, b in acceptable:
-            edges[a, b] = True
-        together = _closure(edges)
-        for a, b in acceptable:
-            if not together[b, a]:
-                reach |= np.outer(reach[:, a], reach[b, :])
-    return reach
+        try:
+            found: dict[bytes, BoolMatrix] = {}
+            for reach in states:
+                for r in _batch_outcomes(reach, batch, budget):
+                    found.setdefault(r.tobytes(), r)
+        except _TooManyOutcomes:
+            break
+        states = list(found.values())
+    certain: BoolMatrix = np.logical_and.reduce(states) & ~np.eye(m, dtype=bool)
+    return certain
 
 
-def _extension(
+def _layers(
     candidates: Sequence[str],
     tie_break: Sequence[str],
     name: str,
     beats: BoolMatrix,
     secondary: Sequence[tuple[str, Mapping[str, float]]],
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The linear extension of the strict partial order ``beats`` picked greedily.
+    """The strict partial order ``beats`` as a weak order of layers, then each layer ordered.
 
-    At each step the candidates not beaten by any remaining candidate are eligible; the one with
-    the highest ``secondary`` keys (in turn), then earliest in the tie-break order, comes next.
-    An adjacent pair (x, y) is marked ``name`` when x beats y, else by the first secondary key
-    that differs (x's is then higher: y was eligible when x was picked), else ``tiebreak``.
+    The first layer is the candidates beaten by nobody (the winners); each next layer is the
+    candidates beaten by nobody once the layers above are left out. No candidate shares a layer
+    with one that beats it, and the layers do not depend on the tie-break order. Inside a layer
+    the highest ``secondary`` keys (in turn) come first, then the tie-break order. The pair (x, y)
+    is marked ``name`` across layers, by the first secondary key that differs inside a layer,
+    else ``tiebreak``. So a position is marked ``tiebreak`` exactly when another tie-break order
+    could put another set of values above it.
     """
     rank = {value: index for index, value in enumerate(tie_break)}
     remaining = np.ones(len(candidates), dtype=bool)
-    order: list[int] = []
-    for _ in candidates:
-        eligible = np.flatnonzero(remaining & ~beats[remaining].any(axis=0))
-        pick = min(
-            (int(c) for c in eligible),
-            key=lambda c: (*(-keys[candidates[c]] for _, keys in secondary), rank[candidates[c]]),
+    order: list[str] = []
+    decided: list[str] = []
+    while remaining.any():
+        layer = np.flatnonzero(remaining & ~beats[remaining].any(axis=0))
+        values = sorted(
+            (candidates[int(c)] for c in layer),
+            key=lambda v: (*(-keys[v] for _, keys in secondary), rank[v]),
         )
-        order.append(pick)
-        remaining[pick] = False
-
-    def separated(x: int, y: int) -> str:
-        if beats[x, y]:
-            return name
-        for criterion, keys in secondary:
-            if keys[candidates[x]] != keys[candidates[y]]:
-                return criterion
-        return TIEBREAK
-
-    decided = tuple(separated(x, y) for x, y in zip(order, order[1:], strict=False))
-    return tuple(candidates[c] for c in order), decided
+        if order:
+            decided.append(name)
+        for x, y in zip(values, values[1:], strict=False):
+            differs = (criterion for criterion, keys in secondary if keys[x] != keys[y])
+            decided.append(next(differs, TIEBREAK))
+        order += values
+        remaining[layer] = False
+    return tuple(order), tuple(decided)
 
 
 def _by_criteria(
@@ -578,6 +624,109 @@ def _by_criteria(
     return tuple(order), tuple(separated(x, y) for x, y in zip(order, order[1:], strict=False))
 
 
+PHRAGMEN_MAX_WORK = 200_000  # states visited x ballots x values, for the check of every draw
+
+
+@dataclass(frozen=True)
+class _Committee:
+    """A state of the sequential rules: what is picked, the voters' loads, and (while Equal Shares
+    runs) their budgets. The picked set, loads and budgets fix everything that follows."""
+
+    picked: tuple[str, ...]
+    load: tuple[Fraction, ...]
+    budget: tuple[Fraction, ...] | None
+
+    def key(self) -> tuple[frozenset[str], tuple[Fraction, ...], tuple[Fraction, ...] | None]:
+        return frozenset(self.picked), self.load, self.budget
+
+
+class _Sequential:
+    """Sequential Phragmén, or Equal Shares completed by it, one pick at a time (module doc)."""
+
+    def __init__(
+        self,
+        method: str,
+        candidates: Sequence[str],
+        ballots: Sequence[ApprovalBallot],
+        seats: int | None,
+    ) -> None:
+        self.supporters = {
+            value: [i for i, b in enumerate(ballots) if value in b.approve] for value in candidates
+        }
+        self.approved = [value for value in candidates if self.supporters[value]]
+        self.weight = [Fraction(b.weight) for b in ballots]
+        self.total = sum(self.weight, Fraction(0))
+        self.seats = seats
+        zero = tuple(Fraction(0) for _ in ballots)
+        shares = method == "equal_shares" and self.total > 0
+        assert not shares or seats is not None
+        budget = tuple(seats / self.total for _ in ballots) if shares and seats else None
+        self.start = _Committee((), zero, budget)
+
+    def options(self, state: _Committee) -> tuple[_Committee, str, dict[str, Fraction]] | None:
+        """The costs of the values left (least is picked) and the rule in force; None: done."""
+        left = [value for value in self.approved if value not in state.picked]
+        if not left:
+            return None
+        if state.budget is not None:
+            budget = state.budget
+            prices: dict[str, Fraction] = {}
+            for value in left:
+                pairs = [(self.weight[i], budget[i]) for i in self.supporters[value]]
+                price = _equal_shares_price(pairs)
+                if price is not None:
+                    prices[value] = price
+            if prices:
+                return state, "equal_shares", prices
+            assert self.seats is not None  # nothing affordable: Phragmén from "budget spent"
+            spent = tuple(self.seats / self.total - b for b in budget)
+            state = _Committee(state.picked, spent, None)
+        loads = {
+            value: (1 + sum((self.weight[i] * state.load[i] for i in self.supporters[value]), 0))
+            / sum((self.weight[i] for i in self.supporters[value]), Fraction(0))
+            for value in left
+        }
+        return state, "seqphragmen", loads
+
+    def pick(
+        self, state: _Committee, rule: str, costs: dict[str, Fraction], value: str
+    ) -> _Committee:
+        if rule == "equal_shares":
+            assert state.budget is not None
+            budget = list(state.budget)
+            for i in self.supporters[value]:
+                budget[i] -= min(budget[i], costs[value])
+            return _Committee((*state.picked, value), state.load, tuple(budget))
+        load = list(state.load)
+        for i in self.supporters[value]:
+            load[i] = costs[value]
+        return _Committee((*state.picked, value), tuple(load), None)
+
+    def reachable(self, budget: int) -> dict[int, set[frozenset[str]]] | None:
+        """Per size, every picked set some way of breaking the ties leads to (None: over budget).
+
+        Picking x from a tie puts x before the others in the tie-break order, and x is never in a
+        later tie, so every branch is some tie-break order's.
+        """
+        found: dict[int, set[frozenset[str]]] = {}
+        seen: set[object] = set()
+        pending = [self.start]
+        while pending:
+            state = pending.pop()
+            if state.key() in seen:
+                continue
+            seen.add(state.key())
+            if len(seen) > budget:
+                return None
+            found.setdefault(len(state.picked), set()).add(frozenset(state.picked))
+            step = self.options(state)
+            if step is not None:
+                now, rule, costs = step
+                least = min(costs.values())
+                pending += [self.pick(now, rule, costs, v) for v in costs if costs[v] == least]
+        return found
+
+
 def _proportional(
     method: str,
     candidates: Sequence[str],
@@ -585,55 +734,38 @@ def _proportional(
     tie_break: Sequence[str],
     seats: int | None,
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Sequential Phragmén, or the Method of Equal Shares completed by it (module docstring)."""
+    """Sequential Phragmén, or the Method of Equal Shares completed by it (module docstring).
+
+    ``decided[i]`` is the rule of the pick of ``order[i]`` when every way of breaking the ties
+    picks the same first i + 1 values, else ``tiebreak``.
+    """
     rank = {value: index for index, value in enumerate(tie_break)}
-    supporters = {
-        value: [i for i, b in enumerate(ballots) if value in b.approve] for value in candidates
-    }
-    weight = [Fraction(b.weight) for b in ballots]
-    total = sum(weight, Fraction(0))
-    load = [Fraction(0)] * len(ballots)
-    order: list[str] = []
-    decided: list[str] = []
-    remaining = [value for value in candidates if supporters[value]]
-
-    def pick(costs: dict[str, Fraction], criterion: str) -> None:
-        best = min(costs.values())
-        tied = sorted((v for v in costs if costs[v] == best), key=rank.__getitem__)
-        order.append(tied[0])
-        remaining.remove(tied[0])
-        decided.append(criterion if len(tied) == 1 else TIEBREAK)
-
-    if method == "equal_shares" and total > 0:
-        assert seats is not None
-        budget = [seats / total] * len(ballots)  # per unit of weight
-        while True:
-            prices: dict[str, Fraction] = {}
-            for value in remaining:
-                price = _equal_shares_price([(weight[i], budget[i]) for i in supporters[value]])
-                if price is not None:
-                    prices[value] = price
-            if not prices:
-                break
-            pick(prices, "equal_shares")
-            for i in supporters[order[-1]]:
-                budget[i] -= min(budget[i], prices[order[-1]])
-        load = [seats / total - budget[i] for i in range(len(ballots))]  # what each one spent
-    while remaining:
-        new_loads = {
-            value: (1 + sum((weight[i] * load[i] for i in supporters[value]), Fraction(0)))
-            / sum((weight[i] for i in supporters[value]), Fraction(0))
-            for value in remaining
-        }
-        pick(new_loads, "seqphragmen")
-        for i in supporters[order[-1]]:
-            load[i] = new_loads[order[-1]]
+    run = _Sequential(method, candidates, ballots, seats)
+    state = run.start
+    rules: list[str] = []
+    first_tie = -1  # the first pick the tie-break order decided (-1: none)
+    while (step := run.options(state)) is not None:
+        state, rule, costs = step
+        least = min(costs.values())
+        tied = sorted((v for v in costs if costs[v] == least), key=rank.__getitem__)
+        if len(tied) > 1 and first_tie < 0:
+            first_tie = len(rules)
+        rules.append(rule)
+        state = run.pick(state, rule, costs, tied[0])
+    picked = state.picked
+    work = max(1, PHRAGMEN_MAX_WORK // max(1, len(ballots) * len(candidates)))
+    reachable = run.reachable(work) if first_tie >= 0 else {}
+    if reachable is None:  # over the budget: every pick from the first tie on is the draw's
+        decided = [rule if i < first_tie else TIEBREAK for i, rule in enumerate(rules)]
+    else:
+        decided = [
+            rule if len(reachable.get(i + 1, ())) <= 1 else TIEBREAK for i, rule in enumerate(rules)
+        ]
     # Values nobody approves: last, in tie-break order.
-    unsupported = sorted((v for v in candidates if not supporters[v]), key=rank.__getitem__)
-    order.extend(unsupported)
-    decided.extend([TIEBREAK] * len(unsupported))
-    # decided[i] describes the step that picked order[i]: it separates order[i] and order[i+1].
-    return tuple(order), tuple(decided[: len(order) - 1])
+    unsupported = sorted((v for v in candidates if not run.supporters[v]), key=rank.__getitem__)
+    order = (*picked, *unsupported)
+    decided += [TIEBREAK] * len(unsupported)
+    return order, tuple(decided[: len(order) - 1])
 
 
 def _equal_shares_price(supporters: list[tuple[Fraction, Fraction]]) -> Fraction | None:
@@ -651,32 +783,79 @@ def _equal_shares_price(supporters: list[tuple[Fraction, Fraction]]) -> Fraction
     return None  # not reached: the supporters can afford it
 
 
+IRV_MAX_WORK = 200_000  # continuing sets visited x ballots, for the check of every draw
+
+
+def _irv_votes(continuing: frozenset[str], ballots: Sequence[RankingBallot]) -> dict[str, int]:
+    votes = dict.fromkeys(continuing, 0)
+    for ballot in ballots:
+        for value in ballot.ranking:
+            if value in continuing:
+                votes[value] += ballot.weight
+                break
+    return votes
+
+
+def _irv_fewest(votes: Mapping[str, int]) -> list[str]:
+    fewest = min(votes.values())
+    return [value for value, n in votes.items() if n == fewest]
+
+
+def _irv_reachable(
+    candidates: Sequence[str], ballots: Sequence[RankingBallot]
+) -> dict[int, set[frozenset[str]]] | None:
+    """Per size, every continuing set some tie-break order leads to (None: over the budget).
+
+    Every branch is some tie-break order's: eliminating x from a tie puts the others before x,
+    and x is never in a later tie, so these constraints never contradict each other.
+    """
+    budget = IRV_MAX_WORK // max(len(ballots), 1)
+    reachable: dict[int, set[frozenset[str]]] = {}
+    seen: set[frozenset[str]] = set()
+    pending = [frozenset(candidates)]
+    while pending:
+        continuing = pending.pop()
+        if continuing in seen:
+            continue
+        seen.add(continuing)
+        if len(seen) > budget:
+            return None
+        reachable.setdefault(len(continuing), set()).add(continuing)
+        if len(continuing) > 1:
+            votes = _irv_votes(continuing, ballots)
+            pending += [continuing - {loser} for loser in _irv_fewest(votes)]
+    return reachable
+
+
 def _irv(
     candidates: Sequence[str], ballots: Sequence[RankingBallot], tie_break: Sequence[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, float]]:
     rank = {value: index for index, value in enumerate(tie_break)}
-    continuing = set(candidates)
+    continuing = frozenset(candidates)
     eliminated: list[str] = []
-    tied_with_survivor: dict[str, set[str]] = {}
+    first_tie = 0  # the number of values left when the first tie was broken (0: none)
     first_round: dict[str, float] = {}
     while len(continuing) > 1:
-        votes = dict.fromkeys(continuing, 0)
-        for ballot in ballots:
-            for value in ballot.ranking:
-                if value in continuing:
-                    votes[value] += ballot.weight
-                    break
+        votes = _irv_votes(continuing, ballots)
         if not first_round:
             first_round = {value: votes[value] for value in candidates}
-        fewest = min(votes.values())
-        loser = max((v for v in continuing if votes[v] == fewest), key=rank.__getitem__)
-        tied_with_survivor[loser] = {v for v in continuing if votes[v] == fewest} - {loser}
+        tied = _irv_fewest(votes)
+        if len(tied) > 1 and not first_tie:
+            first_tie = len(continuing)
+        loser = max(tied, key=rank.__getitem__)
         eliminated.append(loser)
-        continuing.remove(loser)
+        continuing = continuing - {loser}
     if not first_round:  # one candidate
         first_round = {value: sum(b.weight for b in ballots) for value in candidates}
     order = (*continuing, *reversed(eliminated))
-    decided = tuple(TIEBREAK if tied_with_survivor[y] else "irv" for y in order[1:])
+    # The first i + 1 values are decided by IRV when every tie-break order leaves that same set.
+    reachable = _irv_reachable(candidates, ballots) if first_tie else {}
+    if reachable is None:  # over the budget: everything from the first tie on is the draw's
+        decided = tuple("irv" if i + 1 >= first_tie else TIEBREAK for i in range(len(order) - 1))
+    else:
+        decided = tuple(
+            "irv" if len(reachable.get(i + 1, ())) <= 1 else TIEBREAK for i in range(len(order) - 1)
+        )
     return order, decided, first_round
 
 
@@ -719,12 +898,10 @@ def _kemeny(
                 placed |= 1 << c
                 break
 
-    def always_above(x: int, y: int) -> bool:
-        return not bool(np.any(optimal & has[y] & ~has[x]))
-
-    decided = tuple(
-        "kemeny" if always_above(x, y) else TIEBREAK for x, y in zip(order, order[1:], strict=False)
-    )
+    # The first i + 1 values are decided by Kemeny when one set of i + 1 values is the top of
+    # every optimal order; otherwise another tie-break order could put another set on top.
+    sizes = np.bincount(has.sum(axis=0)[optimal], minlength=m + 1)
+    decided = tuple("kemeny" if sizes[i + 1] == 1 else TIEBREAK for i in range(m - 1))
     return tuple(candidates[c] for c in order), decided
 
 
@@ -818,70 +995,32 @@ def divisiveness(current: PairwiseTally, tie_break: Sequence[str]) -> tuple[Divi
     return tuple(Divisive(value, splits[value], 0.0) for value in ordered)
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
-
-
-EXPLAIN: dict[str, Callable[[str, str], str]] = {
-    "schulze": lambda top, _: (
-        f"{top} heeft de sterkste ketens van een-op-eenzeges: geen andere waarde verslaat "
-        f"{top} via een sterkere keten (Schulze)."
-    ),
-    "borda": lambda top, score: (
-        f"{top} staat gemiddeld het hoogst op de stembriefjes (Borda-score {score})."
-    ),
-    "copeland": lambda top, score: (
-        f"{top} wint de meeste een-op-eenvergelijkingen (Copeland-score {score})."
-    ),
-    "ranked_pairs": lambda top, _: (
-        f"{top} wordt door geen enkele vastgezette een-op-eenzege verslagen, waarbij de grootste "
-        "meerderheden eerst worden vastgezet (Ranked Pairs)."
-    ),
-    "irv": lambda top, _: (
-        f"{top} houdt de meeste eerste voorkeuren over als de zwakste waarden een voor een "
-        "afvallen (instant runoff)."
-    ),
-    "kemeny": lambda top, _: (
-        f"De volgorde met {top} bovenaan wijkt het minst af van alle stembriefjes samen (Kemeny)."
-    ),
-    "approval": lambda top, score: f"{top} wordt door de meeste deelnemers genoemd ({score}).",
-    "points": lambda top, score: f"{top} krijgt de meeste punten ({score}).",
-    "seqphragmen": lambda top, score: (
-        f"{top} wordt door de meeste deelnemers gesteund ({score}); de volgende waarden zijn "
-        "gekozen om de vertegenwoordiging zo gelijk mogelijk te verdelen (Phragmén)."
-    ),
-    "equal_shares": lambda top, score: (
-        f"{top} wordt door de meeste deelnemers gesteund ({score}); daarna besteden alle "
-        "deelnemers een gelijk budget aan de waarden die zij steunen (gelijke delen)."
-    ),
-}
-
-
 def explain(
     method: str,
     current: PairwiseTally,
     order: Sequence[str],
     decided: Sequence[str],
     scores: Mapping[str, float],
-) -> str:
-    """One Dutch sentence: why the top value is on top."""
+) -> Explanation:
+    """Why the top value is on top, as a code (see :class:`Explanation`); never words."""
     top = order[0]
     if len(order) == 1:
-        return f"{top} is de enige waarde."
+        return Explanation("only_value", top)
     if current.n == 0:
-        return "Er zijn nog geen stemmen; de volgorde is de vooraf getoonde loting."
-    if decided[0] == TIEBREAK:
-        return f"{top} en {order[1]} staan gelijk; de vooraf getoonde loting zet {top} bovenaan."
+        return Explanation("no_ballots", top)
+    first = next((i for i, d in enumerate(decided) if d != TIEBREAK), len(decided))
+    if first > 0:
+        return Explanation("tiebreak", top, tied=tuple(order[: first + 1]))
     index = current.candidates.index(top)
     margins = current.support - current.support.T
     if method in ("schulze", "schulze_borda", "copeland", "ranked_pairs", "kemeny") and bool(
         np.all(np.delete(margins[index], index) > 0)
     ):
-        return f"{top} wint in een-op-eenvergelijking van elke andere waarde."
+        return Explanation("condorcet", top)
     if method == "schulze_borda" and decided[0] == "borda":
-        return (
-            f"Schulze kan {top} en {order[1]} niet scheiden; {top} staat gemiddeld hoger op de "
-            f"stembriefjes (Borda-score {_number(scores[top])})."
+        layer = next((i for i, d in enumerate(decided) if d == "schulze"), len(decided))
+        return Explanation(
+            "schulze_then_borda", top, tied=tuple(order[: layer + 1]), score=scores[top]
         )
-    key = "schulze" if method == "schulze_borda" else method
-    return EXPLAIN[key](top, _number(scores.get(top, 0)))
+    code = "schulze" if method == "schulze_borda" else method
+    return Explanation(code, top, score=scores.get(top))

@@ -54,12 +54,32 @@ class PointsBallot:
 Ballot = RankingBallot | ApprovalBallot | PointsBallot
 
 
+@dataclass(frozen=True)
+class InputProblem:
+    """One problem with the input, as a code; the edge words it (``app/i18n/explain.py``).
+
+    ``ballot``: the index of the ballot concerned (None: the input as a whole); ``values``: the
+    ids or names concerned; ``limit``: the bound that was broken.
+    """
+
+    code: str
+    ballot: int | None = None
+    values: tuple[str, ...] = ()
+    limit: int | None = None
+
+    def __str__(self) -> str:  # for logs and tracebacks, not for people
+        where = "" if self.ballot is None else f"ballot {self.ballot}: "
+        detail = f" {', '.join(self.values)}" if self.values else ""
+        bound = "" if self.limit is None else f" ({self.limit})"
+        return f"{where}{self.code}{detail}{bound}"
+
+
 class AggregationError(ValueError):
     """Bad input; ``problems`` lists every problem found (not only the first)."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[InputProblem]) -> None:
         self.problems = tuple(problems)
-        super().__init__("; ".join(self.problems))
+        super().__init__("; ".join(map(str, self.problems)))
 
 
 @dataclass(frozen=True)
@@ -87,24 +107,24 @@ def is_empty(ballot: Ballot) -> bool:
 
 def ballot_problems(
     index: int, ballot: Ballot, known: frozenset[str], budget: int | None = None
-) -> list[str]:
+) -> list[InputProblem]:
     """Every problem with one ballot: unknown or duplicate ids, bad weight, bad points."""
-    problems: list[str] = []
+    problems: list[InputProblem] = []
     if not isinstance(ballot.weight, int) or ballot.weight < 1:
-        problems.append(f"ballot {index}: weight must be a positive integer")
+        problems.append(InputProblem("bad_weight", index))
     if isinstance(ballot, PointsBallot):
         ids: Sequence[str] = tuple(ballot.points)
         if any(points < 0 for points in ballot.points.values()):
-            problems.append(f"ballot {index}: points must be non-negative")
+            problems.append(InputProblem("negative_points", index))
         if budget is not None and sum(ballot.points.values()) > budget:
-            problems.append(f"ballot {index}: points over budget ({budget})")
+            problems.append(InputProblem("over_budget", index, limit=budget))
     else:
         ids = ballot.ranking if isinstance(ballot, RankingBallot) else ballot.approve
         if len(set(ids)) != len(ids):
-            problems.append(f"ballot {index}: duplicate candidate")
+            problems.append(InputProblem("duplicate_in_ballot", index))
     unknown = sorted(set(ids) - known)
     if unknown:
-        problems.append(f"ballot {index}: unknown candidate(s) {', '.join(unknown)}")
+        problems.append(InputProblem("unknown_in_ballot", index, tuple(unknown)))
     return problems
 
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.accounts import service as accounts
-from app.accounts.models import Role
+from app.accounts.models import Invitation, Role
 from app.api.auth import (
     clear_login_cookie,
     login_throttle,
@@ -30,12 +30,16 @@ from app.api.deps import (
     DbSession,
     OptionalLogin,
     OwnerLogin,
+    PathId,
     check_csrf,
     refuse_cross_origin,
 )
+from app.api.errors import domain_error_text
 from app.api.pages import render
 from app.config import Settings
-from app.errors import DomainError, InvalidInput, NotFound, Problem
+from app.errors import DomainError, InvalidInput, NotFound, Problem, Rejected
+from app.schemas import DB_ID_MAX
+from app.tokens import setup_link_valid
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,6 +48,7 @@ Secret = Annotated[str, Form(max_length=1000)]
 CsrfField = Annotated[str, Form(max_length=200)]
 RoleField = Annotated[Literal["owner", "facilitator", "viewer"], Form()]
 NO_STORE = {"Cache-Control": "no-store"}
+TOO_MANY_ATTEMPTS = "Te veel mislukte pogingen. Wacht een minuut en probeer het opnieuw."
 
 
 def _anonymous_form(
@@ -85,8 +90,10 @@ def _logged_in(
     return response
 
 
-def _problems(exc: DomainError) -> list[Problem]:
-    return exc.problems if isinstance(exc, InvalidInput) else [Problem("", exc.message)]
+def _problems(request: Request, exc: DomainError) -> list[Problem]:
+    if isinstance(exc, InvalidInput):
+        return exc.problems
+    return [Problem("", domain_error_text(request, exc))]
 
 
 # --- login and logout -------------------------------------------------------------------------
@@ -142,7 +149,7 @@ def login_submit(
         )
 
     if not throttle.allowed(key, address):
-        return refuse(429, "Te veel mislukte pogingen. Wacht een minuut en probeer het opnieuw.")
+        return refuse(429, TOO_MANY_ATTEMPTS)
     user = accounts.authenticate(db, email=email, password=password, passwords=passwords)
     if user is None:
         throttle.failed(key, address)
@@ -169,17 +176,34 @@ def logout(
 # --- first run --------------------------------------------------------------------------------
 
 
-def _setup_open(db: DbSession) -> None:
+def _setup_open(db: DbSession, settings: Settings, setup_token: str) -> None:
+    """Only while there is no account at all, and only with the link ``denksessie serve``
+    printed: whoever shares the venue's network cannot make themselves the owner."""
     if accounts.has_users(db):
         raise NotFound("Deze pagina bestaat niet.")
+    if not setup_link_valid(
+        settings.secret_key, setup_token, max_age_s=settings.setup_link_hours * 3600
+    ):
+        raise Rejected(
+            "SETUP_LINK_NEEDED",
+            "Open de link die de server bij het starten liet zien "
+            "(of maak een nieuwe met: denksessie setup-link).",
+            http_status=403,
+        )
 
 
 @router.get("/setup")
-def setup_page(request: Request, db: DbSession, settings: AppSettings) -> Response:
-    """Only while there is no account at all: create the first organisation and its owner."""
-    _setup_open(db)
+def setup_page(request: Request, db: DbSession, settings: AppSettings, token: str = "") -> Response:
+    """Create the first organisation and its owner (docs/security.md, "First run")."""
+    _setup_open(db, settings, token)
     return _anonymous_form(
-        request, settings, "account/setup.html", problems=[], values={}, status=200
+        request,
+        settings,
+        "account/setup.html",
+        problems=[],
+        values={},
+        setup_token=token,
+        status=200,
     )
 
 
@@ -190,13 +214,17 @@ def setup_submit(
     settings: AppSettings,
     passwords: AppPasswords,
     csrf_token: CsrfField = "",
+    setup_token: CsrfField = "",
     organisation: Text = "",
     name: Text = "",
     email: Text = "",
     password: Secret = "",
 ) -> Response:
-    _setup_open(db)
+    _setup_open(db, settings, setup_token)
     _check_anonymous_form(request, settings, csrf_token)
+    # Checked again under the lock: of several submissions at once only the first makes an owner.
+    accounts.lock_first_run(db)
+    _setup_open(db, settings, setup_token)
     try:
         user = accounts.create_organisation_with_owner(
             db,
@@ -215,6 +243,7 @@ def setup_submit(
             status=422,
             problems=exc.problems,
             values=values,
+            setup_token=setup_token,
         )
     return _logged_in(db, settings, user, "/console")
 
@@ -222,18 +251,30 @@ def setup_submit(
 # --- invitations ------------------------------------------------------------------------------
 
 
-@router.get("/uitnodiging/{token}")
-def invitation_page(request: Request, db: DbSession, settings: AppSettings, token: str) -> Response:
-    invitation = accounts.invitation_by_token(db, token)
+def _invitation_form(
+    request: Request,
+    settings: Settings,
+    invitation: Invitation,
+    *,
+    status: int = 200,
+    problems: list[Problem] | None = None,
+    name: str = "",
+) -> HTMLResponse:
+    """One form whether or not the address has an account: the page does not tell."""
     return _anonymous_form(
         request,
         settings,
         "account/invitation.html",
+        status=status,
         invitation=invitation,
-        existing=accounts.get_by_email(db, invitation.email) is not None,
-        problems=[],
-        name="",
+        problems=problems or [],
+        name=name,
     )
+
+
+@router.get("/uitnodiging/{token}")
+def invitation_page(request: Request, db: DbSession, settings: AppSettings, token: str) -> Response:
+    return _invitation_form(request, settings, accounts.invitation_by_token(db, token))
 
 
 @router.post("/uitnodiging/{token}")
@@ -247,23 +288,30 @@ def invitation_accept(
     name: Text = "",
     password: Secret = "",
 ) -> Response:
+    """Refused attempts count against the login limits of the invited address and the client
+    address (shared with ``/login``): a link cannot be used to guess an account's password."""
     _check_anonymous_form(request, settings, csrf_token)
     invitation = accounts.invitation_by_token(db, token)
     organisation_id = invitation.organisation_id
+    address = request.client.host if request.client else "unknown"
+    throttle = login_throttle(request)
+    if not throttle.allowed(invitation.email, address):
+        return _invitation_form(
+            request,
+            settings,
+            invitation,
+            status=429,
+            problems=[Problem("", TOO_MANY_ATTEMPTS)],
+            name=name,
+        )
     try:
         user = accounts.accept_invitation(
             db, token=token, name=name, password=password, passwords=passwords
         )
     except InvalidInput as exc:
-        return _anonymous_form(
-            request,
-            settings,
-            "account/invitation.html",
-            status=422,
-            invitation=invitation,
-            existing=accounts.get_by_email(db, invitation.email) is not None,
-            problems=exc.problems,
-            name=name,
+        throttle.failed(invitation.email, address)
+        return _invitation_form(
+            request, settings, invitation, status=422, problems=exc.problems, name=name
         )
     return _logged_in(db, settings, user, "/console", organisation_id)
 
@@ -301,7 +349,7 @@ def account_page(request: Request, db: DbSession, login: CurrentLogin) -> Respon
 
 @router.post("/account/organisatie")
 def switch_organisation(
-    db: DbSession, login: CurrentLogin, organisation_id: Annotated[int, Form()]
+    db: DbSession, login: CurrentLogin, organisation_id: Annotated[int, Form(ge=1, le=DB_ID_MAX)]
 ) -> Response:
     accounts.switch_organisation(db, login=login, organisation_id=organisation_id)
     return RedirectResponse("/console", status_code=303)
@@ -341,13 +389,13 @@ def invite(
             lifetime=timedelta(days=settings.invitation_days),
         )
     except DomainError as exc:
-        return _account_page(request, db, login, status=422, problems=_problems(exc))
+        return _account_page(request, db, login, status=422, problems=_problems(request, exc))
     link = str(request.base_url).rstrip("/") + f"/uitnodiging/{token}"
     return _account_page(request, db, login, status=201, new_link=link, new_email=email)
 
 
 @router.post("/account/uitnodigingen/{invitation_id}/intrekken")
-def revoke_invitation(db: DbSession, login: OwnerLogin, invitation_id: int) -> Response:
+def revoke_invitation(db: DbSession, login: OwnerLogin, invitation_id: PathId) -> Response:
     accounts.revoke_invitation(
         db, organisation_id=login.organisation_id, invitation_id=invitation_id
     )
@@ -355,7 +403,7 @@ def revoke_invitation(db: DbSession, login: OwnerLogin, invitation_id: int) -> R
 
 
 @router.post("/account/leden/{user_id}/rol")
-def change_role(db: DbSession, login: OwnerLogin, user_id: int, role: RoleField) -> Response:
+def change_role(db: DbSession, login: OwnerLogin, user_id: PathId, role: RoleField) -> Response:
     member_role: Role = role
     accounts.change_role(
         db, organisation_id=login.organisation_id, user_id=user_id, role=member_role
@@ -364,6 +412,6 @@ def change_role(db: DbSession, login: OwnerLogin, user_id: int, role: RoleField)
 
 
 @router.post("/account/leden/{user_id}/verwijderen")
-def remove_member(db: DbSession, login: OwnerLogin, user_id: int) -> Response:
+def remove_member(db: DbSession, login: OwnerLogin, user_id: PathId) -> Response:
     accounts.remove_member(db, organisation_id=login.organisation_id, user_id=user_id)
     return RedirectResponse("/account", status_code=303)

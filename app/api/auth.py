@@ -21,7 +21,7 @@ from app.api.deps import (
     CurrentLogin,
     NotAuthenticated,
 )
-from app.api.errors import ERROR_RESPONSES, error_response
+from app.api.errors import ERROR_RESPONSES, domain_error_text, error_response
 from app.config import Settings
 from app.ratelimits import RateLimits, parse_limits
 
@@ -78,8 +78,10 @@ class LoginThrottle:
 
     Only failures count, so a facilitator who types the password right is never slowed down."""
 
-    def __init__(self, per_email: str, per_address: str, storage: str = "memory://") -> None:
-        self._limits = RateLimits(storage)
+    def __init__(
+        self, per_email: str, per_address: str, *, storage: str = "memory://", secret: str
+    ) -> None:
+        self._limits = RateLimits(storage, secret=secret)
         self._per_email = parse_limits(per_email)
         self._per_address = parse_limits(per_address)
 
@@ -99,7 +101,10 @@ def login_throttle(request: Request) -> LoginThrottle:
     if throttle is None:
         settings: Settings = state.settings
         throttle = state.login_throttle = LoginThrottle(
-            settings.login_rate_limit, settings.login_ip_rate_limit, settings.rate_limit_storage
+            settings.login_rate_limit,
+            settings.login_ip_rate_limit,
+            storage=settings.rate_limit_storage,
+            secret=settings.secret_key,
         )
     return throttle
 
@@ -116,7 +121,7 @@ def install(app: FastAPI) -> None:
                 f"/login?next={quote(target, safe='/')}", status_code=303
             )
         else:
-            response = error_response(401, exc.code, exc.message)
+            response = error_response(401, exc.code, domain_error_text(request, exc))
         if LOGIN_COOKIE in request.cookies:  # expired or ended: forget it
             clear_login_cookie(response, request.app.state.settings)
         return response

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import DbSession, OrganisationId, ReaderOrganisationId
+from app.api.deps import DbSession, OrganisationId, PathId, ReaderOrganisationId
 from app.api.errors import ERROR_RESPONSES
 from app.api.files import DOWNLOAD_RESPONSES, UPLOAD_BODY_DOC, UploadedDocument, download
 from app.casussen import service
@@ -56,14 +56,16 @@ def import_casussen(
 
 
 @router.get("/{casus_id}")
-def get_casus(db: DbSession, organisation_id: ReaderOrganisationId, casus_id: int) -> CasusPublic:
+def get_casus(
+    db: DbSession, organisation_id: ReaderOrganisationId, casus_id: PathId
+) -> CasusPublic:
     casus = service.get_visible(db, casus_id=casus_id, organisation_id=organisation_id)
     return service.to_public(db, casus)
 
 
 @router.patch("/{casus_id}")
 def update_casus(
-    db: DbSession, organisation_id: OrganisationId, casus_id: int, data: CasusUpdate
+    db: DbSession, organisation_id: OrganisationId, casus_id: PathId, data: CasusUpdate
 ) -> CasusPublic:
     casus = service.get_writable(db, casus_id=casus_id, organisation_id=organisation_id)
     service.update(db, casus=casus, data=data, organisation_id=organisation_id)
@@ -71,14 +73,14 @@ def update_casus(
 
 
 @router.delete("/{casus_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_casus(db: DbSession, organisation_id: OrganisationId, casus_id: int) -> None:
+def delete_casus(db: DbSession, organisation_id: OrganisationId, casus_id: PathId) -> None:
     casus = service.get_writable(db, casus_id=casus_id, organisation_id=organisation_id)
     service.delete(db, casus=casus)
 
 
 @router.post("/{casus_id}/copy", status_code=status.HTTP_201_CREATED)
 def copy_casus(
-    db: DbSession, organisation_id: OrganisationId, casus_id: int, data: CasusCopy
+    db: DbSession, organisation_id: OrganisationId, casus_id: PathId, data: CasusCopy
 ) -> CasusPublic:
     """Copy a casus (built-in or own) into an own, editable one."""
     source = service.get_visible(db, casus_id=casus_id, organisation_id=organisation_id)

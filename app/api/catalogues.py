@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import DbSession, OrganisationId, ReaderOrganisationId
+from app.api.deps import DbSession, OrganisationId, PathId, ReaderOrganisationId
 from app.api.errors import ERROR_RESPONSES
 from app.api.files import DOWNLOAD_RESPONSES, UPLOAD_BODY_DOC, UploadedDocument, download
 from app.catalogue import service
@@ -172,7 +172,7 @@ def update_opvatting(
     db: DbSession,
     organisation_id: OrganisationId,
     slug: Slug,
-    opvatting_id: int,
+    opvatting_id: PathId,
     data: OpvattingUpdate,
 ) -> CataloguePublic:
     catalogue = service.get_writable(db, slug=slug, organisation_id=organisation_id)
@@ -182,7 +182,7 @@ def update_opvatting(
 
 @router.delete("/{slug}/opvattingen/{opvatting_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_opvatting(
-    db: DbSession, organisation_id: OrganisationId, slug: Slug, opvatting_id: int
+    db: DbSession, organisation_id: OrganisationId, slug: Slug, opvatting_id: PathId
 ) -> None:
     catalogue = service.get_writable(db, slug=slug, organisation_id=organisation_id)
     service.delete_opvatting(db, catalogue=catalogue, opvatting_id=opvatting_id)

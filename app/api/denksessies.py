@@ -14,15 +14,18 @@ import segno
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
 from pydantic import BaseModel
 
-from app.api.deps import AppSettings, DbSession, OrganisationId
+from app.accounts import service as accounts
+from app.accounts.service import Login
+from app.api.deps import AppSettings, CurrentLogin, DbSession, OrganisationId, PathId
 from app.api.errors import ERROR_RESPONSES
+from app.config import Settings
 from app.events import Event
 from app.schemas import StrictModel
 from app.sessions import flows, results
 from app.sessions import service as sessions
 from app.sessions.models import Denksessie
-from app.sessions.schemas import DenksessieCreate, RoundCreate, TimerRequest
-from app.tokens import ClientToken, sign
+from app.sessions.schemas import DenksessieCreate, DenksessieUpdate, RoundCreate, TimerRequest
+from app.tokens import Grant, sign, staff_token
 
 router = APIRouter(prefix="/api/v1/denksessies", tags=["denksessies"], responses=ERROR_RESPONSES)
 
@@ -36,6 +39,19 @@ class DenksessieCreated(BaseModel):
     screen_url: str
     facilitator_token: str
     screen_token: str
+    room_size: int
+    join_budget: int
+    room_pin: str | None
+
+
+class DenksessieRoom(BaseModel):
+    """Joining settings (docs/decisions/0011): the PIN is for the facilitator and the
+    projector, never for participants."""
+
+    room_size: int
+    join_budget: int
+    joined: int
+    room_pin: str | None
 
 
 class LockRequest(StrictModel):
@@ -60,10 +76,23 @@ def _own(db: DbSession, organisation_id: int, denksessie_id: int) -> Denksessie:
     )
 
 
-def facilitator_tokens(secret_key: str, denksessie_id: int) -> tuple[str, str]:
-    return (
-        sign(secret_key, ClientToken("facilitator", denksessie_id)),
-        sign(secret_key, ClientToken("screen", denksessie_id)),
+def facilitator_tokens(settings: Settings, login: Login, denksessie_id: int) -> tuple[str, str]:
+    """The console's token (a viewer's is read-only) and the projector's, both for this
+    denksessie only, expiring, and revoked with this login (docs/security.md)."""
+    session_id = login.session.id
+    assert session_id is not None
+
+    def token(grant: Grant) -> str:
+        scoped = staff_token(
+            grant,
+            denksessie_id,
+            login_session_id=session_id,
+            lifetime_s=settings.staff_token_hours * 3600,
+        )
+        return sign(settings.secret_key, scoped)
+
+    return token("facilitator" if accounts.may(login.role, "facilitator") else "viewer"), token(
+        "screen"
     )
 
 
@@ -72,12 +101,13 @@ def create_denksessie(
     request: Request,
     db: DbSession,
     organisation_id: OrganisationId,
+    login: CurrentLogin,
     settings: AppSettings,
     data: DenksessieCreate,
 ) -> DenksessieCreated:
     denksessie = sessions.create(db, organisation_id=organisation_id, data=data)
     assert denksessie.id is not None
-    facilitator, screen = facilitator_tokens(settings.secret_key, denksessie.id)
+    facilitator, screen = facilitator_tokens(settings, login, denksessie.id)
     return DenksessieCreated(
         id=denksessie.id,
         title=denksessie.title,
@@ -87,12 +117,32 @@ def create_denksessie(
         screen_url=f"/scherm/{denksessie.id}?token={screen}",
         facilitator_token=facilitator,
         screen_token=screen,
+        room_size=denksessie.room_size,
+        join_budget=sessions.join_budget(denksessie.room_size),
+        room_pin=denksessie.room_pin,
+    )
+
+
+@router.patch("/{denksessie_id}")
+def update_denksessie(
+    db: DbSession, organisation_id: OrganisationId, denksessie_id: PathId, data: DenksessieUpdate
+) -> DenksessieRoom:
+    """Change the expected room size or switch the room PIN on (a new one) or off. The
+    projector shows a new PIN once its page is reloaded."""
+    denksessie = sessions.update_room(
+        db, denksessie=_own(db, organisation_id, denksessie_id), data=data
+    )
+    return DenksessieRoom(
+        room_size=denksessie.room_size,
+        join_budget=sessions.join_budget(denksessie.room_size),
+        joined=denksessie.joined,
+        room_pin=denksessie.room_pin,
     )
 
 
 @router.get("/{denksessie_id}")
 def get_denksessie(
-    db: DbSession, organisation_id: OrganisationId, denksessie_id: int
+    db: DbSession, organisation_id: OrganisationId, denksessie_id: PathId
 ) -> dict[str, Any]:
     """The facilitator's snapshot: everything, with results of every opened round."""
     return results.snapshot(db, _own(db, organisation_id, denksessie_id), role="facilitator")
@@ -100,7 +150,7 @@ def get_denksessie(
 
 @router.get("/{denksessie_id}/qr.svg", response_class=Response)
 def join_qr(
-    request: Request, db: DbSession, organisation_id: OrganisationId, denksessie_id: int
+    request: Request, db: DbSession, organisation_id: OrganisationId, denksessie_id: PathId
 ) -> Response:
     denksessie = _own(db, organisation_id, denksessie_id)
     qr = segno.make(join_url(request, denksessie.join_code), error="m")
@@ -116,7 +166,7 @@ def add_round(
     background: BackgroundTasks,
     db: DbSession,
     organisation_id: OrganisationId,
-    denksessie_id: int,
+    denksessie_id: PathId,
     data: RoundCreate,
 ) -> dict[str, Any]:
     denksessie = _own(db, organisation_id, denksessie_id)
@@ -156,14 +206,14 @@ ControlRunner = Annotated[Control, Depends(control_runner)]
 
 @router.post("/{denksessie_id}/rounds/{round_id}/reveal")
 def reveal_round(
-    control: ControlRunner, denksessie_id: int, round_id: int, data: RevealRequest
+    control: ControlRunner, denksessie_id: PathId, round_id: PathId, data: RevealRequest
 ) -> dict[str, Any]:
     return control(denksessie_id, flows.reveal_round, round_id=round_id, revealed=data.revealed)
 
 
 @router.post("/{denksessie_id}/rounds/{round_id}/timer")
 def set_timer(
-    control: ControlRunner, denksessie_id: int, round_id: int, data: TimerRequest
+    control: ControlRunner, denksessie_id: PathId, round_id: PathId, data: TimerRequest
 ) -> dict[str, Any]:
     return control(denksessie_id, flows.set_timer, round_id=round_id, seconds=data.seconds)
 
@@ -178,8 +228,8 @@ ROUND_ACTIONS = {
 @router.post("/{denksessie_id}/rounds/{round_id}/{action}")
 def control_round(
     control: ControlRunner,
-    denksessie_id: int,
-    round_id: int,
+    denksessie_id: PathId,
+    round_id: PathId,
     action: Literal["open", "close", "reopen"],
 ) -> dict[str, Any]:
     """Open (one round at a time), close, or reopen a round."""
@@ -188,7 +238,10 @@ def control_round(
 
 @router.post("/{denksessie_id}/principles/{principle_id}/{action}")
 def moderate_principle(
-    control: ControlRunner, denksessie_id: int, principle_id: int, action: Literal["hide", "show"]
+    control: ControlRunner,
+    denksessie_id: PathId,
+    principle_id: PathId,
+    action: Literal["hide", "show"],
 ) -> dict[str, Any]:
     """Hide a principle from the room, or show it again; both are logged."""
     return control(
@@ -201,16 +254,18 @@ def moderate_principle(
 
 @router.post("/{denksessie_id}/participants/{participant_id}/remove")
 def remove_participant(
-    control: ControlRunner, denksessie_id: int, participant_id: str
+    control: ControlRunner, denksessie_id: PathId, participant_id: str
 ) -> dict[str, Any]:
     return control(denksessie_id, flows.remove_participant, participant_id=participant_id)
 
 
 @router.post("/{denksessie_id}/lock")
-def lock_joining(control: ControlRunner, denksessie_id: int, data: LockRequest) -> dict[str, Any]:
+def lock_joining(
+    control: ControlRunner, denksessie_id: PathId, data: LockRequest
+) -> dict[str, Any]:
     return control(denksessie_id, flows.lock_joining, locked=data.locked)
 
 
 @router.post("/{denksessie_id}/end")
-def end_denksessie(control: ControlRunner, denksessie_id: int) -> dict[str, Any]:
+def end_denksessie(control: ControlRunner, denksessie_id: PathId) -> dict[str, Any]:
     return control(denksessie_id, flows.end_denksessie)

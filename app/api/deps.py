@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from app.accounts import service as accounts
@@ -35,6 +35,7 @@ from app.errors import DomainError, Rejected
 from app.organisations import service as organisations
 from app.organisations.models import Organisation
 from app.realtime.abuse import origin_allowed
+from app.schemas import DB_ID_MAX
 
 LOGIN_COOKIE = "denksessie_login"
 # The CSRF token of forms shown before a login exists (login, setup, invitation).
@@ -70,6 +71,9 @@ def get_settings(request: Request) -> Settings:
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+# Every id in a URL (``/api/v1/casussen/{casus_id}``): a number the database can hold, or a 422
+# that names it (app/schemas.py, DB_ID_MAX); never a 500 from the driver.
+PathId = Annotated[int, Path(ge=1, le=DB_ID_MAX)]
 
 
 @lru_cache(maxsize=2)

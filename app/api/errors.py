@@ -1,13 +1,16 @@
 """One JSON error shape for every failure, domain or framework.
 
 ``{"error": {"code": "VALIDATION_FAILED", "message": "...", "problems": [{"loc": "...",
-"message": "..."}]}}``; messages are Dutch because people read them.
+"message": "..."}]}}``. ``message`` is made here from the error's code, reason and params, in the
+language of the request (``?lang=en``, else the ``lang`` cookie, else the default language), by
+``app/i18n/errors.py``; clients act on ``code``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,22 +19,58 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import i18n
 from app.errors import DomainError, InvalidInput, Problem, TooManyAttempts
+from app.i18n.errors import error_text
 from app.validation import problems_from_errors
 
 logger = logging.getLogger(__name__)
 
 _HTTP_CODES = {
-    400: ("BAD_REQUEST", "Ongeldig verzoek."),
-    401: ("UNAUTHENTICATED", "Log eerst in."),
-    403: ("FORBIDDEN", "Dit mag niet."),
-    404: ("NOT_FOUND", "Niet gevonden."),
-    405: ("METHOD_NOT_ALLOWED", "Deze methode is hier niet toegestaan."),
-    409: ("CONFLICT", "Dit botst met wat er al is."),
-    413: ("TOO_LARGE", "Het verzoek is te groot."),
-    415: ("UNSUPPORTED_MEDIA_TYPE", "Dit bestandstype wordt niet ondersteund."),
-    503: ("UNAVAILABLE", "De dienst is tijdelijk niet beschikbaar."),
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    503: "UNAVAILABLE",
 }
+_OUT_OF_RANGE = i18n.N_(
+    "Een waarde in het verzoek valt buiten het toegestane bereik; er is niets opgeslagen."
+)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def language_of(request: Request) -> i18n.Language:
+    """The language a request asked for: ``?lang=``, then the ``lang`` cookie the pages set."""
+    default: i18n.Language = request.app.state.settings.default_language
+    return i18n.pick_language(
+        (request.query_params.get("lang"), request.cookies.get("lang")), default
+    )
+
+
+def _text(request: Request, code: str, *, http_status: int, message: str = "") -> str:
+    return error_text(code, language=language_of(request), message=message, http_status=http_status)
+
+
+def domain_error_text(request: Request, exc: DomainError) -> str:
+    """The sentence for a domain error, in the request's language."""
+    return error_text(
+        exc.code,
+        language=language_of(request),
+        reason=exc.reason,
+        params=exc.params,
+        message=exc.sentence,
+        http_status=exc.http_status,
+    )
 
 
 class ProblemOut(BaseModel):
@@ -83,30 +122,29 @@ def install(app: FastAPI, *, html_error: HtmlErrorRenderer) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
+        message = domain_error_text(request, exc)
         if _wants_html(request):
-            response = html_error(request, exc.http_status, exc.message)
+            response = html_error(request, exc.http_status, message)
         else:
             problems = exc.problems if isinstance(exc, InvalidInput) else None
-            response = error_response(exc.http_status, exc.code, exc.message, problems)
+            response = error_response(exc.http_status, exc.code, message, problems)
         if isinstance(exc, TooManyAttempts):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = problems_from_errors(exc.errors(), skip_first=("body",))
-        return error_response(
-            422,
-            "VALIDATION_FAILED",
-            "Het verzoek is niet geldig; er is niets opgeslagen.",
-            problems,
-        )
+        message = _text(request, "VALIDATION_FAILED", http_status=422)
+        return error_response(422, "VALIDATION_FAILED", message, problems)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        code, message = _HTTP_CODES.get(exc.status_code, ("HTTP_ERROR", str(exc.detail)))
-        if isinstance(exc.detail, str) and exc.status_code not in (404, 405):
-            message = exc.detail
+        code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
+        detail = exc.detail if isinstance(exc.detail, str) else ""
+        if exc.status_code in (404, 405) or detail == _phrase(exc.status_code):
+            detail = ""  # Starlette's own English phrase: the sentence for the status instead
+        message = _text(request, code, http_status=exc.status_code, message=detail)
         if _wants_html(request):
             return html_error(request, exc.status_code, message)
         return error_response(exc.status_code, code, message)
@@ -115,14 +153,13 @@ def install(app: FastAPI, *, html_error: HtmlErrorRenderer) -> None:
     async def _out_of_range(request: Request, _exc: DataError) -> Response:
         # The database refused a value the schema let through (an id beyond its integer type):
         # the input was wrong, not the server; the transaction was rolled back.
-        message = (
-            "Een waarde in het verzoek valt buiten het toegestane bereik; er is niets opgeslagen."
-        )
+        message = i18n.translations(language_of(request)).gettext(_OUT_OF_RANGE)
         if _wants_html(request):
             return html_error(request, 422, message)
         return error_response(422, "VALIDATION_FAILED", message)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unexpected error", exc_info=exc)
-        return error_response(500, "INTERNAL_ERROR", "Er ging iets mis aan onze kant.")
+        message = _text(request, "INTERNAL_ERROR", http_status=500)
+        return error_response(500, "INTERNAL_ERROR", message)

@@ -1,4 +1,9 @@
-"""Joining a denksessie from a phone: a random participant id in a signed cookie."""
+"""Joining a denksessie from a phone: a random participant id in a signed cookie.
+
+Guarded against guessing and flooding (``join_guard``, docs/decisions/0011): the code is looked
+up under the failed-attempt limit, then the room PIN (if the facilitator asked one) is checked,
+then the join rates, then a seat of the room's join budget is taken atomically.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from pydantic import BaseModel
 from app.api.deps import AppSettings, DbSession
 from app.api.errors import ERROR_RESPONSES
 from app.api.join_guard import join_guard
+from app.errors import Rejected
 from app.sessions import flows
 from app.sessions import service as sessions
 from app.sessions.schemas import JoinRequest
@@ -38,7 +44,13 @@ def join(
 ) -> Joined:
     guard = join_guard(request)
     denksessie = guard.look_up(request, lambda: sessions.get_by_code(db, code))
-    guard.admit(request, denksessie.join_code)
+    try:
+        sessions.check_pin(denksessie, data.pin)
+    except Rejected:
+        if data.pin:  # a guess; an empty PIN is someone who has not seen the question yet
+            guard.count_failure(request)
+        raise
+    guard.admit(request, denksessie.join_code, budget=sessions.join_budget(denksessie.room_size))
     participant = sessions.join(db, denksessie=denksessie, data=data)
     assert denksessie.id is not None
     token = sign(settings.secret_key, ClientToken("participant", denksessie.id, participant.id))

@@ -1,9 +1,18 @@
-"""Rate limits on joining, so a live join code cannot be guessed (docs/security.md).
+"""Rate limits on joining, so a live join code cannot be guessed and a room not flooded
+(docs/security.md, "Limits"; docs/decisions/0011).
 
-Failed lookups (an unknown or ended code) are counted per client address and, once exhausted,
-block even a correct code from that address for a while. Successful joins are counted per
-client address (generously: a whole room can share one address behind NAT) and per
-denksessie, so nobody can flood a room with fake participants.
+Failed attempts (an unknown or ended code, a wrong room PIN) are counted per client address
+(an IPv6 address per /64) and, once exhausted, refuse even a correct code from that address, or
+a guesser could tell a hit from the answers. Their windows are at most a minute
+(``Settings.join_fail_limit``), so a prankster or a morning of typos behind one NAT costs a
+room at most a minute.
+
+Joins are counted per client address and per denksessie in a moving window; both limits grow
+to twice the room's join budget (``sessions.service.join_budget``), so a room of 1,000 behind
+one NAT joins within a minute, and a late phone in a full room hears that the room is full
+(``ROOM_FULL``) rather than "try again shortly". What bounds ballot stuffing is that budget, taken
+atomically in the database: nobody adds more participants than the facilitator's room size
+allows, and with a room PIN only people who see the projector can join at all.
 """
 
 from __future__ import annotations
@@ -12,10 +21,11 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from fastapi import Request
+from limits import RateLimitItem
 
 from app.config import Settings
 from app.errors import NotFound, TooManyAttempts
-from app.ratelimits import RateLimits, parse_limits
+from app.ratelimits import RateLimits, address_key, parse_limits
 
 T = TypeVar("T")
 
@@ -23,31 +33,47 @@ TOO_MANY_WRONG = "Te veel onbekende codes geprobeerd. Wacht even en probeer het 
 TOO_MANY_JOINS = "Er melden zich nu te veel mensen tegelijk aan. Probeer het zo nog eens."
 
 
+def at_least(rules: list[RateLimitItem], amount: int) -> list[RateLimitItem]:
+    """The same windows, each allowing at least ``amount``."""
+    return [type(rule)(max(rule.amount, amount), rule.multiples) for rule in rules]
+
+
 class JoinGuard:
     def __init__(self, settings: Settings) -> None:
-        self._limits = RateLimits(settings.rate_limit_storage)
+        self._limits = RateLimits(settings.rate_limit_storage, secret=settings.secret_key)
         self._failures = parse_limits(settings.join_fail_limit)
         self._per_address = parse_limits(settings.join_ip_limit)
         self._per_code = parse_limits(settings.join_code_limit)
 
     def look_up(self, request: Request, find: Callable[[], T]) -> T:
         """``find()`` the denksessie behind a code, counting a NotFound against the address."""
+        self.check_failures(request)
+        try:
+            return find()
+        except NotFound:
+            self.count_failure(request)
+            raise
+
+    def check_failures(self, request: Request) -> None:
         address = client_address(request)
         if not self._limits.allows(self._failures, "join-fail", address):
             raise TooManyAttempts(
                 TOO_MANY_WRONG,
                 retry_after=self._limits.retry_after(self._failures, "join-fail", address),
             )
-        try:
-            return find()
-        except NotFound:
-            self._limits.hit(self._failures, "join-fail", address)
-            raise
 
-    def admit(self, request: Request, code: str) -> None:
-        """Count one join; refuse (before anything is written) when a limit is reached."""
+    def count_failure(self, request: Request) -> None:
+        """A wrong code or PIN from this address."""
+        self._limits.hit(self._failures, "join-fail", client_address(request))
+
+    def admit(self, request: Request, code: str, *, budget: int) -> None:
+        """Count one join; refuse (before anything is written) when a limit is reached. Both
+        limits allow at least twice the room's join ``budget`` per window."""
         address = client_address(request)
-        checks = ((self._per_address, "join-ip", address), (self._per_code, "join-code", code))
+        checks = (
+            (at_least(self._per_address, 2 * budget), "join-ip", address, code),
+            (at_least(self._per_code, 2 * budget), "join-code", code),
+        )
         for rules, *key in checks:
             if not self._limits.allows(rules, *key):
                 raise TooManyAttempts(
@@ -58,8 +84,9 @@ class JoinGuard:
 
 
 def client_address(request: Request) -> str:
-    """The client's address as uvicorn saw it (X-Forwarded-For only from trusted proxies)."""
-    return request.client.host if request.client else "unknown"
+    """What limits count per client: the address uvicorn saw (X-Forwarded-For only from trusted
+    proxies), an IPv6 address by its /64 network."""
+    return address_key(request.client.host) if request.client else "unknown"
 
 
 def join_guard(request: Request) -> JoinGuard:

@@ -14,11 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import i18n
+from app.accounts.service import staff_token_holds
 from app.api.denksessies import facilitator_tokens, join_url
 from app.api.deps import (
     AppSettings,
+    CurrentLogin,
     DbSession,
     OrganisationId,
+    PathId,
     ReaderOrganisationId,
     template_context,
 )
@@ -29,6 +32,7 @@ from app.casussen import service as casussen
 from app.catalogue import service as catalogues
 from app.catalogue.groups import GROUPS
 from app.errors import Rejected
+from app.i18n.explain import explain
 from app.sessions import service as sessions
 from app.sessions.models import Denksessie
 from app.sessions.schemas import DEFAULT_ROLES, PRINCIPLE_MAX
@@ -50,6 +54,7 @@ def build_environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True
     )
+    env.globals["explain"] = explain  # the aggregation's codes in words (app/i18n/explain.py)
     env.filters["longdate"] = i18n.long_date
     return env
 
@@ -127,7 +132,7 @@ def casus_list(
 
 @router.get("/casussen/{casus_id}")
 def casus_page(
-    request: Request, db: DbSession, organisation_id: ReaderOrganisationId, casus_id: int
+    request: Request, db: DbSession, organisation_id: ReaderOrganisationId, casus_id: PathId
 ) -> HTMLResponse:
     casus = casussen.get_visible(db, casus_id=casus_id, organisation_id=organisation_id)
     public = casussen.to_public(db, casus)
@@ -227,16 +232,24 @@ def screen_page(
     request: Request,
     db: DbSession,
     settings: AppSettings,
-    denksessie_id: int,
+    denksessie_id: PathId,
     token: str = "",
 ) -> Response:
     """The projector. The screen token in the link is the only key: no account on the beamer."""
     claims = verify(settings.secret_key, token) if token else None
-    if claims is None or claims.role != "screen" or claims.denksessie_id != denksessie_id:
-        raise Rejected("FORBIDDEN", "Deze schermlink is niet geldig.", http_status=403)
     denksessie = db.get(Denksessie, denksessie_id)
-    if denksessie is None:
-        raise Rejected("NOT_FOUND", "Deze denksessie bestaat niet.", http_status=404)
+    if (
+        claims is None
+        or claims.grant != "screen"
+        or claims.denksessie_id != denksessie_id
+        or denksessie is None
+        or not staff_token_holds(db, claims, denksessie.organisation_id)
+    ):
+        raise Rejected(
+            "FORBIDDEN",
+            "Deze schermlink is niet (meer) geldig. Open het scherm opnieuw vanaf de console.",
+            http_status=403,
+        )
     url = join_url(request, denksessie.join_code)
     return _no_store(
         render(
@@ -273,12 +286,15 @@ def console_page(
     db: DbSession,
     settings: AppSettings,
     organisation_id: OrganisationId,
-    denksessie_id: int,
+    login: CurrentLogin,
+    denksessie_id: PathId,
 ) -> Response:
+    """A viewer's page carries a read-only viewer token; every token here dies with this
+    login (docs/security.md)."""
     denksessie = sessions.get_for_organisation(
         db, denksessie_id=denksessie_id, organisation_id=organisation_id
     )
-    facilitator, screen = facilitator_tokens(settings.secret_key, denksessie_id)
+    facilitator, screen = facilitator_tokens(settings, login, denksessie_id)
     catalogue = catalogues.to_public(db, sessions.catalogue_of(db, denksessie))
     session_casussen = [
         casus

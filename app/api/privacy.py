@@ -9,7 +9,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app import privacy
-from app.api.deps import CurrentOrganisation, DbSession, OrganisationId, OwnerLogin
+from app.api.deps import (
+    AppSettings,
+    CurrentOrganisation,
+    DbSession,
+    OrganisationId,
+    OwnerLogin,
+    PathId,
+)
 from app.api.errors import ERROR_RESPONSES
 from app.schemas import StrictModel
 from app.sessions import service as sessions
@@ -33,13 +40,14 @@ class RetentionUpdate(StrictModel):
 
 @router.get("/denksessies/{denksessie_id}/export", response_model=None)
 def export_denksessie(
-    db: DbSession, organisation_id: OrganisationId, denksessie_id: int
+    db: DbSession, settings: AppSettings, organisation_id: OrganisationId, denksessie_id: PathId
 ) -> JSONResponse:
-    """Everything stored about the denksessie, as a JSON download."""
+    """The denksessie as a JSON download: answers under pseudonyms, never names
+    (docs/privacy.md)."""
     denksessie = sessions.get_for_organisation(
         db, denksessie_id=denksessie_id, organisation_id=organisation_id
     )
-    document: dict[str, Any] = privacy.export(db, denksessie)
+    document: dict[str, Any] = privacy.export(db, denksessie, secret_key=settings.secret_key)
     return JSONResponse(
         document,
         headers={
@@ -50,7 +58,9 @@ def export_denksessie(
 
 
 @router.delete("/denksessies/{denksessie_id}/raw-data")
-def delete_raw_data(db: DbSession, organisation_id: OrganisationId, denksessie_id: int) -> Purged:
+def delete_raw_data(
+    db: DbSession, organisation_id: OrganisationId, denksessie_id: PathId
+) -> Purged:
     """Delete ballots, participant ids, names and roles of an ended denksessie now; results and
     principle texts stay (docs/privacy.md)."""
     denksessie = sessions.get_for_organisation(
@@ -74,7 +84,8 @@ def get_retention(organisation: CurrentOrganisation) -> Retention:
 def set_retention(
     db: DbSession, _owner: OwnerLogin, organisation: CurrentOrganisation, data: RetentionUpdate
 ) -> Retention:
-    """Owners only: how many days after a denksessie ends its participant-level data is kept."""
+    """Owners only: how many days after a denksessie's last activity its participant-level
+    data is kept."""
     organisation.retention_days = data.retention_days
     db.add(organisation)
     return Retention(retention_days=organisation.retention_days)

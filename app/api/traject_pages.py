@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from sqlmodel import select
 
 from app.aggregation.methods import RANKING_METHODS
-from app.api.deps import DbSession, OrganisationId
+from app.api.deps import DbSession, OrganisationId, PathId
 from app.api.pages import NO_STORE, render
 from app.casussen import service as casussen
 from app.catalogue import service as catalogues
@@ -48,7 +48,7 @@ def traject_list(request: Request, db: DbSession, organisation_id: OrganisationI
 
 @router.get("/console/trajecten/{traject_id}")
 def traject_page(
-    request: Request, db: DbSession, organisation_id: OrganisationId, traject_id: int
+    request: Request, db: DbSession, organisation_id: OrganisationId, traject_id: PathId
 ) -> Response:
     traject = trajects.get_for_organisation(
         db, traject_id=traject_id, organisation_id=organisation_id

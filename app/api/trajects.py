@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 
-from app.api.deps import DbSession, OrganisationId
+from app.api.deps import AppSettings, DbSession, OrganisationId, PathId
 from app.api.errors import ERROR_RESPONSES
 from app.sessions import flows as session_flows
 from app.sessions.results import round_public
@@ -52,13 +52,15 @@ def list_trajects(db: DbSession, organisation_id: OrganisationId) -> list[dict[s
 
 
 @router.get("/{traject_id}")
-def get_traject(db: DbSession, organisation_id: OrganisationId, traject_id: int) -> dict[str, Any]:
+def get_traject(
+    db: DbSession, organisation_id: OrganisationId, traject_id: PathId
+) -> dict[str, Any]:
     return public.overview(db, _own(db, organisation_id, traject_id))
 
 
 @router.patch("/{traject_id}")
 def update_traject(
-    db: DbSession, organisation_id: OrganisationId, traject_id: int, data: TrajectUpdate
+    db: DbSession, organisation_id: OrganisationId, traject_id: PathId, data: TrajectUpdate
 ) -> dict[str, Any]:
     traject = _own(db, organisation_id, traject_id)
     return public.overview(db, trajects.update(db, traject=traject, data=data))
@@ -66,7 +68,7 @@ def update_traject(
 
 @router.post("/{traject_id}/sessions", status_code=status.HTTP_201_CREATED)
 def attach_session(
-    db: DbSession, organisation_id: OrganisationId, traject_id: int, data: SessionAttach
+    db: DbSession, organisation_id: OrganisationId, traject_id: PathId, data: SessionAttach
 ) -> dict[str, Any]:
     traject = _own(db, organisation_id, traject_id)
     trajects.attach(db, traject=traject, organisation_id=organisation_id, data=data)
@@ -75,7 +77,7 @@ def attach_session(
 
 @router.post("/{traject_id}/sessions/new", status_code=status.HTTP_201_CREATED)
 def create_session(
-    db: DbSession, organisation_id: OrganisationId, traject_id: int, data: SessionCreate
+    db: DbSession, organisation_id: OrganisationId, traject_id: PathId, data: SessionCreate
 ) -> dict[str, Any]:
     traject = _own(db, organisation_id, traject_id)
     denksessie = trajects.create_session(
@@ -91,7 +93,7 @@ def create_session(
 
 @router.post("/{traject_id}/stages/{stage}/close")
 def close_stage(
-    db: DbSession, organisation_id: OrganisationId, traject_id: int, stage: Stage
+    db: DbSession, organisation_id: OrganisationId, traject_id: PathId, stage: Stage
 ) -> dict[str, Any]:
     traject = _own(db, organisation_id, traject_id)
     return public.overview(db, trajects.close_stage(db, traject=traject, stage=stage))
@@ -99,14 +101,14 @@ def close_stage(
 
 @router.get("/{traject_id}/shortlist")
 def get_shortlist(
-    db: DbSession, organisation_id: OrganisationId, traject_id: int
+    db: DbSession, organisation_id: OrganisationId, traject_id: PathId
 ) -> dict[str, Any]:
     return public.shortlist(db, _own(db, organisation_id, traject_id))
 
 
 @router.post("/{traject_id}/shortlist/changes", status_code=status.HTTP_201_CREATED)
 def change_shortlist(
-    db: DbSession, organisation_id: OrganisationId, traject_id: int, data: ShortlistChange
+    db: DbSession, organisation_id: OrganisationId, traject_id: PathId, data: ShortlistChange
 ) -> dict[str, Any]:
     """Add or drop values (a reason is required), or take every value tied at the cut."""
     traject = _own(db, organisation_id, traject_id)
@@ -120,7 +122,7 @@ def create_ranking_round(
     background: BackgroundTasks,
     db: DbSession,
     organisation_id: OrganisationId,
-    traject_id: int,
+    traject_id: PathId,
     data: RankingRoundCreate,
 ) -> dict[str, Any]:
     traject = _own(db, organisation_id, traject_id)
@@ -136,7 +138,7 @@ def create_principle_rounds(
     background: BackgroundTasks,
     db: DbSession,
     organisation_id: OrganisationId,
-    traject_id: int,
+    traject_id: PathId,
     data: PrincipleRoundsCreate,
 ) -> dict[str, Any]:
     """A principle round per selected value in the principles-stage denksessie."""
@@ -152,14 +154,14 @@ def create_principle_rounds(
 
 @router.get("/{traject_id}/selection")
 def get_selection(
-    db: DbSession, organisation_id: OrganisationId, traject_id: int
+    db: DbSession, organisation_id: OrganisationId, traject_id: PathId
 ) -> dict[str, Any]:
     return public.selection(db, _own(db, organisation_id, traject_id))
 
 
 @router.post("/{traject_id}/selection/resolve")
 def resolve_tie(
-    db: DbSession, organisation_id: OrganisationId, traject_id: int, data: TieResolution
+    db: DbSession, organisation_id: OrganisationId, traject_id: PathId, data: TieResolution
 ) -> dict[str, Any]:
     traject = _own(db, organisation_id, traject_id)
     trajects.resolve_tie(db, traject=traject, data=data)
@@ -168,7 +170,7 @@ def resolve_tie(
 
 @router.get("/{traject_id}/curation/{value_key}")
 def get_curation(
-    db: DbSession, organisation_id: OrganisationId, traject_id: int, value_key: str
+    db: DbSession, organisation_id: OrganisationId, traject_id: PathId, value_key: str
 ) -> dict[str, Any]:
     return public.curation(db, _own(db, organisation_id, traject_id), value_key)
 
@@ -177,7 +179,7 @@ def get_curation(
 def choose_principles(
     db: DbSession,
     organisation_id: OrganisationId,
-    traject_id: int,
+    traject_id: PathId,
     value_key: str,
     data: CurationChoice,
 ) -> dict[str, Any]:
@@ -188,7 +190,7 @@ def choose_principles(
 
 @router.post("/{traject_id}/card", status_code=status.HTTP_201_CREATED)
 def make_card(
-    db: DbSession, organisation_id: OrganisationId, traject_id: int, data: CardCreate
+    db: DbSession, organisation_id: OrganisationId, traject_id: PathId, data: CardCreate
 ) -> dict[str, Any]:
     """The draft Principekaart with its verantwoording; publishing is done on the card."""
     traject = _own(db, organisation_id, traject_id)
@@ -203,10 +205,12 @@ def make_card(
 
 
 @router.get("/{traject_id}/ballots.csv", response_class=Response)
-def ballots_csv(db: DbSession, organisation_id: OrganisationId, traject_id: int) -> Response:
+def ballots_csv(
+    db: DbSession, settings: AppSettings, organisation_id: OrganisationId, traject_id: PathId
+) -> Response:
     traject = _own(db, organisation_id, traject_id)
     return Response(
-        export.ballots_csv(db, traject),
+        export.ballots_csv(db, traject, secret_key=settings.secret_key),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="traject-{traject_id}-stembriefjes.csv"'

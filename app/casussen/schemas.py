@@ -11,6 +11,7 @@ from app.schemas import StrictModel
 
 CASUSSEN_FORMAT = "denksessie-casussen/1"
 SITUATION_MAX = 3000
+SLUG_MAX = 80  # the column's length
 
 
 class CasusSource(StrictModel):
@@ -31,11 +32,11 @@ class CasusBase(StrictModel):
 
 
 class CasusCreate(CasusBase):
-    slug: str | None = Field(default=None, max_length=80, pattern=KEY_PATTERN)
+    slug: str | None = Field(default=None, max_length=SLUG_MAX, pattern=KEY_PATTERN)
 
 
 class CasusDoc(CasusBase):
-    slug: str = Field(max_length=80, pattern=KEY_PATTERN)
+    slug: str = Field(max_length=SLUG_MAX, pattern=KEY_PATTERN)
 
 
 class CasusUpdate(StrictModel):
@@ -60,5 +61,5 @@ class CasussenDocument(StrictModel):
 
 
 class CasusCopy(StrictModel):
-    slug: str | None = Field(default=None, max_length=80, pattern=KEY_PATTERN)
+    slug: str | None = Field(default=None, max_length=SLUG_MAX, pattern=KEY_PATTERN)
     title: str | None = Field(default=None, min_length=1, max_length=200)

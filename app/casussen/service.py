@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from app.casussen.models import Casus
 from app.casussen.schemas import (
+    SLUG_MAX,
     CasusCreate,
     CasusDoc,
     CasusPublic,
@@ -111,10 +112,17 @@ def _slug_taken(db: DbSession, *, organisation_id: int, slug: str) -> bool:
     )
 
 
+def _fitted(base: str, suffix: str = "") -> str:
+    """``base`` cut so that ``base + suffix`` fits the slug column, without a trailing hyphen."""
+    return base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+
+
 def _free_slug(db: DbSession, *, organisation_id: int, wanted: str) -> str:
-    slug, counter = wanted, 2
+    """``wanted``, or ``wanted-2``, ``wanted-3``...: the first free one, never past SLUG_MAX
+    (a long title or a copy of a long slug is cut, not refused)."""
+    slug, counter = _fitted(wanted), 2
     while _slug_taken(db, organisation_id=organisation_id, slug=slug):
-        slug, counter = f"{wanted}-{counter}", counter + 1
+        slug, counter = _fitted(wanted, f"-{counter}"), counter + 1
     return slug
 
 

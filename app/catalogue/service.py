@@ -34,7 +34,7 @@ from app.catalogue.schemas import (
 )
 from app.catalogue.validation import validate_document
 from app.db import DbSession
-from app.errors import Conflict, InvalidInput, NotFound, Problem, ReadOnly
+from app.errors import Conflict, InvalidInput, NotFound, Problem, ReadOnly, Rejected
 from app.organisations import service as organisations
 from app.organisations.models import utcnow
 from app.text import slugify
@@ -260,9 +260,10 @@ def write_document(db: DbSession, *, catalogue: Catalogue, document: CatalogueDo
     clusters = {cluster.key: cluster for cluster in _clusters(db, catalogue.id)}
     values = {value.key: value for value in _values(db, catalogue.id)}
     wanted_values = {value.key for value in document.values}
-    for key, value_row in values.items():
-        if key not in wanted_values:
-            db.delete(value_row)
+    dropped = [row for key, row in values.items() if key not in wanted_values]
+    _refuse_values_in_use(db, dropped)
+    for value_row in dropped:
+        db.delete(value_row)
     for position, cluster_doc in enumerate(document.clusters):
         cluster_row = clusters.get(cluster_doc.key) or CatalogueCluster(
             catalogue_id=catalogue.id, key=cluster_doc.key, name="", group=cluster_doc.group
@@ -474,8 +475,32 @@ def update_value(db: DbSession, *, catalogue: Catalogue, key: str, data: ValueUp
 
 def delete_value(db: DbSession, *, catalogue: Catalogue, key: str) -> None:
     assert catalogue.id is not None
-    db.delete(_row_by_key(db, CatalogueValue, catalogue.id, key))
+    row = _row_by_key(db, CatalogueValue, catalogue.id, key)
+    _refuse_values_in_use(db, [row])
+    db.delete(row)
     _touch(db, catalogue)
+
+
+def _refuse_values_in_use(db: DbSession, rows: list[CatalogueValue]) -> None:
+    """A value on a Principekaart stays: the card points at it (a 409 naming the values,
+    instead of the foreign key failing the request)."""
+    from app.cards.models import PrincipekaartValue  # cards build on catalogues
+
+    ids = [row.id for row in rows if row.id is not None]
+    if not ids:
+        return
+    used = set(
+        db.exec(
+            select(PrincipekaartValue.value_id).where(col(PrincipekaartValue.value_id).in_(ids))
+        ).all()
+    )
+    names = [row.name for row in rows if row.id in used]
+    if names:
+        raise Rejected(
+            "VALUE_IN_USE",
+            f"Waarde(n) {', '.join(names)} staan op een principekaart en kunnen niet worden "
+            "verwijderd; er is niets gewijzigd.",
+        )
 
 
 def add_opvatting(db: DbSession, *, catalogue: Catalogue, key: str, text: str) -> int:
@@ -538,14 +563,29 @@ def value_keys(db: DbSession, catalogue: Catalogue) -> set[str]:
 
 
 def delete(db: DbSession, *, catalogue: Catalogue) -> None:
-    """Delete an own catalogue, unless a Principekaart is built on it."""
-    from app.cards.models import Principekaart
+    """Delete an own catalogue, unless a denksessie, traject or Principekaart is built on it.
 
-    used = db.exec(select(Principekaart.id).where(Principekaart.catalogue_id == catalogue.id))
-    if used.first() is not None:
-        raise Conflict(
-            f"Catalogus '{catalogue.name}' wordt gebruikt door een principekaart en kan niet "
-            "worden verwijderd."
-        )
+    Checked here rather than left to the foreign keys, so the refusal is a clear 409 that says
+    what holds the catalogue, and nothing is deleted."""
+    # Imported here: these packages build on catalogues, not the other way round.
+    from app.cards.models import Principekaart
+    from app.sessions.models import Denksessie
+    from app.trajects.models import Traject
+
+    uses = (
+        (select(Denksessie.id).where(Denksessie.catalogue_id == catalogue.id), "een denksessie"),
+        (select(Traject.id).where(Traject.catalogue_id == catalogue.id), "een traject"),
+        (
+            select(Principekaart.id).where(Principekaart.catalogue_id == catalogue.id),
+            "een principekaart",
+        ),
+    )
+    for query, what in uses:
+        if db.exec(query.limit(1)).first() is not None:
+            raise Rejected(
+                "CATALOGUE_IN_USE",
+                f"Catalogus '{catalogue.name}' wordt gebruikt door {what} en kan niet worden "
+                "verwijderd; er is niets verwijderd.",
+            )
     db.delete(catalogue)
     db.flush()

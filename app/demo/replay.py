@@ -290,18 +290,22 @@ async def _principles_session(
     tokens = _join(api, created["code"], len(session["participants"]))
     for new_round in made["rounds"]:
         config = new_round["config"]
-        # The round shows one principle per folded group; approve it when its group holds a
-        # principle of the scenario's card.
+        # The round shows every wording of each folded group; a phone approves one wording of
+        # each group that holds a principle of the scenario's card: that principle's own
+        # wording when the round offers it, else the group's first one offered.
         wanted = card.get(config["value_key"]) or {"headline": "", "sub_principles": []}
         liked = {wanted["headline"], *wanted["sub_principles"]}
         groups = api.get(f"{base}/curation/{config['value_key']}")["groups"]
-        liked_ids = {
-            principle["id"]
-            for group in groups
-            if any(p["text"] in liked for p in group["principles"])
-            for principle in group["principles"]
-        }
-        approve = [i for i in config["principle_ids"] if i in liked_ids]
+        offered = config["principle_ids"]
+        approve = []
+        for group in groups:
+            if not any(p["text"] in liked for p in group["principles"]):
+                continue
+            ids = [p["id"] for p in group["principles"] if p["id"] in offered]
+            own = [p["id"] for p in group["principles"] if p["text"] in liked and p["id"] in ids]
+            if ids:
+                approve.append((own or ids)[0])
+        approve.sort(key=offered.index)
         payload = {"approve": approve[: config["max_approvals"]], "rewording": None}
         api.post(f"{session_path}/rounds/{new_round['id']}/open")
         await _room(

@@ -8,6 +8,7 @@ there is no build step and nothing compiled is committed.
 from __future__ import annotations
 
 import gettext as stdlib_gettext
+from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from functools import cache
@@ -39,6 +40,22 @@ def translations(language: Language) -> stdlib_gettext.NullTranslations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
+
+
+def N_(message: str) -> str:  # noqa: N802 (the name gettext tools look for)
+    """Mark ``message`` for the catalogue without translating it here (it is translated where
+    the language is known)."""
+    return message
+
+
+def pick_language(candidates: Iterable[str | None], default: Language) -> Language:
+    """The first candidate that is a supported language (say ``?lang=``, then the ``lang``
+    cookie), else ``default``."""
+    for candidate in candidates:
+        for language in LANGUAGES:
+            if candidate == language:
+                return language
+    return default
 
 
 def set_language(language: Language) -> None:

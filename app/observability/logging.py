@@ -6,6 +6,13 @@ it (a socket's sender task included) and anyio into worker threads. ``X-Request-
 proxy is kept when it looks sane (so one id follows a request through Caddy and the app), a
 fresh one is made otherwise, and it is always echoed in the response.
 
+No line carries a client address, a join code or a token (docs/privacy.md): the access line
+has the method, the path with its secret segment replaced (``redact_path``), the status and the
+duration; uvicorn's websocket handshake line loses its address the same way (``_Scrub``), and
+the websockets library's handshake dumps (every header, cookies and X-Forwarded-For included,
+at debug level) are dropped. So the request id that links a line to "participant in
+denksessie N" links it to nobody.
+
 This module knows no web framework (tests/architecture): the middleware is plain ASGI.
 """
 
@@ -36,12 +43,51 @@ ACCESS_LOGGER = "denksessie.access"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
+# Paths whose segment after the prefix is a secret (a join code, an invitation or card token):
+# logged as the route's parameter name. tests/observability checks every route is covered.
+SECRET_SEGMENTS: tuple[tuple[str, str], ...] = (
+    ("/api/v1/join/", "code"),
+    ("/j/", "code"),
+    ("/p/", "code"),
+    ("/ws/", "code"),
+    ("/uitnodiging/", "token"),
+    ("/k/", "token"),
+)
+# uvicorn's websocket handshake line: '%s - "WebSocket %s" ...' with the client address first.
+_UVICORN_WEBSOCKET = '%s - "WebSocket %s"'
+_UVICORN_LOGGERS = ("uvicorn.error",)
+
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 connection_id: ContextVar[str | None] = ContextVar("connection_id", default=None)
 
 
 def new_id() -> str:
     return secrets.token_hex(8)
+
+
+def redact_path(path: str) -> str:
+    """The path without its query and with a join code or token replaced by its name:
+    ``/uitnodiging/abc`` becomes ``/uitnodiging/{token}``."""
+    path = path.partition("?")[0]
+    for prefix, name in SECRET_SEGMENTS:
+        if path.startswith(prefix) and len(path) > len(prefix):
+            _secret, slash, rest = path[len(prefix) :].partition("/")
+            return f"{prefix}{{{name}}}{slash}{rest}"
+    return path
+
+
+class _Scrub(logging.Filter):
+    """Takes the client address and the join code out of uvicorn's websocket lines and drops
+    the websockets library's handshake dumps (``< GET ...``, ``> HTTP/1.1 ...``, headers)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg if isinstance(record.msg, str) else ""
+        if message.startswith(("< ", "> ")):
+            return False
+        args = record.args
+        if message.startswith(_UVICORN_WEBSOCKET) and isinstance(args, tuple) and len(args) >= 2:
+            record.args = ("-", redact_path(str(args[1])), *args[2:])
+        return True
 
 
 class _ContextIds(logging.Filter):
@@ -100,6 +146,11 @@ def configure_logging(*, level: str, log_format: LogFormat) -> None:
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     root.setLevel(level.upper())
     logging.getLogger("uvicorn.access").disabled = True
+    # On the logger, not a handler: in text mode uvicorn's own handlers write these lines.
+    for name in _UVICORN_LOGGERS:
+        scrubbed = logging.getLogger(name)
+        if not any(isinstance(f, _Scrub) for f in scrubbed.filters):
+            scrubbed.addFilter(_Scrub())
     if log_format == "json":
         for name in ("uvicorn", "uvicorn.error"):
             uvicorn_logger = logging.getLogger(name)
@@ -109,7 +160,9 @@ def configure_logging(*, level: str, log_format: LogFormat) -> None:
 
 class RequestIdMiddleware:
     """Give every request and websocket an id (from ``X-Request-ID`` when sane), echo it in
-    the response, and write one access line per HTTP request."""
+    the response, and write one access line per HTTP request: an unhandled error is answered
+    500 by Starlette's outermost layer, after this one, so it is logged here as 500 (at error
+    level, as every 5xx), not as the 0 of a response never seen."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -136,16 +189,21 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id if scope["type"] == "http" else send)
+        except Exception:
+            status = status or 500
+            raise
         finally:
             if scope["type"] == "http":
-                self.access.info(
+                path = redact_path(str(scope.get("path", "")))
+                self.access.log(
+                    logging.ERROR if status >= 500 else logging.INFO,
                     "%s %s %s",
                     scope.get("method"),
-                    scope.get("path"),
+                    path,
                     status,
                     extra={
                         "method": scope.get("method"),
-                        "path": scope.get("path"),
+                        "path": path,
                         "status": status,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     },

@@ -8,13 +8,20 @@ replica in docker-compose) and sum in Prometheus (docs/performance.md).
 Connected sockets are read from the hub when scraped, so the gauge can never drift from the
 hub's own bookkeeping. GC pauses are timed through ``gc.callbacks``: a full collection on a
 worker with thousands of sockets stops every socket at once (shared/PERF-NOTES.md).
+
+The figures hold no personal data, but they tell a stranger how busy the service is and which
+errors it answers: ``MetricsAccess`` lets in only the configured addresses (loopback by
+default) and, when a token is set, a request that presents it (docs/security.md).
 """
 
 from __future__ import annotations
 
 import gc
+import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from typing import Any
 
 from prometheus_client import (
@@ -132,3 +139,30 @@ class Metrics:
     def exposition(self) -> tuple[bytes, str]:
         """The Prometheus text format and its content type, for ``GET /metrics``."""
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+@dataclass(frozen=True)
+class MetricsAccess:
+    """Who may read ``/metrics``: a client address inside ``networks``, or the bearer token."""
+
+    networks: tuple[IPv4Network | IPv6Network, ...]
+    token: str | None = None
+
+    @classmethod
+    def of(cls, allow: Sequence[str], token: str | None) -> MetricsAccess:
+        return cls(tuple(ip_network(entry, strict=False) for entry in allow), token)
+
+    def allows(self, client_host: str | None, authorization: str | None) -> bool:
+        if self.token is not None and authorization is not None:
+            scheme, _, presented = authorization.partition(" ")
+            if scheme.lower() == "bearer" and secrets.compare_digest(
+                presented.strip().encode(), self.token.encode()
+            ):
+                return True
+        try:
+            address = ip_address(client_host or "")
+        except ValueError:  # no address, or a name (the test client says "testclient")
+            return False
+        if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        return any(address in network for network in self.networks)

@@ -1,4 +1,5 @@
-"""Websocket abuse resistance: the Origin check at the handshake and per-socket frame limits.
+"""Websocket abuse resistance: the Origin check at the handshake, per-socket frame limits and
+sockets per token.
 
 Explained for operators in docs/security.md; the close and error codes are in
 docs/realtime-protocol.md.
@@ -7,10 +8,11 @@ docs/realtime-protocol.md.
 from __future__ import annotations
 
 import enum
+import time
+from collections import Counter, deque
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from aiolimiter import AsyncLimiter
 from limits import RateLimitItem, parse
 
 from app.config import Settings
@@ -77,25 +79,54 @@ class Verdict(enum.Enum):
     FLOOD = "flood"  # close with 1008
 
 
+class MovingWindow:
+    """At most ``amount`` frames in any ``seconds`` long stretch: the moving window of the
+    ``limits`` package (its ``moving-window`` strategy), as the settings' notation promises.
+
+    Kept per socket rather than in ``limits``' in-memory storage, whose timer thread sweeps
+    every key every 10 ms (11-14 % of a voting worker's CPU with 2,000 phones,
+    docs/performance.md). A leaky bucket (``aiolimiter``, used before) is not the same limit:
+    at 150 frames a second its level rose by only 50 a second, so "100 a second" closed the
+    socket after about 300 frames instead of about 100. The times of the frames of the last
+    window are kept, pruned at each frame: a phone that sends a ping every 20 s holds one.
+    """
+
+    __slots__ = ("_amount", "_seconds", "_times")
+
+    def __init__(self, amount: int, seconds: float) -> None:
+        self._amount = amount
+        self._seconds = seconds
+        self._times: deque[float] = deque()
+
+    def hit(self, now: float) -> bool:
+        """Count a frame at ``now`` if the window has room for it; whether it had."""
+        times = self._times
+        while times and now - times[0] >= self._seconds:
+            times.popleft()
+        if len(times) >= self._amount:
+            return False
+        times.append(now)
+        return True
+
+
 @dataclass(frozen=True, slots=True)
 class FrameBudget:
-    """One socket's two leaky buckets: over ``rate`` a frame is refused, over ``flood`` the
+    """One socket's two moving windows: over ``rate`` a frame is refused, over ``flood`` the
     socket is closed."""
 
-    rate: AsyncLimiter
-    flood: AsyncLimiter
+    rate: MovingWindow
+    flood: MovingWindow
 
 
 class FrameLimiter:
-    """Frame limits per socket (leaky buckets from ``aiolimiter``), in this worker's memory.
+    """Frame limits per socket, in this worker's memory.
 
-    Every frame after the handshake counts towards both limits, refused ones included: a client
-    that keeps sending after RATE_LIMITED reaches the flood limit and is closed.
+    Every frame after the handshake counts towards the flood limit, refused ones included: a
+    client that keeps sending after RATE_LIMITED reaches it and is closed. Only served frames
+    count towards the rate limit, so a client that waits gets served again.
 
-    Each socket owns its buckets, so a closed socket's limits go with it and nothing sweeps. (The
-    ``limits`` package's in-memory storage, used here before, sweeps every key every 10 ms from
-    a timer thread: 11-14 % of a worker's CPU with 2,000 phones voting, docs/performance.md.)
-    ``limits`` still parses the configured strings, as it does for the HTTP limits.
+    Each socket owns its windows, so a closed socket's limits go with it and nothing sweeps.
+    ``limits`` parses the configured strings, as it does for the HTTP limits.
     """
 
     def __init__(self, *, rate: RateLimitItem, flood: RateLimitItem) -> None:
@@ -108,16 +139,43 @@ class FrameLimiter:
 
     def budget(self) -> FrameBudget:
         return FrameBudget(
-            AsyncLimiter(self._rate.amount, self._rate.get_expiry()),
-            AsyncLimiter(self._flood.amount, self._flood.get_expiry()),
+            MovingWindow(self._rate.amount, self._rate.get_expiry()),
+            MovingWindow(self._flood.amount, self._flood.get_expiry()),
         )
 
     @staticmethod
-    async def check(budget: FrameBudget) -> Verdict:
-        if not budget.flood.has_capacity():
+    def check(budget: FrameBudget) -> Verdict:
+        now = time.monotonic()
+        if not budget.flood.hit(now):
             return Verdict.FLOOD
-        await budget.flood.acquire()  # there is capacity: returns at once
-        if not budget.rate.has_capacity():
+        if not budget.rate.hit(now):
             return Verdict.LIMITED
-        await budget.rate.acquire()
         return Verdict.SERVE
+
+
+class TokenSockets:
+    """Open websockets per client token, in this worker.
+
+    One screen link opened 1,000 sockets, each holding a file and a place in every fan-out. A
+    participant token already keeps one socket (a newer one replaces it); a screen or
+    facilitator link may be open on a few devices and tabs, not on hundreds.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._open: Counter[str] = Counter()
+
+    def open(self, token: str) -> bool:
+        """Count one more socket on ``token``; False (not counted) when it has ``limit``."""
+        if self._open[token] >= self.limit:
+            return False
+        self._open[token] += 1
+        return True
+
+    def close(self, token: str) -> None:
+        self._open[token] -= 1
+        if self._open[token] <= 0:
+            del self._open[token]
+
+    def count(self, token: str) -> int:
+        return self._open[token]

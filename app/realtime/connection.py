@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from starlette.websockets import WebSocket
 
+from app.i18n import Language
 from app.realtime.protocol import CLOSE_TRY_AGAIN
 from app.tokens import Role
 
@@ -43,15 +44,18 @@ class Connection:
         participant_id: str | None = None,
         capacity: int = DIRECT_CAPACITY,
         on_slow: Callable[[], None] | None = None,
+        language: Language = "nl",
     ) -> None:
         self.websocket = websocket
         self.role = role
         self.denksessie_id = denksessie_id
         self.participant_id = participant_id
+        self.language = language  # of the words in error frames pushed to this socket
         self._capacity = capacity
         self._direct: deque[str] = deque()
         self._latest: dict[str, str] = {}
         self._wake = asyncio.Event()
+        self._sent = asyncio.Event()  # set after every frame the sender hands to the socket
         self._close: tuple[int, str] | None = None
         self._task: asyncio.Task[None] | None = None
         self._sending = False
@@ -71,10 +75,30 @@ class Connection:
             logger.info("closing a socket that does not read (role %s)", self.role)
             if self._on_slow is not None:
                 self._on_slow()
-            self._abandon(CLOSE_TRY_AGAIN, "te traag; maak opnieuw verbinding")
+            self._abandon(CLOSE_TRY_AGAIN, "SLOW_READER")
             return
         self._direct.append(frame)
         self._wake.set()
+
+    async def room_to_answer(self) -> None:
+        """Wait (at most ``CLOSE_TIMEOUT_S``) while half the direct queue is taken.
+
+        The receiver calls this before it reads the next frame. A burst of frames arrives in
+        one read from the network and is handled without the event loop ever turning to this
+        socket's sender, so the answers of a client that reads everything would fill the queue
+        and close it as a slow reader (1013). Waiting here lets the sender drain the queue; a
+        client that does not read still fills it and is closed."""
+        low = self._capacity // 2
+        if len(self._direct) < low or self._close is not None or self._task is None:
+            return
+        deadline = asyncio.get_running_loop().time() + CLOSE_TIMEOUT_S
+        while len(self._direct) >= low and self._close is None:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return
+            self._sent.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._sent.wait(), left)
 
     def send_latest(
         self, slot: str, frame: str, *, drop: tuple[str, ...] = (), whole: str | None = None
@@ -121,6 +145,7 @@ class Connection:
             await self.websocket.send_text(frame)
         finally:
             self._sending = False
+            self._sent.set()
 
     async def _send_close(self) -> None:
         assert self._close is not None

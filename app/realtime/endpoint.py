@@ -10,20 +10,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.accounts import service as accounts
 from app.db import committing
 from app.errors import DomainError, NotFound, Rejected
 from app.events import BALLOTS_CHANGED, MARKER_SEQ, Event
+from app.i18n import Language, pick_language
+from app.i18n.errors import TEXTS, error_text
 from app.observability.logging import connection_id, new_id
 from app.organisations.models import utcnow
-from app.realtime.abuse import FrameLimiter, Verdict, origin_allowed
+from app.realtime.abuse import FrameLimiter, TokenSockets, Verdict, origin_allowed
 from app.realtime.connection import Connection
 from app.realtime.hub import Hub, dumps, in_thread
 from app.realtime.markers import MarkerCoalescer
@@ -34,6 +37,7 @@ from app.realtime.protocol import (
     CLOSE_POLICY,
     CLOSE_REMOVED,
     CLOSE_TOO_BIG,
+    CLOSE_TRY_AGAIN,
     CLOSE_UNAUTHORISED,
     MAX_FRAME_BYTES,
     PROTOCOL_VERSION,
@@ -43,6 +47,7 @@ from app.realtime.protocol import (
     Resync,
     client_frames,
     hello_frame,
+    msg_id_of,
 )
 from app.sessions import results
 from app.sessions import service as sessions
@@ -57,15 +62,58 @@ T = TypeVar("T")
 HELLO_TIMEOUT_S = 10.0
 
 
+# The reason a refusal gives when it names none of its own (``HANDSHAKE_REFUSED.*`` in
+# ``app/i18n/errors.py``), by close code.
+REASON_BY_CLOSE = {
+    CLOSE_TOO_BIG: "TOO_BIG",
+    CLOSE_BAD_HELLO: "BAD_HELLO",
+    CLOSE_UNAUTHORISED: "BAD_TOKEN",
+    CLOSE_REMOVED: "PARTICIPANT_REMOVED",
+    CLOSE_NOT_FOUND: "UNKNOWN_CODE",
+    CLOSE_BAD_ORIGIN: "BAD_ORIGIN",
+}
+
+
 class Refused(Exception):
-    def __init__(self, code: int, reason: str) -> None:
+    """A refused handshake, or a socket to close: the close code, a reason (a key of the
+    ``HANDSHAKE_REFUSED.*`` texts) and the facts its sentence needs. The words are made for the
+    socket's language when it is sent (``_refuse``)."""
+
+    def __init__(self, code: int, reason: str, **params: object) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
+        self.params = params
+
+    @property
+    def key(self) -> str:
+        """``reason`` when there is a sentence for it, else the one for the close code."""
+        if f"HANDSHAKE_REFUSED.{self.reason}" in TEXTS:
+            return self.reason
+        return REASON_BY_CLOSE.get(self.code, self.reason)
 
 
-def _error(code: str, message: str, **extra: Any) -> str:
-    return dumps({"type": "error", "code": code, "message": message, **extra})
+def socket_language(websocket: WebSocket) -> Language:
+    """``?lang=`` on the socket's URL, else the ``lang`` cookie the pages set (a browser sends
+    it with the upgrade request), else the server's default."""
+    default: Language = websocket.app.state.settings.default_language
+    return pick_language(
+        (websocket.query_params.get("lang"), websocket.cookies.get("lang")), default
+    )
+
+
+def _error(
+    code: str,
+    language: Language,
+    *,
+    reason: str | None = None,
+    params: Mapping[str, object] | None = None,
+    message: str = "",
+    **extra: Any,
+) -> str:
+    """An ``error`` frame; its ``message`` in the socket's language (``app/i18n/errors.py``)."""
+    text = error_text(code, language=language, reason=reason, params=params, message=message)
+    return dumps({"type": "error", "code": code, "message": text, **extra})
 
 
 async def _in_db(websocket: WebSocket, work: Callable[[Session], T], *, commit: bool) -> T:
@@ -92,10 +140,10 @@ async def _receive_text(websocket: WebSocket) -> str:
     if text is None:
         data = message.get("bytes") or b""
         if len(data) > MAX_FRAME_BYTES:
-            raise Refused(CLOSE_TOO_BIG, "frame te groot")
+            raise Refused(CLOSE_TOO_BIG, "TOO_BIG")
         text = data.decode("utf-8", errors="replace")
     if len(text.encode("utf-8")) > MAX_FRAME_BYTES:
-        raise Refused(CLOSE_TOO_BIG, "frame te groot")
+        raise Refused(CLOSE_TOO_BIG, "TOO_BIG")
     return text
 
 
@@ -106,25 +154,58 @@ async def _handshake(websocket: WebSocket) -> tuple[Hello, ClientToken]:
         raw = await asyncio.wait_for(_receive_text(websocket), HELLO_TIMEOUT_S)
         hello = hello_frame.validate_json(raw)
     except (TimeoutError, ValidationError) as exc:
-        raise Refused(CLOSE_BAD_HELLO, "stuur eerst een geldige hello") from exc
+        raise Refused(CLOSE_BAD_HELLO, "BAD_HELLO") from exc
     if hello.protocol != PROTOCOL_VERSION:
-        raise Refused(CLOSE_BAD_HELLO, f"protocolversie {PROTOCOL_VERSION} verwacht")
+        raise Refused(CLOSE_BAD_HELLO, "PROTOCOL_VERSION", version=PROTOCOL_VERSION)
     token = verify(websocket.app.state.settings.secret_key, hello.token)
     if token is None or token.role != hello.role:
-        raise Refused(CLOSE_UNAUTHORISED, "ongeldig token")
+        raise Refused(CLOSE_UNAUTHORISED, "BAD_TOKEN")
     return hello, token
 
 
+def _staff_access_holds(db: Session, token: ClientToken) -> bool:
+    """A staff token's login still stands for its denksessie (tokens.py, decision 0010)."""
+    organisation_id = db.exec(
+        select(Denksessie.organisation_id).where(Denksessie.id == token.denksessie_id)
+    ).first()
+    return organisation_id is not None and accounts.staff_token_holds(db, token, organisation_id)
+
+
+async def _watch_staff_access(
+    websocket: WebSocket, connection: Connection, token: ClientToken, every_s: float
+) -> None:
+    """Close a staff socket soon after its token is revoked (logout, member removed, role
+    lowered) or expires; the facilitator's page then says so (4401)."""
+    assert token.expires_at is not None
+    while not connection.closing:
+        await asyncio.sleep(min(every_s, max(0.0, token.expires_at - time.time())))
+        try:
+            holds = token.expires_at > time.time() and await _in_db(
+                websocket, lambda db: _staff_access_holds(db, token), commit=False
+            )
+        except SQLAlchemyError:  # the database is away: check again next time
+            logger.warning("could not re-check a staff socket's access", exc_info=True)
+            continue
+        if not holds:
+            logger.info("websocket access revoked: %s", token.grant)
+            connection.send_direct(_error("ACCESS_REVOKED", connection.language))
+            connection.close(CLOSE_UNAUTHORISED, "ACCESS_REVOKED")
+            return
+
+
 def _check_membership(db: Session, code: str, token: ClientToken) -> None:
-    """Refuse a code that is unknown or not the token's, and a removed participant."""
+    """Refuse a code that is unknown or not the token's, a removed participant, and a staff
+    token whose login no longer stands."""
     try:
         denksessie_id = sessions.live_id_by_code(db, code)
     except NotFound as exc:
-        raise Refused(CLOSE_NOT_FOUND, "onbekende code") from exc
+        raise Refused(CLOSE_NOT_FOUND, "UNKNOWN_CODE") from exc
     if denksessie_id != token.denksessie_id:
         # Answered like an unknown code, so a token of one denksessie cannot be used to tell
         # live codes from dead ones (docs/security.md).
-        raise Refused(CLOSE_NOT_FOUND, "onbekende code")
+        raise Refused(CLOSE_NOT_FOUND, "UNKNOWN_CODE")
+    if token.is_staff and not _staff_access_holds(db, token):
+        raise Refused(CLOSE_UNAUTHORISED, "BAD_TOKEN")
     if token.participant_id is not None:
         try:
             sessions.active_participant(
@@ -133,7 +214,7 @@ def _check_membership(db: Session, code: str, token: ClientToken) -> None:
         except Rejected as exc:
             raise Refused(
                 CLOSE_REMOVED if exc.code == "PARTICIPANT_REMOVED" else CLOSE_UNAUTHORISED,
-                exc.message,
+                exc.code,
             ) from exc
 
 
@@ -169,6 +250,15 @@ def _frame_limiter(websocket: WebSocket) -> FrameLimiter:
     return limiter
 
 
+def _token_sockets(websocket: WebSocket) -> TokenSockets:
+    """One count per app (so per worker), made on first use from the app's settings."""
+    state = websocket.app.state
+    sockets: TokenSockets | None = getattr(state, "token_sockets", None)
+    if sockets is None:
+        sockets = state.token_sockets = TokenSockets(state.settings.ws_per_token_limit)
+    return sockets
+
+
 def _markers(websocket: WebSocket) -> MarkerCoalescer:
     """One coalescer per app (so per worker), publishing through the app's hub."""
     state = websocket.app.state
@@ -178,10 +268,11 @@ def _markers(websocket: WebSocket) -> MarkerCoalescer:
     return markers
 
 
-async def _refuse(websocket: WebSocket, refused: Refused) -> None:
+async def _refuse(websocket: WebSocket, refused: Refused, language: Language) -> None:
     logger.info("websocket refused: %s (%s)", refused.code, refused.reason)
-    await websocket.send_text(_error("HANDSHAKE_REFUSED", refused.reason))
-    await websocket.close(code=refused.code, reason=refused.reason)
+    frame = _error("HANDSHAKE_REFUSED", language, reason=refused.key, params=refused.params)
+    await websocket.send_text(frame)
+    await websocket.close(code=refused.code, reason=refused.key)
 
 
 @router.websocket("/ws/{code}")
@@ -191,6 +282,7 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
     await websocket.accept()
     hub: Hub = websocket.app.state.hub
     settings = websocket.app.state.settings
+    language = socket_language(websocket)
     # Every log line of this socket, its sender task included, carries this id.
     connection_id.set(new_id())
     try:
@@ -199,13 +291,31 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
             websocket.headers.get("host"),
             settings.allowed_origins,
         ):
-            raise Refused(CLOSE_BAD_ORIGIN, "deze pagina mag geen verbinding maken")
+            raise Refused(CLOSE_BAD_ORIGIN, "BAD_ORIGIN")
         hello, token = await _handshake(websocket)
     except Refused as refused:
-        await _refuse(websocket, refused)
+        await _refuse(websocket, refused, language)
         return
     except WebSocketDisconnect:
         return
+    sockets = _token_sockets(websocket)
+    if not sockets.open(hello.token):
+        await _refuse(websocket, Refused(CLOSE_TRY_AGAIN, "TOO_MANY_SOCKETS"), language)
+        return
+    try:
+        await _serve_socket(websocket, hub, code, hello, token, language)
+    finally:
+        sockets.close(hello.token)
+
+
+async def _serve_socket(
+    websocket: WebSocket,
+    hub: Hub,
+    code: str,
+    hello: Hello,
+    token: ClientToken,
+    language: Language,
+) -> None:
     denksessie_id = token.denksessie_id
     connection = Connection(
         websocket,
@@ -213,6 +323,7 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         denksessie_id=denksessie_id,
         participant_id=token.participant_id,
         on_slow=hub.metrics.slow_consumers.inc,
+        language=language,
     )
     limiter = _frame_limiter(websocket)
     budget = limiter.budget()
@@ -228,12 +339,21 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         snapshot = await _in_db(websocket, check_and_read, commit=False)
     except Refused as refused:
         await hub.remove(connection)
-        await _refuse(websocket, refused)
+        await _refuse(websocket, refused, language)
         return
     except BaseException:
         await hub.remove(connection)
         raise
     hub.claim(connection)
+    watcher = (
+        asyncio.create_task(
+            _watch_staff_access(
+                websocket, connection, token, websocket.app.state.settings.access_recheck_s
+            )
+        )
+        if token.is_staff
+        else None
+    )
     opened = time.monotonic()
     logger.info(
         "websocket open: %s in denksessie %s",
@@ -248,22 +368,26 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         connection.send_direct(snapshot)
         hub.ready(connection)
         while True:
+            # A burst from a client that reads lets the sender catch up first, so only a
+            # client that does not read overflows its queue (1013); the flood limit (1008)
+            # stays the answer to sending too much.
+            await connection.room_to_answer()
             text = await _receive_text(websocket)
-            verdict = await limiter.check(budget)
+            verdict = limiter.check(budget)
             if verdict is Verdict.SERVE:
                 await _serve_frame(websocket, hub, connection, text)
                 continue
-            connection.send_direct(
-                _error("RATE_LIMITED", "Je stuurt te veel berichten; wacht even.", retry=True)
-            )
+            connection.send_direct(_error("RATE_LIMITED", language, retry=True))
             if verdict is Verdict.FLOOD:
-                raise Refused(CLOSE_POLICY, "te veel berichten")
+                raise Refused(CLOSE_POLICY, "FLOOD")
     except WebSocketDisconnect:
         pass
     except Refused as refused:
         connection.close(refused.code, refused.reason)
         await connection.wait_closed()
     finally:
+        if watcher is not None:
+            watcher.cancel()
         await hub.remove(connection)
         logger.info(
             "websocket closed after %.1f s",
@@ -276,7 +400,14 @@ async def _serve_frame(websocket: WebSocket, hub: Hub, connection: Connection, t
     try:
         frame = client_frames.validate_json(text)
     except ValidationError:
-        connection.send_direct(_error("BAD_FRAME", "Onbekend of ongeldig bericht."))
+        # With its msg_id when it carries one: a client resends a ballot until it hears of it.
+        msg_id = msg_id_of(text)
+        language = connection.language
+        connection.send_direct(
+            _error("BAD_FRAME", language)
+            if msg_id is None
+            else _error("BAD_FRAME", language, msg_id=msg_id)
+        )
         return
     if isinstance(frame, Ping):
         connection.send_direct(dumps({"type": "pong"}))
@@ -294,9 +425,7 @@ async def _serve_ballot(
 ) -> None:
     if connection.role != "participant" or connection.participant_id is None:
         hub.metrics.ballots_rejected.labels("WRONG_ROLE").inc()
-        connection.send_direct(
-            _error("WRONG_ROLE", "Alleen deelnemers stemmen.", msg_id=frame.msg_id)
-        )
+        connection.send_direct(_error("WRONG_ROLE", connection.language, msg_id=frame.msg_id))
         return
     metrics = hub.metrics
     received = time.perf_counter()
@@ -312,20 +441,24 @@ async def _serve_ballot(
         cast_result = await hub.writer.submit(request)
     except DomainError as exc:
         metrics.ballots_rejected.labels(exc.code).inc()
-        connection.send_direct(_error(exc.code, exc.message, msg_id=frame.msg_id))
+        connection.send_direct(
+            _error(
+                exc.code,
+                connection.language,
+                reason=exc.reason,
+                params=exc.params,
+                message=exc.sentence,
+                msg_id=frame.msg_id,
+            )
+        )
         if exc.code == "PARTICIPANT_REMOVED":
-            raise Refused(CLOSE_REMOVED, "verwijderd") from exc
+            raise Refused(CLOSE_REMOVED, "PARTICIPANT_REMOVED") from exc
         return
     except SQLAlchemyError:
         logger.warning("ballot not stored: database unavailable", exc_info=True)
         metrics.ballots_rejected.labels("UNAVAILABLE").inc()
         connection.send_direct(
-            _error(
-                "UNAVAILABLE",
-                "Je antwoord is nog niet opgeslagen; we proberen het opnieuw.",
-                msg_id=frame.msg_id,
-                retry=True,
-            )
+            _error("UNAVAILABLE", connection.language, msg_id=frame.msg_id, retry=True)
         )
         return
     connection.send_direct(

@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.events import MARKERS, Event, topic
+from app.i18n.errors import error_text
 from app.observability.metrics import Metrics
 from app.realtime.backplane import Backplane
 from app.realtime.connection import Connection
@@ -95,14 +96,14 @@ async def in_thread(work: Callable[[], T], *, limiter: anyio.CapacityLimiter | N
         raise
 
 
-def _send_off(
-    connection: Connection, code: str, message: str, close_code: int, reason: str
-) -> None:
-    """Tell a socket why in an error frame, then close it (once: a closing socket is left)."""
+def _send_off(connection: Connection, code: str, close_code: int) -> None:
+    """Tell a socket why in an error frame (in its language), then close it (once: a closing
+    socket is left)."""
     if connection.closing:
         return
+    message = error_text(code, language=connection.language)
     connection.send_direct(dumps({"type": "error", "code": code, "message": message}))
-    connection.close(close_code, reason)
+    connection.close(close_code, code)
 
 
 def settled_results(frame: dict[str, Any]) -> dict[str, Any]:
@@ -131,7 +132,6 @@ class Room:
     tally_dirty: bool = False
     phones_dirty: bool = False
     last_phone_push: float = 0.0
-    ending: bool = False  # send the final state, then close every socket with 4410
     state_changed_at: float = 0.0  # when the last state event arrived (monotonic)
     # The facilitator's participant list with the count it was read at: with thousands of phones
     # it is the largest part of a tally, and only joins (the count) or a removal (a state
@@ -277,13 +277,7 @@ class Hub:
             return
         older = room.phones.get(connection.participant_id)
         if older is not None and older is not connection:
-            _send_off(
-                older,
-                "REPLACED",
-                "Je bent op een ander scherm of tabblad verder gegaan.",
-                CLOSE_REPLACED,
-                "vervangen door een nieuwere verbinding",
-            )
+            _send_off(older, "REPLACED", CLOSE_REPLACED)
         room.phones[connection.participant_id] = connection
 
     def ready(self, connection: Connection) -> None:
@@ -456,18 +450,10 @@ class Hub:
         room.aggregates = {}  # a round opened, closed or reopened: no aggregate of before it
         room.state_changed_at = time.monotonic()
         self._wake.set()
-        if event.type == "denksessie_ended":
-            room.ending = True
         if event.type == "participant_removed":
             removed = room.phones.get(str(event.payload.get("participant_id")))
             if removed is not None:
-                _send_off(
-                    removed,
-                    "PARTICIPANT_REMOVED",
-                    "De facilitator heeft je uit deze denksessie gehaald.",
-                    CLOSE_REMOVED,
-                    "verwijderd",
-                )
+                _send_off(removed, "PARTICIPANT_REMOVED", CLOSE_REMOVED)
 
     # --- ticks ---------------------------------------------------------------------------------
 
@@ -557,21 +543,28 @@ class Hub:
         (values, casus texts) unless they changed, and the results of rounds that were not open
         at the last state and still equal it (listed in ``results_kept``). A socket whose
         snapshot was being read when the frames were built, or whose state slot still holds an
-        unsent frame (see ``Connection.send_latest``), gets the whole one, and an ending
-        denksessie sends the whole one to all."""
+        unsent frame (see ``Connection.send_latest``), gets the whole one.
+
+        Whether the denksessie has ended is taken from the very read the frames are built from,
+        never from the ``denksessie_ended`` event: a state read just before the end committed
+        (built for a control a moment earlier) would otherwise go out as the "final" state
+        with ``status: "running"`` before 4410. An ended read sends its whole frame to every
+        socket and closes it with 4410; the event only makes sure such a read follows."""
         roles = sorted({c.role for c in room.connections})
 
         def build(
             db: Session,
-        ) -> tuple[dict[str, tuple[str, str | None]], set[Connection], int | None]:
+        ) -> tuple[dict[str, tuple[str, str | None]], set[Connection], int | None, bool]:
             denksessie = db.get(Denksessie, room.denksessie_id)
             if denksessie is None:
-                return {}, set(), None
+                return {}, set(), None, False
+            ended = denksessie.status == "ended"
             snapshots = results.snapshots(db, denksessie, roles=roles)
             with self.held:
-                return self._state_frames(room, snapshots), set(room.reading), denksessie.seq
+                frames = self._state_frames(room, snapshots, ended=ended)
+                return frames, set(room.reading), denksessie.seq, ended
 
-        frames, reading, seq = await self._in_db(build)
+        frames, reading, seq, ended = await self._in_db(build)
         if seq is not None:
             room.seq = seq if room.seq is None else max(room.seq, seq)
         for connection in room.in_send_order():
@@ -579,9 +572,9 @@ class Hub:
             if pair is None:
                 continue
             whole, light = pair
-            if room.ending:
+            if ended:
                 connection.send_direct(whole)
-                connection.close(CLOSE_ENDED, "denksessie afgelopen")
+                connection.close(CLOSE_ENDED, "ENDED")
             elif light is None or connection in reading:
                 connection.send_latest("state", whole, drop=("tally",))
             else:
@@ -589,7 +582,7 @@ class Hub:
 
     @staticmethod
     def _state_frames(
-        room: Room, snapshots: dict[Role, dict[str, Any]]
+        room: Room, snapshots: dict[Role, dict[str, Any]], *, ended: bool = False
     ) -> dict[str, tuple[str, str | None]]:
         """Per role the whole ``state`` and the light one (None when it would leave out
         nothing), and what the room's sockets hold once they have it. Under ``Hub.held``."""
@@ -598,7 +591,7 @@ class Hub:
             return frames
         any_role = next(iter(snapshots.values()))
         kept = {part: any_role[part] for part in results.KEPT_PARTS}  # the same for every role
-        same_kept = room.kept_known and room.kept == kept and not room.ending
+        same_kept = room.kept_known and room.kept == kept and not ended
         room.kept, room.kept_known = kept, True
         for role, frame in snapshots.items():
             frame["type"] = "state"

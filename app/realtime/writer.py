@@ -5,13 +5,15 @@ PostgreSQL) per ballot; at a thousand ballots a second that is most of a worker.
 arrive while a batch is being written wait for the next one, so batches grow exactly when load
 does and a lone ballot is written at once. A batch is checked and written with a handful of
 set-based statements (``sessions/ballot_batch.py``); a refused ballot (round closed, bad
-payload) writes nothing and leaves the others in the batch untouched. Only when the commit
-itself fails is every ballot of the batch answered ``UNAVAILABLE`` (nothing in it is known to
-be durable, and a resend is idempotent).
+payload) writes nothing and leaves the others in the batch untouched. Only when the database
+cannot be reached is every ballot of the batch answered ``UNAVAILABLE`` (nothing in it is known
+to be durable, and a resend is idempotent).
 
-When the batch hits a unique violation (a resend racing its first attempt on another worker)
-the batch is rolled back and cast again one ballot at a time, each in its own savepoint, through
-the ORM path that answers such a race with the first attempt's acknowledgement.
+When the batch fails for any other reason (a unique violation from a resend racing its first
+attempt on another worker, or a value the database refuses) it is rolled back and cast again
+one ballot at a time, each in its own savepoint, through the ORM path that answers such a race
+with the first attempt's acknowledgement. So one ballot the database refuses fails alone: it
+is answered ``TEXT_INVALID`` (data the database cannot store) and the others are stored.
 
 Batches written side by side (PostgreSQL) could deadlock when two of them hold ballots of the
 same two participants in opposite orders; each batch therefore writes its ballots in participant
@@ -27,13 +29,20 @@ import contextlib
 import logging
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlmodel import Session
 
 from app.errors import DomainError
 from app.sessions import ballot_batch
 from app.sessions.ballot_batch import BallotRequest
-from app.sessions.ballots import BallotCast
+from app.sessions.ballots import BallotCast, unstorable_text
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 128
@@ -126,7 +135,9 @@ class BallotWriter:
         except IntegrityError:
             logger.info("a batch of %d ballots raced a resend; casting one by one", len(requests))
         except SQLAlchemyError as exc:
-            return [exc] * len(requests)
+            if _unreachable(exc):
+                return [exc] * len(requests)
+            logger.warning("a batch of %d ballots failed; casting one by one", len(requests))
         return self._one_by_one(requests)
 
     def _one_by_one(self, requests: list[BallotRequest]) -> list[Outcome]:
@@ -139,9 +150,19 @@ class BallotWriter:
                     try:
                         with db.begin_nested():
                             outcomes.append(ballot_batch.cast_one(db, request))
+                    except DataError:
+                        outcomes.append(unstorable_text())
                     except (DomainError, SQLAlchemyError) as exc:
                         outcomes.append(exc)
                 db.commit()
         except SQLAlchemyError as exc:
             return [exc] * len(requests)
         return outcomes
+
+
+def _unreachable(exc: SQLAlchemyError) -> bool:
+    """The database itself failed (connection lost, server gone): trying ballots one by one
+    would only fail again. Anything else may be one ballot's fault."""
+    return isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )

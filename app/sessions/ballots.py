@@ -31,6 +31,7 @@ from app.sessions.models import (
     SessionRound,
 )
 from app.sessions.schemas import BALLOT_MODELS, PRINCIPLE_MAX
+from app.text import storable
 from app.validation import problems_from_validation_error
 
 
@@ -44,6 +45,12 @@ class BallotCast:
 
 def _reject(code: str, message: str) -> Rejected:
     return Rejected(code, message, http_status=422)
+
+
+def unstorable_text() -> Rejected:
+    """Text PostgreSQL cannot store (a NUL character, half of a surrogate pair): refused as
+    input, so it never reaches a batch of other people's ballots."""
+    return Rejected("TEXT_INVALID", http_status=422)  # words at the edge: app/i18n/errors.py
 
 
 def open_round(session_round: SessionRound | None, denksessie_id: int | None) -> SessionRound:
@@ -96,6 +103,8 @@ def validate_payload(
 ) -> dict[str, Any]:
     """The ballot as it will be stored, or a ``Rejected`` with a precise code."""
     lookups = lookups or Lookups(db)
+    if not storable(payload):
+        raise unstorable_text()
     try:
         ballot = BALLOT_MODELS[session_round.kind].model_validate(payload).model_dump()
     except ValidationError as exc:

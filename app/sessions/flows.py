@@ -1,6 +1,8 @@
 """Facilitator controls: each changes state, bumps ``seq`` and returns the event to publish.
 
 The caller commits first and publishes after, so nothing is announced for a rolled-back change.
+A refusal says what went wrong as a code, a reason and facts (``params``); the words, Dutch or
+English, are made at the edge (``app/i18n/errors.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def _event(db: DbSession, denksessie: Denksessie, kind: str, **payload: object) 
 
 def _not_ended(denksessie: Denksessie) -> None:
     if denksessie.status == "ended":
-        raise Rejected("DENKSESSIE_ENDED", "Deze denksessie is afgelopen.")
+        raise Rejected("DENKSESSIE_ENDED")
 
 
 def _log(db: DbSession, denksessie: Denksessie, action: str, target: str) -> None:
@@ -51,9 +53,9 @@ def open_round(db: DbSession, *, denksessie: Denksessie, round_id: int) -> Event
         )
     ).first()
     if other is not None:
-        raise Rejected("ANOTHER_ROUND_OPEN", f"Sluit eerst ronde '{other.title}'.")
+        raise Rejected("ANOTHER_ROUND_OPEN", params={"round_id": other.id, "title": other.title})
     if target.status == "open":
-        raise Rejected("ROUND_ALREADY_OPEN", "Deze ronde is al open.")
+        raise Rejected("ROUND_ALREADY_OPEN")
     if not target.tie_break_order:
         order = sessions.candidates_of(db, denksessie, target)
         secrets.SystemRandom().shuffle(order)
@@ -70,7 +72,7 @@ def open_round(db: DbSession, *, denksessie: Denksessie, round_id: int) -> Event
 def close_round(db: DbSession, *, denksessie: Denksessie, round_id: int) -> Event:
     target = sessions.get_round(db, denksessie=denksessie, round_id=round_id)
     if target.status != "open":
-        raise Rejected("ROUND_NOT_OPEN", "Deze ronde is niet open.")
+        raise Rejected("ROUND_NOT_OPEN")
     target.status = "closed"
     target.closed_at = utcnow()
     target.deadline_at = None
@@ -82,7 +84,7 @@ def close_round(db: DbSession, *, denksessie: Denksessie, round_id: int) -> Even
 def reopen_round(db: DbSession, *, denksessie: Denksessie, round_id: int) -> Event:
     target = sessions.get_round(db, denksessie=denksessie, round_id=round_id)
     if target.status != "closed":
-        raise Rejected("ROUND_NOT_CLOSED", "Alleen een gesloten ronde kan weer open.")
+        raise Rejected("ROUND_NOT_CLOSED")
     return open_round(db, denksessie=denksessie, round_id=round_id)
 
 
@@ -101,7 +103,7 @@ def set_timer(db: DbSession, *, denksessie: Denksessie, round_id: int, seconds: 
     closes it, so nobody loses an answer to a timer that ran out mid-sentence."""
     target = sessions.get_round(db, denksessie=denksessie, round_id=round_id)
     if target.status != "open":
-        raise Rejected("ROUND_NOT_OPEN", "Een timer loopt alleen in een open ronde.")
+        raise Rejected("ROUND_NOT_OPEN", reason="TIMER")
     target.deadline_at = utcnow() + timedelta(seconds=seconds) if seconds else None
     db.add(target)
     db.flush()
@@ -115,7 +117,7 @@ def set_principle_hidden(
     principle = db.get(Principle, principle_id)
     target = db.get(SessionRound, principle.round_id) if principle else None
     if principle is None or target is None or target.denksessie_id != denksessie.id:
-        raise NotFound(f"Principe {principle_id} bestaat niet in deze denksessie.")
+        raise NotFound(reason="PRINCIPLE", params={"principle_id": principle_id})
     principle.hidden = hidden
     db.add(principle)
     _log(db, denksessie, "hide_principle" if hidden else "show_principle", str(principle_id))
@@ -126,7 +128,7 @@ def set_principle_hidden(
 def remove_participant(db: DbSession, *, denksessie: Denksessie, participant_id: str) -> Event:
     participant = db.get(Participant, participant_id)
     if participant is None or participant.denksessie_id != denksessie.id:
-        raise NotFound("Deze deelnemer bestaat niet in deze denksessie.")
+        raise NotFound(reason="PARTICIPANT", params={"participant_id": participant_id})
     participant.removed = True
     db.add(participant)
     _log(db, denksessie, "remove_participant", participant_id)

@@ -7,7 +7,7 @@ phones only once revealed (or live, when the denksessie is set to show them live
 
 from __future__ import annotations
 
-import re
+from dataclasses import asdict
 from typing import Any, Literal
 
 from sqlalchemy import Table, func
@@ -19,6 +19,7 @@ from app.aggregation.methods import OTHER_ROLE, TIEBREAK
 from app.aggregation.methods import aggregate as aggregate_ballots
 from app.aggregation.profile import RankingBallot
 from app.aggregation.tallies import approval_counts, order_by_score, points_totals
+from app.anonymity import role_labels
 from app.casussen import service as casussen
 from app.catalogue import service as catalogues
 from app.db import DbSession
@@ -137,8 +138,7 @@ def aggregate(
             ),
         }
     if kind == "ranking":
-        names = catalogues.value_names(db, sessions.catalogue_of(db, denksessie))
-        return _ranking_result(session_round, ballots, names, [role for _, role in rows])
+        return _ranking_result(session_round, ballots, [role for _, role in rows])
     if kind in ("points", "approval"):
         candidates = session_round.config["candidates"]
         scores = (
@@ -166,17 +166,9 @@ def aggregate(
     }
 
 
-def _with_names(sentence: str, names: dict[str, str]) -> str:
-    """The engine explains in value keys; people read value names."""
-    for key in sorted(names, key=len, reverse=True):
-        sentence = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", names[key], sentence)
-    return sentence
-
-
 def _ranking_result(
     session_round: SessionRound,
     ballots: list[dict[str, Any]],
-    names: dict[str, str],
     roles: list[str],
 ) -> dict[str, Any]:
     """Schulze with Borda for what Schulze leaves level, then the round's tie-break order
@@ -200,7 +192,7 @@ def _ranking_result(
         "agreement": round(result.agreement.kendall_w, 3),
         "mean_kendall_distance": round(result.agreement.mean_kendall_distance, 3),
         "divisive": [d.value for d in result.divisive if d.score > 0][:3],
-        "explanation": _with_names(result.explanation, names),
+        "explanation": asdict(result.explanation),  # worded by the page (results.js)
     }
 
 
@@ -230,13 +222,20 @@ def _principles_by_value(
 
 
 def participant_list(db: DbSession, denksessie_id: int) -> list[dict[str, Any]]:
-    """For removing a prankster: who is in the room, never what anyone answered."""
-    rows = db.connection().execute(
-        select_columns(PARTICIPANT.c.id, PARTICIPANT.c.display_name, PARTICIPANT.c.role)
-        .where(PARTICIPANT.c.denksessie_id == denksessie_id, PARTICIPANT.c.removed.is_(False))
-        .order_by(PARTICIPANT.c.joined_at)
+    """For removing a prankster: who is in the room, never what anyone answered. Roles are
+    folded as in every download (app/anonymity.py): a rare role next to a name would single the
+    person out to anyone reading the snapshot, viewers who were not in the room included."""
+    rows = (
+        db.connection()
+        .execute(
+            select_columns(PARTICIPANT.c.id, PARTICIPANT.c.display_name, PARTICIPANT.c.role)
+            .where(PARTICIPANT.c.denksessie_id == denksessie_id, PARTICIPANT.c.removed.is_(False))
+            .order_by(PARTICIPANT.c.joined_at)
+        )
+        .all()
     )
-    return [{"id": pid, "display_name": name, "role": role} for pid, name, role in rows]
+    roles = role_labels({pid: role for pid, _, role in rows})
+    return [{"id": pid, "display_name": name, "role": roles[pid]} for pid, name, _ in rows]
 
 
 def results_visible(denksessie: Denksessie, session_round: SessionRound, role: Role) -> bool:

@@ -9,14 +9,28 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import (
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
-from app.schemas import StrictModel
+from app.schemas import DbId, StrictModel
+from app.text import storable
 
 RoundKind = Literal["casus", "ranking", "points", "approval", "principle"]
 ROUND_KINDS: tuple[RoundKind, ...] = ("casus", "ranking", "points", "approval", "principle")
 DEFAULT_ROLES = ["gemeente", "landelijke uitvoeringsorganisatie", "welzijn", "inwoner", "anders"]
 PRINCIPLE_MAX = 200
+# The expected room size when the facilitator names none, and the largest one (decision 0011).
+DEFAULT_ROOM_SIZE = 60
+MAX_ROOM_SIZE = 5_000
+RoomSize = Annotated[int, Field(ge=1, le=MAX_ROOM_SIZE)]
 ValueKey = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 
 
@@ -24,7 +38,7 @@ ValueKey = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 
 
 class CasusConfig(StrictModel):
-    casus_id: int
+    casus_id: DbId
     max_values: int = Field(default=3, ge=1, le=10)
     allow_twijfel: bool = True
 
@@ -69,7 +83,7 @@ class PrincipleConfig(StrictModel):
     max_approvals: int = Field(default=3, ge=1, le=20)
     # Principles from earlier denksessies of the same organisation to vote on (a traject's
     # principles stage); without them, those written in this denksessie's casus rounds.
-    principle_ids: list[int] | None = Field(default=None, min_length=1, max_length=60)
+    principle_ids: list[DbId] | None = Field(default=None, min_length=1, max_length=60)
 
 
 CONFIG_MODELS: dict[str, type[StrictModel]] = {
@@ -106,12 +120,12 @@ class ApprovalBallotIn(StrictModel):
 
 
 class Rewording(StrictModel):
-    principle_id: int
+    principle_id: DbId
     text: Annotated[str, StringConstraints(min_length=1, max_length=PRINCIPLE_MAX)]
 
 
 class PrincipleBallotIn(StrictModel):
-    approve: list[int] = Field(default_factory=list, max_length=20)
+    approve: list[DbId] = Field(default_factory=list, max_length=20)
     rewording: Rewording | None = None
 
 
@@ -130,22 +144,104 @@ BALLOT_MODELS: dict[str, type[StrictModel]] = {
 class DenksessieCreate(StrictModel):
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     catalogue: str = Field(default="waardenkaart-sociaal-domein", max_length=80)
-    casus_ids: list[int] = Field(default_factory=list, max_length=20)
+    casus_ids: list[DbId] = Field(default_factory=list, max_length=20)
     roles: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
         default_factory=lambda: list(DEFAULT_ROLES), max_length=12
     )
     show_results_live: bool = False
+    # How many people the facilitator expects: the join budget follows from it (decision 0011).
+    room_size: RoomSize = DEFAULT_ROOM_SIZE
+    # Ask a short PIN at join, shown only on the projector.
+    require_pin: bool = False
+
+
+class DenksessieUpdate(StrictModel):
+    """The facilitator's joining settings, changeable at any time; unset fields stay as they
+    are. Turning the PIN on again draws a new one."""
+
+    room_size: RoomSize | None = None
+    require_pin: bool | None = None
+
+
+RoundTitle = Annotated[str, StringConstraints(max_length=200)]
+
+
+class RoundCreateCasus(StrictModel):
+    kind: Literal["casus"]
+    title: RoundTitle = ""
+    config: CasusConfig
+
+
+class RoundCreateRanking(StrictModel):
+    kind: Literal["ranking"]
+    title: RoundTitle = ""
+    config: RankingConfig
+
+
+class RoundCreatePoints(StrictModel):
+    kind: Literal["points"]
+    title: RoundTitle = ""
+    config: PointsConfig
+
+
+class RoundCreateApproval(StrictModel):
+    kind: Literal["approval"]
+    title: RoundTitle = ""
+    config: ApprovalConfig
+
+
+class RoundCreatePrinciple(StrictModel):
+    kind: Literal["principle"]
+    title: RoundTitle = ""
+    config: PrincipleConfig
+
+
+RoundCreateByKind = Annotated[
+    RoundCreateCasus
+    | RoundCreateRanking
+    | RoundCreatePoints
+    | RoundCreateApproval
+    | RoundCreatePrinciple,
+    Field(discriminator="kind"),
+]
+round_create_by_kind: TypeAdapter[
+    RoundCreateCasus
+    | RoundCreateRanking
+    | RoundCreatePoints
+    | RoundCreateApproval
+    | RoundCreatePrinciple
+] = TypeAdapter(RoundCreateByKind)
 
 
 class RoundCreate(StrictModel):
+    """A new round. Its schema (``/openapi.json``) is the discriminated union on ``kind`` of the
+    ``RoundCreate*`` models, each with the ``config`` of its kind (``CONFIG_MODELS``); the
+    config itself is checked by ``sessions.service.validate_config`` against the same models,
+    together with the rules that need the catalogue, so every problem of a round comes back at
+    once under ``config.*`` (decision 0013)."""
+
     kind: RoundKind
-    title: Annotated[str, StringConstraints(max_length=200)] = ""
+    title: RoundTitle = ""
     config: dict[str, object] = Field(default_factory=dict)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(round_create_by_kind.core_schema)
 
 
 class JoinRequest(StrictModel):
     display_name: Annotated[str, StringConstraints(max_length=40)] | None = None
     role: Annotated[str, StringConstraints(max_length=60)] | None = None
+    pin: Annotated[str, StringConstraints(max_length=8)] | None = None
+
+    @field_validator("display_name", "role", "pin")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        if value is not None and not storable(value):
+            raise ValueError("bevat een teken dat niet kan worden opgeslagen")
+        return value
 
 
 class TimerRequest(StrictModel):

@@ -19,11 +19,18 @@ from app.catalogue.models import Catalogue
 from app.db import DbSession
 from app.errors import InvalidInput, NotFound, Problem, Rejected
 from app.sessions.models import Denksessie, Participant, Principle, SessionRound
-from app.sessions.schemas import CONFIG_MODELS, DenksessieCreate, JoinRequest, RoundCreate
+from app.sessions.schemas import (
+    CONFIG_MODELS,
+    DenksessieCreate,
+    DenksessieUpdate,
+    JoinRequest,
+    RoundCreate,
+)
 from app.validation import problems_from_errors
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
+ROOM_PIN_LENGTH = 4
 
 
 def new_join_code() -> str:
@@ -70,6 +77,8 @@ def create(db: DbSession, *, organisation_id: int, data: DenksessieCreate) -> De
         roles=list(data.roles),
         casus_ids=list(data.casus_ids),
         show_results_live=data.show_results_live,
+        room_size=data.room_size,
+        room_pin=new_room_pin() if data.require_pin else None,
     )
     db.add(denksessie)
     db.flush()
@@ -125,7 +134,52 @@ def catalogue_of(db: DbSession, denksessie: Denksessie) -> Catalogue:
 # --- participants ------------------------------------------------------------------------------
 
 
+def new_room_pin() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(ROOM_PIN_LENGTH))
+
+
+def join_budget(room_size: int) -> int:
+    """How many may join in all: the expected room size plus headroom for phones that join
+    twice (another browser, a cleared cookie) and people nobody expected (decision 0011)."""
+    return room_size + max(10, room_size // 5)
+
+
+def update_room(db: DbSession, *, denksessie: Denksessie, data: DenksessieUpdate) -> Denksessie:
+    if data.room_size is not None:
+        denksessie.room_size = data.room_size
+    if data.require_pin is not None:
+        denksessie.room_pin = new_room_pin() if data.require_pin else None
+    db.add(denksessie)
+    db.flush()
+    return denksessie
+
+
+def check_pin(denksessie: Denksessie, pin: str | None) -> None:
+    """Refuse a join without the room's PIN, when it has one (compared in constant time)."""
+    if denksessie.room_pin is None:
+        return
+    if not secrets.compare_digest((pin or "").strip().encode(), denksessie.room_pin.encode()):
+        raise Rejected("WRONG_PIN" if pin else "PIN_REQUIRED", http_status=403)
+
+
+def _take_seat(db: DbSession, denksessie: Denksessie) -> None:
+    """Count one join atomically, unless the join budget is spent."""
+    taken = db.execute(
+        update(Denksessie)
+        .where(
+            col(Denksessie.id) == denksessie.id,
+            col(Denksessie.joined) < join_budget(denksessie.room_size),
+        )
+        .values(joined=col(Denksessie.joined) + 1)
+        .returning(col(Denksessie.joined))
+    ).first()
+    if taken is None:
+        raise Rejected("ROOM_FULL")  # words at the edge: app/i18n/errors.py
+
+
 def join(db: DbSession, *, denksessie: Denksessie, data: JoinRequest) -> Participant:
+    """A new participant, if joining is open, the role is known and the budget is not spent.
+    The PIN is checked before (``check_pin``), so a wrong one can be counted as a guess."""
     if denksessie.join_locked:
         raise Rejected("JOIN_LOCKED", "De facilitator heeft het aanmelden gesloten.")
     role = data.role or None
@@ -136,6 +190,7 @@ def join(db: DbSession, *, denksessie: Denksessie, data: JoinRequest) -> Partici
             http_status=422,
         )
     assert denksessie.id is not None
+    _take_seat(db, denksessie)
     participant = Participant(
         id=secrets.token_hex(16),
         denksessie_id=denksessie.id,

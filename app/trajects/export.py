@@ -1,22 +1,22 @@
 """All ballots of a traject as CSV, anonymised, for anyone who wants to recount.
 
-Participant ids are replaced by random ids drawn per export (consistent within one file, never
-the id a phone's token carries). Display names never appear. A role appears only when at least
-``MIN_ROLE_SIZE`` participants of that session hold it; smaller roles are folded into "overig",
-which is left empty as well when it is smaller than that, so nobody can be singled out.
+Each participant appears under a pseudonym (app/anonymity.py): the same as in the denksessie's
+JSON export, meaningless outside that denksessie, never the id the console or a phone's token
+carries. Display names never appear. Roles are folded per session as app/anonymity.py says
+(a role only for a group of at least ``MIN_ROLE_SIZE`` who answered, "overig" for the rest), so
+nobody can be singled out. Removed participants' ballots are left out, as they do not count.
+Cells are escaped against spreadsheet formulas (app/csv_cells.py).
 """
 
 from __future__ import annotations
 
-import csv
 import io
-import secrets
-from collections import Counter
 from typing import Any
 
 from sqlmodel import col, select
 
-from app.aggregation.methods import MIN_ROLE_SIZE, OTHER_ROLE
+from app.anonymity import pseudonym, role_labels
+from app.csv_cells import DictWriter
 from app.db import DbSession
 from app.sessions.models import Ballot, Participant, SessionRound
 from app.trajects import service as trajects
@@ -40,19 +40,6 @@ COLUMNS = [
 ]
 
 
-def _roles(participants: list[Participant]) -> dict[str, str]:
-    sizes = Counter(p.role for p in participants if p.role)
-    folded = {
-        p.id: (p.role if p.role and sizes[p.role] >= MIN_ROLE_SIZE else OTHER_ROLE)
-        for p in participants
-        if p.role
-    }
-    other = sum(1 for role in folded.values() if role == OTHER_ROLE)
-    return {
-        pid: role for pid, role in folded.items() if role != OTHER_ROLE or other >= MIN_ROLE_SIZE
-    }
-
-
 def _answer(payload: dict[str, Any]) -> dict[str, str]:
     rewording = payload.get("rewording") or {}
     return {
@@ -68,31 +55,23 @@ def _answer(payload: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def ballots_csv(db: DbSession, traject: Traject) -> str:
+def ballots_csv(db: DbSession, traject: Traject, *, secret_key: str) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = DictWriter(out, COLUMNS)
     writer.writeheader()
-    pseudonyms: dict[str, str] = {}
     for link, denksessie in trajects.sessions_of(db, traject):
-        participants = list(
-            db.exec(
-                select(Participant).where(
-                    Participant.denksessie_id == denksessie.id,
-                    col(Participant.removed).is_(False),
-                )
-            ).all()
-        )
-        roles = _roles(participants)
+        assert denksessie.id is not None
         rows = db.exec(
-            select(SessionRound, Ballot)
+            select(SessionRound, Ballot, Participant.role)
             .join(Ballot, col(Ballot.round_id) == col(SessionRound.id))
             .join(Participant, col(Participant.id) == col(Ballot.participant_id))
             .where(SessionRound.denksessie_id == denksessie.id, col(Participant.removed).is_(False))
             .order_by(col(SessionRound.position), col(Ballot.id))
         ).all()
-        for session_round, ballot in rows:
+        # Folded over the people whose answers are in the file: only they give each other cover.
+        roles = role_labels({ballot.participant_id: role for _, ballot, role in rows})
+        for session_round, ballot, _role in rows:
             pid = ballot.participant_id
-            pseudonyms.setdefault(pid, secrets.token_hex(6))
             writer.writerow(
                 {
                     "session": denksessie.title,
@@ -100,8 +79,10 @@ def ballots_csv(db: DbSession, traject: Traject) -> str:
                     "round": session_round.position + 1,
                     "round_title": session_round.title,
                     "kind": session_round.kind,
-                    "participant": pseudonyms[pid],
-                    "role": roles.get(pid, ""),
+                    "participant": pseudonym(
+                        secret_key, denksessie_id=denksessie.id, participant_id=pid
+                    ),
+                    "role": roles[pid] or "",
                     **_answer(dict(ballot.payload)),
                 }
             )

@@ -31,6 +31,7 @@ from app.casussen import service as casussen
 from app.catalogue.models import CatalogueValue
 from app.db import DbSession
 from app.errors import InvalidInput, Problem, Rejected
+from app.i18n.explain import explanation_text
 from app.organisations.models import utcnow
 from app.sessions import service as sessions
 from app.sessions.models import Ballot, Denksessie, Participant, SessionRound
@@ -75,8 +76,8 @@ def create_principle_rounds(
     db: DbSession, *, traject: Traject, data: PrincipleRoundsCreate
 ) -> tuple[Denksessie, list[SessionRound]]:
     """One principle round per selected value in the principles stage: the room votes on the
-    principles the traject collected (one per folded group, the first written), and may propose a
-    rewording. The votes count in curation (``principle_groups``)."""
+    principles the traject collected (every wording of every folded group, the groups side by
+    side), and may propose a rewording. The votes count in curation (``principle_groups``)."""
     trajects.stage_open(traject, "principles")
     denksessie = _session_in_stage(db, traject, "principles", data.denksessie_id)
     selected = trajects.selection(db, traject).selection
@@ -90,7 +91,7 @@ def create_principle_rounds(
     made = []
     for value in selected:
         groups = trajects.principle_groups(db, traject, value)
-        ids = [group.items[0].id for group in groups][:MAX_PRINCIPLES_PER_ROUND]
+        ids = [item.id for group in groups for item in group.variants][:MAX_PRINCIPLES_PER_ROUND]
         if not ids:
             continue
         made.append(
@@ -296,7 +297,7 @@ def verantwoording(
         ),
         shortlist=list(shortlist.values),
         method=traject.method,
-        method_explanation=state.explanation,
+        method_explanation=explanation_text(state.explanation, names) if state.explanation else "",
         ranking_ballots=result.n_ballots,
         group_order=list(result.order),
         selection=list(state.selection),

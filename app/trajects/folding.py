@@ -14,12 +14,19 @@ changes from drifting into one group that holds two different ideas.
 0.85 (documented in docs/trajects.md): in the tests, rewordings that change one or two words
 ("de"/"een", "gelijk"/"gelijkwaardig") score 0.88-0.95, and different principles about the same
 value score 0.6 or lower. Near matches are only ever shown together; nothing is merged away.
+
+A high ratio does not mean the same meaning: "Ik dring mensen geen hulp op" and "Ik dring
+mensen soms hulp op" score 0.915, "Ik stel voorwaarden" and "Ik stel geen voorwaarden" 0.945.
+So a near match also needs the same *polarity words*: negations and quantifiers (``geen``,
+``niet``, ``nooit``, ``soms``, ``altijd``, ``alleen``, ...), counted. Texts that differ in one of
+them never fold, however alike the rest is.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -27,6 +34,24 @@ from difflib import SequenceMatcher
 NEAR_THRESHOLD = 0.85
 
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
+
+# Words that turn or bound what a principle says (Dutch first; English for English texts).
+# Normalised (casefolded, no accents), as ``normalise`` leaves them.
+POLARITY_WORDS = frozenset(
+    {
+        # negation
+        "geen", "niet", "nooit", "niets", "niks", "niemand", "nergens", "noch", "zonder",
+        # quantifiers and frequency
+        "soms", "altijd", "vaak", "zelden", "meestal", "nauwelijks", "alle", "allemaal",
+        "iedereen", "elke", "ieder", "sommige", "enkele", "weinig", "veel", "meer", "minder",
+        "alleen", "uitsluitend", "ook", "wel",
+        # conditions
+        "tenzij", "mits", "behalve",
+        # English
+        "no", "not", "never", "nothing", "nobody", "none", "without", "sometimes", "always",
+        "often", "rarely", "all", "every", "some", "only", "unless",
+    }
+)  # fmt: skip
 
 
 def normalise(text: str) -> str:
@@ -52,9 +77,38 @@ class Group:
     def first(self) -> Text:
         return self.members[0]
 
+    @property
+    def variants(self) -> tuple[Text, ...]:
+        """One member per distinct wording (the first written): what the room is shown, so no
+        near match is hidden behind the group's first text."""
+        return distinct_wordings(self.members)
+
+
+def distinct_wordings(members: Sequence[Text]) -> tuple[Text, ...]:
+    seen: set[str] = set()
+    out = []
+    for member in members:
+        key = normalise(member.text)
+        if key not in seen:
+            seen.add(key)
+            out.append(member)
+    return tuple(out)
+
+
+def polarity(normalised: str) -> Counter[str]:
+    """The negations and quantifiers in a normalised text, counted."""
+    return Counter(word for word in normalised.split() if word in POLARITY_WORDS)
+
 
 def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, normalise(a), normalise(b), autojunk=False).ratio()
+
+
+def near(a: str, b: str, *, threshold: float = NEAR_THRESHOLD) -> bool:
+    """Whether two normalised texts say the same: alike, and with the same polarity words."""
+    if polarity(a) != polarity(b):
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= threshold
 
 
 def fold(texts: Sequence[Text], *, threshold: float = NEAR_THRESHOLD) -> list[Group]:
@@ -65,7 +119,7 @@ def fold(texts: Sequence[Text], *, threshold: float = NEAR_THRESHOLD) -> list[Gr
     groups: list[tuple[str, list[Text], bool]] = []
     for key, members in exact.items():
         for index, (head, found, _) in enumerate(groups):
-            if SequenceMatcher(None, head, key, autojunk=False).ratio() >= threshold:
+            if near(head, key, threshold=threshold):
                 groups[index] = (head, found + members, False)
                 break
         else:

@@ -3,6 +3,7 @@ table object directly."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from app.cards.models import Principekaart
@@ -132,7 +133,8 @@ def selection(db: DbSession, traject: Traject) -> dict[str, Any]:
         "weak_order": [list(g) for g in result.weak_order] if result else [],
         "scores": result.scores if result else {},
         "selection": state.selection,
-        "explanation": state.explanation,
+        # A code and its parts; the page words it in the reader's language (explain()).
+        "explanation": asdict(state.explanation) if state.explanation else None,
         "agreement": {
             "kendall_w": round(result.agreement.kendall_w, 3) if result else None,
             "mean_kendall_distance": (

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from app.aggregation.methods import RANKING_METHODS
-from app.schemas import StrictModel
+from app.schemas import DbId, StrictModel
 from app.sessions.schemas import DEFAULT_ROLES, ValueKey
 
 DEFAULT_QUESTION = (
@@ -53,14 +53,14 @@ class TrajectUpdate(StrictModel):
 
 
 class SessionAttach(StrictModel):
-    denksessie_id: int
+    denksessie_id: DbId
     stage: Stage
 
 
 class SessionCreate(StrictModel):
     stage: Stage
     title: Title
-    casus_ids: list[int] = Field(default_factory=list, max_length=20)
+    casus_ids: list[DbId] = Field(default_factory=list, max_length=20)
     roles: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
         default_factory=lambda: list(DEFAULT_ROLES), max_length=12
     )
@@ -82,12 +82,12 @@ class ShortlistChange(StrictModel):
 
 
 class PrincipleRoundsCreate(StrictModel):
-    denksessie_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    denksessie_id: DbId | None = None
     max_approvals: int = Field(default=4, ge=1, le=20)
 
 
 class RankingRoundCreate(StrictModel):
-    denksessie_id: int | None = None
+    denksessie_id: DbId | None = None
     candidates: list[ValueKey] | None = Field(default=None, min_length=2, max_length=25)
     override_reason: Annotated[str, StringConstraints(max_length=500)] = ""
     title: Annotated[str, StringConstraints(max_length=200)] = ""
@@ -100,7 +100,7 @@ class TieResolution(StrictModel):
 
 
 class Pick(StrictModel):
-    principle_id: int
+    principle_id: DbId
     # The facilitator's wording; empty keeps the participant's text.
     text: Annotated[str, StringConstraints(max_length=500)] = ""
 

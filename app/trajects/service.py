@@ -7,7 +7,6 @@ facilitator sees is what the card's verantwoording will say.
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections import Counter
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from app.aggregation.methods import TIEBREAK, AggregateResult
+from app.aggregation.methods import TIEBREAK, AggregateResult, Explanation
 from app.aggregation.methods import aggregate as aggregate_ballots
 from app.aggregation.profile import AggregationError, RankingBallot
 from app.catalogue import service as catalogues
@@ -393,15 +392,17 @@ def change_shortlist(db: DbSession, *, traject: Traject, data: ShortlistChange) 
 def principles_while_ranking(
     db: DbSession, traject: Traject, candidates: Sequence[str]
 ) -> dict[str, list[str]]:
-    """Per candidate the principles of the naming sessions, folded (one text per group), most
-    often written first, at most ten: enough to recall the conversation on a phone."""
+    """Per candidate the principles of the naming sessions, most often written first, at most
+    ten: enough to recall the conversation on a phone. A folded group gives every wording it
+    holds (each once), side by side, so a variant written by fewer people is never hidden."""
     out: dict[str, list[str]] = {}
     rows = _principles(db, _session_ids(db, traject, "naming"), candidates)
     for value in candidates:
         texts = [folding.Text(p.id or 0, p.text) for p in rows if p.value_key == value]
         groups = sorted(folding.fold(texts), key=lambda g: (-len(g.members), g.first.id))
         if groups:
-            out[value] = [g.first.text for g in groups[:PRINCIPLES_PER_VALUE_WHILE_RANKING]]
+            wordings = [t.text for g in groups for t in g.variants]
+            out[value] = wordings[:PRINCIPLES_PER_VALUE_WHILE_RANKING]
     return out
 
 
@@ -444,13 +445,6 @@ def ranking_rounds(
     return counted, ignored
 
 
-def with_names(sentence: str, names: dict[str, str]) -> str:
-    """The engine explains in value keys; people read value names."""
-    for key in sorted(names, key=len, reverse=True):
-        sentence = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", names[key], sentence)
-    return sentence
-
-
 @dataclass(frozen=True)
 class SelectionState:
     candidates: list[str]
@@ -460,7 +454,7 @@ class SelectionState:
     selection: list[str]
     tie: CutTie | None
     tie_decision: TieDecision | None
-    explanation: str
+    explanation: Explanation | None  # worded at the edge (app/i18n/explain.py)
     ignored_rounds: list[int]
 
 
@@ -472,7 +466,7 @@ def selection(db: DbSession, traject: Traject) -> SelectionState:
         candidates += [c for c in session_round.config["candidates"] if c not in candidates]
 
     def without(problem: str) -> SelectionState:
-        return SelectionState(candidates, problem, None, 0, [], None, None, "", ignored_ids)
+        return SelectionState(candidates, problem, None, 0, [], None, None, None, ignored_ids)
 
     if not counted:
         return without("Er is nog geen rangschikronde in de fase prioriteren.")
@@ -496,7 +490,8 @@ def selection(db: DbSession, traject: Traject) -> SelectionState:
             traject.method, candidates, ballots, seats=traject.card_size, tie_break_order=order
         )
     except AggregationError as exc:
-        return without("De rangschikking kan niet worden berekend: " + "; ".join(exc.problems))
+        problems = "; ".join(map(str, exc.problems))  # codes: the input is built here, not typed
+        return without("De rangschikking kan niet worden berekend: " + problems)
     k = traject.card_size
     chosen = list(result.order[:k])
     tie = None
@@ -515,7 +510,6 @@ def selection(db: DbSession, traject: Traject) -> SelectionState:
                 chosen = [v for v in chosen if v not in group] + list(entry.values)
                 decision = TieDecision("facilitator", list(entry.values), entry.reason)
                 break
-    names = value_names(db, traject)
     return SelectionState(
         candidates=candidates,
         problem=None,
@@ -524,7 +518,7 @@ def selection(db: DbSession, traject: Traject) -> SelectionState:
         selection=chosen,
         tie=tie,
         tie_decision=decision,
-        explanation=with_names(result.explanation, names),
+        explanation=result.explanation,
         ignored_rounds=ignored_ids,
     )
 
@@ -567,6 +561,13 @@ class PrincipleGroup:
     @property
     def votes(self) -> int:
         return sum(item.votes for item in self.items)
+
+    @property
+    def variants(self) -> list[PrincipleItem]:
+        """One item per distinct wording, the first written: every variant the room sees."""
+        texts = folding.distinct_wordings([folding.Text(i.id, i.text) for i in self.items])
+        keep = {t.id for t in texts}
+        return [item for item in self.items if item.id in keep]
 
 
 def principle_groups(db: DbSession, traject: Traject, value_key: str) -> list[PrincipleGroup]:

@@ -1,5 +1,5 @@
-"""``denksessie user create | reset-password | demo`` on a SQLite file, then logging in with
-what they printed."""
+"""``denksessie user create | reset-password | demo`` and the login lines of ``serve`` on a
+SQLite file, then logging in with what they printed."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from typer.testing import CliRunner
 from app.accounts import service as accounts
 from app.accounts.models import LoginSession, Membership
 from app.accounts.passwords import Passwords
-from app.cli import DEMO_EMAIL, DEMO_PASSWORD, cli
+from app.cli import DEMO_EMAIL, cli, how_to_log_in
 from app.config import Settings
 from app.db import build_engine
+from app.tokens import setup_link_valid
 from tests.conftest import TEST_SECRET
 
 runner = CliRunner()
@@ -97,24 +98,45 @@ class TestUserCommands:
         result = runner.invoke(cli, ["user", "reset-password", "niemand@gemeente.nl"])
         assert result.exit_code == 1
 
-    def test_the_known_demo_password_is_refused_outside_development(
+    def test_the_demo_account_gets_a_random_password_printed_once(
         self, sqlite_env: Settings
     ) -> None:
-        result = runner.invoke(cli, ["user", "demo"])
-        assert result.exit_code == 1
-        assert "alleen in development" in result.output
-
-    def test_the_demo_account_exists_in_development(
-        self, sqlite_env: Settings, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        monkeypatch.setenv("DENKSESSIE_ENVIRONMENT", "development")
-        monkeypatch.delenv("DENKSESSIE_SECRET_KEY")
-        for _ in range(2):  # make run starts it every time: idempotent
-            result = runner.invoke(cli, ["user", "demo"])
-            assert result.exit_code == 0, result.output
-            assert f"{DEMO_EMAIL} / {DEMO_PASSWORD}" in result.output
+        first = runner.invoke(cli, ["user", "demo"])
+        assert first.exit_code == 0, first.output
+        password = _password(first.output)
+        assert password != "demo-denksessie"  # the once-published password
+        again = runner.invoke(cli, ["user", "demo"])
+        assert again.exit_code == 0, again.output
+        assert "bestaat al" in again.output
+        assert password not in again.output
         for db in _db(sqlite_env):
-            user = accounts.authenticate(
-                db, email=DEMO_EMAIL, password=DEMO_PASSWORD, passwords=Passwords("fast")
+            fast = Passwords("fast")
+            assert accounts.authenticate(db, email=DEMO_EMAIL, password=password, passwords=fast)
+            assert not accounts.authenticate(
+                db, email=DEMO_EMAIL, password="demo-denksessie", passwords=fast
             )
-            assert user is not None
+
+
+class TestHowToLogIn:
+    def test_without_an_account_serve_prints_a_working_setup_link(
+        self, sqlite_env: Settings
+    ) -> None:
+        lines = how_to_log_in(sqlite_env, "0.0.0.0", 8123)
+        link = next(line.strip() for line in lines if "/setup?token=" in line)
+        assert link.startswith("http://")
+        assert ":8123/setup?token=" in link
+        assert "0.0.0.0" not in link  # an address others can type
+        token = link.split("token=", 1)[1]
+        assert setup_link_valid(sqlite_env.secret_key, token, max_age_s=3600)
+        assert not setup_link_valid("another-secret-key-1234", token, max_age_s=3600)
+
+    def test_with_an_account_serve_says_where_and_as_whom(self, sqlite_env: Settings) -> None:
+        runner.invoke(cli, ["user", "create", "eigenaar@gemeente.nl"])
+        lines = how_to_log_in(sqlite_env, "127.0.0.1", 8000)
+        assert lines[0] == "Log in op http://127.0.0.1:8000/login als eigenaar@gemeente.nl"
+        assert not any("setup" in line for line in lines)
+
+    def test_the_setup_link_command_prints_the_same(self, sqlite_env: Settings) -> None:
+        result = runner.invoke(cli, ["setup-link", "--port", "9000"])
+        assert result.exit_code == 0, result.output
+        assert ":9000/setup?token=" in result.output

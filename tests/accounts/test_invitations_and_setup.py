@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,8 +13,9 @@ from sqlmodel import Session, delete, select
 from app.accounts.models import Invitation, Membership, UserAccount
 from app.accounts.service import token_hash
 from app.organisations.models import Organisation, utcnow
+from app.tokens import setup_link_token
 from tests.accounts.support import HTML, count, form_token, log_in_with_form
-from tests.conftest import TEST_PASSWORD, OtherOrganisation
+from tests.conftest import TEST_PASSWORD, TEST_SECRET, OtherOrganisation
 
 pytestmark = pytest.mark.postgres
 
@@ -96,6 +98,46 @@ class TestInvitations:
         assert {m["organisation"] for m in me["memberships"]} == {"demo", organisation_b.slug}
         assert me["organisation"] == "demo"
 
+    def test_the_page_does_not_tell_whether_the_address_has_an_account(
+        self,
+        client: TestClient,
+        anonymous_client: TestClient,
+        other_organisation: OtherOrganisation,
+    ) -> None:
+        other_organisation("org-b")
+        existing = invite(client, "owner@org-b.test")
+        new = invite(client, "niemand@org-b.test")
+        pages = [
+            anonymous_client.get(f"/uitnodiging/{token}", headers=HTML).text
+            for token in (existing, new)
+        ]
+        strip = re.compile(r'value="[^"]*"|owner@org-b\.test|niemand@org-b\.test')
+        assert strip.sub("", pages[0]) == strip.sub("", pages[1])
+        assert "Er is al een account" not in pages[0]
+
+    def test_password_guesses_through_an_invitation_are_limited_like_logins(
+        self,
+        client: TestClient,
+        anonymous_client: TestClient,
+        other_organisation: OtherOrganisation,
+        db: Session,
+    ) -> None:
+        organisation_b, _b = other_organisation("org-b")
+        token = invite(client, "owner@org-b.test")
+        for attempt in range(5):
+            wrong = accept(anonymous_client, token, name="", password=f"geraden-{attempt:04}")
+            assert wrong.status_code == 422  # type: ignore[attr-defined]
+        right = accept(anonymous_client, token, name="", password=TEST_PASSWORD)
+        assert right.status_code == 429  # type: ignore[attr-defined]
+        assert "Te veel mislukte pogingen" in right.text  # type: ignore[attr-defined]
+        assert anonymous_client.get("/api/v1/account").status_code == 401
+        # One limit for both doors: the login form of that address waits too.
+        login = log_in_with_form(anonymous_client, "owner@org-b.test", TEST_PASSWORD)
+        assert login.status_code == 429  # type: ignore[attr-defined]
+        victim = db.exec(select(UserAccount).where(UserAccount.email == "owner@org-b.test")).one()
+        joined = db.exec(select(Membership).where(Membership.user_id == victim.id)).all()
+        assert [m.organisation_id for m in joined] == [organisation_b.id]
+
     def test_the_owner_can_revoke_an_open_invitation(
         self, client: TestClient, anonymous_client: TestClient, db: Session
     ) -> None:
@@ -146,12 +188,14 @@ class TestSetup:
         db.exec(delete(UserAccount))
         db.commit()
         login_page = anonymous_client.get("/login", headers=HTML).text
-        assert 'href="/setup"' in login_page
-        csrf = form_token(anonymous_client, "/setup")
+        assert "link voor het eerste account" in login_page
+        link = setup_link_token(TEST_SECRET)
+        csrf = form_token(anonymous_client, f"/setup?token={link}")
         response = anonymous_client.post(
             "/setup",
             data={
                 "csrf_token": csrf,
+                "setup_token": link,
                 "organisation": "Gemeente Voorbeeld",
                 "name": "Eerste Eigenaar",
                 "email": "eerste@voorbeeld.nl",
@@ -169,17 +213,62 @@ class TestSetup:
         assert organisation.is_builtin is False
         assert anonymous_client.get("/setup").status_code == 404
 
+    @pytest.mark.parametrize(
+        "link",
+        [
+            "",
+            "a-guess",
+            setup_link_token("the-secret-key-of-another-installation"),
+        ],
+    )
+    def test_without_the_printed_link_nobody_becomes_the_first_owner(
+        self, anonymous_client: TestClient, db: Session, link: str
+    ) -> None:
+        db.exec(delete(UserAccount))
+        db.commit()
+        page = anonymous_client.get(f"/setup?token={link}", headers=HTML)
+        assert page.status_code == 403
+        assert "denksessie setup-link" in page.text
+        good = setup_link_token(TEST_SECRET)
+        csrf = form_token(anonymous_client, f"/setup?token={good}")
+        response = anonymous_client.post(
+            "/setup",
+            data={
+                "csrf_token": csrf,
+                "setup_token": link,
+                "organisation": "Indringer",
+                "name": "Indringer",
+                "email": "indringer@voorbeeld.nl",
+                "password": "een-lang-wachtwoord",
+            },
+        )
+        assert response.status_code == 403
+        assert count(db, UserAccount) == 0
+
+    def test_an_old_link_no_longer_works(
+        self, anonymous_client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        db.exec(delete(UserAccount))
+        db.commit()
+        made_at = time.time() - 25 * 3600  # the link lasts DENKSESSIE_SETUP_LINK_HOURS (24)
+        monkeypatch.setattr(time, "time", lambda: made_at)
+        old = setup_link_token(TEST_SECRET)
+        monkeypatch.undo()
+        assert anonymous_client.get(f"/setup?token={old}").status_code == 403
+
     def test_setup_lists_every_problem_and_makes_nothing(
         self, anonymous_client: TestClient, db: Session
     ) -> None:
         db.exec(delete(UserAccount))
         db.commit()
         organisations = count(db, Organisation)
-        csrf = form_token(anonymous_client, "/setup")
+        link = setup_link_token(TEST_SECRET)
+        csrf = form_token(anonymous_client, f"/setup?token={link}")
         response = anonymous_client.post(
             "/setup",
             data={
                 "csrf_token": csrf,
+                "setup_token": link,
                 "organisation": "",
                 "name": "",
                 "email": "x",

@@ -110,6 +110,37 @@ class TestWriting:
         edit = client.patch(f"/api/v1/casussen/{body['id']}", json={"title": "Onze Angela"})
         assert edit.status_code == 200
 
+    def test_a_long_title_gets_a_shortened_slug_not_an_error(self, client: TestClient) -> None:
+        # 200 characters of title make a slug of about 120; the column holds 80.
+        title = "Een heel lange titel over wonen zorg en werk " * 4 + "ja"
+        first = client.post("/api/v1/casussen", json=_new_casus(title=title[:200]))
+        second = client.post("/api/v1/casussen", json=_new_casus(title=title[:200]))
+        assert (first.status_code, second.status_code) == (201, 201), second.text
+        slug, again = first.json()["slug"], second.json()["slug"]
+        assert len(slug) <= 80
+        assert len(again) <= 80
+        assert slug.startswith("een-heel-lange-titel")
+        assert not slug.endswith("-")
+        assert again == slug[: 80 - 2].rstrip("-") + "-2"
+        assert first.json()["title"] == title[:200]
+        exported = client.get("/api/v1/casussen/export", params={"own_only": True}).json()
+        assert {slug, again} <= {casus["slug"] for casus in exported["casussen"]}
+
+    def test_a_copy_of_a_casus_with_the_longest_slug_stays_within_it(
+        self, client: TestClient
+    ) -> None:
+        longest = "a" * 80
+        own = client.post("/api/v1/casussen", json=_new_casus(slug=longest)).json()
+        copy = client.post(f"/api/v1/casussen/{own['id']}/copy", json={})
+        assert copy.status_code == 201, copy.text
+        assert copy.json()["slug"] == "a" * 78 + "-2"
+
+    def test_a_slug_over_80_characters_is_a_clear_422(self, client: TestClient) -> None:
+        response = client.post("/api/v1/casussen", json=_new_casus(slug="a" * 81))
+        assert response.status_code == 422
+        [problem] = response.json()["error"]["problems"]
+        assert problem == {"loc": "slug", "message": "te lang (hoogstens 80 tekens)"}
+
 
 class TestImportExport:
     def test_export_yaml_then_import_as_own(self, client: TestClient, db: Session) -> None:

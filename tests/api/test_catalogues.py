@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.cards.models import Principekaart, PrincipekaartValue
 from app.catalogue.models import Catalogue, CatalogueCluster, CatalogueValue, Opvatting
 from tests.catalogue.factories import catalogue_document
 
@@ -268,6 +269,45 @@ class TestCloneAndEdit:
         assert client.delete(own).status_code == 204
         assert client.get(own).status_code == 404
 
+    @pytest.mark.parametrize(
+        ("path", "what"),
+        [("/api/v1/denksessies", "een denksessie"), ("/api/v1/trajects", "een traject")],
+    )
+    def test_a_catalogue_in_use_is_not_deleted(
+        self, client: TestClient, own: str, db: Session, path: str, what: str
+    ) -> None:
+        made = client.post(path, json={"title": "Wijkteam Noord", "catalogue": "onze-kaart"})
+        assert made.status_code == 201, made.text
+        before = _row_counts(db)
+        response = client.delete(own)
+        assert response.status_code == 409
+        error = response.json()["error"]
+        assert error["code"] == "CATALOGUE_IN_USE"
+        assert f"wordt gebruikt door {what}" in error["message"]
+        assert _row_counts(db) == before
+        assert client.get(own).status_code == 200
+
+    def test_a_value_or_catalogue_on_a_principekaart_is_not_deleted(
+        self, client: TestClient, own: str, db: Session
+    ) -> None:
+        _card_on(db, "onze-kaart", "privacy")
+        before = _row_counts(db)
+        refused = client.delete(f"{own}/values/privacy")
+        assert refused.status_code == 409
+        assert refused.json()["error"]["code"] == "VALUE_IN_USE"
+        assert "Privacy" in refused.json()["error"]["message"]
+        document = yaml.safe_load(client.get(f"{own}/export").text)
+        document["values"] = [v for v in document["values"] if v["key"] != "privacy"]
+        replaced = client.put(own, json={**document, "name": "Zonder privacy"})
+        assert replaced.status_code == 409
+        assert replaced.json()["error"]["code"] == "VALUE_IN_USE"
+        whole = client.delete(own)
+        assert whole.status_code == 409
+        assert "wordt gebruikt door een principekaart" in whole.json()["error"]["message"]
+        assert _row_counts(db) == before
+        assert client.get(own).json()["name"] == "Onze waardenkaart"
+        assert client.delete(f"{own}/values/zelfbeschikking").status_code == 204
+
     def test_replace_keeps_ids_of_unchanged_values(
         self, client: TestClient, own: str, db: Session
     ) -> None:
@@ -289,6 +329,30 @@ class TestCloneAndEdit:
         assert before is not None
         assert own_value_id("zelfbeschikking") == before
         assert own_value_id("privacy") is None
+
+
+def _card_on(db: Session, catalogue_slug: str, value_key: str) -> None:
+    """A Principekaart of the catalogue's organisation with one value on it."""
+    catalogue = db.exec(select(Catalogue).where(Catalogue.slug == catalogue_slug)).one()
+    value = db.exec(
+        select(CatalogueValue).where(
+            CatalogueValue.catalogue_id == catalogue.id, CatalogueValue.key == value_key
+        )
+    ).one()
+    assert catalogue.id is not None
+    assert value.id is not None
+    card = Principekaart(
+        organisation_id=catalogue.organisation_id,
+        catalogue_id=catalogue.id,
+        slug="onze-principekaart",
+        title="Onze principekaart",
+        central_question="Wat leidt ons?",
+    )
+    db.add(card)
+    db.flush()
+    assert card.id is not None
+    db.add(PrincipekaartValue(principekaart_id=card.id, value_id=value.id, headline="Ik..."))
+    db.commit()
 
 
 def _value(body: dict[str, Any], key: str) -> dict[str, Any]:

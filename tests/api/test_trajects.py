@@ -405,7 +405,8 @@ class TestBallotsCsv:
         rows = list(csv.DictReader(io.StringIO(response.text)))
         assert len(rows) == 4
         assert {r["session"] for r in rows} == {"Wijkteam"}
-        assert [r["role"] for r in rows] == ["welzijn", "welzijn", "welzijn", ""]
+        # "gemeente" alone would be "overig" of one, pointing at Anna: welzijn is folded too.
+        assert [r["role"] for r in rows] == ["overig"] * 4
         assert {r["values"] for r in rows} == {"privacy"}
         assert len({r["participant"] for r in rows}) == 4
         assert "Anna" not in response.text
@@ -433,6 +434,25 @@ class TestConsolePages:
         assert "/static/js/api.js" in page.text
         english = client.get(funnel["url"] + "?lang=en")
         assert "tied at the cut" in english.text
+
+    def test_the_selection_is_explained_in_the_readers_language(
+        self, client: TestClient, db: Session, funnel: dict[str, Any], demo_org_id: int
+    ) -> None:
+        denksessie, ranking = _ranking_round(client, db, funnel, demo_org_id)
+        ranking_round = db.get(SessionRound, ranking["id"])
+        assert ranking_round is not None
+        open_(db, denksessie, ranking_round)
+        for order in (["compassie", "privacy", "eenvoud"], ["compassie", "eenvoud", "privacy"]):
+            cast(
+                db, denksessie, make_participant(db, denksessie), ranking_round, {"ranking": order}
+            )
+        close(db, denksessie, ranking_round)
+        selection = client.get(f"{BASE}/{funnel['id']}/selection").json()
+        assert selection["explanation"]["code"] == "condorcet"
+        dutch = client.get(funnel["url"]).text
+        assert "Compassie wint in een-op-eenvergelijking van elke andere waarde." in dutch
+        english = client.get(funnel["url"] + "?lang=en").text
+        assert "Compassie beats every other value head to head." in english
 
     def test_the_page_of_another_organisations_traject_is_not_found(
         self, client: TestClient, db: Session

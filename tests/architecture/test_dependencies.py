@@ -8,7 +8,7 @@ from pathlib import Path
 APP = Path(__file__).resolve().parents[2] / "app"
 WEB_FRAMEWORKS = ("fastapi", "starlette", "uvicorn")
 EDGE_PACKAGES = {"api", "realtime"}
-ENTRY_MODULES = {"main.py", "cli.py", "security.py"}
+ENTRY_MODULES = {"main.py", "cli.py", "security.py", "body_limit.py", "serving.py"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -494,6 +494,8 @@ class TestLiveDenksessie:
             sum(1 for i in range(len(tied)) if tied[i] or (i > 0 and tied[i - 1]))
         )
         expect(screen.locator(".explanation")).to_contain_text(names[expected.order[0]])
+        # A tie shown comes with what decides inside it: the tie-break order shown beforehand.
+        expect(screen.locator(".tie-note")).to_have_count(1 if any(tied) else 0)
         agreement = f"{expected.agreement.kendall_w:.2f}".replace(".", ",")
         expect(screen.locator(".gauge")).to_contain_text(agreement)
         expect(a.locator(".my-results .ranked-result > li .name")).to_have_text(

@@ -6,7 +6,12 @@ import re
 
 import httpx2 as httpx
 import pytest
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from pydantic import ValidationError
 
+from app.main import create_app
+from tests.conftest import settings_for
 from tests.realtime.support import ballot
 from tests.realtime.workers import Remote, Worker, joined
 
@@ -84,3 +89,53 @@ class TestMetricsEndpoint:
         assert _sample(after, lag) > _sample(before, lag)  # the marker came back through it
         ticks = "denksessie_fanout_tick_seconds_count"
         assert _sample(after, ticks, frame="tally") > _sample(before, ticks, frame="tally")
+
+
+class TestWhoMayRead:
+    """``/metrics`` answers the allowed addresses and the token; anyone else sees a 404."""
+
+    TOKEN = "scrape-token-of-32-characters-ok"
+
+    def _get(
+        self,
+        postgres_url: str,
+        client_ip: str,
+        headers: dict[str, str] | None = None,
+        **settings: object,
+    ) -> Response:
+        app = create_app(settings_for(postgres_url, **settings))
+        with TestClient(app, client=(client_ip, 40000)) as client:
+            return client.get("/metrics", headers=headers)
+
+    def test_loopback_may_read_by_default(self, postgres_url: str) -> None:
+        for address in ("127.0.0.1", "::1"):
+            response = self._get(postgres_url, address)
+            assert response.status_code == 200, address
+            assert "denksessie_ballots_accepted_total" in response.text
+
+    def test_another_address_gets_a_404(self, postgres_url: str) -> None:
+        response = self._get(postgres_url, "203.0.113.7")
+        assert response.status_code == 404
+        assert "denksessie_" not in response.text
+
+    def test_an_allowed_network_may_read(self, postgres_url: str) -> None:
+        allow = ["10.0.0.0/8"]
+        assert self._get(postgres_url, "10.1.2.3", metrics_allow_ips=allow).status_code == 200
+        assert self._get(postgres_url, "127.0.0.1", metrics_allow_ips=allow).status_code == 404
+
+    def test_the_token_opens_it_from_anywhere_a_wrong_one_does_not(self, postgres_url: str) -> None:
+        right = {"Authorization": f"Bearer {self.TOKEN}"}
+        wrong = {"Authorization": f"Bearer {self.TOKEN[:-1]}x"}
+        assert (
+            self._get(postgres_url, "203.0.113.7", right, metrics_token=self.TOKEN).status_code
+            == 200
+        )
+        assert (
+            self._get(postgres_url, "203.0.113.7", wrong, metrics_token=self.TOKEN).status_code
+            == 404
+        )
+        assert self._get(postgres_url, "203.0.113.7", right).status_code == 404  # no token set
+
+    def test_a_malformed_address_in_the_setting_is_refused_at_start(self) -> None:
+        with pytest.raises(ValidationError, match="does not appear to be an IPv4 or IPv6"):
+            settings_for("sqlite://", metrics_allow_ips=["10.0.0.0/8", "localhost"])

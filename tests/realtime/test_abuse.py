@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import string
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -25,6 +26,7 @@ from app.realtime.protocol import (
     CLOSE_POLICY,
     CLOSE_REPLACED,
     CLOSE_TOO_BIG,
+    CLOSE_TRY_AGAIN,
     MAX_FRAME_BYTES,
     PROTOCOL_VERSION,
 )
@@ -369,3 +371,35 @@ class TestFuzz:
         assert len({name for _, name, _ in outcomes}) == 9  # every kind of frame was tried
         rows = rows_of(realtime_engine, member.participant_id)
         assert (rows.ballots, rows.submissions, rows.principles) == (0, 0, 0)
+
+
+# --- sockets per token -------------------------------------------------------------------------
+
+
+class TestSocketsPerToken:
+    def test_one_screen_link_holds_at_most_the_limit(self, realtime_database: str) -> None:
+        with _live_with(realtime_database, ws_per_token_limit=3) as live, ExitStack() as stack:
+            screens = [stack.enter_context(_socket(live)) for _ in range(3)]
+            for screen in screens:
+                assert _welcomed(screen, live)["type"] == "welcome"
+            with _socket(live) as fourth:
+                fourth.send(hello("screen", live.screen_token))
+                frames, code = fourth.closed()
+            assert code == CLOSE_TRY_AGAIN
+            assert frames[0]["code"] == "HANDSHAKE_REFUSED"
+            assert "te veel schermen" in frames[0]["message"]
+            with _socket(live) as facilitator:  # another link is counted apart
+                facilitator.send(hello("facilitator", live.facilitator_token))
+                assert facilitator.receive()["type"] == "welcome"
+
+    def test_a_closed_socket_frees_its_place(self, realtime_database: str) -> None:
+        with _live_with(realtime_database, ws_per_token_limit=1) as live:
+            with _socket(live) as first:
+                assert _welcomed(first, live)["type"] == "welcome"
+            sockets = live.client.app.state.token_sockets  # type: ignore[attr-defined]
+            deadline = time.monotonic() + 5
+            while sockets.count(live.screen_token):
+                assert time.monotonic() < deadline, "the closed socket was not released"
+                time.sleep(0.01)
+            with _socket(live) as second:
+                assert _welcomed(second, live)["type"] == "welcome"

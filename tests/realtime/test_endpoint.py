@@ -131,7 +131,7 @@ class TestHandshakeRefused:
         with live.raw_socket() as socket:
             socket.send(hello("facilitator", other.facilitator_token))
             frame, code = _refusal(socket)
-            assert (frame["message"], code) == ("onbekende code", CLOSE_NOT_FOUND)
+            assert (frame["message"], code) == ("Onbekende code.", CLOSE_NOT_FOUND)
 
     def test_a_screen_token_cannot_claim_the_facilitator_role(self, live: Live) -> None:
         with live.raw_socket() as socket:
@@ -341,22 +341,30 @@ class TestPublishedAfterCommit:
         round_id = live.open_round("approval")
         frame = ballot(round_id, "approval", APPROVE)
         with live.participant() as (member, me):
+            published = _spy_on_publish(live, monkeypatch, realtime_engine, member)
             me.socket.send(frame)
             me.socket.of_type("ack")
-            time.sleep(markers.WINDOW_S * 20)  # the first attempt's marker has gone out
-            published = _spy_on_publish(live, monkeypatch, realtime_engine, member)
+            _first_published(published)  # the first attempt's marker has gone out
+            published.clear()
             me.socket.send(frame)
             assert me.socket.of_type("ack")["duplicate"] is True
             _settled(published)
         assert published == [("ballots_changed", -1, {"round_id": round_id}, 1)]
 
 
-def _settled(published: list[Any]) -> None:
-    """Wait for the first marker (it leaves a few milliseconds after the ack, coalescing the
-    ballots acknowledged meanwhile), then as long again 20 times over for any second one."""
+def _first_published(published: list[Any]) -> None:
+    """Poll until the first marker has been published (it leaves a few milliseconds after the
+    ack, coalescing the ballots acknowledged meanwhile)."""
     deadline = time.monotonic() + TIMEOUT_S
-    while not published and time.monotonic() < deadline:
+    while not published:
+        assert time.monotonic() < deadline, "no marker was published"
         time.sleep(0.005)
+
+
+def _settled(published: list[Any]) -> None:
+    """Wait for the first marker, then as long again 20 times over for any second one (a
+    second marker that is not there cannot be waited for as an event)."""
+    _first_published(published)
     time.sleep(markers.WINDOW_S * 20)
 
 
@@ -419,6 +427,12 @@ REFUSALS = [
         "casus",
         casus_payload("privacy"),
         casus_payload("privacy", principle=LONG_PRINCIPLE),
+    ),
+    Refusal(
+        "TEXT_INVALID",
+        "casus",
+        casus_payload("privacy"),
+        casus_payload("privacy", principle="Ik deel\x00 wat nodig is."),
     ),
     Refusal(
         "WRONG_ROUND_KIND",
@@ -523,7 +537,9 @@ class TestBadFrame:
                 json.dumps(ballot(1, "approval", APPROVE, "no spaces allowed")),
                 id="msg-id-with-spaces",
             ),
-            pytest.param(json.dumps(ballot(1, "poll", APPROVE)), id="unknown-kind"),
+            pytest.param(
+                json.dumps(ballot(1, "poll", APPROVE, "echoed-msg-id")), id="unknown-kind"
+            ),
             pytest.param(json.dumps(hello("screen", "x")), id="a-second-hello"),
         ],
     )
@@ -533,7 +549,8 @@ class TestBadFrame:
             error = screen.socket.of_type("error")
             _pong(screen.socket)
         assert error["code"] == "BAD_FRAME"
-        assert "msg_id" not in error
+        # Echoed only when the frame carries a well-formed one (the client then stops resending).
+        assert error.get("msg_id") == ("echoed-msg-id" if "echoed-msg-id" in text else None)
 
     def test_a_bad_ballot_frame_stores_nothing(self, live: Live, realtime_engine: Engine) -> None:
         round_id = live.open_round("approval")

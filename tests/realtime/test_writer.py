@@ -130,3 +130,73 @@ async def test_a_resend_racing_its_first_attempt_is_acked_once(
     ballots, submissions, revisions = _stored(realtime_engine, room)
     assert (ballots, submissions) == (6, 6)
     assert set(revisions.values()) == {1}
+
+
+class TestTextTheDatabaseCannotStore:
+    async def test_a_nul_in_a_principle_is_refused_and_the_batch_is_stored(
+        self, realtime_engine: Engine
+    ) -> None:
+        with transaction(realtime_engine) as db:
+            organisation_id = organisations.ensure_demo(db).id
+            assert organisation_id is not None
+            denksessie = make_denksessie(db, organisation_id=organisation_id)
+            casus = make_open_round(db, denksessie, "casus")
+            people = [make_participant(db, denksessie).id for _ in range(6)]
+            assert denksessie.id is not None
+            ids = (denksessie.id, round_id(casus))
+
+        def ballot(index: int, text: str) -> BallotRequest:
+            chosen = {"privacy": text}
+            payload = {"decision": "twijfel", "values": ["privacy"], "principles": chosen}
+            return BallotRequest(ids[0], people[index], ids[1], "casus", payload, f"nul-{index}")
+
+        requests = [ballot(i, "Ik deel alleen wat nodig is.") for i in range(5)]
+        requests.insert(2, ballot(5, "Ik \x00 deel"))
+        writer = BallotWriter(realtime_engine)
+        writer.start()
+        try:
+            outcomes = await _submit_all(writer, requests)
+        finally:
+            await writer.stop()
+        refused = outcomes[2]
+        assert isinstance(refused, DomainError)
+        assert refused.code == "TEXT_INVALID"
+        assert all(isinstance(o, BallotCast) for o in outcomes[:2] + outcomes[3:])
+        with Session(realtime_engine) as db:
+            stored = db.exec(select_models(Ballot).where(Ballot.round_id == ids[1])).all()
+        assert sorted(b.participant_id for b in stored) == sorted(people[:5])
+
+    async def test_a_ballot_the_database_refuses_fails_alone(
+        self, realtime_engine: Engine, room: Room
+    ) -> None:
+        """Whatever slips past validation and is refused by the database (here a trigger raising
+        PostgreSQL's "character not in repertoire") costs its own ballot, not the batch's."""
+        poisoned = room.participant_ids[3]
+        with realtime_engine.begin() as connection:
+            connection.exec_driver_sql(
+                "CREATE FUNCTION refuse_poisoned() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF NEW.participant_id = '{poisoned}' THEN "
+                "RAISE EXCEPTION 'refused' USING ERRCODE = '22021'; END IF; RETURN NEW; END $$"
+            )
+            connection.exec_driver_sql(
+                "CREATE TRIGGER refuse_poisoned BEFORE INSERT OR UPDATE ON ballot "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_poisoned()"
+            )
+        try:
+            requests = [room.request(i, ["privacy"], f"poison-{i}") for i in range(8)]
+            writer = BallotWriter(realtime_engine)
+            writer.start()
+            try:
+                outcomes = await _submit_all(writer, requests)
+            finally:
+                await writer.stop()
+        finally:
+            with realtime_engine.begin() as connection:
+                connection.exec_driver_sql("DROP TRIGGER refuse_poisoned ON ballot")
+                connection.exec_driver_sql("DROP FUNCTION refuse_poisoned()")
+        refused = outcomes[3]
+        assert isinstance(refused, DomainError)
+        assert refused.code == "TEXT_INVALID"
+        assert sum(isinstance(o, BallotCast) for o in outcomes) == 7
+        ballots, submissions, _ = _stored(realtime_engine, room)
+        assert (ballots, submissions) == (7, 7)

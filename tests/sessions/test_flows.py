@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from app.catalogue import service as catalogues
 from app.errors import NotFound, Rejected
 from app.events import MARKER_SEQ, MARKERS, PARTICIPANTS_CHANGED, Event
+from app.i18n.errors import error_text
 from app.organisations.models import utcnow
 from app.sessions import flows, results
 from app.sessions import service as sessions
@@ -101,6 +102,18 @@ class TestOpen:
         assert _code(lambda: open_(db, denksessie, second)) == "ANOTHER_ROUND_OPEN"
         assert second.status == "draft"
         assert second.tie_break_order == []
+
+    def test_a_refusal_carries_facts_not_words(self, db: Session, denksessie: Denksessie) -> None:
+        """The domain names the round in the way; the edge words it (app/i18n/errors.py)."""
+        first = make_open_round(db, denksessie, "ranking")
+        second = make_round(db, denksessie, "approval")
+        with pytest.raises(Rejected) as refused:
+            open_(db, denksessie, second)
+        assert refused.value.params == {"round_id": first.id, "title": first.title}
+        assert (
+            error_text(refused.value.code, language="en", params=refused.value.params)
+            == f"Close round '{first.title}' first."
+        )
 
     def test_an_open_round_cannot_open_again(self, db: Session, denksessie: Denksessie) -> None:
         session_round = make_open_round(db, denksessie, "ranking")

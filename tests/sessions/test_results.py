@@ -293,7 +293,7 @@ class TestSnapshotContents:
 
 
 class TestRankingRoundUsesTheEngine:
-    def test_schulze_borda_with_named_explanation(
+    def test_schulze_borda_with_an_explanation_in_codes(
         self, db: Session, denksessie: Denksessie
     ) -> None:
         ranking = make_open_round(db, denksessie, "ranking")
@@ -308,7 +308,11 @@ class TestRankingRoundUsesTheEngine:
         assert result["method"] == "schulze_borda"
         assert result["order"][0] == "privacy"
         assert result["decided_by"][0] == "schulze"
-        assert result["explanation"].startswith("Privacy ")
+        # A code and its parts: the page words it in the reader's language (results.js).
+        assert (result["explanation"]["code"], result["explanation"]["top"]) == (
+            "condorcet",
+            "privacy",
+        )
         assert len(result["tied_with_next"]) == len(CANDIDATES)
         assert result["tied_with_next"][-1] is False
 

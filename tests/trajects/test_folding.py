@@ -31,3 +31,42 @@ class TestFold:
     def test_different_principles_stay_apart(self) -> None:
         groups = fold([Text(1, "Ik stel de inwoner centraal"), Text(2, "Ik let op de kosten")])
         assert len(groups) == 2
+
+
+class TestOppositesStayApart:
+    """Alike in letters, opposite in meaning: a negation or quantifier keeps them apart."""
+
+    PAIRS = (
+        (
+            "Ik dring mensen geen hulp op die ze niet willen.",
+            "Ik dring mensen soms hulp op die ze niet willen.",
+        ),
+        (
+            "Ik bied hulp aan, en stel daarbij voorwaarden over wat de hulpvrager zelf moet doen.",
+            "Ik bied hulp aan, en stel daarbij geen voorwaarden over wat de hulpvrager zelf "
+            "moet doen.",
+        ),
+        (
+            "Ik vraag altijd door naar wat de inwoner zelf wil en kan",
+            "Ik vraag vaak door naar wat de inwoner zelf wil en kan",
+        ),
+        ("Ik luister naar de inwoner", "Ik luister niet naar de inwoner"),
+    )
+
+    def test_the_pairs_are_above_the_threshold_by_letters(self) -> None:
+        for a, b in self.PAIRS:
+            assert similarity(a, b) >= NEAR_THRESHOLD, (a, b)
+
+    def test_they_are_never_folded(self) -> None:
+        for a, b in self.PAIRS:
+            groups = fold([Text(1, a), Text(2, b)])
+            assert [[t.text for t in g.members] for g in groups] == [[a], [b]]
+
+    def test_the_same_polarity_still_folds(self) -> None:
+        groups = fold(
+            [
+                Text(1, "Ik dring mensen geen hulp op die ze niet willen."),
+                Text(2, "Ik dring de mensen geen hulp op die ze niet willen"),
+            ]
+        )
+        assert len(groups) == 1

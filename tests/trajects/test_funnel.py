@@ -21,12 +21,21 @@ from app.trajects.models import Traject, TrajectAudit
 from app.trajects.schemas import (
     CardCreate,
     CurationChoice,
+    PrincipleRoundsCreate,
     RankingRoundCreate,
     ShortlistChange,
     TieResolution,
 )
-from tests.sessions.factories import cast, count, make_open_round, make_participant
+from tests.conftest import TEST_SECRET
+from tests.sessions.factories import (
+    cast,
+    count,
+    make_denksessie,
+    make_open_round,
+    make_participant,
+)
 from tests.trajects.factories import (
+    attach,
     make_traject,
     naming_session,
     prioritising_session,
@@ -210,10 +219,12 @@ class TestRankingRound:
         new_round = _ranking_round(db, named, demo_org_id)
         assert new_round.kind == "ranking"
         assert sorted(new_round.config["candidates"]) == sorted(FIVE)
-        # The two near-identical principles are shown once.
-        assert new_round.config["principles"]["menselijkheid"] == [
-            "Ik luister eerst naar de inwoner."
-        ]
+        # Two near-identical principles are one group; both wordings are shown, side by side.
+        shown = new_round.config["principles"]["menselijkheid"]
+        assert shown[0] == "Ik luister eerst naar de inwoner."
+        assert sorted(shown) == sorted(
+            {"Ik luister eerst naar de inwoner.", "Ik luister eerst naar een inwoner"}
+        )
         assert new_round.config["principles"]["billijkheid"] == ["Ik weeg af."]
         assert named.shortlist_frozen == trajects.shortlist(db, named).values
 
@@ -269,7 +280,32 @@ class TestSelection:
         assert state.selection == ["billijkheid", "menselijkheid"]
         assert state.tie is None
         assert state.n_ballots == 3
-        assert "Billijkheid" in state.explanation
+        assert state.explanation is not None
+        assert state.explanation.top == "billijkheid"
+
+    @pytest.mark.parametrize(("card_size", "tied"), [(2, None), (1, {0, 2})])
+    def test_a_beaten_value_never_enters_by_the_tie_break(
+        self,
+        db: Session,
+        named: Traject,
+        demo_org_id: int,
+        card_size: int,
+        tied: set[int] | None,
+    ) -> None:
+        """Issue 16: t2 and t0 are the Schulze winners, t0 beats t1; the draw says t0, t1, t2.
+        t1 must not take t2's place, nor stand in the tie for the first place."""
+        named.method, named.card_size = "schulze", card_size
+        new_round = _ranking_round(db, named, demo_org_id, candidates=FIVE[:3])
+        t = [v for v in named.tie_break_order if v in FIVE[:3]]
+        session = trajects.sessions_of(db, named, stage="prioritising")[0][1]
+        rank(db, session, new_round, [[t[2], t[0]], [t[0], t[1]]])
+        state = trajects.selection(db, named)
+        assert state.selection == [t[0], t[2]][:card_size]
+        if tied is None:
+            assert state.tie is None
+        else:
+            assert state.tie is not None
+            assert set(state.tie.values) == {t[i] for i in tied}
 
     def test_a_tie_at_the_cut_is_shown_and_can_be_resolved_with_a_reason(
         self, db: Session, named: Traject, demo_org_id: int
@@ -589,7 +625,7 @@ class TestCard:
 
 class TestExport:
     def test_ballots_are_anonymised(self, db: Session, named: Traject, demo_org_id: int) -> None:
-        text = export.ballots_csv(db, named)
+        text = export.ballots_csv(db, named, secret_key=TEST_SECRET)
         lines = text.strip().split("\n")
         assert lines[0].startswith("session,stage,round,round_title,kind,participant,role")
         assert len(lines) == 4  # three casus ballots
@@ -618,6 +654,41 @@ class TestPrincipleVotes:
             ("Ik bescherm gegevens.", 2),
             ("Ik vraag eerst toestemming.", 1),
         ]
+
+
+class TestPrincipleRounds:
+    def test_every_wording_of_a_folded_group_is_offered_and_opposites_stay_apart(
+        self, db: Session, named: Traject, demo_org_id: int
+    ) -> None:
+        _selected(db, named, demo_org_id)
+        _add_principles(
+            db,
+            named,
+            demo_org_id,
+            "menselijkheid",
+            [
+                "Ik dring mensen geen hulp op die ze niet willen.",
+                "Ik dring mensen soms hulp op die ze niet willen.",
+            ],
+        )
+        session = make_denksessie(db, organisation_id=demo_org_id, title="Principes")
+        attach(db, named, session, "principles", organisation_id=demo_org_id)
+        _, rounds = flows.create_principle_rounds(db, traject=named, data=PrincipleRoundsCreate())
+        by_value = {r.config["value_key"]: r for r in rounds}
+        texts = {
+            item.id: item.text
+            for group in trajects.principle_groups(db, named, "menselijkheid")
+            for item in group.items
+        }
+        offered = [texts[i] for i in by_value["menselijkheid"].config["principle_ids"]]
+        assert sorted(offered) == sorted(
+            [
+                "Ik luister eerst naar de inwoner.",
+                "Ik luister eerst naar een inwoner",
+                "Ik dring mensen geen hulp op die ze niet willen.",
+                "Ik dring mensen soms hulp op die ze niet willen.",
+            ]
+        )
 
 
 class TestClosedStages:

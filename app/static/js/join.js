@@ -1,4 +1,5 @@
-/* Joining from a phone: POST the optional name and role, then go to the phone page. The API
+/* Joining from a phone: POST the optional name and role (and the room PIN, when the room asks
+ * one), then go to the phone page. The API
  * sets the participant cookie, so a reload or a second visit skips this form. */
 (function () {
   "use strict";
@@ -12,6 +13,7 @@
     event.preventDefault();
     const name = form.elements.display_name.value.trim();
     const role = form.elements.role ? form.elements.role.value : "";
+    const pin = form.elements.pin ? form.elements.pin.value.trim() : "";
     button.disabled = true;
     button.textContent = button.getAttribute("data-busy");
     error.textContent = "";
@@ -19,7 +21,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ display_name: name || null, role: role || null }),
+      body: JSON.stringify({ display_name: name || null, role: role || null, pin: pin || null }),
     })
       .then((response) =>
         response

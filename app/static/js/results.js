@@ -47,6 +47,14 @@
     ];
   }
 
+  // The aggregation explains in codes (docs/aggregation.md); the words come with the page.
+  function explanation(ex, names) {
+    const name = (v) => names[v] || v;
+    const tied = (ex.tied || []).map(name);
+    const list = tied.length < 2 ? tied.join("") : t("and_last", { rest: tied.slice(0, -1).join(", "), last: tied[tied.length - 1] });
+    return t("explain_" + ex.code, { top: name(ex.top), tied: list, score: ex.score === null || ex.score === undefined ? "" : D.num(ex.score, 1) });
+  }
+
   function ranking(res, ctx) {
     const tied = res.tied_with_next;
     const max = Math.max.apply(null, res.order.map((v) => res.scores[v]).concat(0));
@@ -68,7 +76,8 @@
           );
         })
       ),
-      res.explanation && res.n_ballots ? el("p", { class: "explanation", text: res.explanation }) : null,
+      tied.indexOf(true) >= 0 ? el("p", { class: "muted tie-note", text: t("tiebreak_note") }) : null,
+      res.explanation && res.n_ballots ? el("p", { class: "explanation", text: explanation(res.explanation, ctx.names) }) : null,
       res.n_ballots
         ? el("div", { class: "gauge" }, el("p", null, t("agreement") + ": ", el("strong", { text: D.num(w, 2) + " – " + t(w >= 0.6 ? "agreement_high" : w >= 0.3 ? "agreement_mid" : "agreement_low") })), bar(seg("main", 100 * w)))
         : null,
