@@ -115,7 +115,7 @@ class CurationChoice(StrictModel):
 
     headline: Pick
     subs: list[Pick] = Field(min_length=1, max_length=MAX_SUBS)
-    quote_id: int | None = Field(
+    quote_id: DbId | None = Field(
         default=None, description="a principle written for this value, shown verbatim as quote"
     )
 
