@@ -7,14 +7,14 @@ what belongs to the organisation (edit buttons, the link to the ballots).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.api.deps import DbSession, ReaderOrganisationId
 from app.api.pages import TEMPLATES_DIR, _qr_svg, render
-from app.cards import compare, service
+from app.cards import compare, layout, service
 from app.cards.models import Principekaart
 from app.cards.schemas import PrincipekaartPublic
 from app.db import DbSession as DomainDb
@@ -43,19 +43,38 @@ def _context(
     public_link = _absolute(request, view.public_url) if view.public_url else None
     editable = not public and not view.builtin and view.status == "draft"
     on_card = {value.value for value in view.values}
+    catalogue = service.catalogue_of(db, card)
     return {
         "card": view,
         "editable": editable,
         "addable": [
             (cluster.name, cluster.group, [v for v in cluster.values if v.key not in on_card])
-            for cluster in (service.catalogue_of(db, card).clusters if editable else [])
+            for cluster in (catalogue.clusters if editable else [])
         ],
+        "coverage": compare.coverage(view, catalogue),
+        "catalogue_total": sum(len(cluster.values) for cluster in catalogue.clusters),
         "verantwoording": view.verantwoording,
         "names": service.value_names(db, card),
         "public": public,
         "public_link": public_link,
         "qr_svg": _qr_svg(public_link) if public_link else None,
     }
+
+
+@router.get("/principekaarten")
+def list_page(
+    request: Request, db: DbSession, organisation_id: ReaderOrganisationId
+) -> HTMLResponse:
+    """The organisation's own cards (drafts and every published version), then the examples."""
+    cards = [
+        service.to_public(db, c) for c in service.list_visible(db, organisation_id=organisation_id)
+    ]
+    return render(
+        request,
+        "cards/list.html",
+        own=[c for c in cards if not c.builtin],
+        builtin=[c for c in cards if c.builtin],
+    )
 
 
 @router.get("/principekaarten/vergelijk")
@@ -112,12 +131,18 @@ def print_page(
 ) -> HTMLResponse:
     """The print layout in the browser: an A4 booklet or an A3 poster (CSS @page)."""
     card = service.get_visible(db, slug=slug, organisation_id=organisation_id)
+    context = _context(request, db, card, public=False)
+    view = context["card"]
+    assert isinstance(view, PrincipekaartPublic)
     return render(
         request,
         "cards/print.html",
         formaat=formaat,
         for_pdf=False,
-        **_context(request, db, card, public=False),
+        sheet_only=False,
+        sheet_pt=layout.estimate(view, formaat),
+        sheet_columns=layout.columns(len(view.values), formaat),
+        **context,
     )
 
 
@@ -152,18 +177,39 @@ def _pdf_response(
     request: Request, db: DomainDb, card: Principekaart, *, formaat: Format, public: bool
 ) -> Response:
     """Render the print layout with WeasyPrint. It fetches nothing: the stylesheets are read
-    from disk and the QR code is inline, so a card text cannot make the server load a URL."""
+    from disk and the QR code is inline, so a card text cannot make the server load a URL.
+
+    The card's sheet is first rendered alone at a few sizes to find the largest that fits on one
+    page (``layout.fit``), so the poster is one A3 sheet and the booklet's card is page 1."""
     from weasyprint import CSS, HTML  # type: ignore[import-untyped]  # heavy: load on first PDF
     from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
     context = _context(request, db, card, public=public)
-    html = render(request, "cards/print.html", formaat=formaat, for_pdf=True, **context).body
-    fetcher = URLFetcher(allowed_protocols=("data",))
-    document = HTML(string=bytes(html).decode("utf-8"), url_fetcher=fetcher)
-    stylesheets = [CSS(filename=str(path), url_fetcher=fetcher) for path in PRINT_STYLESHEETS]
-    pdf_bytes: bytes = document.write_pdf(stylesheets=stylesheets)
     view = context["card"]
     assert isinstance(view, PrincipekaartPublic)
+    fetcher = URLFetcher(allowed_protocols=("data",))
+    stylesheets = [CSS(filename=str(path), url_fetcher=fetcher) for path in PRINT_STYLESHEETS]
+
+    def document(size: float, *, sheet_only: bool) -> Any:
+        html = render(
+            request,
+            "cards/print.html",
+            formaat=formaat,
+            for_pdf=True,
+            sheet_only=sheet_only,
+            sheet_pt=size,
+            sheet_columns=layout.columns(len(view.values), formaat),
+            **context,
+        ).body
+        page = HTML(string=bytes(html).decode("utf-8"), url_fetcher=fetcher)
+        return page.render(stylesheets=stylesheets)
+
+    size = layout.fit(
+        lambda size: len(document(size, sheet_only=True).pages),
+        formaat=formaat,
+        guess=layout.estimate(view, formaat),
+    )
+    pdf_bytes: bytes = document(size, sheet_only=False).write_pdf()
     filename = f"{view.slug}-{formaat}.pdf"
     return Response(
         pdf_bytes,

@@ -55,6 +55,7 @@ def build_environment() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.globals["explain"] = explain  # the aggregation's codes in words (app/i18n/explain.py)
+    env.filters["longdate"] = i18n.long_date
     return env
 
 

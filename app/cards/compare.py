@@ -22,13 +22,18 @@ class CardRef(BaseModel):
 
 
 class SharedValue(BaseModel):
-    """A value on both cards; ``same_principles`` is false when the wording differs."""
+    """A value on both cards; ``same_principles`` is false when the wording differs. The
+    differences themselves: whether the headlines differ, and the sub-principles each card has
+    that the other lacks (compared as ``normalised`` texts, in any order)."""
 
     value: str
     name: str
     group: str
     cluster_name: str
     same_principles: bool
+    same_headline: bool
+    only_a_principles: list[str]
+    only_b_principles: list[str]
     a: CardValuePublic
     b: CardValuePublic
 
@@ -75,16 +80,43 @@ def ref(card: PrincipekaartPublic) -> CardRef:
     )
 
 
-def _words(text: str | None) -> str:
-    """Text compared without differences in spacing or case, which nobody reads as different."""
-    return " ".join((text or "").split()).casefold()
+TRAILING = ".,;:!?…" + "\u201d\u2019\"' "
+
+
+def normalised(text: str | None) -> str:
+    """A principle as compared: spacing, case and closing punctuation are not a difference
+    ("Ik luister." and "ik luister" say the same); every other character is."""
+    return " ".join((text or "").split()).casefold().rstrip(TRAILING)
+
+
+def _only(texts: list[str], others: list[str]) -> list[str]:
+    other = {normalised(t) for t in others}
+    return [t for t in texts if normalised(t) not in other]
 
 
 def same_principles(a: CardValuePublic, b: CardValuePublic) -> bool:
-    """Headline and sub-principles alike (in order); the quote is an illustration, not a rule."""
-    return _words(a.headline) == _words(b.headline) and [_words(p) for p in a.sub_principles] == [
-        _words(p) for p in b.sub_principles
-    ]
+    """Headline and sub-principles alike, in any order; the quote is an illustration, not a
+    rule."""
+    return (
+        normalised(a.headline) == normalised(b.headline)
+        and not _only(a.sub_principles, b.sub_principles)
+        and not _only(b.sub_principles, a.sub_principles)
+    )
+
+
+def _shared(a: CardValuePublic, b: CardValuePublic) -> SharedValue:
+    return SharedValue(
+        value=a.value,
+        name=a.name,
+        group=a.group,
+        cluster_name=a.cluster_name,
+        same_principles=same_principles(a, b),
+        same_headline=normalised(a.headline) == normalised(b.headline),
+        only_a_principles=_only(a.sub_principles, b.sub_principles),
+        only_b_principles=_only(b.sub_principles, a.sub_principles),
+        a=a,
+        b=b,
+    )
 
 
 def compare_cards(a: PrincipekaartPublic, b: PrincipekaartPublic) -> CardComparison:
@@ -96,17 +128,7 @@ def compare_cards(a: PrincipekaartPublic, b: PrincipekaartPublic) -> CardCompari
         a=ref(a),
         b=ref(b),
         shared=[
-            SharedValue(
-                value=value.value,
-                name=value.name,
-                group=value.group,
-                cluster_name=value.cluster_name,
-                same_principles=same_principles(value, b_values[value.value]),
-                a=value,
-                b=b_values[value.value],
-            )
-            for value in a.values
-            if value.value in b_values
+            _shared(value, b_values[value.value]) for value in a.values if value.value in b_values
         ],
         only_a=[value for value in a.values if value.value not in b_values],
         only_b=[value for value in b.values if value.value not in a_keys],
@@ -140,3 +162,27 @@ def onderbelicht(card: PrincipekaartPublic, catalogue: CataloguePublic) -> Onder
         total=total,
         clusters=[cluster for cluster in clusters if cluster.values],
     )
+
+
+class ClusterCoverage(BaseModel):
+    """One cluster of the Waardenkaart and the card's values from it (none: not represented)."""
+
+    cluster: str
+    cluster_name: str
+    group: str
+    group_name: str
+    on_card: list[str]
+
+
+def coverage(card: PrincipekaartPublic, catalogue: CataloguePublic) -> list[ClusterCoverage]:
+    """Every cluster of ``catalogue`` in its order, with the names of the card's values in it."""
+    return [
+        ClusterCoverage(
+            cluster=cluster.key,
+            cluster_name=cluster.name,
+            group=cluster.group,
+            group_name=cluster.group_name,
+            on_card=[value.name for value in card.values if value.cluster == cluster.key],
+        )
+        for cluster in catalogue.clusters
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -72,6 +73,16 @@ class PrincipekaartPublic(BaseModel):
     public_url: str | None = Field(description="read-only link without login; published only")
     verantwoording: Verantwoording | None
 
+    @property
+    def display_title(self) -> str:
+        """The title with its year in brackets, unless the title already names a year (the
+        replay card "... (naspel 2024)" made in 2026 must not read "(naspel 2024) (2026)")."""
+        if self.year is None or YEAR_IN_TITLE.search(self.title):
+            return self.title
+        return f"{self.title} ({self.year})"
+
+
+YEAR_IN_TITLE = re.compile(r"\b(19|20)\d\d\b")
 
 # --- Editing a draft ----------------------------------------------------------------------------
 
@@ -87,7 +98,8 @@ class CardValueEdit(StrictModel):
 
     value: str = Field(min_length=1, max_length=80)
     headline: Principle
-    sub_principles: list[Principle] = Field(min_length=1, max_length=8)
+    # As in curation: 1 to 4 sub-principles, usually 3 or 4 (the editor says so).
+    sub_principles: list[Principle] = Field(min_length=1, max_length=4)
     quote: str | None = Field(default=None, max_length=1000)
 
 
@@ -107,6 +119,28 @@ class PrincipekaartUpdate(StrictModel):
 StageKind = Literal["naming", "prioritising", "principles"]
 
 
+ROLE_FLOOR = 3  # a role named by fewer participants of a session is counted under OTHER_ROLE
+OTHER_ROLE = "overig"
+
+
+class RoleCount(StrictModel):
+    """How many participants of a session chose a role; ``overig`` groups the roles (and the
+    participants without a role) fewer than ROLE_FLOOR people chose, so nobody stands out."""
+
+    role: str
+    count: int = Field(ge=0)
+
+
+class CasusDecision(StrictModel):
+    """How a session's participants decided a casus: grant, not grant, or in doubt."""
+
+    casus: str
+    session: str
+    toekennen: int = Field(default=0, ge=0)
+    niet_toekennen: int = Field(default=0, ge=0)
+    twijfel: int = Field(default=0, ge=0)
+
+
 class VerantwoordingSession(StrictModel):
     """One denksessie of the traject, without any participant identity."""
 
@@ -116,6 +150,7 @@ class VerantwoordingSession(StrictModel):
     participants: int = Field(ge=0)
     ballots: int = Field(default=0, ge=0)
     casussen: list[str] = Field(default_factory=list, description="casus titles used")
+    roles: list[RoleCount] = Field(default_factory=list, description="privacy floor applied")
 
 
 class NamedValue(StrictModel):
@@ -154,6 +189,14 @@ class TieAtCut(StrictModel):
     reason: str = ""
 
 
+class PrincipleRewording(StrictModel):
+    """A principle the facilitator reworded in curation: the participant's text and the card's."""
+
+    value: str
+    original: str
+    text: str
+
+
 class Agreement(StrictModel):
     kendall_w: float | None = None
     mean_kendall_distance: float | None = None
@@ -174,6 +217,11 @@ class Verantwoording(StrictModel):
     agreement: Agreement = Field(default_factory=Agreement)
     ties: list[TieAtCut] = Field(default_factory=list)
     audit: list[AuditEntry] = Field(default_factory=list)
+    casus_decisions: list[CasusDecision] = Field(default_factory=list)
+    principles_written: dict[str, int] = Field(
+        default_factory=dict, description="value key -> principles written for it in the sessions"
+    )
+    rewordings: list[PrincipleRewording] = Field(default_factory=list)
     illustrative: bool = Field(
         default=False, description="true for the simulated replay of 2024: not real ballots"
     )

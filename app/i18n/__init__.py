@@ -10,11 +10,14 @@ from __future__ import annotations
 import gettext as stdlib_gettext
 from collections.abc import Iterable
 from contextvars import ContextVar
+from datetime import UTC, date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -69,3 +72,26 @@ def gettext(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(_current.get()).ngettext(singular, plural, n)
+
+
+DISPLAY_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+def long_date(moment: date | datetime | str | None) -> str:
+    """A date as people write it ("4 december 2026", "4 December 2026"), in Dutch time.
+
+    Accepts a date, a datetime (naive ones are UTC, as the database stores them) or an ISO
+    string as a verantwoording keeps it; an empty or unreadable value gives an empty string."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        try:
+            moment = (
+                date.fromisoformat(moment) if len(moment) == 10 else datetime.fromisoformat(moment)
+            )
+        except ValueError:
+            return ""
+    if isinstance(moment, datetime):
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = aware.astimezone(DISPLAY_ZONE).date()
+    return format_date(moment, format="long", locale=_current.get())

@@ -14,9 +14,14 @@ from sqlmodel import col, select
 
 from app.cards.models import Principekaart, PrincipekaartValue
 from app.cards.schemas import (
+    OTHER_ROLE,
+    ROLE_FLOOR,
     Agreement,
     AuditEntry,
+    CasusDecision,
     NamedValue,
+    PrincipleRewording,
+    RoleCount,
     ShortlistRule,
     TieAtCut,
     Verantwoording,
@@ -29,7 +34,7 @@ from app.errors import InvalidInput, Problem, Rejected
 from app.i18n.explain import explanation_text
 from app.organisations.models import utcnow
 from app.sessions import service as sessions
-from app.sessions.models import Ballot, Denksessie, SessionRound
+from app.sessions.models import Ballot, Denksessie, Participant, SessionRound
 from app.sessions.schemas import RoundCreate
 from app.text import slugify
 from app.trajects import service as trajects
@@ -190,6 +195,43 @@ def _date(moment: datetime | None) -> str | None:
     return moment.date().isoformat() if moment else None
 
 
+def role_counts(db: DbSession, denksessie_id: int) -> list[RoleCount]:
+    """Participants per role, most first; roles fewer than ROLE_FLOOR people chose, and no
+    role at all, are counted together as ``overig`` (last), so a small group is not singled
+    out on a card anyone can read."""
+    rows = db.exec(
+        select(Participant.role, func.count())
+        .where(Participant.denksessie_id == denksessie_id, col(Participant.removed).is_(False))
+        .group_by(col(Participant.role))
+    ).all()
+    shown = sorted(
+        ((role, n) for role, n in rows if role and n >= ROLE_FLOOR), key=lambda r: (-r[1], r[0])
+    )
+    other = sum(n for role, n in rows if not role or n < ROLE_FLOOR)
+    counts = [RoleCount(role=role, count=n) for role, n in shown if role is not None]
+    return [*counts, RoleCount(role=OTHER_ROLE, count=other)] if other else counts
+
+
+def casus_decisions(db: DbSession, traject: Traject) -> list[CasusDecision]:
+    """Per casus round of the traject's sessions: how many granted, did not, or doubted."""
+    titles = {d.id: d.title for _, d in trajects.sessions_of(db, traject)}
+    split: dict[int, CasusDecision] = {}
+    ballots = trajects._active_ballots(db, [i for i in titles if i is not None], "casus")
+    for denksessie_id, session_round, _, payload in ballots:
+        assert session_round.id is not None
+        if session_round.id not in split:
+            casus = casussen.get_by_id(db, int(session_round.config.get("casus_id", 0)))
+            split[session_round.id] = CasusDecision(
+                casus=casus.title if casus else session_round.title,
+                session=titles.get(denksessie_id, ""),
+            )
+        row = split[session_round.id]
+        decision = payload.get("decision")
+        if decision in ("toekennen", "niet_toekennen", "twijfel"):
+            setattr(row, decision, getattr(row, decision) + 1)
+    return list(split.values())
+
+
 def verantwoording(
     db: DbSession, traject: Traject, state: trajects.SelectionState
 ) -> Verantwoording:
@@ -212,6 +254,7 @@ def verantwoording(
                 participants=sessions.participant_count(db, denksessie.id),
                 ballots=_ballot_count(db, denksessie.id),
                 casussen=titles,
+                roles=role_counts(db, denksessie.id),
             )
         )
     ties = []
@@ -272,9 +315,26 @@ def verantwoording(
                 at=entry.at.isoformat(),
             )
             for entry in trajects.audit_trail(db, traject)
+            if entry.action not in CURATION_ACTIONS
+        ],
+        casus_decisions=casus_decisions(db, traject),
+        principles_written={
+            value: sum(len(g.items) for g in trajects.principle_groups(db, traject, value))
+            for value in state.selection
+        },
+        rewordings=[
+            PrincipleRewording(value=value, original=row.original, text=row.text)
+            for value in state.selection
+            for row in trajects.curation_of(db, traject, value)
+            if row.text != row.original
         ],
         illustrative=traject.illustrative,
     )
+
+
+# Curation is told from its result (the card's principles, the rewordings, how many principles
+# were written), not from the audit entries, which name principles by database id.
+CURATION_ACTIONS = ("choose", "edit")
 
 
 def _free_slug(db: DbSession, organisation_id: int, base: str) -> str:
@@ -312,15 +372,21 @@ def make_card(db: DbSession, *, traject: Traject, data: CardCreate) -> Principek
     }
     problems = []
     chosen: dict[str, list[str]] = {}
+    quotes: dict[str, str | None] = {}
     for value in state.selection:
         rows = trajects.curation_of(db, traject, value)
         if value not in catalogue_values:
             problems.append(Problem(f"values.{value}", "deze waarde staat niet in de catalogus"))
-        elif len(rows) < 4:
+        elif len(rows) < 2:
             problems.append(
-                Problem(f"values.{value}", "kies eerst een kopprincipe en 3 of 4 subprincipes")
+                Problem(
+                    f"values.{value}",
+                    "kies eerst een kopprincipe en minstens 1 subprincipe (meestal 3 of 4)",
+                )
             )
         chosen[value] = [row.text for row in rows]
+        quote = trajects.quote_of(db, traject, value)
+        quotes[value] = quote.text if quote else None
     if problems:
         raise InvalidInput("De kaart is niet gemaakt.", problems)
     account = verantwoording(db, traject, state).model_dump()
@@ -358,6 +424,7 @@ def make_card(db: DbSession, *, traject: Traject, data: CardCreate) -> Principek
                 position=position,
                 headline=chosen[value][0],
                 sub_principles=chosen[value][1:],
+                quote=quotes[value],
             )
         )
     traject.card_id = existing.id

@@ -69,8 +69,12 @@ class TrajectAudit(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+QUOTE_POSITION = -1
+
+
 class TrajectPrinciple(SQLModel, table=True):
-    """A principle chosen for the card: position 0 is the headline, 1..4 the sub-principles.
+    """A principle chosen for the card: position 0 is the headline, 1..4 the sub-principles,
+    QUOTE_POSITION the participant's words quoted on the card (verbatim).
 
     ``original`` is a copy of the participant's text (the principle row may later change when
     its author revises a ballot), ``text`` the wording the facilitator settled on."""

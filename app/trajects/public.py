@@ -11,7 +11,8 @@ from app.db import DbSession
 from app.sessions import service as sessions
 from app.sessions.results import ballot_count
 from app.trajects import service as trajects
-from app.trajects.models import STAGES, Traject, TrajectAudit
+from app.trajects.models import STAGES, Traject, TrajectAudit, TrajectPrinciple
+from app.trajects.schemas import USUAL_SUBS
 from app.trajects.service import TieDecision
 from app.trajects.shortlist import CutTie
 
@@ -179,7 +180,35 @@ def curation(db: DbSession, traject: Traject, value_key: str) -> dict[str, Any]:
             }
             for row in chosen
         ],
-        "suggestion": trajects.suggestion(groups),
+        "quote": _quote(trajects.quote_of(db, traject, value_key)),
+        "usual_subs": list(USUAL_SUBS),
+        "unusual_subs": bool(chosen) and not (USUAL_SUBS[0] <= len(chosen) - 1 <= USUAL_SUBS[1]),
+        "suggestion": _suggestion(trajects.suggestion(groups), groups),
+    }
+
+
+def _quote(row: TrajectPrinciple | None) -> dict[str, Any] | None:
+    return None if row is None else {"principle_id": row.principle_id, "text": row.text}
+
+
+def _suggestion(
+    pick: dict[str, Any] | None, groups: list[trajects.PrincipleGroup]
+) -> dict[str, Any] | None:
+    """The group's choice with its texts and votes per slot, so the page can show it."""
+    if pick is None:
+        return None
+    items = {item.id: item for group in groups for item in group.items}
+    return {
+        **pick,
+        "slots": [
+            {
+                "slot": "headline" if i == 0 else "sub",
+                "id": pid,
+                "text": items[pid].text,
+                "votes": items[pid].votes,
+            }
+            for i, pid in enumerate([pick["headline"], *pick["subs"]])
+        ],
     }
 
 

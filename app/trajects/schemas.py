@@ -105,9 +105,19 @@ class Pick(StrictModel):
     text: Annotated[str, StringConstraints(max_length=500)] = ""
 
 
+USUAL_SUBS = (3, 4)  # a card value usually has 3 or 4 sub-principles; 1 to 4 are allowed
+MAX_SUBS = 4
+
+
 class CurationChoice(StrictModel):
+    """A headline and 1 to 4 sub-principles (usually 3 or 4: fewer or more is allowed, and the
+    page says it is unusual), plus optionally a principle quoted on the card as written."""
+
     headline: Pick
-    subs: list[Pick] = Field(min_length=3, max_length=4)
+    subs: list[Pick] = Field(min_length=1, max_length=MAX_SUBS)
+    quote_id: DbId | None = Field(
+        default=None, description="a principle written for this value, shown verbatim as quote"
+    )
 
 
 class CardCreate(StrictModel):

@@ -27,7 +27,14 @@ from app.sessions.ballots import shown_principles
 from app.sessions.models import Ballot, Denksessie, Participant, Principle, SessionRound
 from app.sessions.schemas import DenksessieCreate
 from app.trajects import folding
-from app.trajects.models import STAGES, Traject, TrajectAudit, TrajectPrinciple, TrajectSession
+from app.trajects.models import (
+    QUOTE_POSITION,
+    STAGES,
+    Traject,
+    TrajectAudit,
+    TrajectPrinciple,
+    TrajectSession,
+)
 from app.trajects.schemas import (
     CurationChoice,
     SessionAttach,
@@ -595,6 +602,17 @@ def principle_groups(db: DbSession, traject: Traject, value_key: str) -> list[Pr
 
 
 def curation_of(db: DbSession, traject: Traject, value_key: str) -> list[TrajectPrinciple]:
+    """The headline and sub-principles chosen for a value, in card order (no quote)."""
+    return [row for row in _curation_rows(db, traject, value_key) if row.position >= 0]
+
+
+def quote_of(db: DbSession, traject: Traject, value_key: str) -> TrajectPrinciple | None:
+    """The principle marked as the value's quote on the card, if any."""
+    rows = _curation_rows(db, traject, value_key)
+    return next((row for row in rows if row.position == QUOTE_POSITION), None)
+
+
+def _curation_rows(db: DbSession, traject: Traject, value_key: str) -> list[TrajectPrinciple]:
     return list(
         db.exec(
             select(TrajectPrinciple)
@@ -608,9 +626,10 @@ def curation_of(db: DbSession, traject: Traject, value_key: str) -> list[Traject
 
 
 def suggestion(groups: Sequence[PrincipleGroup]) -> dict[str, Any] | None:
-    """The group's choice by vote: the most voted group gives the headline, the next three or
-    four the sub-principles; within a group its most voted text (then the first written)."""
-    if len(groups) < 4:
+    """The group's choice by vote, one principle per slot: the most voted group gives the
+    headline, the next (up to four) the sub-principles; within a group its most voted text
+    (then the first written). None when there are not two groups to fill a headline and a sub."""
+    if len(groups) < 2:
         return None
     picks = [max(g.items, key=lambda item: (item.votes, -item.id)).id for g in groups[:5]]
     return {"headline": picks[0], "subs": picks[1:]}
@@ -641,7 +660,12 @@ def choose_principles(
         problems.append(Problem("subs", "een principe staat er twee keer in"))
     if problems:
         raise InvalidInput("De principes zijn niet opgeslagen.", problems)
-    for row in curation_of(db, traject, value_key):
+    if data.quote_id is not None and data.quote_id not in items:
+        raise InvalidInput(
+            "De principes zijn niet opgeslagen.",
+            [Problem("quote_id", "dit principe hoort niet bij deze waarde")],
+        )
+    for row in _curation_rows(db, traject, value_key):
         db.delete(row)
     db.flush()
     assert traject.id is not None
@@ -668,6 +692,18 @@ def choose_principles(
                 values=[value_key],
                 reason=f"'{original}' -> '{text}'",
             )
+    if data.quote_id is not None:
+        quoted = items[data.quote_id].text
+        rows.append(
+            TrajectPrinciple(
+                traject_id=traject.id,
+                value_key=value_key,
+                position=QUOTE_POSITION,
+                principle_id=data.quote_id,
+                original=quoted,
+                text=quoted,
+            )
+        )
     db.add_all(rows)
     record(
         db,
@@ -675,8 +711,8 @@ def choose_principles(
         stage="principles",
         action="choose",
         values=[value_key],
-        reason=f"kopprincipe {picks[0].principle_id}, subprincipes "
-        + ", ".join(str(p.principle_id) for p in data.subs),
+        reason=f"kopprincipe en {len(data.subs)} subprincipes gekozen"
+        + (", met citaat" if data.quote_id is not None else ""),
     )
     db.flush()
     return rows

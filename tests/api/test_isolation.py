@@ -92,6 +92,7 @@ OWN_SCOPE: dict[Key, str] = {
     ("GET", "/casussen"): "list",
     ("GET", "/console"): "list",
     ("GET", "/console/trajecten"): "list",
+    ("GET", "/principekaarten"): "list",
 }
 
 

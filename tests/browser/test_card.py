@@ -7,11 +7,13 @@ the way a traject leaves a card and then published through the service.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from pypdf import PdfReader
 
 from app.cards import service as cards
 from app.db import build_engine, transaction
@@ -28,6 +30,7 @@ from tests.browser.conftest import (
 from tests.cards.factories import (
     DEFAULT_VALUES,
     CardValueSpec,
+    long_values,
     make_draft_card,
     realistic_verantwoording,
 )
@@ -63,6 +66,7 @@ def card_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CardServer
             cards.publish(db, card=card)
             public_path = f"/k/{card.public_token}"
             make_draft_card(db, organisation_id=demo.id, slug="concept-kaart")
+            make_draft_card(db, organisation_id=demo.id, slug="lang-7", values=long_values(7))
     finally:
         engine.dispose()
     login = committed_login(settings.database_url)
@@ -175,3 +179,23 @@ class TestDraftCard:
         assert page.get_by_role("button", name="Nieuwe versie maken").is_visible()
         assert page.locator(".card-edit").count() == 0
         assert console_errors(page) == []
+
+
+@pytest.mark.browser
+class TestPrintFromTheBrowser:
+    @pytest.mark.parametrize("slug", ["wijkteam-noord", "lang-7"])
+    def test_the_a3_print_view_prints_on_one_sheet(
+        self, owner_page: Page, card_server: CardServer, slug: str
+    ) -> None:
+        _open(owner_page, f"{card_server.url}/principekaarten/{slug}/afdruk?formaat=a3")
+        pdf = owner_page.pdf(prefer_css_page_size=True, print_background=True)
+        reader = PdfReader(io.BytesIO(pdf))
+        assert len(reader.pages) == 1
+        width, height = (float(x) for x in reader.pages[0].mediabox.upper_right)
+        assert (round(width), round(height)) == (842, 1191)  # A3
+        assert console_errors(owner_page) == []
+
+    def test_the_list_of_cards_passes_axe(self, owner_page: Page, card_server: CardServer) -> None:
+        _open(owner_page, card_server.url + "/principekaarten")
+        assert owner_page.get_by_role("link", name="Principekaart Wijkteam Noord (2026)").count()
+        assert_axe_clean(owner_page)

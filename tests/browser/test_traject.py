@@ -131,7 +131,7 @@ def _choose(page: Page, value: str) -> None:
         subs.nth(index).check()
     first_text = form.locator('input[type="text"]').first
     first_text.fill(f"Ik kies bewust voor {value}.")
-    form.get_by_role("button").click()
+    form.get_by_role("button", name="Principes opslaan").click()
     expect(page.locator(f"#cur-{value} ~ .chosen")).to_contain_text(f"Ik kies bewust voor {value}.")
 
 

@@ -186,3 +186,33 @@ def make_draft_card(
         )
     db.commit()  # in tests: releases a savepoint, so a refused request cannot roll it back
     return card
+
+
+LONG_VALUE_KEYS = (
+    "menselijkheid",
+    "zelfbeschikking",
+    "verantwoordelijkheid",
+    "billijkheid",
+    "preventie",
+    "vertrouwen",
+    "saamhorigheid",
+)
+_LONG = (
+    "Ik neem de tijd om samen met de inwoner, zijn naasten en de andere betrokken professionals "
+    "uit te zoeken wat er werkelijk nodig is, ook als de vraag eerst anders klinkt"
+)
+
+
+def long_values(n: int) -> tuple[CardValueSpec, ...]:
+    """``n`` values (at most 7) with long principles: a headline, four subs and a quote, each
+    as long as the longest on real cards."""
+    return tuple(
+        CardValueSpec(
+            key,
+            f"{_LONG} ({key}).",
+            tuple(f"{_LONG}, punt {i}." for i in range(1, 5)),
+            "Als we dit niet belangrijk vonden, hoefde het sociaal domein niet te bestaan; "
+            "dat zeggen professionals die hier elke dag mee werken.",
+        )
+        for key in LONG_VALUE_KEYS[:n]
+    )

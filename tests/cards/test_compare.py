@@ -80,6 +80,27 @@ class TestCompareCards:
         b = _card("b", _value("x", "ik luister.", " Ik vraag  door."))
         assert compare.compare_cards(a, b).shared[0].same_principles is True
 
+    def test_trailing_punctuation_is_not_a_difference(self) -> None:
+        a = _card("a", _value("x", "Ik luister.", "Ik vraag door.", "Ik kijk verder!"))
+        b = _card("b", _value("x", "Ik luister", "ik vraag door", "Ik kijk verder"))
+        [shared] = compare.compare_cards(a, b).shared
+        assert shared.same_principles is True
+        assert shared.only_a_principles == shared.only_b_principles == []
+
+    def test_the_real_differences_are_named(self) -> None:
+        a = _card("a", _value("x", "Ik luister.", "Ik vraag door.", "Ik beslis samen."))
+        b = _card("b", _value("x", "Ik luister", "Ik beslis samen", "Ik beslis snel."))
+        [shared] = compare.compare_cards(a, b).shared
+        assert shared.same_principles is False
+        assert shared.same_headline is True
+        assert shared.only_a_principles == ["Ik vraag door."]
+        assert shared.only_b_principles == ["Ik beslis snel."]
+
+    def test_other_punctuation_inside_a_principle_still_counts(self) -> None:
+        a = _card("a", _value("x", "Ik help, niet oordelen."))
+        b = _card("b", _value("x", "Ik help niet, oordelen."))
+        assert compare.compare_cards(a, b).shared[0].same_headline is False
+
     def test_a_card_against_itself_shares_everything(self) -> None:
         a = _card("a", _value("x", "Ik X."), _value("y", "Ik Y."))
         result = compare.compare_cards(a, a)
@@ -138,6 +159,29 @@ class TestCompareApi:
 
 
 class TestComparePage:
+    def test_a_copy_that_differs_only_in_full_stops_is_the_same(
+        self, client: TestClient, db: Session, demo_org_id: int
+    ) -> None:
+        values = (
+            CardValueSpec(
+                "menselijkheid",
+                MENSELIJKHEID_2024 + ".",
+                (
+                    "Ik sluit aan bij de behoeften, wensen en plannen van degene die ik help, "
+                    "ook als de hulpvraag diffuus is",
+                    "Ik realiseer me dat mensen soms weinig kunnen doen aan de situatie waarin "
+                    "ze zijn terechtgekomen",
+                    "ik vraag mensen alleen om dingen te doen of beslissen als ze daartoe in "
+                    "staat zijn.",
+                ),
+            ),
+        )
+        card = make_draft_card(db, organisation_id=demo_org_id, slug="kopie", values=values)
+        answer = client.get(PAGE, params={"a": card.slug, "b": BUILTIN})
+        text = " ".join(re.sub(r"<[^>]+>", " ", answer.text).split())
+        assert "De principes verschillen" not in text
+        assert "Beide kaarten hebben hier dezelfde principes." in text
+
     def test_shows_both_wordings_unique_values_and_onderbelicht(
         self, client: TestClient, own: Principekaart
     ) -> None:
@@ -145,6 +189,8 @@ class TestComparePage:
         assert answer.status_code == 200
         text = " ".join(re.sub(r"<[^>]+>", " ", answer.text).split())
         assert "De principes verschillen" in text
+        assert "het kopprincipe is anders, 1 subprincipe staat alleen op A" in text
+        assert "Ik luister eerst. alleen op deze kaart" in text
         assert "Ik weeg wat nodig is." in text
         assert "Alleen op kaart A Vrijheid" not in text
         assert "Vertrouwen" in text

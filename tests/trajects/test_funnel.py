@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from app.cards.models import Principekaart, PrincipekaartValue
@@ -14,7 +15,7 @@ from app.catalogue.models import CatalogueValue
 from app.errors import InvalidInput, Rejected
 from app.sessions.ballots import visible_principles
 from app.sessions.models import Participant, SessionRound
-from app.trajects import export, flows
+from app.trajects import export, flows, public
 from app.trajects import service as trajects
 from app.trajects.models import Traject, TrajectAudit
 from app.trajects.schemas import (
@@ -421,6 +422,106 @@ class TestCuration:
         assert refused.value.code == "VALUE_NOT_SELECTED"
 
 
+def _curate(
+    db: Session,
+    traject: Traject,
+    value: str,
+    ids: list[int],
+    *,
+    subs: int,
+    quote: int | None = None,
+) -> None:
+    trajects.choose_principles(
+        db,
+        traject=traject,
+        value_key=value,
+        data=CurationChoice.model_validate(
+            {
+                "headline": {"principle_id": ids[0]},
+                "subs": [{"principle_id": i} for i in ids[1 : 1 + subs]],
+                "quote_id": quote,
+            }
+        ),
+    )
+
+
+class TestFlexibleCuration:
+    """A value may have 1 to 4 sub-principles (usually 3 or 4): fewer is a warning, not a
+    refusal; the facilitator may quote any principle written for the value."""
+
+    @pytest.mark.parametrize("subs", [1, 4])
+    def test_a_card_with_one_or_four_sub_principles(
+        self, db: Session, named: Traject, demo_org_id: int, subs: int
+    ) -> None:
+        _selected(db, named, demo_org_id)
+        texts = [f"Ik doe het op manier {n}, steeds weer anders." for n in range(1, 6)]
+        for value in ("menselijkheid", "billijkheid"):
+            ids = _add_principles(db, named, demo_org_id, value, texts)
+            _curate(db, named, value, ids, subs=subs)
+        card = flows.make_card(db, traject=named, data=CardCreate())
+        rows = db.exec(
+            select(PrincipekaartValue).where(PrincipekaartValue.principekaart_id == card.id)
+        ).all()
+        assert [len(row.sub_principles) for row in rows] == [subs, subs]
+        view = public.curation(db, named, "menselijkheid")
+        assert view["unusual_subs"] is (subs == 1)
+
+    @pytest.mark.parametrize("subs", [0, 5])
+    def test_none_or_five_sub_principles_are_refused(self, subs: int) -> None:
+        body = {
+            "headline": {"principle_id": 1},
+            "subs": [{"principle_id": i} for i in range(2, 2 + subs)],
+        }
+        with pytest.raises(ValidationError):
+            CurationChoice.model_validate(body)
+
+    def test_with_two_principles_written_the_group_choice_fills_a_headline_and_a_sub(
+        self, db: Session, named: Traject, demo_org_id: int
+    ) -> None:
+        _selected(db, named, demo_org_id)
+        ids = _add_principles(db, named, demo_org_id, "billijkheid", ["Ik leg mijn keuze uit."])
+        suggestion = public.curation(db, named, "billijkheid")["suggestion"]
+        assert suggestion is not None
+        assert [slot["slot"] for slot in suggestion["slots"]] == ["headline", "sub"]
+        assert {slot["text"] for slot in suggestion["slots"]} == {
+            "Ik weeg af.",
+            "Ik leg mijn keuze uit.",
+        }
+        assert sorted([suggestion["headline"], *suggestion["subs"]]) == sorted(ids)
+
+    def test_a_principle_marked_as_quote_is_on_the_card_verbatim(
+        self, db: Session, named: Traject, demo_org_id: int
+    ) -> None:
+        _selected(db, named, demo_org_id)
+        texts = [f"Ik zorg voor mensen, op manier {n}." for n in range(1, 5)]
+        quoted = "Ik help niemand echt als ik niet eerst luister."
+        for value in ("menselijkheid", "billijkheid"):
+            ids = _add_principles(db, named, demo_org_id, value, [*texts, quoted])
+            groups = trajects.principle_groups(db, named, value)
+            quote_id = next(i.id for g in groups for i in g.items if i.text == quoted)
+            _curate(db, named, value, [i for i in ids if i != quote_id], subs=3, quote=quote_id)
+        card = flows.make_card(db, traject=named, data=CardCreate())
+        quotes = db.exec(
+            select(PrincipekaartValue.quote).where(PrincipekaartValue.principekaart_id == card.id)
+        ).all()
+        assert list(quotes) == [quoted, quoted]
+        assert public.curation(db, named, "billijkheid")["quote"]["text"] == quoted
+        assert len(trajects.curation_of(db, named, "billijkheid")) == 4  # the quote is apart
+
+    def test_a_quote_from_another_value_is_refused_and_nothing_changes(
+        self, db: Session, named: Traject, demo_org_id: int
+    ) -> None:
+        _selected(db, named, demo_org_id)
+        texts = [f"Ik weeg het af, op manier {n}." for n in range(1, 5)]
+        ids = _add_principles(db, named, demo_org_id, "billijkheid", texts)
+        _curate(db, named, "billijkheid", ids, subs=3)
+        other = trajects.principle_groups(db, named, "menselijkheid")[0].items[0].id
+        with pytest.raises(InvalidInput) as refused:
+            _curate(db, named, "billijkheid", ids, subs=2, quote=other)
+        assert [p.loc for p in refused.value.problems] == ["quote_id"]
+        assert len(trajects.curation_of(db, named, "billijkheid")) == 4
+
+
 def _curate_all(db: Session, traject: Traject, demo_org_id: int) -> None:
     for value in trajects.selection(db, traject).selection:
         ids = _add_principles(
@@ -478,7 +579,9 @@ class TestCard:
         assert "Menselijkheid" in account.method_explanation
         assert account.agreement.kendall_w == 1.0
         assert {v.value: v.count for v in account.values_named}["menselijkheid"] >= 2
-        assert any(e.action == "choose" for e in account.audit)
+        # curation is told by its result, not by audit entries naming principles by id
+        assert set(account.principles_written) == {"menselijkheid", "billijkheid"}
+        assert not any(e.action == "choose" for e in account.audit)
 
     def test_making_it_again_replaces_the_draft(
         self, db: Session, named: Traject, demo_org_id: int

@@ -77,7 +77,9 @@
     curation: (form) => {
       const headline = checked(form, "headline")[0];
       const subs = checked(form, "sub").filter((id) => id !== headline);
-      if (!headline || subs.length < 3 || subs.length > 4) throw new Error(t("need_pick"));
+      // 1 to 4 subs are allowed; the page warns after saving when it is not the usual 3 or 4.
+      if (!headline || subs.length < 1 || subs.length > 4) throw new Error(t("need_pick"));
+      const quote = checked(form, "quote")[0];
       const pick = (id) => {
         const input = form.elements["text-" + id];
         const text = input.value.trim();
@@ -86,6 +88,7 @@
       return ["PUT", api + "/curation/" + encodeURIComponent(form.getAttribute("data-value")), {
         headline: pick(headline),
         subs: subs.map(pick),
+        quote_id: quote ? Number(quote) : null,
       }];
     },
     card: (form) => ["POST", api + "/card", { title: form.elements.title.value.trim() }],
