@@ -22,6 +22,7 @@ from app.trajects.schemas import (
     CardCreate,
     CurationChoice,
     PrincipleRoundsCreate,
+    PrincipleSplit,
     RankingRoundCreate,
     SessionAttach,
     SessionCreate,
@@ -185,6 +186,27 @@ def choose_principles(
 ) -> dict[str, Any]:
     traject = _own(db, organisation_id, traject_id)
     trajects.choose_principles(db, traject=traject, value_key=value_key, data=data)
+    return public.curation(db, traject, value_key)
+
+
+@router.post("/{traject_id}/curation/{value_key}/split")
+def split_principles(
+    db: DbSession,
+    organisation_id: OrganisationId,
+    traject_id: PathId,
+    value_key: str,
+    data: PrincipleSplit,
+) -> dict[str, Any]:
+    """Split a folded group so each wording stands alone (``apart: false`` folds them again);
+    recorded in the audit trail."""
+    traject = _own(db, organisation_id, traject_id)
+    trajects.split_group(
+        db,
+        traject=traject,
+        value_key=value_key,
+        principle_ids=data.principle_ids,
+        apart=data.apart,
+    )
     return public.curation(db, traject, value_key)
 
 

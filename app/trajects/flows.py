@@ -334,7 +334,7 @@ def verantwoording(
 
 # Curation is told from its result (the card's principles, the rewordings, how many principles
 # were written), not from the audit entries, which name principles by database id.
-CURATION_ACTIONS = ("choose", "edit")
+CURATION_ACTIONS = ("choose", "edit", "split", "join")
 
 
 def _free_slug(db: DbSession, organisation_id: int, base: str) -> str:

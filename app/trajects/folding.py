@@ -111,15 +111,28 @@ def near(a: str, b: str, *, threshold: float = NEAR_THRESHOLD) -> bool:
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= threshold
 
 
-def fold(texts: Sequence[Text], *, threshold: float = NEAR_THRESHOLD) -> list[Group]:
-    """Groups in order of their first member's id."""
+def fold(
+    texts: Sequence[Text],
+    *,
+    threshold: float = NEAR_THRESHOLD,
+    alone: frozenset[int] = frozenset(),
+) -> list[Group]:
+    """Groups in order of their first member's id.
+
+    ``alone``: ids the facilitator split off. Their wording keeps a group of its own (with its
+    exact duplicates only): it joins no near match, and no near match joins it."""
     exact: dict[str, list[Text]] = {}
     for item in sorted(texts, key=lambda t: t.id):
         exact.setdefault(normalise(item.text), []).append(item)
     groups: list[tuple[str, list[Text], bool]] = []
+    apart: set[int] = set()  # indexes of groups that stand alone
     for key, members in exact.items():
+        if any(member.id in alone for member in members):
+            apart.add(len(groups))
+            groups.append((key, list(members), True))
+            continue
         for index, (head, found, _) in enumerate(groups):
-            if near(head, key, threshold=threshold):
+            if index not in apart and near(head, key, threshold=threshold):
                 groups[index] = (head, found + members, False)
                 break
         else:

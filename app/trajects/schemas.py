@@ -122,3 +122,10 @@ class CurationChoice(StrictModel):
 
 class CardCreate(StrictModel):
     title: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class PrincipleSplit(StrictModel):
+    """Split folded principles into groups of their own (``apart``), or let them fold again."""
+
+    principle_ids: list[DbId] = Field(min_length=1, max_length=60)
+    apart: bool = True

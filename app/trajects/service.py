@@ -396,10 +396,13 @@ def principles_while_ranking(
     ten: enough to recall the conversation on a phone. A folded group gives every wording it
     holds (each once), side by side, so a variant written by fewer people is never hidden."""
     out: dict[str, list[str]] = {}
+    alone = split_off(db, traject)
     rows = _principles(db, _session_ids(db, traject, "naming"), candidates)
     for value in candidates:
         texts = [folding.Text(p.id or 0, p.text) for p in rows if p.value_key == value]
-        groups = sorted(folding.fold(texts), key=lambda g: (-len(g.members), g.first.id))
+        groups = sorted(
+            folding.fold(texts, alone=alone), key=lambda g: (-len(g.members), g.first.id)
+        )
         if groups:
             wordings = [t.text for g in groups for t in g.variants]
             out[value] = wordings[:PRINCIPLES_PER_VALUE_WHILE_RANKING]
@@ -596,9 +599,46 @@ def principle_groups(db: DbSession, traject: Traject, value_key: str) -> list[Pr
         )
         for p in rows
     }
-    groups = folding.fold([folding.Text(p.id or 0, p.text) for p in rows])
+    groups = folding.fold(
+        [folding.Text(p.id or 0, p.text) for p in rows], alone=split_off(db, traject)
+    )
     result = [PrincipleGroup(items=[by_id[m.id] for m in g.members], exact=g.exact) for g in groups]
     return sorted(result, key=lambda g: (-g.votes, -len(g.items), g.items[0].id))
+
+
+def split_off(db: DbSession, traject: Traject) -> frozenset[int]:
+    """Principles the facilitator split off from their folded group: replayed from the audit
+    trail ("split" adds, "join" takes back), like every other facilitator decision."""
+    alone: set[int] = set()
+    for entry in audit_trail(db, traject, stage="principles"):
+        ids = {int(value) for value in entry.values if value.isdigit()}
+        if entry.action == "split":
+            alone |= ids
+        elif entry.action == "join":
+            alone -= ids
+    return frozenset(alone)
+
+
+def split_group(
+    db: DbSession, *, traject: Traject, value_key: str, principle_ids: Sequence[int], apart: bool
+) -> None:
+    """Split a folded group into its wordings (``apart``), or let them fold again. Only
+    principles of this traject and value; a rejected call writes nothing."""
+    known = {item.id for group in principle_groups(db, traject, value_key) for item in group.items}
+    unknown = sorted(set(principle_ids) - known)
+    if unknown:
+        raise InvalidInput(
+            "Dit principe hoort niet bij deze waarde in dit traject.",
+            [Problem("principle_ids", f"onbekend principe: {i}") for i in unknown],
+        )
+    record(
+        db,
+        traject,
+        stage="principles",
+        action="split" if apart else "join",
+        values=[str(i) for i in sorted(set(principle_ids))],
+        reason=value_key,
+    )
 
 
 def curation_of(db: DbSession, traject: Traject, value_key: str) -> list[TrajectPrinciple]:

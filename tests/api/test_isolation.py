@@ -184,6 +184,9 @@ BODIES: dict[Key, Body] = {
     ("PUT", "/api/v1/trajects/{traject_id}/curation/{value_key}"): _json(
         {"headline": {"principle_id": 1}, "subs": [{"principle_id": n} for n in (2, 3, 4)]}
     ),
+    ("POST", "/api/v1/trajects/{traject_id}/curation/{value_key}/split"): _json(
+        {"principle_ids": [1]}
+    ),
     ("POST", "/api/v1/trajects/{traject_id}/card"): _json({}),
     ("POST", "/api/v1/denksessies/{denksessie_id}/rounds"): _json(
         {"kind": "ranking", "config": {"candidates": ["zelfbeschikking", "privacy"]}}

@@ -331,6 +331,43 @@ def _run_to_card(
     return dict(response.json())
 
 
+class TestSplittingAGroup:
+    def test_split_and_fold_again_through_the_api_and_the_page(
+        self, client: TestClient, db: Session, funnel: dict[str, Any], demo_org_id: int
+    ) -> None:
+        _run_to_card(client, db, funnel, demo_org_id)
+        url = f"{BASE}/{funnel['id']}/curation/compassie"
+        groups = client.get(url).json()["groups"]
+        group = max(groups, key=lambda g: len(g["principles"]))
+        ids = [p["id"] for p in group["principles"]]
+        assert len(ids) == 4  # "Ik toon compassie op manier een/twee/drie/vier ..." fold
+        page = client.get(f"/console/trajecten/{funnel['id']}").text
+        assert "Groep splitsen: elke formulering apart" in page
+        split = client.post(f"{url}/split", json={"principle_ids": ids})
+        assert split.status_code == 200, split.text
+        after = split.json()["groups"]
+        assert len(after) == len(groups) + 3
+        assert sorted(
+            [p["id"] for p in g["principles"]] for g in after if g["principles"][0]["split"]
+        ) == [[i] for i in sorted(ids)]
+        assert "Weer laten samenvoegen" in client.get(f"/console/trajecten/{funnel['id']}").text
+        again = client.post(f"{url}/split", json={"principle_ids": ids, "apart": False})
+        assert len(again.json()["groups"]) == len(groups)
+
+    def test_a_principle_of_another_value_is_refused_and_nothing_written(
+        self, client: TestClient, db: Session, funnel: dict[str, Any], demo_org_id: int
+    ) -> None:
+        _run_to_card(client, db, funnel, demo_org_id)
+        other = client.get(f"{BASE}/{funnel['id']}/curation/eenvoud").json()["groups"]
+        before = count(db, TrajectAudit)
+        response = client.post(
+            f"{BASE}/{funnel['id']}/curation/compassie/split",
+            json={"principle_ids": [other[0]["principles"][0]["id"]]},
+        )
+        assert response.status_code == 422
+        assert count(db, TrajectAudit) == before
+
+
 class TestCard:
     def test_the_funnel_ends_in_a_draft_card_with_its_verantwoording(
         self, client: TestClient, db: Session, funnel: dict[str, Any], demo_org_id: int

@@ -70,3 +70,14 @@ class TestOppositesStayApart:
             ]
         )
         assert len(groups) == 1
+
+
+class TestSplitOff:
+    def test_a_split_wording_keeps_its_own_group_both_ways(self) -> None:
+        a = Text(1, "Ik luister eerst naar de inwoner")
+        b = Text(2, "Ik luister eerst naar een inwoner")
+        c = Text(3, "ik luister eerst naar een inwoner!")  # an exact duplicate of b
+        assert len(fold([a, b, c])) == 1
+        for alone in (frozenset({1}), frozenset({2})):
+            groups = fold([a, b, c], alone=alone)
+            assert [[t.id for t in g.members] for g in groups] == [[1], [2, 3]]

@@ -362,6 +362,47 @@ def _add_principles(
     return [item.id for group in groups for item in group.items]
 
 
+class TestSplittingAGroup:
+    def test_the_facilitator_splits_a_group_and_folds_it_again(
+        self, db: Session, named: Traject, demo_org_id: int
+    ) -> None:
+        _selected(db, named, demo_org_id)
+        (group,) = trajects.principle_groups(db, named, "menselijkheid")
+        ids = [item.id for item in group.items]
+        assert len(ids) == 2
+        trajects.split_group(
+            db, traject=named, value_key="menselijkheid", principle_ids=ids, apart=True
+        )
+        groups = trajects.principle_groups(db, named, "menselijkheid")
+        assert [[i.id for i in g.items] for g in groups] in (
+            [[ids[0]], [ids[1]]],
+            [[ids[1]], [ids[0]]],
+        )
+        assert trajects.split_off(db, named) == frozenset(ids)
+        trajects.split_group(
+            db, traject=named, value_key="menselijkheid", principle_ids=ids, apart=False
+        )
+        assert len(trajects.principle_groups(db, named, "menselijkheid")) == 1
+        actions = [e.action for e in trajects.audit_trail(db, named, stage="principles")]
+        assert actions[-2:] == ["split", "join"]
+
+    def test_a_principle_of_another_value_is_refused_and_nothing_is_written(
+        self, db: Session, named: Traject, demo_org_id: int
+    ) -> None:
+        _selected(db, named, demo_org_id)
+        (other,) = trajects.principle_groups(db, named, "billijkheid")
+        before = count(db, TrajectAudit)
+        with pytest.raises(InvalidInput):
+            trajects.split_group(
+                db,
+                traject=named,
+                value_key="menselijkheid",
+                principle_ids=[other.items[0].id],
+                apart=True,
+            )
+        assert count(db, TrajectAudit) == before
+
+
 class TestCuration:
     def test_exact_and_near_duplicates_are_folded_keeping_every_original(
         self, db: Session, named: Traject, demo_org_id: int

@@ -94,6 +94,25 @@
     card: (form) => ["POST", api + "/card", { title: form.elements.title.value.trim() }],
   };
 
+  // Split a folded group (each wording its own group), or let a split principle fold again.
+  document.querySelectorAll("button.split-group").forEach((button) => {
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      const url = api + "/curation/" + encodeURIComponent(button.getAttribute("data-value")) + "/split";
+      D.api("POST", url, {
+        principle_ids: JSON.parse(button.getAttribute("data-ids")),
+        apart: button.getAttribute("data-apart") === "true",
+      }).then(
+        () => location.reload(),
+        (problem) => {
+          button.disabled = false;
+          const alert = button.closest("form").querySelector("[role=alert]");
+          if (alert) alert.textContent = problem.message;
+        }
+      );
+    });
+  });
+
   // "By vote": tick the group's choice (most voted groups) in a curation form; saving stays a click.
   document.querySelectorAll("form[data-suggestion] .fill-suggestion").forEach((button) => {
     button.addEventListener("click", () => {
