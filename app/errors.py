@@ -24,15 +24,28 @@ raise them and never import FastAPI.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input: where (a dotted path) and what, in Dutch."""
+    """One thing wrong with the input: where (a dotted path) and what.
+
+    Like an error, a problem says what as a ``code`` and its facts as ``params``, and the edge
+    words it (``app/i18n/errors.py``, ``PROBLEMS``). ``message`` is a sentence already made (the
+    edge's own, or pydantic's for an error type without words); without one, the code and facts
+    (for logs).
+    """
 
     loc: str
-    message: str
+    message: str = ""
+    code: str = ""
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.message:  # for logs, like ``DomainError.message``; the edge words the code
+            facts = ", ".join(f"{key}={value}" for key, value in self.params.items())
+            object.__setattr__(self, "message", " ".join(filter(None, (self.code, facts))))
 
 
 class DomainError(Exception):
@@ -100,14 +113,14 @@ class InvalidInput(DomainError):
 
     def __init__(
         self,
-        message: str,
-        problems: list[Problem],
+        message: str = "",
+        problems: list[Problem] | None = None,
         *,
         reason: str | None = None,
         params: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(message, reason=reason, params=params)
-        self.problems = problems
+        self.problems = list(problems or [])
 
 
 class TooManyAttempts(DomainError):

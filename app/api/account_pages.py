@@ -34,7 +34,7 @@ from app.api.deps import (
     check_csrf,
     refuse_cross_origin,
 )
-from app.api.errors import domain_error_text
+from app.api.errors import domain_error_text, worded_problems
 from app.api.pages import render
 from app.config import Settings
 from app.errors import DomainError, InvalidInput, NotFound, Problem, Rejected
@@ -92,7 +92,7 @@ def _logged_in(
 
 def _problems(request: Request, exc: DomainError) -> list[Problem]:
     if isinstance(exc, InvalidInput):
-        return exc.problems
+        return worded_problems(request, exc)
     return [Problem("", domain_error_text(request, exc))]
 
 
@@ -241,7 +241,7 @@ def setup_submit(
             settings,
             "account/setup.html",
             status=422,
-            problems=exc.problems,
+            problems=_problems(request, exc),
             values=values,
             setup_token=setup_token,
         )
@@ -311,7 +311,7 @@ def invitation_accept(
     except InvalidInput as exc:
         throttle.failed(invitation.email, address)
         return _invitation_form(
-            request, settings, invitation, status=422, problems=exc.problems, name=name
+            request, settings, invitation, status=422, problems=_problems(request, exc), name=name
         )
     return _logged_in(db, settings, user, "/console", organisation_id)
 

@@ -6,15 +6,21 @@ Message ids are the Dutch sentences (``app/i18n/__init__.py``), marked with ``N_
 catalogue test (``tests/test_i18n.py``) requires an English translation of each.
 
 A sentence is chosen in this order: the one for ``code.reason`` (or ``code``) in ``TEXTS`` when
-``params`` fill it; else, for Dutch, the sentence an older raise site passed as ``message``, and
-for English its translation when the catalogue has that exact sentence (``LEGACY``); else the
+``params`` fill it; else, for Dutch, the sentence a raise site passed as ``message`` (the
+framework's own ``HTTPException`` details), and for English its translation when the catalogue
+has that exact sentence; else the
 plain sentence for the code (``PLAIN``); else one for the HTTP status.
+
+A ``Problem`` (one thing wrong with the input) is worded the same way from ``PROBLEMS``, keyed by
+its code (pydantic's error type for request and document validation, an upper-case code of our
+own for the rest); without words for its code, its ``message`` is used.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.errors import Problem
 from app.i18n import N_, Language, translations
 
 # Sentences with facts: filled from an error's params. Keyed by "CODE" or "CODE.REASON".
@@ -38,6 +44,26 @@ TEXTS: dict[str, str] = {
     "ROUND_NOT_OPEN.TIMER": N_("Een timer loopt alleen in een open ronde."),
     "NOT_FOUND.PRINCIPLE": N_("Principe {principle_id} bestaat niet in deze denksessie."),
     "NOT_FOUND.PARTICIPANT": N_("Deze deelnemer bestaat niet in deze denksessie."),
+    # denksessies, participants, rounds (``app/sessions/service.py``)
+    "VALIDATION_FAILED.DENKSESSIE": N_("De denksessie is niet aangemaakt."),
+    "VALIDATION_FAILED.ROUND": N_("De ronde is niet geldig."),
+    "NOT_FOUND.DENKSESSIE": N_("Denksessie {denksessie_id} bestaat niet."),
+    "NOT_FOUND.JOIN_CODE": N_("Deze code hoort bij geen lopende denksessie."),
+    "NOT_FOUND.ROUND": N_("Ronde {round_id} bestaat niet in deze denksessie."),
+    "UNKNOWN_ROLE": N_("Kies een rol uit de lijst: {roles}."),
+    # ballots (``app/sessions/ballots.py``; the phone keys on the code, never on these words)
+    "PRINCIPLE_TOO_LONG": N_("Een principe mag hoogstens {max} tekens hebben."),
+    "BALLOT_INVALID.FIELDS": N_("Je antwoord klopt niet (bij {fields})."),
+    "BALLOT_INVALID.TWIJFEL": N_("Kies toekennen of niet toekennen."),
+    "BALLOT_INVALID.PRINCIPLE_WITHOUT_VALUE": N_("Schrijf alleen principes bij gekozen waarden."),
+    "DUPLICATE_VALUE.VALUE": N_("Je hebt een waarde twee keer gekozen."),
+    "DUPLICATE_VALUE.PRINCIPLE": N_("Je hebt een principe twee keer gekozen."),
+    "TOO_MANY_VALUES.VALUES": N_("Kies hoogstens {max} waarden."),
+    "TOO_MANY_VALUES.RANKING": N_("Rangschik hoogstens {max} waarden."),
+    "TOO_MANY_VALUES.PRINCIPLES": N_("Kies hoogstens {max} principes."),
+    "UNKNOWN_VALUE.CASUS": N_("Onbekende waarde: {values}."),
+    "UNKNOWN_VALUE.CANDIDATE": N_("Geen kandidaat in deze ronde: {values}."),
+    "POINTS_BUDGET": N_("Verdeel samen tussen 1 en {budget} punten."),
 }
 
 # One sentence per code, without facts: what every code says when nothing more precise is known.
@@ -86,17 +112,41 @@ PLAIN: dict[str, str] = {
     "UNAUTHENTICATED": N_("Log eerst in."),
 }
 
-# Exact sentences older raise sites still pass as ``message`` (app/sessions/service.py,
-# app/sessions/ballots.py); listed so English has them until those sites raise with a reason.
-LEGACY: tuple[str, ...] = (
-    N_("De denksessie is niet aangemaakt."),
-    N_("Deze code hoort bij geen lopende denksessie."),
-    N_("De ronde is niet geldig."),
-    N_("Kies toekennen of niet toekennen."),
-    N_("Je hebt een waarde twee keer gekozen."),
-    N_("Je hebt een principe twee keer gekozen."),
-    N_("Schrijf alleen principes bij gekozen waarden."),
-)
+# One problem with the input (``Problem.code``), filled from ``Problem.params``.
+PROBLEMS: dict[str, str] = {
+    # pydantic's error types (``app/validation.py``), params from the error's context
+    "missing": N_("verplicht veld ontbreekt"),
+    "extra_forbidden": N_("onbekend veld"),
+    "string_type": N_("moet tekst zijn"),
+    "int_type": N_("moet een geheel getal zijn"),
+    "int_parsing": N_("moet een geheel getal zijn"),
+    "bool_type": N_("moet waar of onwaar zijn"),
+    "list_type": N_("moet een lijst zijn"),
+    "dict_type": N_("moet een object zijn"),
+    "model_type": N_("moet een object zijn"),
+    "model_attributes_type": N_("moet een object zijn"),
+    "string_pattern_mismatch": N_("alleen kleine letters, cijfers en koppeltekens"),
+    "json_invalid": N_("ongeldige JSON"),
+    "ballot_kind": N_("een stembiljet heeft precies een van ranking, approve of points"),
+    "string_too_long": N_("te lang (hoogstens {max_length} tekens)"),
+    "string_too_short": N_("te kort (minstens {min_length} tekens)"),
+    "too_long": N_("te veel items (hoogstens {max_length})"),
+    "too_short": N_("te weinig items (minstens {min_length})"),
+    "literal_error": N_("moet een van deze waarden zijn: {expected}"),
+    "greater_than_equal": N_("buiten het toegestane bereik (minstens {ge})"),
+    "less_than_equal": N_("buiten het toegestane bereik (hoogstens {le})"),
+    "greater_than": N_("buiten het toegestane bereik (meer dan {gt})"),
+    "less_than": N_("buiten het toegestane bereik (minder dan {lt})"),
+    # denksessies and rounds (``app/sessions/service.py``)
+    "UNKNOWN_CASUS": N_("casus {casus_id} bestaat niet"),
+    "DUPLICATE_ROLE": N_("een rol staat er twee keer in"),
+    "CASUS_NOT_IN_DENKSESSIE": N_("deze casus hoort niet bij de denksessie"),
+    "UNKNOWN_VALUE": N_("onbekende waarde '{key}'"),
+    "MORE_THAN_CANDIDATES": N_("meer dan er kandidaten zijn"),
+    "NOT_A_CANDIDATE": N_("geen kandidaat"),
+    "UNKNOWN_PRINCIPLE": N_("onbekend principe {principle_id}"),
+    "DUPLICATE_PRINCIPLE": N_("een principe staat er twee keer in"),
+}
 
 # When a code has no sentence at all: by HTTP status.
 BY_STATUS: dict[int, str] = {
@@ -139,3 +189,25 @@ def error_text(
     if plain is not None:
         return gettext(plain)
     return gettext(BY_STATUS.get(http_status, BY_STATUS[400]))
+
+
+def problem_text(problem: Problem, *, language: Language) -> str:
+    """What is wrong at ``problem.loc``, in ``language``."""
+    gettext = translations(language).gettext
+    template = PROBLEMS.get(problem.code) if problem.code else None
+    if template is not None:
+        try:
+            return gettext(template).format(**problem.params)
+        except (KeyError, IndexError, ValueError):
+            pass  # a fact is missing: the sentence the problem carries instead
+    if problem.message:
+        return gettext(problem.message)
+    return gettext(BY_STATUS[422])
+
+
+def worded(problems: list[Problem], *, language: Language) -> list[Problem]:
+    """The same problems, each with its sentence in ``language`` as ``message``."""
+    return [
+        Problem(problem.loc, problem_text(problem, language=language), problem.code, problem.params)
+        for problem in problems
+    ]
