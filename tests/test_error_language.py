@@ -1,0 +1,69 @@
+"""Codes in the domain, words at the edge: the same refusal is Dutch by default and English with
+``?lang=en``, its code unchanged (issue 16)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+BASE = "/api/v1/denksessies"
+
+
+def _both(client: TestClient, method: str, path: str, **kwargs: Any) -> tuple[Any, Any]:
+    """The error of the same request asked in Dutch (default) and in English."""
+    dutch = client.request(method, path, **kwargs)
+    english = client.request(method, f"{path}{'&' if '?' in path else '?'}lang=en", **kwargs)
+    assert dutch.status_code == english.status_code >= 400, dutch.text
+    return dutch.json()["error"], english.json()["error"]
+
+
+def _denksessie(client: TestClient, **fields: Any) -> dict[str, Any]:
+    response = client.post(BASE, json={"title": "Wijkteam Noord", **fields})
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+class TestSessions:
+    def test_an_unknown_role_lists_the_roles_in_either_language(self, client: TestClient) -> None:
+        created = _denksessie(client, roles=["welzijn", "zorg"])
+        dutch, english = _both(
+            client, "POST", f"/api/v1/join/{created['code']}", json={"role": "koning"}
+        )
+        assert dutch["code"] == english["code"] == "UNKNOWN_ROLE"
+        assert dutch["message"] == "Kies een rol uit de lijst: welzijn, zorg."
+        assert english["message"] == "Choose a role from the list: welzijn, zorg."
+
+    def test_an_unknown_round_names_its_id(self, client: TestClient) -> None:
+        created = _denksessie(client)
+        dutch, english = _both(client, "POST", f"{BASE}/{created['id']}/rounds/999999/open")
+        assert dutch["code"] == english["code"] == "NOT_FOUND"
+        assert dutch["message"] == "Ronde 999999 bestaat niet in deze denksessie."
+        assert english["message"] == "Round 999999 does not exist in this denksessie."
+
+    def test_a_bad_round_config_words_each_problem(self, client: TestClient) -> None:
+        created = _denksessie(client)
+        config = {"candidates": ["privacy", "bestaat-niet"], "max_approvals": 1}
+        dutch, english = _both(
+            client,
+            "POST",
+            f"{BASE}/{created['id']}/rounds",
+            json={"kind": "approval", "config": config},
+        )
+        assert dutch["code"] == english["code"] == "VALIDATION_FAILED"
+        assert (dutch["message"], english["message"]) == (
+            "De ronde is niet geldig.",
+            "The round is not valid.",
+        )
+        assert dutch["problems"] == [
+            {"loc": "config.candidates.1", "message": "onbekende waarde 'bestaat-niet'"}
+        ]
+        assert english["problems"] == [
+            {"loc": "config.candidates.1", "message": "unknown value 'bestaat-niet'"}
+        ]
+
+    def test_a_request_problem_from_pydantic_is_worded_too(self, client: TestClient) -> None:
+        dutch, english = _both(client, "POST", BASE, json={"title": "x" * 500})
+        assert [p["loc"] for p in dutch["problems"]] == [p["loc"] for p in english["problems"]]
+        assert dutch["problems"][0]["message"].startswith("te lang (hoogstens ")
+        assert english["problems"][0]["message"].startswith("too long (at most ")
