@@ -67,3 +67,24 @@ class TestSessions:
         assert [p["loc"] for p in dutch["problems"]] == [p["loc"] for p in english["problems"]]
         assert dutch["problems"][0]["message"].startswith("te lang (hoogstens ")
         assert english["problems"][0]["message"].startswith("too long (at most ")
+
+
+class TestCasussen:
+    def test_a_builtin_casus_is_read_only_in_either_language(self, client: TestClient) -> None:
+        builtin = next(c for c in client.get("/api/v1/casussen").json() if c["builtin"])
+        path = f"/api/v1/casussen/{builtin['id']}"
+        dutch, english = _both(client, "PATCH", path, json={"title": "X"})
+        assert dutch["code"] == english["code"] == "READ_ONLY"
+        assert dutch["message"] == (
+            f"Casus '{builtin['title']}' is ingebouwd en kan niet worden gewijzigd; "
+            "maak er een kopie van om hem aan te passen."
+        )
+        assert english["message"] == (
+            f"Casus '{builtin['title']}' is built in and cannot be changed; "
+            "make a copy to adapt it."
+        )
+
+    def test_an_unknown_casus_names_its_id(self, client: TestClient) -> None:
+        dutch, english = _both(client, "GET", "/api/v1/casussen/999999")
+        assert dutch["message"] == "Casus 999999 bestaat niet."
+        assert english["message"] == "Casus 999999 does not exist."

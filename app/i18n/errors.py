@@ -51,6 +51,14 @@ TEXTS: dict[str, str] = {
     "NOT_FOUND.JOIN_CODE": N_("Deze code hoort bij geen lopende denksessie."),
     "NOT_FOUND.ROUND": N_("Ronde {round_id} bestaat niet in deze denksessie."),
     "UNKNOWN_ROLE": N_("Kies een rol uit de lijst: {roles}."),
+    # casussen (``app/casussen/service.py``)
+    "NOT_FOUND.CASUS": N_("Casus {casus_id} bestaat niet."),
+    "READ_ONLY.CASUS": N_(
+        "Casus '{title}' is ingebouwd en kan niet worden gewijzigd; "
+        "maak er een kopie van om hem aan te passen."
+    ),
+    "VALIDATION_FAILED.CASUS": N_("De casus is niet geldig; er is niets opgeslagen."),
+    "VALIDATION_FAILED.CASUS_FILE": N_("Het casusbestand is niet geldig; er is niets opgeslagen."),
     # ballots (``app/sessions/ballots.py``; the phone keys on the code, never on these words)
     "PRINCIPLE_TOO_LONG": N_("Een principe mag hoogstens {max} tekens hebben."),
     "BALLOT_INVALID.FIELDS": N_("Je antwoord klopt niet (bij {fields})."),
@@ -146,6 +154,12 @@ PROBLEMS: dict[str, str] = {
     "NOT_A_CANDIDATE": N_("geen kandidaat"),
     "UNKNOWN_PRINCIPLE": N_("onbekend principe {principle_id}"),
     "DUPLICATE_PRINCIPLE": N_("een principe staat er twee keer in"),
+    # casussen (``app/casussen/service.py``)
+    "UNKNOWN_VALUE_IN_CATALOGUE": N_("onbekende waarde '{key}' in '{catalogue}'"),
+    "SLUG_TAKEN": N_("slug '{slug}' is al in gebruik"),
+    "DUPLICATE_VALUE": N_("een waarde staat er twee keer in"),
+    "UNKNOWN_CATALOGUE": N_("onbekende catalogus '{slug}'"),
+    "SLUG_TWICE_IN_FILE": N_("slug '{slug}' staat twee keer in het bestand"),
 }
 
 # When a code has no sentence at all: by HTTP status.
