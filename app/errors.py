@@ -32,9 +32,9 @@ class Problem:
     """One thing wrong with the input: where (a dotted path) and what.
 
     Like an error, a problem says what as a ``code`` and its facts as ``params``, and the edge
-    words it (``app/i18n/errors.py``, ``PROBLEMS``). ``message`` is a sentence already made (the
-    edge's own, or pydantic's for an error type without words); without one, the code and facts
-    (for logs).
+    words it (``app/i18n/errors.py``, ``PROBLEMS``) in the asker's language. ``message`` is a
+    sentence already made (pydantic's, for an error type without words); without one, the Dutch
+    words for the code (the fallback for logs and the command line).
     """
 
     loc: str
@@ -43,9 +43,12 @@ class Problem:
     params: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not self.message:  # for logs, like ``DomainError.message``; the edge words the code
-            facts = ", ".join(f"{key}={value}" for key, value in self.params.items())
-            object.__setattr__(self, "message", " ".join(filter(None, (self.code, facts))))
+        if not self.message:
+            # The Dutch words for the code, from the edge's table, for logs, the command line
+            # and callers in the domain; imported here because that table builds on this module.
+            from app.i18n.errors import dutch_problem  # noqa: PLC0415
+
+            object.__setattr__(self, "message", dutch_problem(self.code, self.params))
 
 
 class DomainError(Exception):

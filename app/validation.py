@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.errors import Problem
-from app.i18n.errors import problem_text
+from app.i18n.errors import PROBLEMS
 
 
 def loc_to_str(loc: Sequence[int | str]) -> str:
@@ -24,8 +24,9 @@ def _problem(loc: str, error: Any) -> Problem:
     worded again at the edge in the asker's language; ``message`` is the Dutch (else pydantic's
     own sentence) for logs, the command line and domain callers."""
     params = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
-    coded = Problem(loc=loc, message=str(error["msg"]), code=str(error["type"]), params=params)
-    return Problem(loc, problem_text(coded, language="nl"), coded.code, coded.params)
+    code = str(error["type"])
+    own = "" if code in PROBLEMS else str(error["msg"])
+    return Problem(loc=loc, message=own, code=code, params=params)
 
 
 def problems_from_errors(

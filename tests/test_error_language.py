@@ -7,6 +7,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.catalogue.factories import catalogue_document
+
 BASE = "/api/v1/denksessies"
 
 
@@ -88,3 +90,33 @@ class TestCasussen:
         dutch, english = _both(client, "GET", "/api/v1/casussen/999999")
         assert dutch["message"] == "Casus 999999 bestaat niet."
         assert english["message"] == "Casus 999999 does not exist."
+
+
+class TestCatalogue:
+    def test_a_catalogue_in_use_says_so_in_either_language(self, client: TestClient) -> None:
+        cloned = client.post(
+            "/api/v1/catalogues/waardenkaart-sociaal-domein/clone",
+            json={"slug": "onze-kaart", "name": "Onze kaart"},
+        )
+        assert cloned.status_code == 201, cloned.text
+        _denksessie(client, catalogue="onze-kaart")
+        dutch, english = _both(client, "DELETE", "/api/v1/catalogues/onze-kaart")
+        assert dutch["code"] == english["code"] == "CATALOGUE_IN_USE"
+        assert dutch["message"] == (
+            "Catalogus 'Onze kaart' wordt gebruikt door een denksessie en kan niet worden "
+            "verwijderd; er is niets verwijderd."
+        )
+        assert english["message"] == (
+            "Catalogue 'Onze kaart' is used by a denksessie and cannot be deleted; "
+            "nothing was deleted."
+        )
+
+    def test_a_broken_document_words_each_problem(self, client: TestClient) -> None:
+        raw = catalogue_document(slug="kapot", name="")
+        dutch, english = _both(client, "POST", "/api/v1/catalogues", json=raw)
+        assert (dutch["message"], english["message"]) == (
+            "De catalogus is niet geldig; er is niets opgeslagen.",
+            "The catalogue is not valid; nothing was saved.",
+        )
+        assert {"loc": "name", "message": "de naam van de catalogus is leeg"} in dutch["problems"]
+        assert {"loc": "name", "message": "the catalogue's name is empty"} in english["problems"]

@@ -59,6 +59,38 @@ TEXTS: dict[str, str] = {
     ),
     "VALIDATION_FAILED.CASUS": N_("De casus is niet geldig; er is niets opgeslagen."),
     "VALIDATION_FAILED.CASUS_FILE": N_("Het casusbestand is niet geldig; er is niets opgeslagen."),
+    # catalogues (``app/catalogue/``)
+    "NOT_FOUND.CATALOGUE": N_("Catalogus '{slug}' bestaat niet."),
+    "NOT_FOUND.CLUSTER": N_("Cluster '{key}' bestaat niet in deze catalogus."),
+    "NOT_FOUND.VALUE": N_("Waarde '{key}' bestaat niet in deze catalogus."),
+    "NOT_FOUND.CATALOGUE_KEY": N_("'{key}' bestaat niet in deze catalogus."),
+    "NOT_FOUND.OPVATTING": N_("Opvatting {opvatting_id} bestaat niet in deze catalogus."),
+    "READ_ONLY.CATALOGUE": N_(
+        "Catalogus '{name}' is ingebouwd en kan niet worden gewijzigd; "
+        "maak er een kopie van om hem aan te passen."
+    ),
+    "VALIDATION_FAILED.CATALOGUE": N_("De catalogus is niet geldig; er is niets opgeslagen."),
+    "CONFLICT.CLUSTER_KEY": N_("Er is al een cluster met sleutel '{key}'."),
+    "CONFLICT.VALUE_KEY": N_("Er is al een waarde met sleutel '{key}'."),
+    "CONFLICT.CLUSTER_NOT_EMPTY": N_(
+        "Cluster '{key}' bevat nog waarden ({values}); verplaats of verwijder die eerst."
+    ),
+    "VALUE_IN_USE": N_(
+        "Waarde(n) {values} staan op een principekaart en kunnen niet worden verwijderd; "
+        "er is niets gewijzigd."
+    ),
+    "CATALOGUE_IN_USE.DENKSESSIE": N_(
+        "Catalogus '{name}' wordt gebruikt door een denksessie en kan niet worden verwijderd; "
+        "er is niets verwijderd."
+    ),
+    "CATALOGUE_IN_USE.TRAJECT": N_(
+        "Catalogus '{name}' wordt gebruikt door een traject en kan niet worden verwijderd; "
+        "er is niets verwijderd."
+    ),
+    "CATALOGUE_IN_USE.PRINCIPEKAART": N_(
+        "Catalogus '{name}' wordt gebruikt door een principekaart en kan niet worden "
+        "verwijderd; er is niets verwijderd."
+    ),
     # ballots (``app/sessions/ballots.py``; the phone keys on the code, never on these words)
     "PRINCIPLE_TOO_LONG": N_("Een principe mag hoogstens {max} tekens hebben."),
     "BALLOT_INVALID.FIELDS": N_("Je antwoord klopt niet (bij {fields})."),
@@ -160,6 +192,27 @@ PROBLEMS: dict[str, str] = {
     "DUPLICATE_VALUE": N_("een waarde staat er twee keer in"),
     "UNKNOWN_CATALOGUE": N_("onbekende catalogus '{slug}'"),
     "SLUG_TWICE_IN_FILE": N_("slug '{slug}' staat twee keer in het bestand"),
+    # catalogue documents (``app/catalogue/validation.py``, ``app/catalogue/service.py``)
+    "CATALOGUE_SLUG_TAKEN": N_("uw organisatie heeft al een catalogus '{slug}'"),
+    "CATALOGUE_NOT_AN_OBJECT": N_("een catalogus moet een object zijn"),
+    "EMPTY_CATALOGUE_NAME": N_("de naam van de catalogus is leeg"),
+    "UNKNOWN_GROUP": N_("onbekende groep '{group}' (kies uit: {choices})"),
+    "DUPLICATE_GROUP": N_("groep '{group}' staat er twee keer"),
+    "EMPTY_CLUSTER_NAME": N_("de naam van het cluster is leeg"),
+    "DUPLICATE_CLUSTER_NAME": N_("clusternaam '{name}' komt twee keer voor (ook bij {other})"),
+    "DUPLICATE_CLUSTER_KEY": N_("clustersleutel '{key}' komt twee keer voor"),
+    "CLUSTER_WITHOUT_GROUP": N_("het cluster hoort bij geen groep"),
+    "EMPTY_VALUE_NAME": N_("de naam van de waarde is leeg"),
+    "VALUE_IN_CLUSTERS": N_(
+        "waarde '{value}' staat in {count} clusters; een waarde hoort in precies één cluster"
+    ),
+    "VALUE_WITHOUT_CLUSTER": N_("waarde '{value}' staat in geen cluster"),
+    "UNKNOWN_CLUSTER": N_("waarde '{value}' verwijst naar onbekend cluster '{cluster}'"),
+    "VALUE_IN_TWO_CLUSTERS": N_("waarde '{value}' staat in twee clusters: '{first}' en '{second}'"),
+    "DUPLICATE_VALUE_NAME": N_("waarde '{value}' komt twee keer voor (ook bij {other})"),
+    "DUPLICATE_VALUE_KEY": N_("waardesleutel '{key}' komt twee keer voor"),
+    "EMPTY_OPVATTING": N_("lege opvatting bij waarde '{value}'"),
+    "DUPLICATE_OPVATTING": N_("opvatting staat twee keer bij waarde '{value}'"),
 }
 
 # When a code has no sentence at all: by HTTP status.
@@ -217,6 +270,18 @@ def problem_text(problem: Problem, *, language: Language) -> str:
     if problem.message:
         return gettext(problem.message)
     return gettext(BY_STATUS[422])
+
+
+def dutch_problem(code: str, params: Mapping[str, object]) -> str:
+    """The Dutch words for a problem's code, else its code and facts (``Problem.message``)."""
+    template = PROBLEMS.get(code)
+    if template is not None:
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):
+            pass
+    facts = ", ".join(f"{key}={value}" for key, value in params.items())
+    return " ".join(part for part in (code, facts) if part)
 
 
 def worded(problems: list[Problem], *, language: Language) -> list[Problem]:
