@@ -7,6 +7,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.accounts.support import form_token
+from tests.accounts.test_invitations_and_setup import invite
 from tests.catalogue.factories import catalogue_document
 
 BASE = "/api/v1/denksessies"
@@ -120,3 +122,36 @@ class TestCatalogue:
         )
         assert {"loc": "name", "message": "de naam van de catalogus is leeg"} in dutch["problems"]
         assert {"loc": "name", "message": "the catalogue's name is empty"} in english["problems"]
+
+
+class TestAccounts:
+    def test_the_last_owner_is_told_in_either_language(self, client: TestClient) -> None:
+        html = client.get("/account", headers={"accept": "text/html"}).text
+        user_id = int(html.split('action="/account/leden/')[1].split("/")[0])
+        dutch, english = (
+            client.post(f"/account/leden/{user_id}/rol{query}", data={"role": "viewer"})
+            for query in ("", "?lang=en")
+        )
+        assert dutch.status_code == english.status_code == 409
+        assert dutch.json()["error"]["code"] == english.json()["error"]["code"] == "LAST_OWNER"
+        assert dutch.json()["error"]["message"] == "Een organisatie houdt minstens één eigenaar."
+        assert english.json()["error"]["message"] == "An organisation keeps at least one owner."
+
+    def test_an_invitation_form_words_its_problems_in_either_language(
+        self, client: TestClient, anonymous_client: TestClient
+    ) -> None:
+        token = invite(client, "kort@demo.test")
+        answers = []
+        for query in ("", "?lang=en"):
+            csrf = form_token(anonymous_client, f"/uitnodiging/{token}{query}")
+            answers.append(
+                anonymous_client.post(
+                    f"/uitnodiging/{token}{query}",
+                    data={"csrf_token": csrf, "name": "Kort", "password": "kort"},
+                )
+            )
+        dutch, english = answers
+        assert dutch.status_code == english.status_code == 422
+        assert "Kies een wachtwoord van minstens 10 tekens." in dutch.text
+        assert "Choose a password of at least 10 characters." in english.text
+        assert "Kies een wachtwoord" not in english.text

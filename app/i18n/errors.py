@@ -91,6 +91,20 @@ TEXTS: dict[str, str] = {
         "Catalogus '{name}' wordt gebruikt door een principekaart en kan niet worden "
         "verwijderd; er is niets verwijderd."
     ),
+    # accounts and invitations (``app/accounts/service.py``)
+    "VALIDATION_FAILED.ACCOUNT": N_("Het account is niet aangemaakt; er is niets opgeslagen."),
+    "VALIDATION_FAILED.INVITATION": N_("De uitnodiging is niet gemaakt."),
+    "VALIDATION_FAILED.INVITATION_REFUSED": N_("De uitnodiging is niet aangenomen."),
+    "VALIDATION_FAILED.SETUP": N_("Er is niets aangemaakt; verbeter de velden hieronder."),
+    "CONFLICT.ACCOUNT_EXISTS": N_("Er bestaat al een account met dit e-mailadres."),
+    "CONFLICT.INVITATION_USED": N_("Deze uitnodiging is net al gebruikt."),
+    "NOT_FOUND.ORGANISATION": N_("Deze organisatie bestaat niet."),
+    "NOT_FOUND.ACCOUNT": N_("Er is geen account met e-mailadres {email}."),
+    "NOT_FOUND.MEMBER": N_("Dit lid bestaat niet."),
+    "NOT_FOUND.INVITATION": N_("Deze uitnodiging bestaat niet."),
+    "NOT_FOUND.INVITATION_GONE": N_(
+        "Deze uitnodiging is niet (meer) geldig. Vraag om een nieuwe link."
+    ),
     # ballots (``app/sessions/ballots.py``; the phone keys on the code, never on these words)
     "PRINCIPLE_TOO_LONG": N_("Een principe mag hoogstens {max} tekens hebben."),
     "BALLOT_INVALID.FIELDS": N_("Je antwoord klopt niet (bij {fields})."),
@@ -150,6 +164,8 @@ PLAIN: dict[str, str] = {
     "VALIDATION_FAILED": N_("Het verzoek is niet geldig; er is niets opgeslagen."),
     "TOO_MANY_ATTEMPTS": N_("Te veel pogingen; probeer het later opnieuw."),
     "UNAUTHENTICATED": N_("Log eerst in."),
+    "NO_ORGANISATION": N_("Dit account hoort bij geen organisatie."),
+    "LAST_OWNER": N_("Een organisatie houdt minstens één eigenaar."),
 }
 
 # One problem with the input (``Problem.code``), filled from ``Problem.params``.
@@ -192,6 +208,16 @@ PROBLEMS: dict[str, str] = {
     "DUPLICATE_VALUE": N_("een waarde staat er twee keer in"),
     "UNKNOWN_CATALOGUE": N_("onbekende catalogus '{slug}'"),
     "SLUG_TWICE_IN_FILE": N_("slug '{slug}' staat twee keer in het bestand"),
+    # account forms (``app/accounts/``)
+    "INVALID_EMAIL": N_("Vul een geldig e-mailadres in."),
+    "NAME_REQUIRED": N_("Vul je naam in (hoogstens {max} tekens)."),
+    "ORGANISATION_NAME_REQUIRED": N_("Vul de naam van de organisatie in (hoogstens {max} tekens)."),
+    "PASSWORD_TOO_SHORT": N_("Kies een wachtwoord van minstens {min} tekens."),
+    "PASSWORD_TOO_LONG": N_("Een wachtwoord mag hoogstens {max} tekens hebben."),
+    "WRONG_PASSWORD": N_(
+        "Dit wachtwoord hoort niet bij dit e-mailadres. Heb je hier nog geen account? "
+        "Kies dan een wachtwoord van minstens {min} tekens."
+    ),
     # catalogue documents (``app/catalogue/validation.py``, ``app/catalogue/service.py``)
     "CATALOGUE_SLUG_TAKEN": N_("uw organisatie heeft al een catalogus '{slug}'"),
     "CATALOGUE_NOT_AN_OBJECT": N_("een catalogus moet een object zijn"),

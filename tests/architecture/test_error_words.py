@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
-DOMAIN_PACKAGES = ("sessions", "casussen", "catalogue")
+DOMAIN_PACKAGES = ("sessions", "casussen", "catalogue", "accounts")
 ERRORS = {"DomainError", "NotFound", "ReadOnly", "Conflict", "Rejected", "InvalidInput"}
 ERRORS |= {"TooManyAttempts", "_reject"}
 
