@@ -155,3 +155,25 @@ class TestAccounts:
         assert "Kies een wachtwoord van minstens 10 tekens." in dutch.text
         assert "Choose a password of at least 10 characters." in english.text
         assert "Kies een wachtwoord" not in english.text
+
+
+class TestPrivacyAndFiles:
+    def test_raw_data_of_a_live_denksessie_stays_in_either_language(
+        self, client: TestClient
+    ) -> None:
+        created = _denksessie(client)
+        dutch, english = _both(client, "DELETE", f"{BASE}/{created['id']}/raw-data")
+        assert dutch["code"] == english["code"] == "NOT_ENDED"
+        assert dutch["message"] == (
+            "Beëindig de denksessie eerst; daarna kunnen de ruwe gegevens worden gewist."
+        )
+        assert english["message"] == "End the denksessie first; then the raw data can be erased."
+
+    def test_a_file_that_is_no_yaml_is_named_in_either_language(self, client: TestClient) -> None:
+        headers = {"Content-Type": "application/yaml"}
+        dutch, english = _both(
+            client, "POST", "/api/v1/catalogues", content=b"name: [unclosed", headers=headers
+        )
+        assert dutch["message"] == "Het bestand is geen geldige YAML; er is niets opgeslagen."
+        assert english["message"] == "The file is not valid YAML; nothing was saved."
+        assert english["problems"][0]["message"].startswith("not valid YAML: ")

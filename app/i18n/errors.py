@@ -105,6 +105,11 @@ TEXTS: dict[str, str] = {
     "NOT_FOUND.INVITATION_GONE": N_(
         "Deze uitnodiging is niet (meer) geldig. Vraag om een nieuwe link."
     ),
+    # organisations, files (``app/organisations/``, ``app/exchange.py``)
+    "NOT_FOUND.ORGANISATION_SLUG": N_("Organisatie '{slug}' bestaat niet."),
+    "VALIDATION_FAILED.NOT_PARSED": N_(
+        "Het bestand is geen geldige {format}; er is niets opgeslagen."
+    ),
     # ballots (``app/sessions/ballots.py``; the phone keys on the code, never on these words)
     "PRINCIPLE_TOO_LONG": N_("Een principe mag hoogstens {max} tekens hebben."),
     "BALLOT_INVALID.FIELDS": N_("Je antwoord klopt niet (bij {fields})."),
@@ -166,6 +171,7 @@ PLAIN: dict[str, str] = {
     "UNAUTHENTICATED": N_("Log eerst in."),
     "NO_ORGANISATION": N_("Dit account hoort bij geen organisatie."),
     "LAST_OWNER": N_("Een organisatie houdt minstens één eigenaar."),
+    "NOT_ENDED": N_("Beëindig de denksessie eerst; daarna kunnen de ruwe gegevens worden gewist."),
 }
 
 # One problem with the input (``Problem.code``), filled from ``Problem.params``.
@@ -208,6 +214,7 @@ PROBLEMS: dict[str, str] = {
     "DUPLICATE_VALUE": N_("een waarde staat er twee keer in"),
     "UNKNOWN_CATALOGUE": N_("onbekende catalogus '{slug}'"),
     "SLUG_TWICE_IN_FILE": N_("slug '{slug}' staat twee keer in het bestand"),
+    "NOT_PARSED": N_("geen geldige {format}: {detail}"),
     # account forms (``app/accounts/``)
     "INVALID_EMAIL": N_("Vul een geldig e-mailadres in."),
     "NAME_REQUIRED": N_("Vul je naam in (hoogstens {max} tekens)."),
