@@ -177,3 +177,20 @@ class TestPrivacyAndFiles:
         assert dutch["message"] == "Het bestand is geen geldige YAML; er is niets opgeslagen."
         assert english["message"] == "The file is not valid YAML; nothing was saved."
         assert english["problems"][0]["message"].startswith("not valid YAML: ")
+
+
+class TestTrajects:
+    def test_a_closed_stage_is_named_in_either_language(self, client: TestClient) -> None:
+        made = client.post("/api/v1/trajects", json={"title": "Principekaart Wijkteams"})
+        assert made.status_code == 201, made.text
+        path = f"/api/v1/trajects/{made.json()['id']}/stages/prioritising/close"
+        assert client.post(path).status_code == 200
+        dutch, english = _both(client, "POST", path)
+        assert dutch["code"] == english["code"] == "STAGE_CLOSED"
+        assert dutch["message"] == "De fase 'prioriteren' is al gesloten."
+        assert english["message"] == "The 'prioritising' stage is already closed."
+
+    def test_an_unknown_traject_names_its_id(self, client: TestClient) -> None:
+        dutch, english = _both(client, "GET", "/api/v1/trajects/999999")
+        assert dutch["message"] == "Traject 999999 bestaat niet."
+        assert english["message"] == "Traject 999999 does not exist."

@@ -18,7 +18,7 @@ own for the rest); without words for its code, its ``message`` is used.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from app.errors import Problem
 from app.i18n import N_, Language, translations
@@ -110,6 +110,42 @@ TEXTS: dict[str, str] = {
     "VALIDATION_FAILED.NOT_PARSED": N_(
         "Het bestand is geen geldige {format}; er is niets opgeslagen."
     ),
+    # trajects (``app/trajects/``; ``{stage}`` is worded from ``WORDS``)
+    "NOT_FOUND.TRAJECT": N_("Traject {traject_id} bestaat niet."),
+    "NOT_FOUND.STAGE": N_("Fase '{stage}' bestaat niet."),
+    "VALIDATION_FAILED.TRAJECT": N_("Het traject is niet opgeslagen."),
+    "VALIDATION_FAILED.CARD": N_("De kaart is niet gemaakt."),
+    "VALIDATION_FAILED.SHORTLIST": N_("De shortlist is niet gewijzigd."),
+    "VALIDATION_FAILED.TIE": N_("De gelijke stand is niet beslist."),
+    "VALIDATION_FAILED.CURATION": N_("De principes zijn niet opgeslagen."),
+    "NOT_PRIORITISING": N_("Deze denksessie hoort niet bij de fase {stage} van dit traject."),
+    "NOT_IN_STAGE": N_("Deze denksessie hoort niet bij de fase {stage} van dit traject."),
+    "CHOOSE_SESSION": N_("Koppel eerst één denksessie aan de fase {stage}, of kies er een."),
+    "OUTSIDE_SHORTLIST": N_(
+        "Deze waarden staan niet op de shortlist: {values}. "
+        "Geef een reden om ze toch te laten rangschikken."
+    ),
+    "CARD_TOO_LARGE": N_(
+        "Een kaart kan niet meer waarden hebben dan er kandidaten zijn "
+        "({card_size} waarden, {candidates} kandidaten)."
+    ),
+    "SHORTLIST_FROZEN.RULE": N_(
+        "De shortlist ligt vast sinds de rangschikronde is gemaakt; "
+        "de regel kan niet meer veranderen."
+    ),
+    "STAGE_CLOSED.ATTACH": N_("De fase '{stage}' is gesloten; er kan geen denksessie meer bij."),
+    "STAGE_CLOSED": N_("De fase '{stage}' is al gesloten."),
+    "SESSION_IN_TRAJECT.OTHER": N_(
+        "Denksessie '{title}' hoort al bij een ander traject; een denksessie hoort bij één traject."
+    ),
+    "SESSION_IN_TRAJECT.THIS": N_(
+        "Denksessie '{title}' hoort al bij dit traject; een denksessie hoort bij één traject."
+    ),
+    "SESSION_IN_TRAJECT.NAMED": N_(
+        "Denksessie '{title}' hoort al bij traject '{traject}'; "
+        "een denksessie hoort bij één traject."
+    ),
+    "STAGE_HAS_OPEN_ROUNDS": N_("Sluit eerst de open rondes van deze fase: {rounds}."),
     # ballots (``app/sessions/ballots.py``; the phone keys on the code, never on these words)
     "PRINCIPLE_TOO_LONG": N_("Een principe mag hoogstens {max} tekens hebben."),
     "BALLOT_INVALID.FIELDS": N_("Je antwoord klopt niet (bij {fields})."),
@@ -171,7 +207,27 @@ PLAIN: dict[str, str] = {
     "UNAUTHENTICATED": N_("Log eerst in."),
     "NO_ORGANISATION": N_("Dit account hoort bij geen organisatie."),
     "LAST_OWNER": N_("Een organisatie houdt minstens één eigenaar."),
+    "NO_SELECTION": N_("Er is nog geen selectie: rangschik eerst de shortlist."),
+    "NO_PRINCIPLES": N_("Bij de gekozen waarden zijn nog geen principes geschreven."),
+    "SHORTLIST_TOO_SHORT": N_("Er zijn minstens twee waarden nodig om te rangschikken."),
+    "CARD_PUBLISHED": N_(
+        "De kaart van dit traject is al gepubliceerd; maak een nieuwe versie van die kaart "
+        "in plaats van opnieuw een kaart uit het traject."
+    ),
+    "SHORTLIST_FROZEN": N_("De shortlist ligt vast: de rangschikronde is al gemaakt."),
+    "WRONG_CATALOGUE": N_("Deze denksessie gebruikt een andere waardenkaart dan het traject."),
+    "NO_TIE": N_("Er staan geen waarden gelijk bij de grens van de kaart."),
+    "VALUE_NOT_SELECTED": N_("Deze waarde staat niet (meer) in de selectie voor de kaart."),
     "NOT_ENDED": N_("Beëindig de denksessie eerst; daarna kunnen de ruwe gegevens worden gewist."),
+}
+
+# Facts that are words themselves: a param named here holds a key, worded in the language.
+WORDS: dict[str, dict[str, str]] = {
+    "stage": {
+        "naming": N_("benoemen"),
+        "prioritising": N_("prioriteren"),
+        "principles": N_("principes"),
+    },
 }
 
 # One problem with the input (``Problem.code``), filled from ``Problem.params``.
@@ -215,6 +271,16 @@ PROBLEMS: dict[str, str] = {
     "UNKNOWN_CATALOGUE": N_("onbekende catalogus '{slug}'"),
     "SLUG_TWICE_IN_FILE": N_("slug '{slug}' staat twee keer in het bestand"),
     "NOT_PARSED": N_("geen geldige {format}: {detail}"),
+    # trajects (``app/trajects/``)
+    "VALUE_NOT_IN_CATALOGUE": N_("deze waarde staat niet in de catalogus"),
+    "CURATION_INCOMPLETE": N_("kies eerst een kopprincipe en 3 of 4 subprincipes"),
+    "CARD_LARGER_THAN_SHORTLIST": N_("de kaart kan niet meer waarden hebben dan de shortlist"),
+    "ON_SHORTLIST": N_("'{key}' staat al op de shortlist"),
+    "NOT_ON_SHORTLIST": N_("'{key}' staat niet op de shortlist"),
+    "NO_TIE": N_("er staan geen waarden gelijk bij de grens"),
+    "NOT_TIED": N_("'{key}' staat niet gelijk bij de grens"),
+    "TAKE_EXACTLY": N_("kies precies {places} van de gelijke waarden"),
+    "PRINCIPLE_NOT_OF_VALUE": N_("dit principe hoort niet bij deze waarde"),
     # account forms (``app/accounts/``)
     "INVALID_EMAIL": N_("Vul een geldig e-mailadres in."),
     "NAME_REQUIRED": N_("Vul je naam in (hoogstens {max} tekens)."),
@@ -265,6 +331,16 @@ BY_STATUS: dict[int, str] = {
 }
 
 
+def _facts(params: Mapping[str, object], gettext: Callable[[str], str]) -> dict[str, object]:
+    """``params`` with the facts that are words (``WORDS``) in the language."""
+    facts = dict(params)
+    for name, words in WORDS.items():
+        value = facts.get(name)
+        if isinstance(value, str) and value in words:
+            facts[name] = gettext(words[value])
+    return facts
+
+
 def error_text(
     code: str,
     *,
@@ -280,7 +356,7 @@ def error_text(
     template = template or TEXTS.get(code)
     if template is not None:
         try:
-            return gettext(template).format(**(params or {}))
+            return gettext(template).format(**_facts(params or {}, gettext))
         except (KeyError, IndexError, ValueError):
             pass  # a fact is missing: fall back to a plainer sentence
     if message and (language == "nl" or gettext(message) != message):

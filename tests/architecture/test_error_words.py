@@ -9,6 +9,7 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
 DOMAIN = ("sessions", "casussen", "catalogue", "accounts", "organisations", "privacy.py")
+DOMAIN += ("trajects",)
 DOMAIN += ("exchange.py",)
 ERRORS = {"DomainError", "NotFound", "ReadOnly", "Conflict", "Rejected", "InvalidInput"}
 ERRORS |= {"TooManyAttempts", "_reject"}
