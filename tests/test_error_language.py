@@ -194,3 +194,29 @@ class TestTrajects:
         dutch, english = _both(client, "GET", "/api/v1/trajects/999999")
         assert dutch["message"] == "Traject 999999 bestaat niet."
         assert english["message"] == "Traject 999999 does not exist."
+
+
+class TestHttpEdge:
+    def test_a_file_that_is_no_utf8_is_refused_in_either_language(self, client: TestClient) -> None:
+        dutch, english = _both(client, "POST", "/api/v1/catalogues", content=b"name: \xff\xfe")
+        assert dutch["code"] == english["code"] == "VALIDATION_FAILED"
+        assert dutch["message"] == "Het bestand is geen UTF-8-tekst; er is niets opgeslagen."
+        assert english["message"] == "The file is not UTF-8 text; nothing was saved."
+        assert english["problems"] == [{"loc": "(document)", "message": "use UTF-8 encoding"}]
+
+    def test_a_wrong_login_is_told_in_either_language(
+        self, anonymous_client: TestClient, demo_owner: object
+    ) -> None:
+        answers = []
+        for query in ("", "?lang=en"):
+            csrf = form_token(anonymous_client, f"/login{query}")
+            answers.append(
+                anonymous_client.post(
+                    f"/login{query}",
+                    data={"csrf_token": csrf, "email": "niemand@example.nl", "password": "x" * 12},
+                )
+            )
+        dutch, english = answers
+        assert dutch.status_code == english.status_code == 401
+        assert "Dit e-mailadres en wachtwoord horen niet bij elkaar." in dutch.text
+        assert "This e-mail address and password do not belong together." in english.text

@@ -146,6 +146,42 @@ TEXTS: dict[str, str] = {
         "een denksessie hoort bij één traject."
     ),
     "STAGE_HAS_OPEN_ROUNDS": N_("Sluit eerst de open rondes van deze fase: {rounds}."),
+    # the HTTP edge's own refusals (``app/api/``)
+    "NOT_FOUND.PAGE": N_("Deze pagina bestaat niet."),
+    "SETUP_LINK_NEEDED": N_(
+        "Open de link die de server bij het starten liet zien "
+        "(of maak een nieuwe met: denksessie setup-link)."
+    ),
+    "TOO_MANY_ATTEMPTS.AGGREGATE": N_(
+        "Te veel telverzoeken vanaf dit adres. Wacht even en probeer het dan opnieuw."
+    ),
+    "TOO_MANY_ATTEMPTS.JOIN_CODES": N_(
+        "Te veel onbekende codes geprobeerd. Wacht even en probeer het dan opnieuw."
+    ),
+    "TOO_MANY_ATTEMPTS.JOINS": N_(
+        "Er melden zich nu te veel mensen tegelijk aan. Probeer het zo nog eens."
+    ),
+    "VALIDATION_FAILED.AGGREGATE_TOO_BIG": N_(
+        "Dit telverzoek is te groot om hier te tellen; er is niets berekend."
+    ),
+    "VALIDATION_FAILED.AGGREGATE": N_(
+        "De stemmen konden niet worden geteld; er is niets berekend."
+    ),
+    "VALIDATION_FAILED.FILE_TOO_LARGE": N_("Het bestand is te groot; er is niets opgeslagen."),
+    "VALIDATION_FAILED.NOT_UTF8": N_("Het bestand is geen UTF-8-tekst; er is niets opgeslagen."),
+    "CROSS_ORIGIN": N_("Verzoeken van een andere site worden geweigerd."),
+    "CSRF_FAILED": N_(
+        "Het beveiligingstoken ontbreekt of klopt niet; er is niets opgeslagen. "
+        "Herlaad de pagina en probeer het opnieuw."
+    ),
+    "FORBIDDEN.OWNER_ONLY": N_("Alleen een eigenaar van de organisatie mag dit."),
+    "FORBIDDEN.VIEWER": N_(
+        "Je kunt in deze organisatie alleen meekijken; vraag een eigenaar om meer rechten."
+    ),
+    "FORBIDDEN.SCREEN_LINK": N_(
+        "Deze schermlink is niet (meer) geldig. Open het scherm opnieuw vanaf de console."
+    ),
+    "REPLAY_FAILED": N_("Het naspel liep vast: {detail}"),
     # ballots (``app/sessions/ballots.py``; the phone keys on the code, never on these words)
     "PRINCIPLE_TOO_LONG": N_("Een principe mag hoogstens {max} tekens hebben."),
     "BALLOT_INVALID.FIELDS": N_("Je antwoord klopt niet (bij {fields})."),
@@ -271,6 +307,9 @@ PROBLEMS: dict[str, str] = {
     "UNKNOWN_CATALOGUE": N_("onbekende catalogus '{slug}'"),
     "SLUG_TWICE_IN_FILE": N_("slug '{slug}' staat twee keer in het bestand"),
     "NOT_PARSED": N_("geen geldige {format}: {detail}"),
+    # uploaded files (``app/api/files.py``)
+    "FILE_TOO_LARGE": N_("hoogstens {mb} MB"),
+    "NOT_UTF8": N_("gebruik UTF-8-codering"),
     # trajects (``app/trajects/``)
     "VALUE_NOT_IN_CATALOGUE": N_("deze waarde staat niet in de catalogus"),
     "CURATION_INCOMPLETE": N_("kies eerst een kopprincipe en 3 of 4 subprincipes"),
