@@ -8,9 +8,19 @@ import ast
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
-DOMAIN = ("sessions", "casussen", "catalogue", "accounts", "organisations", "privacy.py")
-DOMAIN += ("trajects",)
-DOMAIN += ("exchange.py",)
+# app/cards is not converted yet (its raise sites still pass Dutch sentences).
+DOMAIN: tuple[str, ...] = (
+    "sessions",
+    "casussen",
+    "catalogue",
+    "accounts",
+    "trajects",
+    "organisations",
+    "privacy.py",
+    "exchange.py",
+    "validation.py",
+    "api",  # the edge words through app/i18n/errors.py too, not sentence by sentence
+)
 ERRORS = {"DomainError", "NotFound", "ReadOnly", "Conflict", "Rejected", "InvalidInput"}
 ERRORS |= {"TooManyAttempts", "_reject"}
 
