@@ -6,10 +6,10 @@ Message ids are the Dutch sentences (``app/i18n/__init__.py``), marked with ``N_
 catalogue test (``tests/test_i18n.py``) requires an English translation of each.
 
 A sentence is chosen in this order: the one for ``code.reason`` (or ``code``) in ``TEXTS`` when
-``params`` fill it; else, for Dutch, the sentence a raise site passed as ``message`` (the
-framework's own ``HTTPException`` details), and for English its translation when the catalogue
-has that exact sentence; else the
-plain sentence for the code (``PLAIN``); else one for the HTTP status.
+``params`` fill it (a fact named in ``WORDS`` is itself worded); else, for Dutch, the sentence a
+raise site passed as ``message`` (the framework's ``HTTPException`` details, and the few sites in
+``app/cards`` not converted yet), and for English its translation when the catalogue has that
+exact sentence; else the plain sentence for the code (``PLAIN``); else one for the HTTP status.
 
 A ``Problem`` (one thing wrong with the input) is worded the same way from ``PROBLEMS``, keyed by
 its code (pydantic's error type for request and document validation, an upper-case code of our
