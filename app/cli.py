@@ -26,6 +26,7 @@ from app.db import build_engine, transaction
 from app.demo import replay
 from app.errors import DomainError, InvalidInput
 from app.exchange import dump, format_from_filename, parse
+from app.i18n.errors import error_text, problem_text
 from app.organisations import service as organisations
 from app.serving import raise_open_file_limit, server_config
 from app.tokens import setup_link_token
@@ -38,10 +39,18 @@ cli = typer.Typer(
 
 
 def _fail(exc: DomainError) -> None:
-    typer.secho(exc.message, fg=typer.colors.RED, err=True)
+    sentence = error_text(
+        exc.code,
+        language="nl",
+        reason=exc.reason,
+        params=exc.params,
+        message=exc.sentence,
+        http_status=exc.http_status,
+    )
+    typer.secho(sentence, fg=typer.colors.RED, err=True)
     if isinstance(exc, InvalidInput):
         for problem in exc.problems:
-            typer.echo(f"  - {problem.loc}: {problem.message}", err=True)
+            typer.echo(f"  - {problem.loc}: {problem_text(problem, language='nl')}", err=True)
     raise typer.Exit(code=1)
 
 

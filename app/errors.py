@@ -13,9 +13,9 @@
 Codes in the domain, words at the edge: an error says what went wrong as a ``code``, an optional
 ``reason`` (which of several cases of that code) and ``params`` (the facts a sentence needs, such
 as a round's title). ``app/i18n/errors.py`` turns them into Dutch or English for the one asking;
-``app/api/errors.py`` and the websocket endpoint call it. ``message`` is the Dutch sentence that
-older raise sites still pass; it is used only where the catalogue has no sentence for the code
-(Dutch) and in logs and the command line.
+``app/api/errors.py`` and the websocket endpoint call it. ``message`` is the Dutch sentence from
+that table, for logs, the command line and callers in the domain; ``sentence`` is one a raise
+site passed itself (none in the domain packages; ``tests/architecture/test_error_words.py``).
 
 Routers translate these into the one JSON error shape (``app/api/errors.py``); domain modules
 raise them and never import FastAPI.
@@ -24,15 +24,31 @@ raise them and never import FastAPI.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input: where (a dotted path) and what, in Dutch."""
+    """One thing wrong with the input: where (a dotted path) and what.
+
+    Like an error, a problem says what as a ``code`` and its facts as ``params``, and the edge
+    words it (``app/i18n/errors.py``, ``PROBLEMS``) in the asker's language. ``message`` is a
+    sentence already made (pydantic's, for an error type without words); without one, the Dutch
+    words for the code (the fallback for logs and the command line).
+    """
 
     loc: str
-    message: str
+    message: str = ""
+    code: str = ""
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.message:
+            # The Dutch words for the code, from the edge's table, for logs, the command line
+            # and callers in the domain; imported here because that table builds on this module.
+            from app.i18n.errors import dutch_problem  # noqa: PLC0415
+
+            object.__setattr__(self, "message", dutch_problem(self.code, self.params))
 
 
 class DomainError(Exception):
@@ -55,9 +71,17 @@ class DomainError(Exception):
         super().__init__(self.message)
 
     def _plain(self) -> str:
-        """A stand-in for logs and the command line when no Dutch sentence was given."""
-        facts = ", ".join(f"{key}={value}" for key, value in self.params.items())
-        return " ".join(part for part in (self.code, self.reason, facts) if part)
+        """The Dutch words for the code, from the edge's table, for logs, the command line and
+        callers in the domain (imported here because that table builds on this module)."""
+        from app.i18n.errors import error_text  # noqa: PLC0415
+
+        return error_text(
+            self.code,
+            language="nl",
+            reason=self.reason,
+            params=self.params,
+            http_status=self.http_status,
+        )
 
 
 class NotFound(DomainError):
@@ -100,14 +124,14 @@ class InvalidInput(DomainError):
 
     def __init__(
         self,
-        message: str,
-        problems: list[Problem],
+        message: str = "",
+        problems: list[Problem] | None = None,
         *,
         reason: str | None = None,
         params: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(message, reason=reason, params=params)
-        self.problems = problems
+        self.problems = list(problems or [])
 
 
 class TooManyAttempts(DomainError):

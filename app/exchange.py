@@ -35,8 +35,13 @@ def parse(text: str, fmt: Format) -> Any:
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         label = "YAML" if fmt == "yaml" else "JSON"
         raise InvalidInput(
-            f"Het bestand is geen geldige {label}; er is niets opgeslagen.",
-            [Problem("(document)", f"geen geldige {label}: {exc}")],
+            reason="NOT_PARSED",
+            params={"format": label},
+            problems=[
+                Problem(
+                    "(document)", code="NOT_PARSED", params={"format": label, "detail": str(exc)}
+                )
+            ],
         ) from exc
 
 

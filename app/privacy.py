@@ -50,10 +50,7 @@ def purge(db: DbSession, denksessie: Denksessie, *, now: datetime | None = None)
     Only for an ended denksessie: a live room needs its participants. Idempotent.
     """
     if denksessie.status != "ended":
-        raise Rejected(
-            "NOT_ENDED",
-            "Beëindig de denksessie eerst; daarna kunnen de ruwe gegevens worden gewist.",
-        )
+        raise Rejected("NOT_ENDED")
     assert denksessie.id is not None
     if denksessie.purged_at is not None:
         return 0

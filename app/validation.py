@@ -1,4 +1,4 @@
-"""Turning pydantic validation errors into Dutch ``Problem`` lists.
+"""Turning pydantic validation errors into ``Problem`` lists (codes; words at the edge).
 
 Both the HTTP layer (request bodies) and the domain (imported documents) report problems in one
 shape, so a user always sees every problem at once with a path and a sentence.
@@ -12,44 +12,21 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.errors import Problem
-
-_MESSAGES = {
-    "missing": "verplicht veld ontbreekt",
-    "extra_forbidden": "onbekend veld",
-    "string_type": "moet tekst zijn",
-    "int_type": "moet een geheel getal zijn",
-    "int_parsing": "moet een geheel getal zijn",
-    "bool_type": "moet waar of onwaar zijn",
-    "list_type": "moet een lijst zijn",
-    "dict_type": "moet een object zijn",
-    "model_type": "moet een object zijn",
-    "model_attributes_type": "moet een object zijn",
-    "string_pattern_mismatch": "alleen kleine letters, cijfers en koppeltekens",
-    "json_invalid": "ongeldige JSON",
-    "ballot_kind": "een stembiljet heeft precies een van ranking, approve of points",
-}
+from app.i18n.errors import PROBLEMS
 
 
 def loc_to_str(loc: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in loc) or "(document)"
 
 
-def _message(error: Any) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind == "string_too_long":
-        return f"te lang (hoogstens {ctx.get('max_length')} tekens)"
-    if kind == "string_too_short":
-        return f"te kort (minstens {ctx.get('min_length')} tekens)"
-    if kind == "too_long":
-        return f"te veel items (hoogstens {ctx.get('max_length')})"
-    if kind == "too_short":
-        return f"te weinig items (minstens {ctx.get('min_length')})"
-    if kind == "literal_error":
-        return f"moet een van deze waarden zijn: {ctx.get('expected')}"
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return f"buiten het toegestane bereik ({error['msg']})"
-    return _MESSAGES.get(kind, str(error["msg"]))
+def _problem(loc: str, error: Any) -> Problem:
+    """A problem with pydantic's error type as its code and the error's context as its facts,
+    worded again at the edge in the asker's language; ``message`` is the Dutch (else pydantic's
+    own sentence) for logs, the command line and domain callers."""
+    params = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
+    code = str(error["type"])
+    own = "" if code in PROBLEMS else str(error["msg"])
+    return Problem(loc=loc, message=own, code=code, params=params)
 
 
 def problems_from_errors(
@@ -61,7 +38,7 @@ def problems_from_errors(
         loc = list(error.get("loc", ()))
         if loc and loc[0] in skip_first:
             loc = loc[1:]
-        problems.append(Problem(loc=loc_to_str([*prefix, *loc]), message=_message(error)))
+        problems.append(_problem(loc_to_str([*prefix, *loc]), error))
     return problems
 
 

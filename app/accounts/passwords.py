@@ -13,6 +13,8 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from app.errors import Problem
+
 Profile = Literal["standard", "fast"]
 MIN_LENGTH = 10
 MAX_LENGTH = 200
@@ -51,10 +53,10 @@ def generate_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def problem_with(password: str) -> str | None:
-    """Why a new password is refused (Dutch), or None."""
+def problem_with(password: str) -> Problem | None:
+    """Why a new password is refused (a code and its limit; words at the edge), or None."""
     if len(password) < MIN_LENGTH:
-        return f"Kies een wachtwoord van minstens {MIN_LENGTH} tekens."
+        return Problem("password", code="PASSWORD_TOO_SHORT", params={"min": MIN_LENGTH})
     if len(password) > MAX_LENGTH:
-        return f"Een wachtwoord mag hoogstens {MAX_LENGTH} tekens hebben."
+        return Problem("password", code="PASSWORD_TOO_LONG", params={"max": MAX_LENGTH})
     return None

@@ -17,20 +17,13 @@ from sqlalchemy import text, update
 from sqlmodel import col, delete, func, select
 
 from app.accounts.models import ROLES, Invitation, LoginSession, Membership, Role, UserAccount
-from app.accounts.passwords import Passwords, generate_password, problem_with
+from app.accounts.passwords import MIN_LENGTH, Passwords, generate_password, problem_with
 from app.db import DbSession
 from app.errors import Conflict, InvalidInput, NotFound, Problem, Rejected
 from app.organisations.models import Organisation, utcnow
 from app.tokens import ClientToken
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
-INVITATION_GONE = "Deze uitnodiging is niet (meer) geldig. Vraag om een nieuwe link."
-INVITATION_REFUSED = "De uitnodiging is niet aangenomen."
-# The same words whether or not the address has an account, as on the login form.
-WRONG_PASSWORD = (
-    "Dit wachtwoord hoort niet bij dit e-mailadres. Heb je hier nog geen account? "
-    "Kies dan een wachtwoord van minstens 10 tekens."
-)
 # Higher ranks include the rights of lower ones.
 RANK: dict[str, int] = {"viewer": 0, "facilitator": 1, "owner": 2}
 
@@ -86,15 +79,15 @@ def get_by_email(db: DbSession, email: str) -> UserAccount | None:
 
 
 def check_new_account(*, email: str, name: str, password: str) -> list[Problem]:
-    """Every problem with a new account's fields at once (Dutch), so a form shows them all."""
+    """Every problem with a new account's fields at once, so a form shows them all."""
     problems = []
     if not EMAIL.match(normalise_email(email)):
-        problems.append(Problem("email", "Vul een geldig e-mailadres in."))
+        problems.append(Problem("email", code="INVALID_EMAIL"))
     if not name.strip() or len(name.strip()) > 120:
-        problems.append(Problem("name", "Vul je naam in (hoogstens 120 tekens)."))
+        problems.append(Problem("name", code="NAME_REQUIRED", params={"max": 120}))
     password_problem = problem_with(password)
     if password_problem:
-        problems.append(Problem("password", password_problem))
+        problems.append(password_problem)
     return problems
 
 
@@ -103,9 +96,9 @@ def create_user(
 ) -> UserAccount:
     problems = check_new_account(email=email, name=name, password=password)
     if problems:
-        raise InvalidInput("Het account is niet aangemaakt; er is niets opgeslagen.", problems)
+        raise InvalidInput(reason="ACCOUNT", problems=problems)
     if get_by_email(db, email) is not None:
-        raise Conflict("Er bestaat al een account met dit e-mailadres.")
+        raise Conflict(reason="ACCOUNT_EXISTS")
     user = UserAccount(
         email=normalise_email(email), name=name.strip(), password_hash=passwords.hash(password)
     )
@@ -158,7 +151,7 @@ def reset_password(db: DbSession, *, email: str, passwords: Passwords) -> str:
     """Give the account a new random password and end all its logins; returns the password."""
     user = get_by_email(db, email)
     if user is None:
-        raise NotFound(f"Er is geen account met e-mailadres {normalise_email(email)}.")
+        raise NotFound(reason="ACCOUNT", params={"email": normalise_email(email)})
     password = generate_password()
     user.password_hash = passwords.hash(password)
     db.add(user)
@@ -193,9 +186,7 @@ def start_login(
     assert user.id is not None
     memberships = memberships_of(db, user.id)
     if not memberships:
-        raise Rejected(
-            "NO_ORGANISATION", "Dit account hoort bij geen organisatie.", http_status=403
-        )
+        raise Rejected("NO_ORGANISATION", http_status=403)
     chosen = next(
         (org for org, _role in memberships if org.id == organisation_id), memberships[0][0]
     )
@@ -290,7 +281,7 @@ def switch_organisation(db: DbSession, *, login: Login, organisation_id: int) ->
             db.add(login.session)
             db.flush()
             return organisation
-    raise NotFound("Deze organisatie bestaat niet.")
+    raise NotFound(reason="ORGANISATION")
 
 
 # --- members and invitations ------------------------------------------------------------------
@@ -332,14 +323,14 @@ def _membership(db: DbSession, *, organisation_id: int, user_id: int) -> Members
         )
     ).first()
     if membership is None:
-        raise NotFound("Dit lid bestaat niet.")
+        raise NotFound(reason="MEMBER")
     return membership
 
 
 def change_role(db: DbSession, *, organisation_id: int, user_id: int, role: Role) -> None:
     membership = _membership(db, organisation_id=organisation_id, user_id=user_id)
     if membership.role == "owner" and role != "owner" and _owners(db, organisation_id) <= 1:
-        raise Rejected("LAST_OWNER", "Een organisatie houdt minstens één eigenaar.")
+        raise Rejected("LAST_OWNER")
     membership.role = role
     db.add(membership)
     db.flush()
@@ -348,7 +339,7 @@ def change_role(db: DbSession, *, organisation_id: int, user_id: int, role: Role
 def remove_member(db: DbSession, *, organisation_id: int, user_id: int) -> None:
     membership = _membership(db, organisation_id=organisation_id, user_id=user_id)
     if membership.role == "owner" and _owners(db, organisation_id) <= 1:
-        raise Rejected("LAST_OWNER", "Een organisatie houdt minstens één eigenaar.")
+        raise Rejected("LAST_OWNER")
     db.delete(membership)
     db.exec(
         delete(LoginSession).where(
@@ -370,9 +361,7 @@ def create_invitation(
 ) -> str:
     """A one-time invitation; returns the token for the link (only its hash is stored)."""
     if not EMAIL.match(normalise_email(email)):
-        raise InvalidInput(
-            "De uitnodiging is niet gemaakt.", [Problem("email", "Vul een geldig e-mailadres in.")]
-        )
+        raise InvalidInput(reason="INVITATION", problems=[Problem("email", code="INVALID_EMAIL")])
     token = new_token()
     db.add(
         Invitation(
@@ -403,7 +392,7 @@ def open_invitations(db: DbSession, organisation_id: int) -> list[Invitation]:
 def revoke_invitation(db: DbSession, *, organisation_id: int, invitation_id: int) -> None:
     invitation = db.get(Invitation, invitation_id)
     if invitation is None or invitation.organisation_id != organisation_id:
-        raise NotFound("Deze uitnodiging bestaat niet.")
+        raise NotFound(reason="INVITATION")
     db.delete(invitation)
     db.flush()
 
@@ -418,7 +407,7 @@ def invitation_by_token(db: DbSession, token: str) -> Invitation:
         or invitation.accepted_at is not None
         or _as_aware(invitation.expires_at) <= utcnow()
     ):
-        raise NotFound(INVITATION_GONE)
+        raise NotFound(reason="INVITATION_GONE")
     return invitation
 
 
@@ -433,9 +422,13 @@ def accept_invitation(
     if user is None:
         problems = check_new_account(email=invitation.email, name=name, password=password)
         if problems:
-            raise InvalidInput("Het account is niet aangemaakt; er is niets opgeslagen.", problems)
+            raise InvalidInput(reason="ACCOUNT", problems=problems)
     elif not passwords.verify(user.password_hash, password):
-        raise InvalidInput(INVITATION_REFUSED, [Problem("password", WRONG_PASSWORD)])
+        # The same words whether or not the address has an account, as on the login form.
+        raise InvalidInput(
+            reason="INVITATION_REFUSED",
+            problems=[Problem("password", code="WRONG_PASSWORD", params={"min": MIN_LENGTH})],
+        )
     claimed = db.execute(
         update(Invitation)
         .where(col(Invitation.id) == invitation.id, col(Invitation.accepted_at).is_(None))
@@ -443,7 +436,7 @@ def accept_invitation(
         .returning(col(Invitation.id))
     ).first()
     if claimed is None:
-        raise Conflict("Deze uitnodiging is net al gebruikt.")
+        raise Conflict(reason="INVITATION_USED")
     if user is None:
         # A concurrent accept of another invitation for the same address may have made it.
         user = get_by_email(db, invitation.email) or create_user(
@@ -497,10 +490,10 @@ def create_organisation_with_owner(
     problems = check_new_account(email=email, name=name, password=password)
     if not organisation_name.strip() or len(organisation_name.strip()) > 200:
         problems.insert(
-            0, Problem("organisation", "Vul de naam van de organisatie in (hoogstens 200 tekens).")
+            0, Problem("organisation", code="ORGANISATION_NAME_REQUIRED", params={"max": 200})
         )
     if problems:
-        raise InvalidInput("Er is niets aangemaakt; verbeter de velden hieronder.", problems)
+        raise InvalidInput(reason="SETUP", problems=problems)
     organisation = Organisation(
         slug=organisation_slug(db, organisation_name), name=organisation_name.strip()
     )

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app import i18n
 from app.accounts import service as accounts
 from app.accounts.models import Invitation, Role
 from app.api.auth import (
@@ -34,10 +35,11 @@ from app.api.deps import (
     check_csrf,
     refuse_cross_origin,
 )
-from app.api.errors import domain_error_text
+from app.api.errors import domain_error_text, language_of, worded_problems
 from app.api.pages import render
 from app.config import Settings
 from app.errors import DomainError, InvalidInput, NotFound, Problem, Rejected
+from app.i18n import N_
 from app.schemas import DB_ID_MAX
 from app.tokens import setup_link_valid
 
@@ -48,7 +50,8 @@ Secret = Annotated[str, Form(max_length=1000)]
 CsrfField = Annotated[str, Form(max_length=200)]
 RoleField = Annotated[Literal["owner", "facilitator", "viewer"], Form()]
 NO_STORE = {"Cache-Control": "no-store"}
-TOO_MANY_ATTEMPTS = "Te veel mislukte pogingen. Wacht een minuut en probeer het opnieuw."
+TOO_MANY_ATTEMPTS = N_("Te veel mislukte pogingen. Wacht een minuut en probeer het opnieuw.")
+WRONG_LOGIN = N_("Dit e-mailadres en wachtwoord horen niet bij elkaar.")
 
 
 def _anonymous_form(
@@ -90,9 +93,14 @@ def _logged_in(
     return response
 
 
+def _words(request: Request, message: str) -> str:
+    """One of this module's sentences in the request's language."""
+    return i18n.translations(language_of(request)).gettext(message)
+
+
 def _problems(request: Request, exc: DomainError) -> list[Problem]:
     if isinstance(exc, InvalidInput):
-        return exc.problems
+        return worded_problems(request, exc)
     return [Problem("", domain_error_text(request, exc))]
 
 
@@ -144,7 +152,7 @@ def login_submit(
             status=status,
             next=safe_next(next),
             email=email,
-            problems=[Problem("", message)],
+            problems=[Problem("", _words(request, message))],
             offer_setup=False,
         )
 
@@ -153,7 +161,7 @@ def login_submit(
     user = accounts.authenticate(db, email=email, password=password, passwords=passwords)
     if user is None:
         throttle.failed(key, address)
-        return refuse(401, "Dit e-mailadres en wachtwoord horen niet bij elkaar.")
+        return refuse(401, WRONG_LOGIN)
     old = request.cookies.get(LOGIN_COOKIE)
     if old:
         accounts.end_login(db, old)
@@ -180,16 +188,11 @@ def _setup_open(db: DbSession, settings: Settings, setup_token: str) -> None:
     """Only while there is no account at all, and only with the link ``denksessie serve``
     printed: whoever shares the venue's network cannot make themselves the owner."""
     if accounts.has_users(db):
-        raise NotFound("Deze pagina bestaat niet.")
+        raise NotFound(reason="PAGE")
     if not setup_link_valid(
         settings.secret_key, setup_token, max_age_s=settings.setup_link_hours * 3600
     ):
-        raise Rejected(
-            "SETUP_LINK_NEEDED",
-            "Open de link die de server bij het starten liet zien "
-            "(of maak een nieuwe met: denksessie setup-link).",
-            http_status=403,
-        )
+        raise Rejected("SETUP_LINK_NEEDED", http_status=403)
 
 
 @router.get("/setup")
@@ -241,7 +244,7 @@ def setup_submit(
             settings,
             "account/setup.html",
             status=422,
-            problems=exc.problems,
+            problems=_problems(request, exc),
             values=values,
             setup_token=setup_token,
         )
@@ -301,7 +304,7 @@ def invitation_accept(
             settings,
             invitation,
             status=429,
-            problems=[Problem("", TOO_MANY_ATTEMPTS)],
+            problems=[Problem("", _words(request, TOO_MANY_ATTEMPTS))],
             name=name,
         )
     try:
@@ -311,7 +314,7 @@ def invitation_accept(
     except InvalidInput as exc:
         throttle.failed(invitation.email, address)
         return _invitation_form(
-            request, settings, invitation, status=422, problems=exc.problems, name=name
+            request, settings, invitation, status=422, problems=_problems(request, exc), name=name
         )
     return _logged_in(db, settings, user, "/console", organisation_id)
 

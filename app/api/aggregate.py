@@ -52,10 +52,6 @@ Candidate = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 MAX_BALLOTS = 100_000  # the schema's bound; the configured limit is lower (Settings)
 # Ranked Pairs locks pairs one by one, checking for cycles: cubic in the candidates.
 RANKED_PAIRS_MAX_CANDIDATES = 100
-TOO_MANY_REQUESTS = N_(
-    "Te veel telverzoeken vanaf dit adres. Wacht even en probeer het dan opnieuw."
-)
-TOO_BIG = N_("Dit telverzoek is te groot om hier te tellen; er is niets berekend.")
 TOO_MANY_BALLOTS = N_("hoogstens {limit} stembiljetten per verzoek")
 TOO_MANY_CANDIDATES = N_("{method} telt hoogstens {limit} kandidaten")
 TOO_MUCH_WORK = N_(
@@ -221,7 +217,7 @@ def _admit(request: Request, settings: Settings) -> None:
     address = client_address(request)
     if not limits.hit(rules, "aggregate", address):
         raise TooManyAttempts(
-            TOO_MANY_REQUESTS, retry_after=limits.retry_after(rules, "aggregate", address)
+            reason="AGGREGATE", retry_after=limits.retry_after(rules, "aggregate", address)
         )
 
 
@@ -234,7 +230,7 @@ def aggregate_ballots(
     _admit(request, settings)
     too_big = size_problems(data, settings)
     if too_big:
-        raise InvalidInput(TOO_BIG, too_big)
+        raise InvalidInput(reason="AGGREGATE_TOO_BIG", problems=too_big)
     order = data.tie_break_order
     if order is None:
         order = list(data.candidates)
@@ -251,7 +247,6 @@ def aggregate_ballots(
         )
     except AggregationError as exc:
         raise InvalidInput(
-            "De stemmen konden niet worden geteld; er is niets berekend.",
-            [_problem(problem) for problem in exc.problems],
+            reason="AGGREGATE", problems=[_problem(problem) for problem in exc.problems]
         ) from exc
     return _worded(result)

@@ -32,5 +32,5 @@ async def replay_2024(
             replay.run_as, request.app.state.engine, base_url, login.user.email, LOGIN_COOKIE
         )
     except replay.ReplayError as exc:
-        raise Rejected("REPLAY_FAILED", f"Het naspel liep vast: {exc}", http_status=502) from exc
+        raise Rejected("REPLAY_FAILED", http_status=502, params={"detail": str(exc)}) from exc
     return asdict(result)

@@ -43,10 +43,6 @@ ANONYMOUS_CSRF_COOKIE = "denksessie_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-CSRF_MESSAGE = (
-    "Het beveiligingstoken ontbreekt of klopt niet; er is niets opgeslagen. "
-    "Herlaad de pagina en probeer het opnieuw."
-)
 
 
 class NotAuthenticated(DomainError):
@@ -114,21 +110,17 @@ def refuse_cross_origin(request: Request, settings: Settings) -> None:
     """A browser says where an unsafe request comes from; anything but this site is refused."""
     site = request.headers.get("sec-fetch-site")
     if site is not None and site not in ("same-origin", "none"):
-        raise Rejected(
-            "CROSS_ORIGIN", "Verzoeken van een andere site worden geweigerd.", http_status=403
-        )
+        raise Rejected("CROSS_ORIGIN", http_status=403)
     origin = request.headers.get("origin")
     if origin is not None and not origin_allowed(
         origin, request.headers.get("host"), settings.allowed_origins
     ):
-        raise Rejected(
-            "CROSS_ORIGIN", "Verzoeken van een andere site worden geweigerd.", http_status=403
-        )
+        raise Rejected("CROSS_ORIGIN", http_status=403)
 
 
 def check_csrf(submitted: str | None, expected: str) -> None:
     if not submitted or not expected or not secrets.compare_digest(submitted, expected):
-        raise Rejected("CSRF_FAILED", CSRF_MESSAGE, http_status=403)
+        raise Rejected("CSRF_FAILED", http_status=403)
 
 
 # --- who is asking ----------------------------------------------------------------------------
@@ -160,9 +152,7 @@ CurrentLogin = Annotated[Login, Depends(require_login)]
 
 def require_owner(login: CurrentLogin) -> Login:
     if login.role != "owner":
-        raise Rejected(
-            "FORBIDDEN", "Alleen een eigenaar van de organisatie mag dit.", http_status=403
-        )
+        raise Rejected("FORBIDDEN", reason="OWNER_ONLY", http_status=403)
     return login
 
 
@@ -176,7 +166,7 @@ def current_organisation(request: Request, login: CurrentLogin) -> Organisation:
     if request.method not in SAFE_METHODS and not accounts.may(login.role, "facilitator"):
         raise Rejected(
             "FORBIDDEN",
-            "Je kunt in deze organisatie alleen meekijken; vraag een eigenaar om meer rechten.",
+            reason="VIEWER",
             http_status=403,
         )
     return login.organisation

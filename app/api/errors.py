@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import i18n
 from app.errors import DomainError, InvalidInput, Problem, TooManyAttempts
-from app.i18n.errors import error_text
+from app.i18n.errors import error_text, worded
 from app.validation import problems_from_errors
 
 logger = logging.getLogger(__name__)
@@ -71,6 +71,13 @@ def domain_error_text(request: Request, exc: DomainError) -> str:
         message=exc.sentence,
         http_status=exc.http_status,
     )
+
+
+def worded_problems(request: Request, exc: DomainError) -> list[Problem]:
+    """An error's problems, each worded in the request's language (none unless ``InvalidInput``)."""
+    if not isinstance(exc, InvalidInput):
+        return []
+    return worded(exc.problems, language=language_of(request))
 
 
 class ProblemOut(BaseModel):
@@ -126,7 +133,7 @@ def install(app: FastAPI, *, html_error: HtmlErrorRenderer) -> None:
         if _wants_html(request):
             response = html_error(request, exc.http_status, message)
         else:
-            problems = exc.problems if isinstance(exc, InvalidInput) else None
+            problems = worded_problems(request, exc)
             response = error_response(exc.http_status, exc.code, message, problems)
         if isinstance(exc, TooManyAttempts):
             response.headers["Retry-After"] = str(exc.retry_after)
@@ -134,7 +141,9 @@ def install(app: FastAPI, *, html_error: HtmlErrorRenderer) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = problems_from_errors(exc.errors(), skip_first=("body",))
+        problems = worded(
+            problems_from_errors(exc.errors(), skip_first=("body",)), language=language_of(request)
+        )
         message = _text(request, "VALIDATION_FAILED", http_status=422)
         return error_response(422, "VALIDATION_FAILED", message, problems)
 

@@ -27,15 +27,20 @@ async def uploaded_document(request: Request) -> Any:
     body = await request.body()
     if len(body) > MAX_UPLOAD_BYTES:
         raise InvalidInput(
-            "Het bestand is te groot; er is niets opgeslagen.",
-            [Problem("(document)", f"hoogstens {MAX_UPLOAD_BYTES // 1_000_000} MB")],
+            reason="FILE_TOO_LARGE",
+            problems=[
+                Problem(
+                    "(document)",
+                    code="FILE_TOO_LARGE",
+                    params={"mb": MAX_UPLOAD_BYTES // 1_000_000},
+                )
+            ],
         )
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInput(
-            "Het bestand is geen UTF-8-tekst; er is niets opgeslagen.",
-            [Problem("(document)", "gebruik UTF-8-codering")],
+            reason="NOT_UTF8", problems=[Problem("(document)", code="NOT_UTF8")]
         ) from exc
     return parse(text, format_from_media_type(request.headers.get("content-type")))
 

@@ -29,9 +29,6 @@ from app.ratelimits import RateLimits, address_key, parse_limits
 
 T = TypeVar("T")
 
-TOO_MANY_WRONG = "Te veel onbekende codes geprobeerd. Wacht even en probeer het dan opnieuw."
-TOO_MANY_JOINS = "Er melden zich nu te veel mensen tegelijk aan. Probeer het zo nog eens."
-
 
 def at_least(rules: list[RateLimitItem], amount: int) -> list[RateLimitItem]:
     """The same windows, each allowing at least ``amount``."""
@@ -58,7 +55,7 @@ class JoinGuard:
         address = client_address(request)
         if not self._limits.allows(self._failures, "join-fail", address):
             raise TooManyAttempts(
-                TOO_MANY_WRONG,
+                reason="JOIN_CODES",
                 retry_after=self._limits.retry_after(self._failures, "join-fail", address),
             )
 
@@ -77,7 +74,7 @@ class JoinGuard:
         for rules, *key in checks:
             if not self._limits.allows(rules, *key):
                 raise TooManyAttempts(
-                    TOO_MANY_JOINS, retry_after=self._limits.retry_after(rules, *key)
+                    reason="JOINS", retry_after=self._limits.retry_after(rules, *key)
                 )
         for rules, *key in checks:
             self._limits.hit(rules, *key)

@@ -245,11 +245,7 @@ def screen_page(
         or denksessie is None
         or not staff_token_holds(db, claims, denksessie.organisation_id)
     ):
-        raise Rejected(
-            "FORBIDDEN",
-            "Deze schermlink is niet (meer) geldig. Open het scherm opnieuw vanaf de console.",
-            http_status=403,
-        )
+        raise Rejected("FORBIDDEN", reason="SCREEN_LINK", http_status=403)
     url = join_url(request, denksessie.join_code)
     return _no_store(
         render(

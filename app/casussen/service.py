@@ -30,8 +30,6 @@ from app.organisations.models import utcnow
 from app.text import slugify
 from app.validation import problems_from_validation_error
 
-INVALID_MESSAGE = "De casus is niet geldig; er is niets opgeslagen."
-
 
 def list_visible(db: DbSession, *, organisation_id: int) -> list[Casus]:
     builtin = organisations.builtin_ids(db)
@@ -46,17 +44,14 @@ def list_visible(db: DbSession, *, organisation_id: int) -> list[Casus]:
 def get_visible(db: DbSession, *, casus_id: int, organisation_id: int) -> Casus:
     casus = db.get(Casus, casus_id)
     if casus is None or casus.organisation_id not in organisations.visible_ids(db, organisation_id):
-        raise NotFound(f"Casus {casus_id} bestaat niet.")
+        raise NotFound(reason="CASUS", params={"casus_id": casus_id})
     return casus
 
 
 def get_writable(db: DbSession, *, casus_id: int, organisation_id: int) -> Casus:
     casus = get_visible(db, casus_id=casus_id, organisation_id=organisation_id)
     if casus.organisation_id != organisation_id:
-        raise ReadOnly(
-            f"Casus '{casus.title}' is ingebouwd en kan niet worden gewijzigd; "
-            "maak er een kopie van om hem aan te passen."
-        )
+        raise ReadOnly(reason="CASUS", params={"title": casus.title})
     return casus
 
 
@@ -89,17 +84,21 @@ def _value_problems(
     try:
         catalogue = catalogues.get_visible(db, slug=doc.catalogue, organisation_id=organisation_id)
     except NotFound:
-        return [Problem(f"{where}catalogue", f"onbekende catalogus '{doc.catalogue}'")]
+        return [
+            Problem(f"{where}catalogue", code="UNKNOWN_CATALOGUE", params={"slug": doc.catalogue})
+        ]
     known = catalogues.value_keys(db, catalogue)
     problems = [
         Problem(
-            f"{where}values_in_tension.{index}", f"onbekende waarde '{key}' in '{doc.catalogue}'"
+            f"{where}values_in_tension.{index}",
+            code="UNKNOWN_VALUE_IN_CATALOGUE",
+            params={"key": key, "catalogue": doc.catalogue},
         )
         for index, key in enumerate(doc.values_in_tension)
         if key not in known
     ]
     if len(set(doc.values_in_tension)) != len(doc.values_in_tension):
-        problems.append(Problem(f"{where}values_in_tension", "een waarde staat er twee keer in"))
+        problems.append(Problem(f"{where}values_in_tension", code="DUPLICATE_VALUE"))
     return problems
 
 
@@ -145,13 +144,15 @@ def _write(db: DbSession, casus: Casus, doc: CasusDoc) -> Casus:
 def create(db: DbSession, *, data: CasusCreate, organisation_id: int) -> Casus:
     slug = data.slug or slugify(data.title) or "casus"
     if data.slug and _slug_taken(db, organisation_id=organisation_id, slug=slug):
-        raise InvalidInput(INVALID_MESSAGE, [Problem("slug", f"slug '{slug}' is al in gebruik")])
+        raise InvalidInput(
+            reason="CASUS", problems=[Problem("slug", code="SLUG_TAKEN", params={"slug": slug})]
+        )
     if not data.slug:
         slug = _free_slug(db, organisation_id=organisation_id, wanted=slug)
     doc = CasusDoc(slug=slug, **data.model_dump(exclude={"slug"}))
     problems = _value_problems(db, doc, organisation_id=organisation_id, where="")
     if problems:
-        raise InvalidInput(INVALID_MESSAGE, problems)
+        raise InvalidInput(reason="CASUS", problems=problems)
     return _write(db, Casus(organisation_id=organisation_id, **_placeholder(doc)), doc)
 
 
@@ -171,7 +172,7 @@ def update(db: DbSession, *, casus: Casus, data: CasusUpdate, organisation_id: i
     doc = CasusDoc.model_validate(merged)
     problems = _value_problems(db, doc, organisation_id=organisation_id, where="")
     if problems:
-        raise InvalidInput(INVALID_MESSAGE, problems)
+        raise InvalidInput(reason="CASUS", problems=problems)
     return _write(db, casus, doc)
 
 
@@ -186,7 +187,9 @@ def copy(
     doc = to_doc(source)
     wanted = slug or doc.slug
     if slug and _slug_taken(db, organisation_id=organisation_id, slug=slug):
-        raise InvalidInput(INVALID_MESSAGE, [Problem("slug", f"slug '{slug}' is al in gebruik")])
+        raise InvalidInput(
+            reason="CASUS", problems=[Problem("slug", code="SLUG_TAKEN", params={"slug": slug})]
+        )
     doc = doc.model_copy(
         update={
             "slug": wanted
@@ -213,8 +216,7 @@ def validate_document(
         document = CasussenDocument.model_validate(raw)
     except ValidationError as exc:
         raise InvalidInput(
-            "Het casusbestand is niet geldig; er is niets opgeslagen.",
-            problems_from_validation_error(exc),
+            reason="CASUS_FILE", problems=problems_from_validation_error(exc)
         ) from exc
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -222,14 +224,14 @@ def validate_document(
         where = f"casussen.{index}."
         if doc.slug in seen:
             problems.append(
-                Problem(f"{where}slug", f"slug '{doc.slug}' staat twee keer in het bestand")
+                Problem(f"{where}slug", code="SLUG_TWICE_IN_FILE", params={"slug": doc.slug})
             )
         elif check_taken and _slug_taken(db, organisation_id=organisation_id, slug=doc.slug):
-            problems.append(Problem(f"{where}slug", f"slug '{doc.slug}' is al in gebruik"))
+            problems.append(Problem(f"{where}slug", code="SLUG_TAKEN", params={"slug": doc.slug}))
         seen.add(doc.slug)
         problems += _value_problems(db, doc, organisation_id=organisation_id, where=where)
     if problems:
-        raise InvalidInput("Het casusbestand is niet geldig; er is niets opgeslagen.", problems)
+        raise InvalidInput(reason="CASUS_FILE", problems=problems)
     return document
 
 

@@ -66,17 +66,14 @@ def get_visible(db: DbSession, *, slug: str, organisation_id: int) -> Catalogue:
         order=organisations.visible_ids(db, organisation_id),
     )
     if catalogue is None:
-        raise NotFound(f"Catalogus '{slug}' bestaat niet.")
+        raise NotFound(reason="CATALOGUE", params={"slug": slug})
     return catalogue
 
 
 def get_writable(db: DbSession, *, slug: str, organisation_id: int) -> Catalogue:
     catalogue = get_visible(db, slug=slug, organisation_id=organisation_id)
     if catalogue.organisation_id != organisation_id:
-        raise ReadOnly(
-            f"Catalogus '{catalogue.name}' is ingebouwd en kan niet worden gewijzigd; "
-            "maak er een kopie van om hem aan te passen."
-        )
+        raise ReadOnly(reason="CATALOGUE", params={"name": catalogue.name})
     return catalogue
 
 
@@ -234,8 +231,8 @@ def create_from_document(db: DbSession, *, raw: Any, organisation_id: int) -> Ca
     document = validate_document(raw)
     if _slug_taken(db, organisation_id=organisation_id, slug=document.slug):
         raise InvalidInput(
-            "De catalogus is niet geldig; er is niets opgeslagen.",
-            [Problem("slug", f"uw organisatie heeft al een catalogus '{document.slug}'")],
+            reason="CATALOGUE",
+            problems=[Problem("slug", code="CATALOGUE_SLUG_TAKEN", params={"slug": document.slug})],
         )
     catalogue = Catalogue(organisation_id=organisation_id, slug=document.slug, name=document.name)
     db.add(catalogue)
@@ -359,10 +356,11 @@ def _validated(
 
 
 def _find(items: list[dict[str, Any]], key: str, what: str) -> dict[str, Any]:
+    """The item with ``key``; ``what`` ("CLUSTER", "VALUE") is the reason of the NotFound."""
     for item in items:
         if item["key"] == key:
             return item
-    raise NotFound(f"{what} '{key}' bestaat niet in deze catalogus.")
+    raise NotFound(reason=what, params={"key": key})
 
 
 def _row_by_key(
@@ -373,7 +371,7 @@ def _row_by_key(
 ) -> Any:
     row = db.exec(select(model).where(model.catalogue_id == catalogue_id, model.key == key)).first()
     if row is None:
-        raise NotFound(f"'{key}' bestaat niet in deze catalogus.")
+        raise NotFound(reason="CATALOGUE_KEY", params={"key": key})
     return row
 
 
@@ -387,7 +385,7 @@ def add_cluster(db: DbSession, *, catalogue: Catalogue, data: ClusterCreate) -> 
     document = to_document(db, catalogue)
     key = data.key or slugify(data.name)
     if any(cluster.key == key for cluster in document.clusters):
-        raise Conflict(f"Er is al een cluster met sleutel '{key}'.")
+        raise Conflict(reason="CLUSTER_KEY", params={"key": key})
     new = {"key": key, "name": data.name, "group": data.group, "description": data.description}
     _validated(document, clusters=[*document.model_dump()["clusters"], new])
     assert catalogue.id is not None
@@ -408,7 +406,7 @@ def add_cluster(db: DbSession, *, catalogue: Catalogue, data: ClusterCreate) -> 
 def update_cluster(db: DbSession, *, catalogue: Catalogue, key: str, data: ClusterUpdate) -> None:
     document = to_document(db, catalogue)
     clusters = document.model_dump()["clusters"]
-    target = _find(clusters, key, "Cluster")
+    target = _find(clusters, key, "CLUSTER")
     target.update(data.model_dump(exclude_none=True))
     _validated(document, clusters=clusters)
     assert catalogue.id is not None
@@ -421,12 +419,11 @@ def update_cluster(db: DbSession, *, catalogue: Catalogue, key: str, data: Clust
 
 def delete_cluster(db: DbSession, *, catalogue: Catalogue, key: str) -> None:
     document = to_document(db, catalogue)
-    _find(document.model_dump()["clusters"], key, "Cluster")
+    _find(document.model_dump()["clusters"], key, "CLUSTER")
     members = [value.name for value in document.values if value.cluster == key]
     if members:
         raise Conflict(
-            f"Cluster '{key}' bevat nog waarden ({', '.join(members)}); "
-            "verplaats of verwijder die eerst."
+            reason="CLUSTER_NOT_EMPTY", params={"key": key, "values": ", ".join(members)}
         )
     assert catalogue.id is not None
     db.delete(_row_by_key(db, CatalogueCluster, catalogue.id, key))
@@ -437,7 +434,7 @@ def add_value(db: DbSession, *, catalogue: Catalogue, data: ValueCreate) -> str:
     document = to_document(db, catalogue)
     key = data.key or slugify(data.name)
     if any(value.key == key for value in document.values):
-        raise Conflict(f"Er is al een waarde met sleutel '{key}'.")
+        raise Conflict(reason="VALUE_KEY", params={"key": key})
     new = {"key": key, "name": data.name, "cluster": data.cluster, "opvattingen": data.opvattingen}
     checked = _validated(document, values=[*document.model_dump()["values"], new])
     assert catalogue.id is not None
@@ -460,7 +457,7 @@ def add_value(db: DbSession, *, catalogue: Catalogue, data: ValueCreate) -> str:
 def update_value(db: DbSession, *, catalogue: Catalogue, key: str, data: ValueUpdate) -> None:
     document = to_document(db, catalogue)
     values = document.model_dump()["values"]
-    _find(values, key, "Waarde").update(data.model_dump(exclude_none=True))
+    _find(values, key, "VALUE").update(data.model_dump(exclude_none=True))
     checked = _validated(document, values=values)
     value_doc = next(value for value in checked.values if value.key == key)
     assert catalogue.id is not None
@@ -496,17 +493,13 @@ def _refuse_values_in_use(db: DbSession, rows: list[CatalogueValue]) -> None:
     )
     names = [row.name for row in rows if row.id in used]
     if names:
-        raise Rejected(
-            "VALUE_IN_USE",
-            f"Waarde(n) {', '.join(names)} staan op een principekaart en kunnen niet worden "
-            "verwijderd; er is niets gewijzigd.",
-        )
+        raise Rejected("VALUE_IN_USE", params={"values": ", ".join(names)})
 
 
 def add_opvatting(db: DbSession, *, catalogue: Catalogue, key: str, text: str) -> int:
     document = to_document(db, catalogue)
     values = document.model_dump()["values"]
-    target = _find(values, key, "Waarde")
+    target = _find(values, key, "VALUE")
     target["opvattingen"] = [*target["opvattingen"], text]
     checked = _validated(document, values=values)
     assert catalogue.id is not None
@@ -529,7 +522,7 @@ def _opvatting_in(db: DbSession, catalogue: Catalogue, opvatting_id: int) -> Opv
         .where(Opvatting.id == opvatting_id, CatalogueValue.catalogue_id == catalogue.id)
     ).first()
     if row is None:
-        raise NotFound(f"Opvatting {opvatting_id} bestaat niet in deze catalogus.")
+        raise NotFound(reason="OPVATTING", params={"opvatting_id": opvatting_id})
     return row
 
 
@@ -539,7 +532,7 @@ def update_opvatting(db: DbSession, *, catalogue: Catalogue, opvatting_id: int, 
     assert value_row is not None
     document = to_document(db, catalogue)
     values = document.model_dump()["values"]
-    target = _find(values, value_row.key, "Waarde")
+    target = _find(values, value_row.key, "VALUE")
     target["opvattingen"][target["opvattingen"].index(row.text)] = text
     _validated(document, values=values)
     row.text = text.strip()
@@ -573,19 +566,15 @@ def delete(db: DbSession, *, catalogue: Catalogue) -> None:
     from app.trajects.models import Traject
 
     uses = (
-        (select(Denksessie.id).where(Denksessie.catalogue_id == catalogue.id), "een denksessie"),
-        (select(Traject.id).where(Traject.catalogue_id == catalogue.id), "een traject"),
+        (select(Denksessie.id).where(Denksessie.catalogue_id == catalogue.id), "DENKSESSIE"),
+        (select(Traject.id).where(Traject.catalogue_id == catalogue.id), "TRAJECT"),
         (
             select(Principekaart.id).where(Principekaart.catalogue_id == catalogue.id),
-            "een principekaart",
+            "PRINCIPEKAART",
         ),
     )
     for query, what in uses:
         if db.exec(query.limit(1)).first() is not None:
-            raise Rejected(
-                "CATALOGUE_IN_USE",
-                f"Catalogus '{catalogue.name}' wordt gebruikt door {what} en kan niet worden "
-                "verwijderd; er is niets verwijderd.",
-            )
+            raise Rejected("CATALOGUE_IN_USE", reason=what, params={"name": catalogue.name})
     db.delete(catalogue)
     db.flush()

@@ -20,8 +20,6 @@ from app.errors import InvalidInput, Problem
 from app.text import fold, slugify
 from app.validation import merge_problems, problems_from_validation_error
 
-INVALID_MESSAGE = "De catalogus is niet geldig; er is niets opgeslagen."
-
 
 def _is_blank(value: Any) -> bool:
     return not isinstance(value, str) or not value.strip()
@@ -70,11 +68,14 @@ def _check_groups(data: dict[str, Any]) -> list[Problem]:
             problems.append(
                 Problem(
                     f"groups.{index}.key",
-                    f"onbekende groep '{key}' (kies uit: {', '.join(GROUP_KEYS)})",
+                    code="UNKNOWN_GROUP",
+                    params={"group": key, "choices": ", ".join(GROUP_KEYS)},
                 )
             )
         elif isinstance(key, str) and key in seen:
-            problems.append(Problem(f"groups.{index}.key", f"groep '{key}' staat er twee keer"))
+            problems.append(
+                Problem(f"groups.{index}.key", code="DUPLICATE_GROUP", params={"group": key})
+            )
         if isinstance(key, str):
             seen.add(key)
     return problems
@@ -90,14 +91,14 @@ def _check_clusters(data: dict[str, Any]) -> tuple[list[Problem], dict[str, str]
         name = _text(cluster.get("name"))
         name_duplicate = False
         if name is None:
-            problems.append(Problem(f"{where}.name", "de naam van het cluster is leeg"))
+            problems.append(Problem(f"{where}.name", code="EMPTY_CLUSTER_NAME"))
         elif fold(name) in names:
             name_duplicate = True
             problems.append(
                 Problem(
                     f"{where}.name",
-                    f"clusternaam '{name}' komt twee keer voor "
-                    f"(ook bij clusters.{names[fold(name)]})",
+                    code="DUPLICATE_CLUSTER_NAME",
+                    params={"name": name, "other": f"clusters.{names[fold(name)]}"},
                 )
             )
         else:
@@ -106,18 +107,19 @@ def _check_clusters(data: dict[str, Any]) -> tuple[list[Problem], dict[str, str]
         if isinstance(key, str) and key in keys:
             if not name_duplicate:
                 problems.append(
-                    Problem(f"{where}.key", f"clustersleutel '{key}' komt twee keer voor")
+                    Problem(f"{where}.key", code="DUPLICATE_CLUSTER_KEY", params={"key": key})
                 )
         elif isinstance(key, str):
             keys[key] = name or key
         group = cluster.get("group")
         if _is_blank(group):
-            problems.append(Problem(f"{where}.group", "het cluster hoort bij geen groep"))
+            problems.append(Problem(f"{where}.group", code="CLUSTER_WITHOUT_GROUP"))
         elif group not in GROUP_KEYS:
             problems.append(
                 Problem(
                     f"{where}.group",
-                    f"onbekende groep '{group}' (kies uit: {', '.join(GROUP_KEYS)})",
+                    code="UNKNOWN_GROUP",
+                    params={"group": group, "choices": ", ".join(GROUP_KEYS)},
                 )
             )
     return problems, keys
@@ -133,22 +135,25 @@ def _check_values(data: dict[str, Any], cluster_names: dict[str, str]) -> list[P
         cluster = value.get("cluster")
         label = name or f"nr. {index + 1}"
         if name is None:
-            problems.append(Problem(f"{where}.name", "de naam van de waarde is leeg"))
+            problems.append(Problem(f"{where}.name", code="EMPTY_VALUE_NAME"))
         if isinstance(cluster, list) and len(cluster) > 1:
             problems.append(
                 Problem(
                     f"{where}.cluster",
-                    f"waarde '{label}' staat in {len(cluster)} clusters; "
-                    "een waarde hoort in precies één cluster",
+                    code="VALUE_IN_CLUSTERS",
+                    params={"value": label, "count": len(cluster)},
                 )
             )
         elif cluster is None or (isinstance(cluster, str | list) and not cluster):
-            problems.append(Problem(f"{where}.cluster", f"waarde '{label}' staat in geen cluster"))
+            problems.append(
+                Problem(f"{where}.cluster", code="VALUE_WITHOUT_CLUSTER", params={"value": label})
+            )
         elif isinstance(cluster, str) and cluster not in cluster_names:
             problems.append(
                 Problem(
                     f"{where}.cluster",
-                    f"waarde '{label}' verwijst naar onbekend cluster '{cluster}'",
+                    code="UNKNOWN_CLUSTER",
+                    params={"value": label, "cluster": cluster},
                 )
             )
         name_duplicate = False
@@ -158,21 +163,29 @@ def _check_values(data: dict[str, Any], cluster_names: dict[str, str]) -> list[P
                 name_duplicate = True
                 other_index, other_cluster = first_seen[folded]
                 if isinstance(cluster, str) and other_cluster != cluster:
-                    message = (
-                        f"waarde '{label}' staat in twee clusters: "
-                        f"'{cluster_names.get(other_cluster, other_cluster)}' en "
-                        f"'{cluster_names.get(cluster, cluster)}'"
+                    problem = Problem(
+                        f"{where}.name",
+                        code="VALUE_IN_TWO_CLUSTERS",
+                        params={
+                            "value": label,
+                            "first": cluster_names.get(other_cluster, other_cluster),
+                            "second": cluster_names.get(cluster, cluster),
+                        },
                     )
                 else:
-                    message = f"waarde '{label}' komt twee keer voor (ook bij values.{other_index})"
-                problems.append(Problem(f"{where}.name", message))
+                    problem = Problem(
+                        f"{where}.name",
+                        code="DUPLICATE_VALUE_NAME",
+                        params={"value": label, "other": f"values.{other_index}"},
+                    )
+                problems.append(problem)
             else:
                 first_seen[folded] = (index, cluster)
         key = value.get("key")
         if isinstance(key, str) and key in key_seen:
             if not name_duplicate:
                 problems.append(
-                    Problem(f"{where}.key", f"waardesleutel '{key}' komt twee keer voor")
+                    Problem(f"{where}.key", code="DUPLICATE_VALUE_KEY", params={"key": key})
                 )
         elif isinstance(key, str):
             key_seen[key] = index
@@ -191,13 +204,16 @@ def _check_opvattingen(value: dict[str, Any], where: str, label: str) -> list[Pr
             continue
         if not text.strip():
             problems.append(
-                Problem(f"{where}.opvattingen.{index}", f"lege opvatting bij waarde '{label}'")
+                Problem(
+                    f"{where}.opvattingen.{index}", code="EMPTY_OPVATTING", params={"value": label}
+                )
             )
         elif " ".join(text.split()).casefold() in seen:
             problems.append(
                 Problem(
                     f"{where}.opvattingen.{index}",
-                    f"opvatting staat twee keer bij waarde '{label}'",
+                    code="DUPLICATE_OPVATTING",
+                    params={"value": label},
                 )
             )
         seen.add(" ".join(text.split()).casefold())
@@ -206,11 +222,11 @@ def _check_opvattingen(value: dict[str, Any], where: str, label: str) -> list[Pr
 
 def find_problems(raw: Any) -> tuple[list[Problem], CatalogueDocument | None]:
     if not isinstance(raw, dict):
-        return [Problem("(document)", "een catalogus moet een object zijn")], None
+        return [Problem("(document)", code="CATALOGUE_NOT_AN_OBJECT")], None
     data = _fill_in_conveniences(raw)
     semantic: list[Problem] = []
     if _is_blank(data.get("name")):
-        semantic.append(Problem("name", "de naam van de catalogus is leeg"))
+        semantic.append(Problem("name", code="EMPTY_CATALOGUE_NAME"))
     semantic += _check_groups(data)
     cluster_problems, cluster_names = _check_clusters(data)
     semantic += cluster_problems
@@ -226,5 +242,5 @@ def validate_document(raw: Any) -> CatalogueDocument:
     """Return the typed document, or raise ``InvalidInput`` listing every problem."""
     problems, document = find_problems(raw)
     if problems or document is None:
-        raise InvalidInput(INVALID_MESSAGE, problems)
+        raise InvalidInput(reason="CATALOGUE", problems=problems)
     return document

@@ -21,7 +21,7 @@ T = TypeVar("T")
 def get_by_slug(db: DbSession, slug: str) -> Organisation:
     organisation = db.exec(select(Organisation).where(Organisation.slug == slug)).first()
     if organisation is None:
-        raise NotFound(f"Organisatie '{slug}' bestaat niet.")
+        raise NotFound(reason="ORGANISATION_SLUG", params={"slug": slug})
     return organisation
 
 

@@ -43,8 +43,12 @@ class BallotCast:
     duplicate: bool
 
 
-def _reject(code: str, message: str) -> Rejected:
-    return Rejected(code, message, http_status=422)
+def _reject(
+    code: str, *, reason: str | None = None, params: dict[str, object] | None = None
+) -> Rejected:
+    """A refused ballot: the code a phone keys on, the facts; words at the edge
+    (``app/i18n/errors.py``)."""
+    return Rejected(code, http_status=422, reason=reason, params=params)
 
 
 def unstorable_text() -> Rejected:
@@ -56,17 +60,15 @@ def unstorable_text() -> Rejected:
 def open_round(session_round: SessionRound | None, denksessie_id: int | None) -> SessionRound:
     """The round a ballot names, if it is an open round of the ballot's denksessie."""
     if session_round is None or session_round.denksessie_id != denksessie_id:
-        raise Rejected("UNKNOWN_ROUND", "Deze ronde bestaat niet.", http_status=404)
+        raise Rejected("UNKNOWN_ROUND", http_status=404)
     if session_round.status != "open":
-        raise Rejected("ROUND_CLOSED", "Deze ronde is gesloten; je antwoord is niet opgeslagen.")
+        raise Rejected("ROUND_CLOSED")
     return session_round
 
 
 def check_kind(session_round: SessionRound, kind: str) -> None:
     if kind != session_round.kind:
-        raise _reject(
-            "WRONG_ROUND_KIND", "Dit antwoord past niet bij deze ronde; ververs de pagina."
-        )
+        raise _reject("WRONG_ROUND_KIND")
 
 
 class Lookups:
@@ -110,14 +112,12 @@ def validate_payload(
     except ValidationError as exc:
         problems = problems_from_validation_error(exc)
         if any(
-            p.loc.startswith(("principles", "rewording.text")) and "te lang" in p.message
+            p.loc.startswith(("principles", "rewording.text")) and p.code == "string_too_long"
             for p in problems
         ):
-            raise _reject(
-                "PRINCIPLE_TOO_LONG", f"Een principe mag hoogstens {PRINCIPLE_MAX} tekens hebben."
-            ) from exc
-        details = "; ".join(f"{p.loc}: {p.message}" for p in problems)
-        raise _reject("BALLOT_INVALID", f"Je antwoord klopt niet: {details}.") from exc
+            raise _reject("PRINCIPLE_TOO_LONG", params={"max": PRINCIPLE_MAX}) from exc
+        fields = ", ".join(dict.fromkeys(p.loc for p in problems))
+        raise _reject("BALLOT_INVALID", reason="FIELDS", params={"fields": fields}) from exc
     config = session_round.config
     if session_round.kind == "casus":
         _check_casus(lookups.value_keys(denksessie), config, ballot)
@@ -130,20 +130,20 @@ def validate_payload(
 
 def _check_casus(known: set[str], config: dict[str, Any], ballot: dict[str, Any]) -> None:
     if ballot["decision"] == "twijfel" and not config.get("allow_twijfel", True):
-        raise _reject("BALLOT_INVALID", "Kies toekennen of niet toekennen.")
+        raise _reject("BALLOT_INVALID", reason="TWIJFEL")
     values: list[str] = ballot["values"]
     if len(set(values)) != len(values):
-        raise _reject("DUPLICATE_VALUE", "Je hebt een waarde twee keer gekozen.")
+        raise _reject("DUPLICATE_VALUE", reason="VALUE")
     if len(values) > config["max_values"]:
-        raise _reject("TOO_MANY_VALUES", f"Kies hoogstens {config['max_values']} waarden.")
+        raise _reject("TOO_MANY_VALUES", reason="VALUES", params={"max": config["max_values"]})
     unknown = [value for value in values if value not in known]
     if unknown:
-        raise _reject("UNKNOWN_VALUE", f"Onbekende waarde: {', '.join(unknown)}.")
+        raise _reject("UNKNOWN_VALUE", reason="CASUS", params={"values": ", ".join(unknown)})
     for value, text in ballot["principles"].items():
         if value not in values:
-            raise _reject("BALLOT_INVALID", "Schrijf alleen principes bij gekozen waarden.")
+            raise _reject("BALLOT_INVALID", reason="PRINCIPLE_WITHOUT_VALUE")
         if text.strip() and not text.strip().startswith("Ik "):
-            raise _reject("PRINCIPLE_INVALID", "Een principe begint met 'Ik ...'.")
+            raise _reject("PRINCIPLE_INVALID")
 
 
 def _check_candidates(
@@ -155,17 +155,17 @@ def _check_candidates(
     )
     unknown = [value for value in chosen if value not in candidates]
     if unknown:
-        raise _reject("UNKNOWN_VALUE", f"Geen kandidaat in deze ronde: {', '.join(unknown)}.")
+        raise _reject("UNKNOWN_VALUE", reason="CANDIDATE", params={"values": ", ".join(unknown)})
     if len(set(chosen)) != len(chosen):
-        raise _reject("DUPLICATE_VALUE", "Je hebt een waarde twee keer gekozen.")
+        raise _reject("DUPLICATE_VALUE", reason="VALUE")
     if session_round.kind == "ranking" and config.get("top_k") and len(chosen) > config["top_k"]:
-        raise _reject("TOO_MANY_VALUES", f"Rangschik hoogstens {config['top_k']} waarden.")
+        raise _reject("TOO_MANY_VALUES", reason="RANKING", params={"max": config["top_k"]})
     if session_round.kind == "approval" and len(chosen) > config["max_approvals"]:
-        raise _reject("TOO_MANY_VALUES", f"Kies hoogstens {config['max_approvals']} waarden.")
+        raise _reject("TOO_MANY_VALUES", reason="VALUES", params={"max": config["max_approvals"]})
     if session_round.kind == "points":
         spent = sum(ballot["points"].values())
         if spent == 0 or spent > config["budget"]:
-            raise _reject("POINTS_BUDGET", f"Verdeel samen tussen 1 en {config['budget']} punten.")
+            raise _reject("POINTS_BUDGET", params={"budget": config["budget"]})
 
 
 def _check_principle_votes(
@@ -173,16 +173,18 @@ def _check_principle_votes(
 ) -> None:
     chosen = ballot["approve"]
     if any(principle_id not in allowed for principle_id in chosen):
-        raise _reject("UNKNOWN_PRINCIPLE", "Dit principe staat niet in deze ronde.")
+        raise _reject("UNKNOWN_PRINCIPLE")
     if len(set(chosen)) != len(chosen):
-        raise _reject("DUPLICATE_VALUE", "Je hebt een principe twee keer gekozen.")
+        raise _reject("DUPLICATE_VALUE", reason="PRINCIPLE")
     if len(chosen) > config["max_approvals"]:
-        raise _reject("TOO_MANY_VALUES", f"Kies hoogstens {config['max_approvals']} principes.")
+        raise _reject(
+            "TOO_MANY_VALUES", reason="PRINCIPLES", params={"max": config["max_approvals"]}
+        )
     rewording = ballot.get("rewording")
     if rewording and rewording["principle_id"] not in allowed:
-        raise _reject("UNKNOWN_PRINCIPLE", "Dit principe staat niet in deze ronde.")
+        raise _reject("UNKNOWN_PRINCIPLE")
     if rewording and not rewording["text"].strip().startswith("Ik "):
-        raise _reject("PRINCIPLE_INVALID", "Een principe begint met 'Ik ...'.")
+        raise _reject("PRINCIPLE_INVALID")
 
 
 def shown_principles() -> SelectOfScalar[Principle]:

@@ -60,11 +60,13 @@ def create(db: DbSession, *, organisation_id: int, data: DenksessieCreate) -> De
         try:
             casussen.get_visible(db, casus_id=casus_id, organisation_id=organisation_id)
         except NotFound:
-            problems.append(Problem(f"casus_ids.{index}", f"casus {casus_id} bestaat niet"))
+            problems.append(
+                Problem(f"casus_ids.{index}", code="UNKNOWN_CASUS", params={"casus_id": casus_id})
+            )
     if len(set(data.roles)) != len(data.roles):
-        problems.append(Problem("roles", "een rol staat er twee keer in"))
+        problems.append(Problem("roles", code="DUPLICATE_ROLE"))
     if problems:
-        raise InvalidInput("De denksessie is niet aangemaakt.", problems)
+        raise InvalidInput(reason="DENKSESSIE", problems=problems)
     code = new_join_code()
     while db.exec(select(Denksessie.id).where(Denksessie.join_code == code)).first():
         code = new_join_code()
@@ -100,7 +102,7 @@ def list_recent(db: DbSession, *, organisation_id: int, limit: int = 100) -> lis
 def get_for_organisation(db: DbSession, *, denksessie_id: int, organisation_id: int) -> Denksessie:
     denksessie = db.get(Denksessie, denksessie_id)
     if denksessie is None or denksessie.organisation_id != organisation_id:
-        raise NotFound(f"Denksessie {denksessie_id} bestaat niet.")
+        raise NotFound(reason="DENKSESSIE", params={"denksessie_id": denksessie_id})
     return denksessie
 
 
@@ -110,7 +112,7 @@ def get_by_code(db: DbSession, code: str) -> Denksessie:
         select(Denksessie).where(Denksessie.join_code == normalise_code(code))
     ).first()
     if denksessie is None or denksessie.status == "ended":
-        raise NotFound("Deze code hoort bij geen lopende denksessie.")
+        raise NotFound(reason="JOIN_CODE")
     return denksessie
 
 
@@ -121,7 +123,7 @@ def live_id_by_code(db: DbSession, code: str) -> int:
         select(Denksessie.id, Denksessie.status).where(Denksessie.join_code == normalise_code(code))
     ).first()
     if row is None or row[0] is None or row[1] == "ended":
-        raise NotFound("Deze code hoort bij geen lopende denksessie.")
+        raise NotFound(reason="JOIN_CODE")
     return row[0]
 
 
@@ -181,13 +183,11 @@ def join(db: DbSession, *, denksessie: Denksessie, data: JoinRequest) -> Partici
     """A new participant, if joining is open, the role is known and the budget is not spent.
     The PIN is checked before (``check_pin``), so a wrong one can be counted as a guess."""
     if denksessie.join_locked:
-        raise Rejected("JOIN_LOCKED", "De facilitator heeft het aanmelden gesloten.")
+        raise Rejected("JOIN_LOCKED")
     role = data.role or None
     if role is not None and role not in denksessie.roles:
         raise Rejected(
-            "UNKNOWN_ROLE",
-            f"Kies een rol uit de lijst: {', '.join(denksessie.roles)}.",
-            http_status=422,
+            "UNKNOWN_ROLE", http_status=422, params={"roles": ", ".join(denksessie.roles)}
         )
     assert denksessie.id is not None
     _take_seat(db, denksessie)
@@ -221,13 +221,9 @@ M = TypeVar("M", bound=Membership)
 def check_active(participant: M | None, denksessie_id: int) -> M:
     """The participant, if it belongs to this denksessie and was not removed from it."""
     if participant is None or participant.denksessie_id != denksessie_id:
-        raise Rejected("UNKNOWN_PARTICIPANT", "Meld je opnieuw aan met de code.", http_status=404)
+        raise Rejected("UNKNOWN_PARTICIPANT", http_status=404)
     if participant.removed:
-        raise Rejected(
-            "PARTICIPANT_REMOVED",
-            "De facilitator heeft je uit deze denksessie gehaald.",
-            http_status=403,
-        )
+        raise Rejected("PARTICIPANT_REMOVED", http_status=403)
     return participant
 
 
@@ -255,7 +251,7 @@ def rounds_of(db: DbSession, denksessie_id: int) -> list[SessionRound]:
 def get_round(db: DbSession, *, denksessie: Denksessie, round_id: int) -> SessionRound:
     found = db.get(SessionRound, round_id)
     if found is None or found.denksessie_id != denksessie.id:
-        raise NotFound(f"Ronde {round_id} bestaat niet in deze denksessie.")
+        raise NotFound(reason="ROUND", params={"round_id": round_id})
     return found
 
 
@@ -267,35 +263,39 @@ def validate_config(
         config = CONFIG_MODELS[kind].model_validate(raw)
     except ValidationError as exc:
         raise InvalidInput(
-            "De ronde is niet geldig.", problems_from_errors(exc.errors(), prefix=("config",))
+            reason="ROUND", problems=problems_from_errors(exc.errors(), prefix=("config",))
         ) from exc
     data = config.model_dump()
     known = catalogues.value_keys(db, catalogue_of(db, denksessie))
     problems = []
     if kind == "casus" and data["casus_id"] not in denksessie.casus_ids:
-        problems.append(Problem("config.casus_id", "deze casus hoort niet bij de denksessie"))
+        problems.append(Problem("config.casus_id", code="CASUS_NOT_IN_DENKSESSIE"))
     for index, key in enumerate(data.get("candidates", [])):
         if key not in known:
-            problems.append(Problem(f"config.candidates.{index}", f"onbekende waarde '{key}'"))
+            problems.append(
+                Problem(f"config.candidates.{index}", code="UNKNOWN_VALUE", params={"key": key})
+            )
     if kind == "principle" and data["value_key"] not in known:
-        problems.append(Problem("config.value_key", f"onbekende waarde '{data['value_key']}'"))
+        problems.append(
+            Problem("config.value_key", code="UNKNOWN_VALUE", params={"key": data["value_key"]})
+        )
     if kind == "principle" and data["principle_ids"]:
         problems.extend(
             _foreign_principles(db, denksessie, data["value_key"], data["principle_ids"])
         )
     if kind == "approval" and data["max_approvals"] > len(data["candidates"]):
-        problems.append(Problem("config.max_approvals", "meer dan er kandidaten zijn"))
+        problems.append(Problem("config.max_approvals", code="MORE_THAN_CANDIDATES"))
     if kind == "ranking" and (data["top_k"] or 0) > len(data["candidates"]):
-        problems.append(Problem("config.top_k", "meer dan er kandidaten zijn"))
+        problems.append(Problem("config.top_k", code="MORE_THAN_CANDIDATES"))
     if kind == "ranking":
         for key in data["principles"]:
             if key not in data["candidates"]:
-                problems.append(Problem(f"config.principles.{key}", "geen kandidaat"))
+                problems.append(Problem(f"config.principles.{key}", code="NOT_A_CANDIDATE"))
         for index, key in enumerate((data["override"] or {}).get("values", [])):
             if key not in data["candidates"]:
-                problems.append(Problem(f"config.override.values.{index}", "geen kandidaat"))
+                problems.append(Problem(f"config.override.values.{index}", code="NOT_A_CANDIDATE"))
     if problems:
-        raise InvalidInput("De ronde is niet geldig.", problems)
+        raise InvalidInput(reason="ROUND", problems=problems)
     return data
 
 
@@ -317,18 +317,22 @@ def _foreign_principles(
         ).all()
     )
     problems = [
-        Problem(f"config.principle_ids.{index}", f"onbekend principe {principle_id}")
+        Problem(
+            f"config.principle_ids.{index}",
+            code="UNKNOWN_PRINCIPLE",
+            params={"principle_id": principle_id},
+        )
         for index, principle_id in enumerate(principle_ids)
         if principle_id not in found
     ]
     if len(set(principle_ids)) != len(principle_ids):
-        problems.append(Problem("config.principle_ids", "een principe staat er twee keer in"))
+        problems.append(Problem("config.principle_ids", code="DUPLICATE_PRINCIPLE"))
     return problems
 
 
 def add_round(db: DbSession, *, denksessie: Denksessie, data: RoundCreate) -> SessionRound:
     if denksessie.status == "ended":
-        raise Rejected("DENKSESSIE_ENDED", "Deze denksessie is afgelopen.")
+        raise Rejected("DENKSESSIE_ENDED")
     config = validate_config(db, denksessie=denksessie, kind=data.kind, raw=dict(data.config))
     assert denksessie.id is not None
     position = len(rounds_of(db, denksessie.id))

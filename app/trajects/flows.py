@@ -56,19 +56,18 @@ def _session_in_stage(
                 return denksessie
         raise Rejected(
             "NOT_PRIORITISING" if stage == "prioritising" else "NOT_IN_STAGE",
-            f"Deze denksessie hoort niet bij de fase {STAGE_NAMES[stage]} van dit traject.",
             http_status=422,
+            params={"stage": stage},
         )
     if len(attached) != 1:
         raise Rejected(
             "CHOOSE_SESSION",
-            f"Koppel eerst één denksessie aan de fase {STAGE_NAMES[stage]}, of kies er een.",
             http_status=422,
+            params={"stage": stage},
         )
     return attached[0]
 
 
-STAGE_NAMES = {"naming": "benoemen", "prioritising": "prioriteren", "principles": "principes"}
 MAX_PRINCIPLES_PER_ROUND = 60
 
 
@@ -82,11 +81,7 @@ def create_principle_rounds(
     denksessie = _session_in_stage(db, traject, "principles", data.denksessie_id)
     selected = trajects.selection(db, traject).selection
     if not selected:
-        raise Rejected(
-            "NO_SELECTION",
-            "Er is nog geen selectie: rangschik eerst de shortlist.",
-            http_status=422,
-        )
+        raise Rejected("NO_SELECTION", http_status=422)
     names = trajects.value_names(db, traject)
     made = []
     for value in selected:
@@ -110,11 +105,7 @@ def create_principle_rounds(
             )
         )
     if not made:
-        raise Rejected(
-            "NO_PRINCIPLES",
-            "Bij de gekozen waarden zijn nog geen principes geschreven.",
-            http_status=422,
-        )
+        raise Rejected("NO_PRINCIPLES", http_status=422)
     return denksessie, made
 
 
@@ -131,25 +122,14 @@ def create_ranking_round(
     candidates = list(data.candidates or state.values)
     outside = [value for value in candidates if value not in state.values]
     if outside and not data.override_reason:
-        raise Rejected(
-            "OUTSIDE_SHORTLIST",
-            "Deze waarden staan niet op de shortlist: "
-            + ", ".join(outside)
-            + ". Geef een reden om ze toch te laten rangschikken.",
-            http_status=422,
-        )
+        raise Rejected("OUTSIDE_SHORTLIST", http_status=422, params={"values": ", ".join(outside)})
     if len(candidates) < 2:
-        raise Rejected(
-            "SHORTLIST_TOO_SHORT",
-            "Er zijn minstens twee waarden nodig om te rangschikken.",
-            http_status=422,
-        )
+        raise Rejected("SHORTLIST_TOO_SHORT", http_status=422)
     if traject.card_size > len(candidates):
         raise Rejected(
             "CARD_TOO_LARGE",
-            f"Een kaart kan niet meer waarden hebben dan er kandidaten zijn "
-            f"({traject.card_size} waarden, {len(candidates)} kandidaten).",
             http_status=422,
+            params={"card_size": traject.card_size, "candidates": len(candidates)},
         )
     config: dict[str, object] = {
         "candidates": candidates,
@@ -356,14 +336,12 @@ def make_card(db: DbSession, *, traject: Traject, data: CardCreate) -> Principek
     owner's business)."""
     existing = db.get(Principekaart, traject.card_id) if traject.card_id else None
     if existing is not None and existing.status != "draft":
-        raise Rejected(
-            "CARD_PUBLISHED",
-            "De kaart van dit traject is al gepubliceerd; maak een nieuwe versie van die kaart "
-            "in plaats van opnieuw een kaart uit het traject.",
-        )
+        raise Rejected("CARD_PUBLISHED")
     state = trajects.selection(db, traject)
     if state.problem is not None or state.result is None:
-        raise Rejected("NO_SELECTION", state.problem or "Er is nog geen selectie.", http_status=422)
+        # ``state.problem`` is still a Dutch sentence (the selection code words it); English
+        # falls back to the plain sentence for the code.
+        raise Rejected("NO_SELECTION", state.problem or "", http_status=422)
     catalogue_values = {
         v.key: v
         for v in db.exec(
@@ -376,19 +354,14 @@ def make_card(db: DbSession, *, traject: Traject, data: CardCreate) -> Principek
     for value in state.selection:
         rows = trajects.curation_of(db, traject, value)
         if value not in catalogue_values:
-            problems.append(Problem(f"values.{value}", "deze waarde staat niet in de catalogus"))
+            problems.append(Problem(f"values.{value}", code="VALUE_NOT_IN_CATALOGUE"))
         elif len(rows) < 2:
-            problems.append(
-                Problem(
-                    f"values.{value}",
-                    "kies eerst een kopprincipe en minstens 1 subprincipe (meestal 3 of 4)",
-                )
-            )
+            problems.append(Problem(f"values.{value}", code="CURATION_INCOMPLETE"))
         chosen[value] = [row.text for row in rows]
         quote = trajects.quote_of(db, traject, value)
         quotes[value] = quote.text if quote else None
     if problems:
-        raise InvalidInput("De kaart is niet gemaakt.", problems)
+        raise InvalidInput(reason="CARD", problems=problems)
     account = verantwoording(db, traject, state).model_dump()
     if existing is None:
         title = data.title or traject.title

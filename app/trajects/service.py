@@ -46,7 +46,6 @@ from app.trajects.schemas import (
 )
 from app.trajects.shortlist import Change, CutTie, Named, RuleResult, apply_rule, replay
 
-STAGE_NAMES = {"naming": "benoemen", "prioritising": "prioriteren", "principles": "principes"}
 PRINCIPLES_PER_VALUE_WHILE_RANKING = 10
 
 
@@ -57,8 +56,7 @@ def _card_fits(card_size: int, max_values: int) -> None:
     """A card cannot hold more values than the shortlist can offer as candidates."""
     if card_size > max_values:
         raise InvalidInput(
-            "Het traject is niet opgeslagen.",
-            [Problem("card_size", "de kaart kan niet meer waarden hebben dan de shortlist")],
+            reason="TRAJECT", problems=[Problem("card_size", code="CARD_LARGER_THAN_SHORTLIST")]
         )
 
 
@@ -99,7 +97,7 @@ def get_for_organisation(db: DbSession, *, traject_id: int, organisation_id: int
     """Another organisation's traject is indistinguishable from one that does not exist."""
     traject = db.get(Traject, traject_id)
     if traject is None or traject.organisation_id != organisation_id:
-        raise NotFound(f"Traject {traject_id} bestaat niet.")
+        raise NotFound(reason="TRAJECT", params={"traject_id": traject_id})
     return traject
 
 
@@ -117,11 +115,7 @@ def update(db: DbSession, *, traject: Traject, data: TrajectUpdate) -> Traject:
     changes = data.model_dump(exclude_none=True)
     rule_fields = {"min_participants", "max_values"} & set(changes)
     if traject.shortlist_frozen is not None and rule_fields:
-        raise Rejected(
-            "SHORTLIST_FROZEN",
-            "De shortlist ligt vast sinds de rangschikronde is gemaakt; de regel kan niet meer "
-            "veranderen.",
-        )
+        raise Rejected("SHORTLIST_FROZEN", reason="RULE")
     card_size = changes.get("card_size", traject.card_size)
     max_values = changes.get("max_values", traject.max_values)
     _card_fits(card_size, max_values)
@@ -155,10 +149,7 @@ def _session_ids(db: DbSession, traject: Traject, stage: str | None = None) -> l
 
 def stage_open(traject: Traject, stage: str) -> None:
     if stage in traject.closed_stages:
-        raise Rejected(
-            "STAGE_CLOSED",
-            f"De fase '{STAGE_NAMES[stage]}' is gesloten; er kan geen denksessie meer bij.",
-        )
+        raise Rejected("STAGE_CLOSED", reason="ATTACH", params={"stage": stage})
 
 
 def attach(
@@ -173,22 +164,14 @@ def attach(
     ).first()
     if existing is not None:
         other = db.get(Traject, existing.traject_id)
-        where = "een ander traject"
+        where, facts = "OTHER", {"title": denksessie.title}
         if existing.traject_id == traject.id:
-            where = "dit traject"
+            where = "THIS"
         elif other is not None and other.organisation_id == organisation_id:
-            where = f"traject '{other.title}'"
-        raise Rejected(
-            "SESSION_IN_TRAJECT",
-            f"Denksessie '{denksessie.title}' hoort al bij {where}; een denksessie hoort bij "
-            "één traject.",
-        )
+            where, facts = "NAMED", {**facts, "traject": other.title}
+        raise Rejected("SESSION_IN_TRAJECT", reason=where, params=facts)
     if denksessie.catalogue_id != traject.catalogue_id:
-        raise Rejected(
-            "WRONG_CATALOGUE",
-            "Deze denksessie gebruikt een andere waardenkaart dan het traject.",
-            http_status=422,
-        )
+        raise Rejected("WRONG_CATALOGUE", http_status=422)
     assert traject.id is not None
     assert denksessie.id is not None
     link = TrajectSession(traject_id=traject.id, denksessie_id=denksessie.id, stage=data.stage)
@@ -225,9 +208,9 @@ def create_session(
 
 def close_stage(db: DbSession, *, traject: Traject, stage: str) -> Traject:
     if stage not in STAGES:
-        raise NotFound(f"Fase '{stage}' bestaat niet.")
+        raise NotFound(reason="STAGE", params={"stage": stage})
     if stage in traject.closed_stages:
-        raise Rejected("STAGE_CLOSED", f"De fase '{STAGE_NAMES[stage]}' is al gesloten.")
+        raise Rejected("STAGE_CLOSED", params={"stage": stage})
     open_rounds = [
         f"{denksessie.title}: {session_round.title}"
         for _, denksessie in sessions_of(db, traject, stage=stage)
@@ -235,10 +218,7 @@ def close_stage(db: DbSession, *, traject: Traject, stage: str) -> Traject:
         if session_round.status == "open"
     ]
     if open_rounds:
-        raise Rejected(
-            "STAGE_HAS_OPEN_ROUNDS",
-            "Sluit eerst de open rondes van deze fase: " + "; ".join(open_rounds) + ".",
-        )
+        raise Rejected("STAGE_HAS_OPEN_ROUNDS", params={"rounds": "; ".join(open_rounds)})
     traject.closed_stages = [*traject.closed_stages, stage]
     db.add(traject)
     db.flush()
@@ -348,33 +328,30 @@ def shortlist(db: DbSession, traject: Traject) -> ShortlistState:
 
 def change_shortlist(db: DbSession, *, traject: Traject, data: ShortlistChange) -> TrajectAudit:
     if traject.shortlist_frozen is not None:
-        raise Rejected(
-            "SHORTLIST_FROZEN",
-            "De shortlist ligt vast: de rangschikronde is al gemaakt.",
-        )
+        raise Rejected("SHORTLIST_FROZEN")
     state = shortlist(db, traject)
     known = set(traject.tie_break_order) | catalogues.value_keys(db, catalogue_of(db, traject))
     problems = [
-        Problem(f"values.{i}", f"onbekende waarde '{v}'")
+        Problem(f"values.{i}", code="UNKNOWN_VALUE", params={"key": v})
         for i, v in enumerate(data.values)
         if v not in known
     ]
     if data.action == "add":
         problems += [
-            Problem(f"values.{i}", f"'{v}' staat al op de shortlist")
+            Problem(f"values.{i}", code="ON_SHORTLIST", params={"key": v})
             for i, v in enumerate(data.values)
             if v in state.values
         ]
     if data.action == "drop":
         problems += [
-            Problem(f"values.{i}", f"'{v}' staat niet op de shortlist")
+            Problem(f"values.{i}", code="NOT_ON_SHORTLIST", params={"key": v})
             for i, v in enumerate(data.values)
             if v not in state.values and v in known
         ]
     if data.action == "take_all_tied" and state.rule.tie is None:
-        problems.append(Problem("action", "er staan geen waarden gelijk bij de grens"))
+        problems.append(Problem("action", code="NO_TIE"))
     if problems:
-        raise InvalidInput("De shortlist is niet gewijzigd.", problems)
+        raise InvalidInput(reason="SHORTLIST", problems=problems)
     values = (
         list(state.rule.tie.values) if data.action == "take_all_tied" and state.rule.tie else []
     )
@@ -529,16 +506,16 @@ def selection(db: DbSession, traject: Traject) -> SelectionState:
 def resolve_tie(db: DbSession, *, traject: Traject, data: TieResolution) -> TrajectAudit:
     state = selection(db, traject)
     if state.tie is None:
-        raise Rejected("NO_TIE", "Er staan geen waarden gelijk bij de grens van de kaart.")
+        raise Rejected("NO_TIE")
     problems = [
-        Problem(f"take.{i}", f"'{v}' staat niet gelijk bij de grens")
+        Problem(f"take.{i}", code="NOT_TIED", params={"key": v})
         for i, v in enumerate(data.take)
         if v not in state.tie.values
     ]
     if len(set(data.take)) != state.tie.places or len(data.take) != state.tie.places:
-        problems.append(Problem("take", f"kies precies {state.tie.places} van de gelijke waarden"))
+        problems.append(Problem("take", code="TAKE_EXACTLY", params={"places": state.tie.places}))
     if problems:
-        raise InvalidInput("De gelijke stand is niet beslist.", problems)
+        raise InvalidInput(reason="TIE", problems=problems)
     return record(
         db, traject, stage="selection", action="resolve_tie", values=data.take, reason=data.reason
     )
@@ -628,8 +605,11 @@ def split_group(
     unknown = sorted(set(principle_ids) - known)
     if unknown:
         raise InvalidInput(
-            "Dit principe hoort niet bij deze waarde in dit traject.",
-            [Problem("principle_ids", f"onbekend principe: {i}") for i in unknown],
+            reason="SPLIT",
+            problems=[
+                Problem("principle_ids", code="UNKNOWN_PRINCIPLE", params={"principle_id": i})
+                for i in unknown
+            ],
         )
     record(
         db,
@@ -680,30 +660,23 @@ def choose_principles(
 ) -> list[TrajectPrinciple]:
     state = selection(db, traject)
     if value_key not in state.selection:
-        raise Rejected(
-            "VALUE_NOT_SELECTED",
-            "Deze waarde staat niet (meer) in de selectie voor de kaart.",
-            http_status=422,
-        )
+        raise Rejected("VALUE_NOT_SELECTED", http_status=422)
     items = {
         item.id: item for group in principle_groups(db, traject, value_key) for item in group.items
     }
     picks = [data.headline, *data.subs]
     problems = [
-        Problem(
-            "headline" if i == 0 else f"subs.{i - 1}", "dit principe hoort niet bij deze waarde"
-        )
+        Problem("headline" if i == 0 else f"subs.{i - 1}", code="PRINCIPLE_NOT_OF_VALUE")
         for i, pick in enumerate(picks)
         if pick.principle_id not in items
     ]
     if len({p.principle_id for p in picks}) != len(picks):
-        problems.append(Problem("subs", "een principe staat er twee keer in"))
+        problems.append(Problem("subs", code="DUPLICATE_PRINCIPLE"))
     if problems:
-        raise InvalidInput("De principes zijn niet opgeslagen.", problems)
+        raise InvalidInput(reason="CURATION", problems=problems)
     if data.quote_id is not None and data.quote_id not in items:
         raise InvalidInput(
-            "De principes zijn niet opgeslagen.",
-            [Problem("quote_id", "dit principe hoort niet bij deze waarde")],
+            reason="CURATION", problems=[Problem("quote_id", code="PRINCIPLE_NOT_OF_VALUE")]
         )
     for row in _curation_rows(db, traject, value_key):
         db.delete(row)

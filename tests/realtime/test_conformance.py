@@ -29,6 +29,7 @@ from app.sessions.schemas import CONFIG_MODELS
 from tests.conftest import settings_for
 from tests.live import LiveServer
 from tests.realtime.support import (
+    CANDIDATES,
     PRINCIPLE,
     TIMEOUT_S,
     Frame,
@@ -272,6 +273,17 @@ class TestErrorTextsInTheSocketsLanguage:
         assert english["message"] == "This round is closed; your answer was not saved."
         assert dutch["message"] == "Deze ronde is gesloten; je antwoord is niet opgeslagen."
 
+    def test_a_ballot_over_the_limit_says_the_limit_in_either_language(self, live: Live) -> None:
+        round_id = live.open_round("approval", max_approvals=2)
+        member = live.join()
+        english, dutch = (
+            _refused_ballot(live, member.token, round_id, path, {"approve": list(CANDIDATES[:3])})
+            for path in (f"/ws/{live.code}?lang=en", f"/ws/{live.code}")
+        )
+        assert english["code"] == dutch["code"] == "TOO_MANY_VALUES"
+        assert english["message"] == "Choose at most 2 values."
+        assert dutch["message"] == "Kies hoogstens 2 waarden."
+
     def test_the_lang_cookie_of_the_pages_is_enough(self, live: Live) -> None:
         with live.client.websocket_connect(f"/ws/{live.code}", headers={"cookie": "lang=en"}) as ws:
             socket = Socket(ws)
@@ -334,10 +346,12 @@ class TestErrorTextsInTheSocketsLanguage:
         assert dutch["message"] == f"Sluit eerst ronde '{title}'."
 
 
-def _refused_ballot(live: Live, token: str, round_id: int, path: str) -> Frame:
+def _refused_ballot(
+    live: Live, token: str, round_id: int, path: str, payload: Frame = APPROVE
+) -> Frame:
     with live.client.websocket_connect(path) as ws:
         socket = Socket(ws)
         socket.send(hello("participant", token))
         socket.of_type("snapshot")
-        socket.send(ballot(round_id, "approval", APPROVE))
+        socket.send(ballot(round_id, "approval", payload))
         return socket.of_type("error")
