@@ -229,10 +229,7 @@ async def run_async(api: ApiSession, scenario: dict[str, Any]) -> ReplayResult:
 
     # A tie at the cut, if any, is left to the traject's documented tie-break order.
     selection = api.get(f"{base}/selection")
-    principles_session = scenario.get("principles_session")
-    if principles_session:
-        people += len(principles_session["participants"])
-        await _principles_session(api, base, principles_session, scenario["card"])
+    # As in 2024, the principles come from the casus sessions and are curated after session 3.
     for value in selection["selection"]:
         _curate(api, base, value, scenario["card"].get(value))
     card = api.post(f"{base}/card", {"title": "Principekaart Professionals (naspel 2024)"})
@@ -276,76 +273,26 @@ async def _naming_session(
     api.post(f"{session_path}/end")
 
 
-async def _principles_session(
-    api: ApiSession, base: str, session: dict[str, Any], card: dict[str, Any]
-) -> None:
-    """The room votes per selected value on the principles the traject collected; each phone
-    approves the ones on the scenario's card, as far as the round allows."""
-    created = api.post(
-        f"{base}/sessions/new",
-        {"stage": "principles", "title": session["title"], "roles": _roles(session)},
-    )
-    made = api.post(f"{base}/principle-rounds", {"denksessie_id": created["id"]})
-    session_path = f"/api/v1/denksessies/{created['id']}"
-    tokens = _join(api, created["code"], len(session["participants"]))
-    for new_round in made["rounds"]:
-        config = new_round["config"]
-        # The round shows every wording of each folded group; a phone approves one wording of
-        # each group that holds a principle of the scenario's card: that principle's own
-        # wording when the round offers it, else the group's first one offered.
-        wanted = card.get(config["value_key"]) or {"headline": "", "sub_principles": []}
-        liked = {wanted["headline"], *wanted["sub_principles"]}
-        groups = api.get(f"{base}/curation/{config['value_key']}")["groups"]
-        offered = config["principle_ids"]
-        approve = []
-        for group in groups:
-            if not any(p["text"] in liked for p in group["principles"]):
-                continue
-            ids = [p["id"] for p in group["principles"] if p["id"] in offered]
-            own = [p["id"] for p in group["principles"] if p["text"] in liked and p["id"] in ids]
-            if ids:
-                approve.append((own or ids)[0])
-        approve.sort(key=offered.index)
-        payload = {"approve": approve[: config["max_approvals"]], "rewording": None}
-        api.post(f"{session_path}/rounds/{new_round['id']}/open")
-        await _room(
-            api,
-            created["code"],
-            tokens,
-            [[(new_round["id"], "principle", payload)] for _ in session["participants"]],
-        )
-        api.post(f"{session_path}/rounds/{new_round['id']}/close")
-    api.post(f"{session_path}/end")
-    api.post(f"{base}/stages/principles/close")
-
-
 def _curate(api: ApiSession, base: str, value: str, wanted: dict[str, Any] | None) -> None:
-    """Choose the headline and sub-principles among the principles the traject collected: the
-    ones matching the scenario's card, else the most voted groups."""
-    curation = api.get(f"{base}/curation/{value}")
-    originals = [
-        (group_index, principle)
-        for group_index, group in enumerate(curation["groups"])
-        for principle in group["principles"]
-    ]
-
-    def find(text: str) -> int | None:
-        return next((p["id"] for _, p in originals if p["text"] == text), None)
-
-    headline: int | None = None
-    subs: list[int] = []
-    if wanted is not None:
-        headline = find(wanted["headline"])
-        subs = [i for i in (find(t) for t in wanted["sub_principles"]) if i is not None]
-    if headline is None or len(subs) < 3:
-        firsts = [group["principles"][0]["id"] for group in curation["groups"]]
+    """The facilitator's curation, as in 2024: per principle of the scenario's card, pick one the
+    participants wrote in its sense (from the folded group holding most of them) and reword it
+    to the card's text; the traject records each rewording, and the Verantwoording lists them.
+    A value the scenario has no card text for gets the most written groups, unchanged."""
+    groups = api.get(f"{base}/curation/{value}")["groups"]
+    texts = [] if wanted is None else [wanted["headline"], *wanted["sub_principles"]]
+    picks: list[dict[str, Any]] = []
+    for text in texts:
+        said = set(wanted["written"].get(text, [])) if wanted else set()
+        found = [[p["id"] for p in g["principles"] if p["text"] in said] for g in groups]
+        best = max(found, key=len, default=[])
+        if best:
+            picks.append({"principle_id": best[0], "text": text})
+    if not texts or len(picks) < len(texts):
+        firsts = [group["principles"][0]["id"] for group in groups]
         if len(firsts) < 4:
             raise ReplayError(f"te weinig principes voor {value} om een kaart te maken")
-        headline, subs = firsts[0], firsts[1:5]
-    api.put(
-        f"{base}/curation/{value}",
-        {"headline": {"principle_id": headline}, "subs": [{"principle_id": i} for i in subs[:4]]},
-    )
+        picks = [{"principle_id": i} for i in firsts[:5]]
+    api.put(f"{base}/curation/{value}", {"headline": picks[0], "subs": picks[1:5]})
 
 
 def login_for(db: DbSession, email: str, lifetime_minutes: int = 30) -> tuple[str, str]:

@@ -24,7 +24,11 @@ def test_replay_button_leads_to_an_illustrative_draft_card(
     assert_axe_clean(page)
     done.click()
     page.wait_for_url(re.compile(r".*/principekaarten/[a-z0-9-]+$"))
-    expect(page.locator(".notice.illustrative")).to_contain_text("gesimuleerde deelnemers")
+    # The notice at the top of the card and the one in its Verantwoording.
+    notices = page.locator(".notice.illustrative")
+    expect(notices.first).to_contain_text("gesimuleerde stemmen")
+    expect(notices.last).to_contain_text("gesimuleerde deelnemers")
+    expect(notices.last).to_contain_text("gesimuleerde stemmen")
     for name in ("Menselijkheid", "Zelfbeschikking", "Verantwoordelijkheid", "Billijkheid"):
         expect(page.get_by_role("heading", name=name).first).to_be_visible()
     expect(
