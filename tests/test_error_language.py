@@ -196,6 +196,25 @@ class TestTrajects:
         assert english["message"] == "Traject 999999 does not exist."
 
 
+class TestCards:
+    def test_an_unknown_card_names_its_slug(self, client: TestClient) -> None:
+        dutch, english = _both(client, "GET", "/api/v1/principekaarten/geen-kaart")
+        assert dutch["code"] == english["code"] == "NOT_FOUND"
+        assert dutch["message"] == "Principekaart 'geen-kaart' bestaat niet."
+        assert english["message"] == "Principekaart 'geen-kaart' does not exist."
+
+    def test_the_built_in_card_is_read_only_in_either_language(self, client: TestClient) -> None:
+        dutch, english = _both(
+            client,
+            "PATCH",
+            "/api/v1/principekaarten/principekaart-professionals-2024",
+            json={"title": "Anders"},
+        )
+        assert dutch["code"] == english["code"] == "READ_ONLY"
+        assert dutch["message"].startswith("Een ingebouwde principekaart kan niemand wijzigen")
+        assert english["message"].startswith("Nobody can change a built-in Principekaart")
+
+
 class TestHttpEdge:
     def test_a_file_that_is_no_utf8_is_refused_in_either_language(self, client: TestClient) -> None:
         dutch, english = _both(client, "POST", "/api/v1/catalogues", content=b"name: \xff\xfe")

@@ -35,10 +35,6 @@ from app.errors import Conflict, InvalidInput, NotFound, Problem, ReadOnly, Reje
 from app.organisations import service as organisations
 from app.organisations.models import utcnow
 
-PUBLISHED_MESSAGE = (
-    "Deze principekaart is gepubliceerd en verandert niet meer; er is niets opgeslagen. "
-    "Maak een nieuwe versie om hem aan te passen."
-)
 SLUG_MAX = 80
 
 
@@ -63,7 +59,7 @@ def get_visible(db: DbSession, *, slug: str, organisation_id: int) -> Principeka
         order=organisations.visible_ids(db, organisation_id),
     )
     if card is None:
-        raise NotFound(f"Principekaart '{slug}' bestaat niet.")
+        raise NotFound(reason="CARD", params={"slug": slug})
     return card
 
 
@@ -75,7 +71,7 @@ def get_published_by_token(db: DbSession, *, token: str) -> Principekaart:
         )
     ).first()
     if card is None or not token:
-        raise NotFound("Deze link naar een principekaart bestaat niet (meer).")
+        raise NotFound(reason="CARD_LINK")
     return card
 
 
@@ -88,10 +84,7 @@ def get_own(db: DbSession, *, slug: str, organisation_id: int) -> Principekaart:
     """
     card = get_visible(db, slug=slug, organisation_id=organisation_id)
     if card.organisation_id != organisation_id:
-        raise ReadOnly(
-            "Een ingebouwde principekaart kan niemand wijzigen; maak een eigen kaart "
-            "in een traject."
-        )
+        raise ReadOnly(reason="BUILTIN_CARD")
     db.refresh(card, with_for_update=True)
     return card
 
@@ -100,7 +93,7 @@ def ensure_draft(card: Principekaart) -> None:
     """Refuse any change to a published card (409 ``CARD_PUBLISHED``); trajects that remake a
     card call this too, so a published card is immutable for every writer."""
     if card.status != "draft":
-        raise Rejected("CARD_PUBLISHED", PUBLISHED_MESSAGE)
+        raise Rejected("CARD_PUBLISHED", reason="EDIT")
 
 
 @dataclass(frozen=True)
@@ -141,26 +134,29 @@ def update_draft(
             problems.append(
                 Problem(
                     "values",
-                    f"de kaart heeft {len(update.values)} waarden, maar de catalogus heeft er "
-                    f"maar {len(known)}",
+                    code="CARD_MORE_THAN_CATALOGUE",
+                    params={"n": len(update.values), "known": len(known)},
                 )
             )
         seen: dict[str, int] = {}
         for index, edit in enumerate(update.values):
             if edit.value not in known:
                 problems.append(
-                    Problem(f"values.{index}.value", f"onbekende waarde '{edit.value}'")
+                    Problem(
+                        f"values.{index}.value", code="UNKNOWN_VALUE", params={"key": edit.value}
+                    )
                 )
             elif edit.value in seen:
                 problems.append(
                     Problem(
                         f"values.{index}.value",
-                        f"'{edit.value}' staat al op de kaart (waarde {seen[edit.value] + 1})",
+                        code="VALUE_ALREADY_ON_CARD",
+                        params={"key": edit.value, "position": seen[edit.value] + 1},
                     )
                 )
             seen.setdefault(edit.value, index)
         if problems:
-            raise InvalidInput("De principekaart is niet geldig; er is niets opgeslagen.", problems)
+            raise InvalidInput(reason="CARD_INVALID", problems=problems)
         rows = []
         for edit in update.values:
             value_id = known[edit.value][0].id
@@ -184,8 +180,7 @@ def publish(db: DbSession, *, card: Principekaart) -> Principekaart:
     ensure_draft(card)
     if not _value_count(db, card):
         raise InvalidInput(
-            "Een lege principekaart kan niet gepubliceerd worden.",
-            [Problem("values", "de kaart heeft nog geen waarden")],
+            reason="CARD_EMPTY", problems=[Problem("values", code="CARD_WITHOUT_VALUES")]
         )
     card.status = "published"
     card.public_token = secrets.token_urlsafe(24)
@@ -218,7 +213,7 @@ def _version_slug(db: DbSession, *, card: Principekaart, version: int) -> str:
         ).first()
         if taken is None:
             return candidate
-    raise Conflict("Er is geen vrije naam voor de nieuwe versie.")
+    raise Conflict(reason="NO_FREE_VERSION_SLUG")
 
 
 def new_version(db: DbSession, *, card: Principekaart) -> Principekaart:
@@ -228,14 +223,10 @@ def new_version(db: DbSession, *, card: Principekaart) -> Principekaart:
     so it is refused with the slug of the draft that already exists.
     """
     if card.status != "published":
-        raise Rejected(
-            "CARD_NOT_PUBLISHED",
-            "Deze principekaart is nog een concept; pas hem aan in plaats van een nieuwe "
-            "versie te maken.",
-        )
+        raise Rejected("CARD_NOT_PUBLISHED")
     successor = db.exec(select(Principekaart).where(Principekaart.previous_id == card.id)).first()
     if successor is not None:
-        raise Conflict(f"Van deze kaart bestaat al een nieuwe versie: '{successor.slug}'.")
+        raise Conflict(reason="CARD_HAS_SUCCESSOR", params={"slug": successor.slug})
     copy = Principekaart(
         organisation_id=card.organisation_id,
         catalogue_id=card.catalogue_id,
@@ -374,18 +365,24 @@ def sync_document(
     for index, card_value in enumerate(document.values):
         if card_value.value not in values:
             problems.append(
-                Problem(f"values.{index}.value", f"onbekende waarde '{card_value.value}'")
+                Problem(
+                    f"values.{index}.value", code="UNKNOWN_VALUE", params={"key": card_value.value}
+                )
             )
         elif values[card_value.value][1].key != card_value.cluster:
             problems.append(
                 Problem(
                     f"values.{index}.cluster",
-                    f"'{card_value.value}' staat in cluster "
-                    f"'{values[card_value.value][1].key}', niet '{card_value.cluster}'",
+                    code="VALUE_IN_OTHER_CLUSTER",
+                    params={
+                        "key": card_value.value,
+                        "cluster": values[card_value.value][1].key,
+                        "given": card_value.cluster,
+                    },
                 )
             )
     if problems:
-        raise InvalidInput("De principekaart past niet bij de catalogus.", problems)
+        raise InvalidInput(reason="CARD_CATALOGUE", problems=problems)
     card = db.exec(
         select(Principekaart).where(
             Principekaart.organisation_id == organisation_id,

@@ -118,6 +118,27 @@ TEXTS: dict[str, str] = {
     "VALIDATION_FAILED.SHORTLIST": N_("De shortlist is niet gewijzigd."),
     "VALIDATION_FAILED.TIE": N_("De gelijke stand is niet beslist."),
     "VALIDATION_FAILED.CURATION": N_("De principes zijn niet opgeslagen."),
+    # cards (``app/cards/``)
+    "NOT_FOUND.CARD": N_("Principekaart '{slug}' bestaat niet."),
+    "NOT_FOUND.CARD_LINK": N_("Deze link naar een principekaart bestaat niet (meer)."),
+    "READ_ONLY.BUILTIN_CARD": N_(
+        "Een ingebouwde principekaart kan niemand wijzigen; maak een eigen kaart in een traject."
+    ),
+    "CARD_PUBLISHED.EDIT": N_(
+        "Deze principekaart is gepubliceerd en verandert niet meer; er is niets opgeslagen. "
+        "Maak een nieuwe versie om hem aan te passen."
+    ),
+    "CARD_NOT_PUBLISHED": N_(
+        "Deze principekaart is nog een concept; pas hem aan in plaats van een nieuwe versie "
+        "te maken."
+    ),
+    "VALIDATION_FAILED.CARD_INVALID": N_(
+        "De principekaart is niet geldig; er is niets opgeslagen."
+    ),
+    "VALIDATION_FAILED.CARD_EMPTY": N_("Een lege principekaart kan niet gepubliceerd worden."),
+    "VALIDATION_FAILED.CARD_CATALOGUE": N_("De principekaart past niet bij de catalogus."),
+    "CONFLICT.NO_FREE_VERSION_SLUG": N_("Er is geen vrije naam voor de nieuwe versie."),
+    "CONFLICT.CARD_HAS_SUCCESSOR": N_("Van deze kaart bestaat al een nieuwe versie: '{slug}'."),
     "VALIDATION_FAILED.SPLIT": N_("De groep is niet gesplitst of samengevoegd."),
     "NOT_PRIORITISING": N_("Deze denksessie hoort niet bij de fase {stage} van dit traject."),
     "NOT_IN_STAGE": N_("Deze denksessie hoort niet bij de fase {stage} van dit traject."),
@@ -323,6 +344,12 @@ PROBLEMS: dict[str, str] = {
     "NOT_TIED": N_("'{key}' staat niet gelijk bij de grens"),
     "TAKE_EXACTLY": N_("kies precies {places} van de gelijke waarden"),
     "PRINCIPLE_NOT_OF_VALUE": N_("dit principe hoort niet bij deze waarde"),
+    "CARD_MORE_THAN_CATALOGUE": N_(
+        "de kaart heeft {n} waarden, maar de catalogus heeft er maar {known}"
+    ),
+    "VALUE_ALREADY_ON_CARD": N_("'{key}' staat al op de kaart (waarde {position})"),
+    "CARD_WITHOUT_VALUES": N_("de kaart heeft nog geen waarden"),
+    "VALUE_IN_OTHER_CLUSTER": N_("'{key}' staat in cluster '{cluster}', niet '{given}'"),
     # account forms (``app/accounts/``)
     "INVALID_EMAIL": N_("Vul een geldig e-mailadres in."),
     "NAME_REQUIRED": N_("Vul je naam in (hoogstens {max} tekens)."),

@@ -8,8 +8,8 @@ import ast
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
-# app/cards is not converted yet (its raise sites still pass Dutch sentences).
 DOMAIN: tuple[str, ...] = (
+    "cards",
     "sessions",
     "casussen",
     "catalogue",
