@@ -190,6 +190,16 @@ class TestTrajects:
         assert dutch["message"] == "De fase 'prioriteren' is al gesloten."
         assert english["message"] == "The 'prioritising' stage is already closed."
 
+    def test_why_there_is_no_selection_yet_in_either_language(self, client: TestClient) -> None:
+        made = client.post("/api/v1/trajects", json={"title": "Principekaart Wijkteams"})
+        traject_id = made.json()["id"]
+        dutch, english = _both(client, "POST", f"/api/v1/trajects/{traject_id}/card", json={})
+        assert dutch["code"] == english["code"] == "NO_SELECTION"
+        assert dutch["message"] == "Er is nog geen rangschikronde in de fase prioriteren."
+        assert english["message"] == "There is no ranking round in the prioritising stage yet."
+        page = client.get(f"/console/trajecten/{traject_id}?lang=en").text
+        assert "There is no ranking round in the prioritising stage yet." in page
+
     def test_an_unknown_traject_names_its_id(self, client: TestClient) -> None:
         dutch, english = _both(client, "GET", "/api/v1/trajects/999999")
         assert dutch["message"] == "Traject 999999 bestaat niet."

@@ -5,6 +5,7 @@ The language comes from ``?lang=`` (remembered in a cookie), else the cookie, el
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,8 @@ from app.cards import service as cards
 from app.casussen import service as casussen
 from app.catalogue import service as catalogues
 from app.catalogue.groups import GROUPS
-from app.errors import Rejected
+from app.errors import Problem, Rejected
+from app.i18n.errors import problem_text
 from app.i18n.explain import explain
 from app.sessions import service as sessions
 from app.sessions.models import Denksessie
@@ -55,8 +57,15 @@ def build_environment() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.globals["explain"] = explain  # the aggregation's codes in words (app/i18n/explain.py)
+    env.globals["problem_words"] = _problem_words  # a problem's code in words
     env.filters["longdate"] = i18n.long_date
     return env
+
+
+def _problem_words(problem: Mapping[str, Any]) -> str:
+    """For templates: a problem given as ``{code, params}`` in the page's language."""
+    found = Problem("", code=problem["code"], params=dict(problem.get("params") or {}))
+    return problem_text(found, language=i18n.current_language())
 
 
 _environment = build_environment()

@@ -23,6 +23,14 @@ from collections.abc import Callable, Mapping
 from app.errors import Problem
 from app.i18n import N_, Language, translations
 
+# Why a traject has no selection yet: a problem on the traject page, a 422 when a card is asked.
+NO_RANKING_ROUND = N_("Er is nog geen rangschikronde in de fase prioriteren.")
+CARD_LARGER_THAN_CANDIDATES = N_(
+    "Een kaart kan niet meer waarden hebben dan er kandidaten zijn "
+    "({card_size} waarden, {candidates} kandidaten)."
+)
+RANKING_NOT_COUNTED = N_("De rangschikking kan niet worden berekend: {codes}")
+
 # Sentences with facts: filled from an error's params. Keyed by "CODE" or "CODE.REASON".
 TEXTS: dict[str, str] = {
     # the websocket handshake (``HANDSHAKE_REFUSED``, by reason)
@@ -118,6 +126,9 @@ TEXTS: dict[str, str] = {
     "VALIDATION_FAILED.SHORTLIST": N_("De shortlist is niet gewijzigd."),
     "VALIDATION_FAILED.TIE": N_("De gelijke stand is niet beslist."),
     "VALIDATION_FAILED.CURATION": N_("De principes zijn niet opgeslagen."),
+    "NO_SELECTION.NO_RANKING_ROUND": NO_RANKING_ROUND,
+    "NO_SELECTION.CARD_LARGER_THAN_CANDIDATES": CARD_LARGER_THAN_CANDIDATES,
+    "NO_SELECTION.RANKING_NOT_COUNTED": RANKING_NOT_COUNTED,
     # cards (``app/cards/``)
     "NOT_FOUND.CARD": N_("Principekaart '{slug}' bestaat niet."),
     "NOT_FOUND.CARD_LINK": N_("Deze link naar een principekaart bestaat niet (meer)."),
@@ -350,6 +361,10 @@ PROBLEMS: dict[str, str] = {
     "VALUE_ALREADY_ON_CARD": N_("'{key}' staat al op de kaart (waarde {position})"),
     "CARD_WITHOUT_VALUES": N_("de kaart heeft nog geen waarden"),
     "VALUE_IN_OTHER_CLUSTER": N_("'{key}' staat in cluster '{cluster}', niet '{given}'"),
+    # why a traject has no selection yet (``SelectionState.problem``)
+    "NO_RANKING_ROUND": NO_RANKING_ROUND,
+    "CARD_LARGER_THAN_CANDIDATES": CARD_LARGER_THAN_CANDIDATES,
+    "RANKING_NOT_COUNTED": RANKING_NOT_COUNTED,
     # account forms (``app/accounts/``)
     "INVALID_EMAIL": N_("Vul een geldig e-mailadres in."),
     "NAME_REQUIRED": N_("Vul je naam in (hoogstens {max} tekens)."),

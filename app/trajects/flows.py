@@ -339,9 +339,13 @@ def make_card(db: DbSession, *, traject: Traject, data: CardCreate) -> Principek
         raise Rejected("CARD_PUBLISHED")
     state = trajects.selection(db, traject)
     if state.problem is not None or state.result is None:
-        # ``state.problem`` is still a Dutch sentence (the selection code words it); English
-        # falls back to the plain sentence for the code.
-        raise Rejected("NO_SELECTION", state.problem or "", http_status=422)
+        problem = state.problem
+        raise Rejected(
+            "NO_SELECTION",
+            reason=problem.code if problem else None,
+            params=problem.params if problem else None,
+            http_status=422,
+        )
     catalogue_values = {
         v.key: v
         for v in db.exec(

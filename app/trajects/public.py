@@ -127,7 +127,16 @@ def selection(db: DbSession, traject: Traject) -> dict[str, Any]:
         "method": traject.method,
         "card_size": traject.card_size,
         "candidates": state.candidates,
-        "problem": state.problem,
+        # A code and its facts; the page words it (problem_words), the API gives both.
+        "problem": (
+            {
+                "code": state.problem.code,
+                "params": state.problem.params,
+                "message": state.problem.message,
+            }
+            if state.problem is not None
+            else None
+        ),
         "n_ballots": state.n_ballots,
         "order": list(result.order) if result else [],
         "weak_order": [list(g) for g in result.weak_order] if result else [],

@@ -428,7 +428,7 @@ def ranking_rounds(
 @dataclass(frozen=True)
 class SelectionState:
     candidates: list[str]
-    problem: str | None  # why there is no selection yet
+    problem: Problem | None  # why there is no selection yet: a code and its facts
     result: AggregateResult | None
     n_ballots: int
     selection: list[str]
@@ -445,15 +445,18 @@ def selection(db: DbSession, traject: Traject) -> SelectionState:
     for session_round in counted:
         candidates += [c for c in session_round.config["candidates"] if c not in candidates]
 
-    def without(problem: str) -> SelectionState:
+    def without(problem: Problem) -> SelectionState:
         return SelectionState(candidates, problem, None, 0, [], None, None, None, ignored_ids)
 
     if not counted:
-        return without("Er is nog geen rangschikronde in de fase prioriteren.")
+        return without(Problem("selection", code="NO_RANKING_ROUND"))
     if traject.card_size > len(candidates):
         return without(
-            f"Een kaart kan niet meer waarden hebben dan er kandidaten zijn "
-            f"({traject.card_size} waarden, {len(candidates)} kandidaten)."
+            Problem(
+                "selection",
+                code="CARD_LARGER_THAN_CANDIDATES",
+                params={"card_size": traject.card_size, "candidates": len(candidates)},
+            )
         )
     counted_ids = {r.id for r in counted}
     ballots = [
@@ -470,8 +473,8 @@ def selection(db: DbSession, traject: Traject) -> SelectionState:
             traject.method, candidates, ballots, seats=traject.card_size, tie_break_order=order
         )
     except AggregationError as exc:
-        problems = "; ".join(map(str, exc.problems))  # codes: the input is built here, not typed
-        return without("De rangschikking kan niet worden berekend: " + problems)
+        codes = "; ".join(map(str, exc.problems))  # codes: the input is built here, not typed
+        return without(Problem("selection", code="RANKING_NOT_COUNTED", params={"codes": codes}))
     k = traject.card_size
     chosen = list(result.order[:k])
     tie = None
