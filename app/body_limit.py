@@ -13,7 +13,12 @@ from __future__ import annotations
 import json
 import re
 
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import i18n
+from app.errors import Problem
+from app.i18n.errors import error_text, problem_text
 
 # (method, path) of the uploads: a whole catalogue or casus document in one body.
 UPLOAD_ROUTES = (
@@ -21,8 +26,6 @@ UPLOAD_ROUTES = (
     ("PUT", re.compile(r"^/api/v1/catalogues/[^/]+/?$")),
     ("POST", re.compile(r"^/api/v1/casussen/import/?$")),
 )
-
-TOO_LARGE = "Het verzoek is te groot; er is niets gelezen of opgeslagen."
 
 
 def is_upload(method: str, path: str) -> bool:
@@ -32,10 +35,18 @@ def is_upload(method: str, path: str) -> bool:
 class BodyLimitMiddleware:
     """Pure ASGI, so websockets and streaming responses are untouched."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body: int,
+        max_upload: int,
+        default_language: i18n.Language = "nl",
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.max_upload = max_upload
+        self.default_language: i18n.Language = default_language
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,7 +55,7 @@ class BodyLimitMiddleware:
         limit = self.max_upload if is_upload(scope["method"], scope["path"]) else self.max_body
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _refuse(send, limit)
+            await _refuse(send, limit, self._language(scope))
             return
         received = 0
         started = refused = False
@@ -57,7 +68,7 @@ class BodyLimitMiddleware:
                 if received > limit:
                     if not started and not refused:
                         refused = True
-                        await _refuse(send, limit)
+                        await _refuse(send, limit, self._language(scope))
                     # The app sees a client that went away; what it answers then is dropped.
                     return {"type": "http.disconnect"}
             return message
@@ -71,6 +82,13 @@ class BodyLimitMiddleware:
 
         await self.app(scope, counted_receive, guarded_send)
 
+    def _language(self, scope: Scope) -> i18n.Language:
+        """``?lang=``, then the ``lang`` cookie, as every other answer (app/api/errors.py)."""
+        asked = HTTPConnection(scope)
+        return i18n.pick_language(
+            (asked.query_params.get("lang"), asked.cookies.get("lang")), self.default_language
+        )
+
 
 def _content_length(scope: Scope) -> int | None:
     for name, value in scope["headers"]:
@@ -82,13 +100,15 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _refuse(send: Send, limit: int) -> None:
+async def _refuse(send: Send, limit: int, language: i18n.Language) -> None:
+    problem = Problem("(body)", code="BODY_LIMIT", params={"limit": limit})
+    problem_words = problem_text(problem, language=language)
     body = json.dumps(
         {
             "error": {
                 "code": "BODY_TOO_LARGE",
-                "message": TOO_LARGE,
-                "problems": [{"loc": "(body)", "message": f"at most {limit} bytes"}],
+                "message": error_text("BODY_TOO_LARGE", language=language, http_status=413),
+                "problems": [{"loc": "(body)", "message": problem_words}],
             }
         }
     ).encode()

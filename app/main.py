@@ -160,6 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimitMiddleware,
         max_body=settings.max_body_bytes,
         max_upload=settings.max_upload_bytes,
+        default_language=settings.default_language,
     )
     app.add_middleware(
         SecurityHeadersMiddleware, strict_transport=production, docs_pages=not production

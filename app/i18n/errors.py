@@ -240,6 +240,7 @@ PLAIN: dict[str, str] = {
     "WRONG_ROLE": N_("Alleen deelnemers stemmen."),
     "UNAVAILABLE": N_("Je antwoord is nog niet opgeslagen; we proberen het opnieuw."),
     "ACCESS_REVOKED": N_("Je toegang is ingetrokken."),
+    "BODY_TOO_LARGE": N_("Het verzoek is te groot; er is niets gelezen of opgeslagen."),
     # ballots
     "UNKNOWN_ROUND": N_("Deze ronde bestaat niet."),
     "ROUND_CLOSED": N_("Deze ronde is gesloten; je antwoord is niet opgeslagen."),
@@ -360,6 +361,7 @@ PROBLEMS: dict[str, str] = {
     ),
     "VALUE_ALREADY_ON_CARD": N_("'{key}' staat al op de kaart (waarde {position})"),
     "CARD_WITHOUT_VALUES": N_("de kaart heeft nog geen waarden"),
+    "BODY_LIMIT": N_("hoogstens {limit} bytes"),
     "VALUE_IN_OTHER_CLUSTER": N_("'{key}' staat in cluster '{cluster}', niet '{given}'"),
     # why a traject has no selection yet (``SelectionState.problem``)
     "NO_RANKING_ROUND": NO_RANKING_ROUND,

@@ -43,6 +43,18 @@ class TestJsonCalls:
         assert response.status_code == 413
         error = response.json()["error"]
         assert error["code"] == "BODY_TOO_LARGE"
+        assert error["message"] == "Het verzoek is te groot; er is niets gelezen of opgeslagen."
+        assert error["problems"] == [{"loc": "(body)", "message": f"hoogstens {BODY_LIMIT} bytes"}]
+
+    def test_the_refusal_in_english(self, small_limits: TestClient) -> None:
+        response = small_limits.post(
+            "/api/v1/aggregate?lang=en",
+            content=_aggregate_body(3_000),
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 413
+        error = response.json()["error"]
+        assert error["message"] == "The request is too large; nothing was read or saved."
         assert error["problems"] == [{"loc": "(body)", "message": f"at most {BODY_LIMIT} bytes"}]
 
     def test_a_chunked_body_is_counted_as_it_arrives(self, small_limits: TestClient) -> None:
@@ -85,7 +97,7 @@ class TestUploads:
             headers={"Content-Type": "application/json"},
         )
         assert response.status_code == 413
-        assert f"at most {UPLOAD_LIMIT} bytes" in response.text
+        assert f"hoogstens {UPLOAD_LIMIT} bytes" in response.text
 
     @pytest.mark.parametrize(
         ("method", "path", "upload"),
