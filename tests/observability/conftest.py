@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import pytest
 from app.api.deps import CSRF_HEADER, LOGIN_COOKIE
 from tests.conftest import committed_login
 from tests.realtime.support import prepared_database
-from tests.realtime.workers import READY_TIMEOUT_S, ROOT, Worker, worker_environment
+from tests.realtime.workers import Worker, worker_environment
 
 
 @pytest.fixture(scope="package")
@@ -54,31 +52,9 @@ class ServedWorker(Worker):
     level (info, so uvicorn's own websocket lines are written) and trusting X-Forwarded-For
     from the proxy at 127.0.0.1, so the client address is the one a test forges."""
 
-    async def start(self) -> float:
-        self.starts += 1
-        began = time.monotonic()
+    def command(self) -> list[str]:
         self.environment.update(DENKSESSIE_HOST="127.0.0.1", DENKSESSIE_PORT=str(self.port))
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            "from app.cli import cli; cli(['serve'])",
-            cwd=ROOT,
-            env=self.environment,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=self._open_log(),
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        async with httpx.AsyncClient(trust_env=False, timeout=1.0) as client:
-            while time.monotonic() - began < READY_TIMEOUT_S:
-                if self.process.returncode is not None:
-                    raise RuntimeError(f"worker {self.name} exited:\n{self.log_tail()}")
-                try:
-                    if (await client.get(f"{self.url}/healthz")).status_code == 200:
-                        return time.monotonic() - began
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.05)
-        raise RuntimeError(f"worker {self.name} not ready:\n{self.log_tail()}")
+        return [sys.executable, "-c", "from app.cli import cli; cli(['serve'])"]
 
 
 @pytest.fixture

@@ -86,11 +86,10 @@ class Worker:
             return "(no log)"
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
-    async def start(self) -> float:
-        """Start the process and wait until ``/healthz`` answers; return the seconds it took."""
-        self.starts += 1
-        began = time.monotonic()
-        self.process = await asyncio.create_subprocess_exec(
+    def command(self) -> list[str]:
+        """The process to start: uvicorn on the app factory (ServedWorker: ``denksessie
+        serve``, as the container runs it)."""
+        return [
             sys.executable,
             "-m",
             "uvicorn",
@@ -103,6 +102,14 @@ class Worker:
             "--log-level",
             "warning",
             "--no-access-log",
+        ]
+
+    async def start(self) -> float:
+        """Start the process and wait until ``/healthz`` answers; return the seconds it took."""
+        self.starts += 1
+        began = time.monotonic()
+        self.process = await asyncio.create_subprocess_exec(
+            *self.command(),
             cwd=ROOT,
             env=self.environment,
             stdin=asyncio.subprocess.DEVNULL,
