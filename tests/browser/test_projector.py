@@ -221,6 +221,13 @@ def test_every_projector_view_fits_a_full_room(
         # The lobby: the join panel takes its column, with the QR code.
         expect(screen.locator(".qr svg")).to_be_visible()
         check_view(screen, "lobby", viewport)
+        # Locking the door shrinks the join panel to a strip with the code; unlocking brings it
+        # back, until the first round opens.
+        api_post(room, f"{base}/lock", {"locked": True})
+        expect(screen.locator(".qr")).to_be_hidden()
+        expect(screen.locator(".join-code")).to_have_text(created["code"])
+        api_post(room, f"{base}/lock", {"locked": False})
+        expect(screen.locator(".qr svg")).to_be_visible()
 
         def run_round(kind: str, config: dict[str, Any], payloads: list[Any]) -> int:
             made = api_post(room, f"{base}/rounds", {"kind": kind, "config": config})

@@ -90,7 +90,7 @@
     );
     const why = [
       res.explanation && res.n_ballots ? el("p", { class: "explanation", text: explanation(res.explanation, ctx.names) }) : null,
-      wins && res.n_ballots ? el("p", { class: "wins-note", text: t("wins_note", { m: others }) }) : null,
+      wins && res.n_ballots ? el("p", { class: "wins-note", text: t("wins_note", { m: others }) + (res.decided_by.indexOf("borda") >= 0 ? " " + t("wins_borda") : "") }) : null,
     ];
     const gauge = res.n_ballots
       ? ctx.summaryFirst
