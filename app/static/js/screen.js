@@ -172,9 +172,13 @@
 
   // A wall: {wall: [{group, text}], title} cut into pages of what fits; a group that runs on to
   // the next page repeats its name there.
+  let cut = { key: null, pages: null };
   function paginate(box, wall) {
     const items = wall.wall;
     if (!items.length) return [() => wall.empty];
+    // A live tally redraws the view often; the wall is cut again only when it or the box changed.
+    const key = JSON.stringify([wall.title, items, box.clientWidth, box.clientHeight]);
+    if (cut.key === key) return cut.pages;
     const pages = [];
     let start = 0;
     while (start < items.length) {
@@ -190,6 +194,7 @@
       pages.push(() => wallView(wall, slice, from));
       start += n;
     }
+    cut = { key: key, pages: pages };
     return pages;
   }
 
