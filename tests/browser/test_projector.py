@@ -29,7 +29,7 @@ from app.sessions.ballots import cast_ballot, round_principles
 from app.sessions.models import Denksessie, Participant, SessionRound
 from app.sessions.schemas import JoinRequest
 from tests.browser.conftest import assert_axe_clean, log_in, screenshot, watched_page
-from tests.browser.test_live import TIMEOUT_MS, Room, api_get, api_post, assert_no_console_errors
+from tests.browser.test_live import TIMEOUT_MS, Room, api_post, assert_no_console_errors
 
 ROOM = 300
 VALUES = 25
@@ -41,6 +41,13 @@ SCREENS: list[tuple[ViewportSize, str]] = [
 LONG = (
     "Ik vraag eerst wat iemand zelf wil en kan, ook als dat meer tijd kost dan de regels ons "
     "geven, en ik leg uit waarom we uiteindelijk kiezen wat we kiezen, in gewone woorden"
+)
+SITUATION = (
+    "Angela is 84 en woont alleen in het huis waar ze haar hele leven woonde. Haar dochter woont "
+    "ver weg en belt elke week; de buren doen soms boodschappen. Sinds haar val in maart loopt ze "
+    "slecht, en de wijkverpleging ziet dat ze minder eet. Angela wil niet naar een verpleeghuis: "
+    "'Hier ken ik alles, hier wil ik dood.' Haar huisarts vraagt om meer hulp thuis, maar het "
+    "budget is krap en de wachtlijst lang."
 )
 
 # Problems that make someone scroll the projector or lose text: the page is taller or wider
@@ -193,7 +200,17 @@ def room(browser: Browser, live_server: str, facilitator_login: dict[str, str]) 
 def test_every_projector_view_fits_a_full_room(
     room: Room, live_settings: Settings, viewport: ViewportSize, motion: str
 ) -> None:
-    casus_id = api_get(room.base, "/api/v1/casussen", room.login)[0]["id"]
+    # A casus as long as the library allows: its situation runs over pages on the projector.
+    casus_id = api_post(
+        room,
+        "/api/v1/casussen",
+        {
+            "title": "Angela wil thuis blijven wonen, ook als het zwaar wordt",
+            "situation": "\n".join([SITUATION] * 6)[:3000],
+            "decision_question": "Ken je Angela extra hulp thuis wel of niet toe?",
+            "domain": "Wmo",
+        },
+    )["id"]
     created = api_post(
         room,
         "/api/v1/denksessies",
@@ -246,7 +263,12 @@ def test_every_projector_view_fits_a_full_room(
         # Once a round opened the join panel is a strip with the code; C brings the QR back.
         expect(screen.locator(".qr")).to_be_hidden()
         expect(screen.locator(".join-code")).to_have_text(created["code"])
+        expect(screen.locator(".pager")).to_have_text(re.compile(r"Deel 1 van [2-9]"))
         check_view(screen, "casus-open", viewport)
+        screen.keyboard.press("ArrowLeft")  # from the first page round to the last one
+        expect(screen.locator(".casus .question")).to_be_visible()
+        check_view(screen, "casus-open-last", viewport)
+        screen.keyboard.press("ArrowRight")
         screen.keyboard.press("c")
         expect(screen.locator(".qr svg")).to_be_visible()
         check_view(screen, "casus-open-code", viewport)

@@ -149,7 +149,9 @@
 
   function schedule() {
     clearTimeout(pageTimer);
-    if (!paused && view && view.pageList && view.pageList.length > 1) pageTimer = setTimeout(() => turn(1), PAGE_MS);
+    // At least 20 s a page, longer for more text: some 15 characters a second, read aloud.
+    const wait = view && view.box ? Math.max(PAGE_MS, view.box.textContent.length * 70) : PAGE_MS;
+    if (!paused && view && view.pageList && view.pageList.length > 1) pageTimer = setTimeout(() => turn(1), wait);
   }
 
   const fits = (box) => box.scrollHeight <= box.clientHeight + 1 && box.scrollWidth <= box.clientWidth + 1;
@@ -183,7 +185,8 @@
     let start = 0;
     while (start < items.length) {
       const from = start;
-      const draw = (n) => D.fill(box, wallView(wall, items.slice(from, from + n), from));
+      const view = (slice) => (wall.view ? wall.view(slice) : wallView(wall, slice, from));
+      const draw = (n) => D.fill(box, view(items.slice(from, from + n)));
       let n = 1;
       while (from + n < items.length) {
         draw(n + 1);
@@ -191,7 +194,7 @@
         n += 1;
       }
       const slice = items.slice(from, from + n);
-      pages.push(() => wallView(wall, slice, from));
+      pages.push(() => view(slice));
       start += n;
     }
     cut = { key: key, pages: pages };
@@ -271,7 +274,26 @@
     const nameOf = (key) => names[key] || key;
     if (round.kind === "casus") {
       const casus = (state.casussen || {})[String(round.config.casus_id)] || {};
-      if (!res) pages.push(() => el("div", { class: "casus" }, el("p", { class: "situation", text: casus.situation }), el("p", { class: "question", text: casus.decision_question })));
+      // A situation of up to 3,000 characters: in pages of whole sentences, the question on each.
+      const sentences = (casus.situation || "").split(/\n+/).map((part) => [].concat.apply([], part.split(/(?<=[.!?]["”’)]?)\s+/).map(chunks)));
+      const pieces = [];
+      sentences.forEach((paragraph, i) => paragraph.forEach((sentence, j) => pieces.push({ text: sentence.trim(), starts: j === 0 && i > 0 })));
+      if (!res)
+        pages.push({
+          wall: pieces.filter((piece) => piece.text),
+          empty: el("p", { class: "question", text: casus.decision_question }),
+          view: (slice) =>
+            el(
+              "div",
+              { class: "casus" },
+              slice.reduce((paras, piece) => {
+                if (!paras.length || piece.starts) paras.push(el("p", { class: "situation" }));
+                D.add(paras[paras.length - 1], (paras[paras.length - 1].firstChild ? " " : "") + piece.text);
+                return paras;
+              }, []),
+              el("p", { class: "question", text: casus.decision_question })
+            ),
+        });
       else {
         pages.push(rows(round, res, names, res.values.length, [el("p", { class: "question", text: casus.decision_question })]));
         const wall = [];
@@ -292,6 +314,20 @@
       pages.push(rows(round, res, names, round.config.candidates.length, []));
     }
     return { head: head, pages: pages };
+  }
+
+  // A sentence longer than 300 characters in pieces cut at spaces, so a page always holds one.
+  function chunks(text) {
+    const out = [];
+    let rest = text;
+    while (rest.length > 300) {
+      const cut = rest.lastIndexOf(" ", 300);
+      const at = cut > 100 ? cut : 300;
+      out.push(rest.slice(0, at));
+      rest = rest.slice(at);
+    }
+    out.push(rest);
+    return out;
   }
 
   // A results page that shows as many rows as fit, the rest summarised.
