@@ -14,7 +14,6 @@ import random
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,12 +27,19 @@ from app.sessions import service as sessions
 from app.sessions.ballots import cast_ballot, round_principles
 from app.sessions.models import Denksessie, Participant, SessionRound
 from app.sessions.schemas import JoinRequest
-from tests.browser.conftest import assert_axe_clean, log_in, screenshot, watched_page
+from tests.browser.conftest import (
+    ARTIFACTS,
+    assert_axe_clean,
+    log_in,
+    screenshot,
+    watched_page,
+)
 from tests.browser.test_live import TIMEOUT_MS, Room, api_post, assert_no_console_errors
 
 ROOM = 300
 VALUES = 25
-README_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
+# The README's two images are copies of test-artifacts/projector-{casus,ranking}.png (the join
+# address holds a random port, so the test does not write into docs/img itself).
 SCREENS: list[tuple[ViewportSize, str]] = [
     ({"width": 1280, "height": 720}, "no-preference"),
     ({"width": 1920, "height": 1080}, "reduce"),
@@ -292,7 +298,7 @@ def test_every_projector_view_fits_a_full_room(
         expect(screen.locator(".results-casus .more")).to_contain_text(re.compile(r"En nog \d+"))
         check_view(screen, "casus", viewport)
         if viewport["width"] == 1280:
-            screen.screenshot(path=str(README_IMAGES / "projector-casus.png"))
+            screen.screenshot(path=str(ARTIFACTS / "projector-casus.png"))
         # The principles written in the casus, per value, on pages of their own.
         screen.keyboard.press("ArrowRight")
         expect(screen.locator(".wall-group").first).to_be_visible()
@@ -319,7 +325,7 @@ def test_every_projector_view_fits_a_full_room(
         expect(screen.locator(".why .gauge")).to_contain_text(re.compile("overeenstemming"))
         check_view(screen, "ranking", viewport)
         if viewport["width"] == 1280:
-            screen.screenshot(path=str(README_IMAGES / "projector-ranking.png"))
+            screen.screenshot(path=str(ARTIFACTS / "projector-ranking.png"))
 
         # --- points and approval ----------------------------------------------------------------
         points = run_round("points", {"candidates": values, "budget": 100}, [])
