@@ -486,6 +486,26 @@ def schulze_beats(support: IntMatrix) -> BoolMatrix:
     return strength > strength.T
 
 
+def schulze_wins(support: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
+    """Per value, how many other values it beats in the Schulze relation (``pairwise_support``
+    of a result: ``support[a][b]`` voters put a above b).
+
+    The projector shows this next to the Schulze order instead of Borda points, which can
+    disagree with it. The relation is transitive, so when a beats b, a beats b and all b
+    beats: ``wins[a] > wins[b]``. When Schulze decides a complete order (the usual case with a
+    roomful of ballots) the figures thus fall strictly down the order; values Schulze leaves
+    level (one layer) beat neither, and their figures may be equal.
+    """
+    values = list(support)
+    index = {value: i for i, value in enumerate(values)}
+    matrix = np.zeros((len(values), len(values)), dtype=np.int64)
+    for a, row in support.items():
+        for b, count in row.items():
+            matrix[index[a], index[b]] = count
+    beats = schulze_beats(matrix)
+    return {value: int(beats[i].sum()) for i, value in enumerate(values)}
+
+
 def borda_scores(current: PairwiseTally) -> dict[str, float]:
     """Symmetric Borda: ``(n(m-1) + sum_b d[a][b]) / 2`` per candidate (exact halves)."""
     m = len(current.candidates)

@@ -15,7 +15,7 @@ from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 
 from app.aggregation.casus import CasusBallot, tally_casus
-from app.aggregation.methods import OTHER_ROLE, TIEBREAK
+from app.aggregation.methods import OTHER_ROLE, TIEBREAK, schulze_wins
 from app.aggregation.methods import aggregate as aggregate_ballots
 from app.aggregation.profile import RankingBallot
 from app.aggregation.tallies import approval_counts, order_by_score, points_totals
@@ -188,6 +188,8 @@ def _ranking_result(
         "weak_order": [list(group) for group in result.weak_order],
         "decided_by": list(result.decided_by),
         "scores": result.scores,
+        # Agrees with the order where Borda points may not (app/aggregation/methods.py).
+        "wins": schulze_wins(result.pairwise_support),
         "tied_with_next": [step == TIEBREAK for step in result.decided_by] + [False],
         "agreement": round(result.agreement.kendall_w, 3),
         "mean_kendall_distance": round(result.agreement.mean_kendall_distance, 3),

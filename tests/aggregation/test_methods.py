@@ -7,7 +7,13 @@ from itertools import permutations
 
 import pytest
 
-from app.aggregation.methods import AggregateResult, Explanation, aggregate, aggregate_tally
+from app.aggregation.methods import (
+    AggregateResult,
+    Explanation,
+    aggregate,
+    aggregate_tally,
+    schulze_wins,
+)
 from app.aggregation.profile import (
     AggregationError,
     ApprovalBallot,
@@ -518,3 +524,28 @@ class TestWorkedExample:
         assert [d.value for d in result.divisive] == ["a", "b", "c"]
         assert [d.split for d in result.divisive] == pytest.approx([0.9, 0.7, 0.6])
         assert _run(IRV, "abc", self.BALLOTS, "cab").weak_order == (("a", "b"), ("c",))
+
+
+class TestSchulzeWins:
+    """The figure the projector shows beside the Schulze order (docs/realtime-protocol.md)."""
+
+    def test_counts_the_values_each_beats_on_the_45_voters(self) -> None:
+        result = _run("schulze_borda", "ABCDE", SCHULZE_45, "ABCDE")
+        wins = schulze_wins(result.pairwise_support)
+        assert result.order == ("E", "A", "C", "B", "D")
+        assert [wins[v] for v in result.order] == [4, 3, 2, 1, 0]
+
+    def test_never_rises_where_borda_points_would(self) -> None:
+        # B beats A head to head (3 of 5 voters) but A has more Borda points: the order says
+        # B first, and so must the figure.
+        ballots = _profile((3, "BAC"), (2, "ACB"))
+        result = _run("schulze_borda", "ABC", ballots, "ABC")
+        wins = schulze_wins(result.pairwise_support)
+        assert result.order[0] == "B"
+        assert result.scores["A"] > result.scores["B"]
+        assert wins == {"B": 2, "A": 1, "C": 0}
+
+    def test_a_cycle_with_equal_margins_is_level(self) -> None:
+        ballots = _profile((1, "ABC"), (1, "BCA"), (1, "CAB"))
+        result = _run("schulze_borda", "ABC", ballots, "ABC")
+        assert schulze_wins(result.pairwise_support) == {"A": 0, "B": 0, "C": 0}

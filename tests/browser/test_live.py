@@ -363,11 +363,12 @@ class TestLiveDenksessie:
         card.get_by_role("button", name="Uitslag tonen").click()
         expect(screen.locator(".results-casus .legend")).to_contain_text("Toekennen: 1")
         expect(screen.locator(".results-casus .named")).to_contain_text("Zelfbeschikking")
-        expect(screen.locator(".results-casus .named")).to_contain_text(
-            "Ik vraag eerst wat iemand zelf wil."
-        )
         expect(anna.page.locator(".my-results")).to_be_visible()
         screenshot(screen, "live-screen-casus")
+        # The principles are on a wall of their own on the projector: the next page.
+        screen.keyboard.press("ArrowRight")
+        expect(screen.locator(".wall")).to_contain_text("Ik vraag eerst wat iemand zelf wil.")
+        screen.keyboard.press("ArrowLeft")
         card.get_by_role("button", name="Sluiten").click()
         expect(card.locator(".badge")).to_have_text("gesloten")
 
@@ -655,9 +656,12 @@ class TestOtherRoundsAndControls:
         assert_no_horizontal_overflow(e)
         assert_axe_clean(e)
         principle_card.get_by_role("button", name="Uitslag tonen").click()
-        expect(screen.locator(".results-principle")).to_contain_text("ook als het schuurt")
         expect(screen.locator(".results-principle .scored > li")).to_have_count(2)
         screenshot(screen, "live-screen-principle")
+        # Rewordings are a wall of their own on the projector: the next page.
+        screen.keyboard.press("ArrowRight")
+        expect(screen.locator(".wall")).to_contain_text("ook als het schuurt")
+        screen.keyboard.press("ArrowLeft")
 
         # Moderation: hiding a principle takes it off the phones and the screen, reversibly.
         casus_card = round_card(console, "Ronde 1")

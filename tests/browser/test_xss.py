@@ -68,6 +68,8 @@ def test_markup_typed_by_people_is_shown_as_text(
     screen_context = browser.new_context(viewport=LAPTOP)
     screen = _no_dialogs(watched_page(screen_context), dialogs)
     screen.goto(f"{live_server}{created['screen_url']}")
+    expect(screen.locator(".results-casus")).to_be_visible()
+    screen.keyboard.press("ArrowRight")  # the projector's wall of principles
     expect(screen.get_by_text(PRINCIPLE)).to_be_visible()
 
     console_context = log_in(browser.new_context(viewport=LAPTOP), live_server, facilitator_login)

@@ -316,6 +316,17 @@ class TestRankingRoundUsesTheEngine:
         assert len(result["tied_with_next"]) == len(CANDIDATES)
         assert result["tied_with_next"][-1] is False
 
+    def test_carries_schulze_wins_that_agree_with_the_order(
+        self, db: Session, denksessie: Denksessie
+    ) -> None:
+        # Three put compassie above privacy, two the other way round: compassie beats privacy.
+        ranking = make_open_round(db, denksessie, "ranking", candidates=["privacy", "compassie"])
+        for order in [["compassie", "privacy"]] * 3 + [["privacy", "compassie"]] * 2:
+            cast(db, denksessie, make_participant(db, denksessie), ranking, {"ranking": order})
+        result = results.aggregate(db, denksessie, ranking, role="screen")
+        assert result["order"] == ["compassie", "privacy"]
+        assert result["wins"] == {"compassie": 1, "privacy": 0}
+
     @pytest.mark.parametrize("with_roles", [True, False])
     def test_values_two_roles_pull_apart_are_the_most_divisive(
         self, db: Session, denksessie: Denksessie, with_roles: bool

@@ -19,6 +19,7 @@
     const n = res.decisions;
     const shown = DECISIONS.filter((d) => d !== "twijfel" || n.twijfel || ctx.twijfel);
     const values = res.values.slice(0, ctx.limit);
+    const rest = res.values.length - values.length;
     const max = values.reduce((m, v) => Math.max(m, v.total), 0);
     return [
       el("h3", { text: t("decision_split") }),
@@ -33,7 +34,7 @@
               const texts = ((res.principles || {})[v.value] || []).filter((p) => ctx.moderate || !p.hidden);
               return el(
                 "li",
-                null,
+                { "data-key": v.value },
                 head(ctx.names[v.value] || v.value, t("times_named", { n: v.total })),
                 bar(DECISIONS.map((d) => seg(d, (100 * v.by_decision[d]) / max))),
                 el("p", { class: "by", text: shown.map((d) => t("by_" + d, { n: v.by_decision[d] })).join(" · ") }),
@@ -44,6 +45,7 @@
             })
           )
         : el("p", { class: "muted", text: t("no_answers") }),
+      rest > 0 && ctx.more ? el("p", { class: "more", text: ctx.more(rest) }) : null,
     ];
   }
 
@@ -55,53 +57,75 @@
     return t("explain_" + ex.code, { top: name(ex.top), tied: list, score: ex.score === null || ex.score === undefined ? "" : D.num(ex.score, 1) });
   }
 
+  // ctx.wins: the figure is Schulze wins (agrees with the order), not Borda points; ctx.top:
+  // show the first n with ctx.more(rest) for the others; ctx.summaryFirst: why and how much
+  // agreement above the list, where a room reads them (the projector).
   function ranking(res, ctx) {
     const tied = res.tied_with_next;
-    const max = Math.max.apply(null, res.order.map((v) => res.scores[v]).concat(0));
+    const wins = ctx.wins && res.wins;
+    const figureOf = (v) => (wins ? wins[v] : res.scores[v]);
+    const max = Math.max.apply(null, res.order.map(figureOf).concat(0));
+    const others = res.order.length - 1;
     let position = 0;
     const w = res.agreement;
-    return [
-      el(
-        "ol",
-        { class: "ranked-result", "aria-label": t("group_order") },
-        res.order.map((value, i) => {
-          const after = i > 0 && tied[i - 1];
-          const tie = tied[i] || after;
-          position = after ? position : i + 1;
-          return el(
-            "li",
-            { class: tie ? "tie" : null },
-            head(ctx.names[value] || value, D.tn("points_short", res.scores[value], { n: D.num(res.scores[value], 1) }) + (tie ? " · " + t("tie") : ""), el("span", { class: "pos", text: position + (tie ? "=" : ".") })),
-            bar(seg("main", max ? (100 * res.scores[value]) / max : 0))
-          );
-        })
-      ),
-      tied.indexOf(true) >= 0 ? el("p", { class: "muted tie-note", text: t("tiebreak_note") }) : null,
+    const level = w >= 0.6 ? "high" : w >= 0.3 ? "mid" : "low";
+    const shown = ctx.top ? res.order.slice(0, ctx.top) : res.order;
+    const rest = res.order.length - shown.length;
+    const list = el(
+      "ol",
+      { class: "ranked-result", "aria-label": t("group_order") },
+      res.order.map((value, i) => {
+        const after = i > 0 && tied[i - 1];
+        const tie = tied[i] || after;
+        position = after ? position : i + 1;
+        if (i >= shown.length) return null;
+        const figure = wins ? t("wins_short", { n: wins[value], m: others }) : D.tn("points_short", res.scores[value], { n: D.num(res.scores[value], 1) });
+        return el(
+          "li",
+          { class: tie ? "tie" : null, "data-key": value },
+          head(ctx.names[value] || value, figure + (tie ? " · " + t("tie") : ""), el("span", { class: "pos", text: position + (tie ? "=" : ".") })),
+          bar(seg("main", max ? (100 * figureOf(value)) / max : 0))
+        );
+      })
+    );
+    const why = [
       res.explanation && res.n_ballots ? el("p", { class: "explanation", text: explanation(res.explanation, ctx.names) }) : null,
-      res.n_ballots
-        ? el("div", { class: "gauge" }, el("p", null, t("agreement") + ": ", el("strong", { text: D.num(w, 2) + " – " + t(w >= 0.6 ? "agreement_high" : w >= 0.3 ? "agreement_mid" : "agreement_low") })), bar(seg("main", 100 * w)))
-        : null,
-      res.divisive.length ? el("p", null, t("most_divisive") + ": ", el("strong", { text: res.divisive.map((v) => ctx.names[v] || v).join(", ") })) : null,
+      wins && res.n_ballots ? el("p", { class: "wins-note", text: t("wins_note", { m: others }) + (res.decided_by.indexOf("borda") >= 0 ? " " + t("wins_borda") : "") }) : null,
     ];
+    const gauge = res.n_ballots
+      ? ctx.summaryFirst
+        ? el("p", { class: "gauge agreement-" + level }, el("strong", { text: t("agreement_plain_" + level) }), " (" + t("agreement_w", { w: D.num(w, 2) }) + ")")
+        : el("div", { class: "gauge" }, el("p", null, t("agreement") + ": ", el("strong", { text: D.num(w, 2) + " – " + t("agreement_" + level) })), bar(seg("main", 100 * w)))
+      : null;
+    const tieNote = tied.indexOf(true) >= 0 ? el("p", { class: "muted tie-note", text: t("tiebreak_note") }) : null;
+    const divisive = res.divisive.length ? el("p", { class: "divisive" }, t("most_divisive") + ": ", el("strong", { text: res.divisive.map((v) => ctx.names[v] || v).join(", ") })) : null;
+    const more = rest > 0 && ctx.more ? el("p", { class: "more", text: ctx.more(rest) }) : null;
+    if (ctx.summaryFirst) return [el("div", { class: "why" }, why, gauge, tieNote), list, more, divisive];
+    return [list, more, tieNote, why, gauge, divisive];
   }
 
   // Points, approval and principle rounds: one bar per item, highest first.
-  function scored(items) {
+  function scored(items, ctx) {
     const max = items.reduce((m, item) => Math.max(m, item.n), 0);
-    return el("ol", { class: "scored" }, items.map((item) => el("li", null, head(item.name, item.figure), bar(seg("main", max ? (100 * item.n) / max : 0)))));
+    const shown = ctx && ctx.top ? items.slice(0, ctx.top) : items;
+    const rest = items.length - shown.length;
+    return [
+      el("ol", { class: "scored" }, shown.map((item) => el("li", { "data-key": item.key }, head(item.name, item.figure), bar(seg("main", max ? (100 * item.n) / max : 0))))),
+      rest > 0 && ctx.more ? el("p", { class: "more", text: ctx.more(rest) }) : null,
+    ];
   }
 
   function principle(res, ctx) {
     const texts = {};
     const list = (ctx.principleTexts || []).map((p) => {
       texts[p.id] = p.text;
-      return { name: "“" + p.text + "”", n: res.counts[p.id] || 0 };
+      return { key: "p" + p.id, name: "“" + p.text + "”", n: res.counts[p.id] || 0 };
     });
     list.sort((a, b) => b.n - a.n);
     list.forEach((item) => (item.figure = t("chosen_by", { n: item.n })));
     return [
-      scored(list),
-      res.rewordings.length
+      scored(list, ctx),
+      res.rewordings.length && !ctx.noRewordings
         ? [
             el("h3", { text: t("rewordings") }),
             el("ul", { class: "principle-list" }, res.rewordings.map((r) => el("li", null, el("q", { text: r.text }), texts[r.rewords_id] ? " (" + t("instead_of") + " “" + texts[r.rewords_id] + "”)" : "", ctx.moderate && ctx.moderate(r)))),
@@ -111,6 +135,7 @@
   }
 
   // ctx: {names, limit, principles (show texts), principleLimit, principleTexts, moderate(p), twijfel}
+  // and, for the projector: top, more(n), wins, summaryFirst, noRewordings (see ranking()).
   D.renderResults = (round, res, ctx) => {
     const box = el("div", { class: "results results-" + round.kind });
     const figure = round.kind === "approval" ? "chosen_by" : "points_short";
@@ -118,7 +143,7 @@
     if (round.kind === "casus") D.add(box, casus(res, ctx));
     else if (round.kind === "ranking") D.add(box, ranking(res, ctx));
     else if (round.kind === "principle") D.add(box, principle(res, ctx));
-    else D.add(box, scored(res.order.map((v) => ({ name: ctx.names[v] || v, n: res.scores[v], figure: score(v) }))));
+    else D.add(box, scored(res.order.map((v) => ({ key: v, name: ctx.names[v] || v, n: res.scores[v], figure: score(v) })), ctx));
     return box;
   };
 })();
