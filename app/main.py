@@ -32,6 +32,7 @@ from app.api import (
     join,
     pages,
     principekaarten,
+    result_downloads,
     traject_pages,
     trajects,
 )
@@ -180,6 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         denksessies.router,
         join.router,
         privacy_api.router,
+        result_downloads.router,
         demo_api.router,
         aggregate.router,
         realtime_endpoint.router,
