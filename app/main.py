@@ -39,6 +39,7 @@ from app.api import (
 from app.api import demo as demo_api
 from app.api import errors as api_errors
 from app.api import privacy as privacy_api
+from app.api import programme as programme_api
 from app.body_limit import BodyLimitMiddleware
 from app.config import Settings
 from app.db import DB_READERS, build_engine, transaction
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         join.router,
         privacy_api.router,
         result_downloads.router,
+        programme_api.router,
         demo_api.router,
         aggregate.router,
         realtime_endpoint.router,

@@ -3,6 +3,7 @@ and an ended denksessie shows every round and result read-only, with its downloa
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -10,10 +11,12 @@ from playwright.sync_api import ViewportSize, expect
 
 from tests.browser.conftest import assert_axe_clean, console_errors, screenshot
 from tests.browser.test_live import (  # noqa: F401
+    PROJECTOR,
     Room,
     api_get,
     api_post,
     join,
+    received_frames,
     room,
     round_card,
     submit_and_wait_saved,
@@ -112,3 +115,52 @@ def test_an_ended_denksessie_shows_every_round_and_result(room: Room) -> None:  
     expect(round_card(console, "Ronde 1").locator(".card-results")).to_contain_text(
         re.compile("Privacy")
     )
+
+
+NOTE = "Eerst Ria vragen; stilte laten vallen na de uitslag."
+
+
+@pytest.mark.browser
+def test_private_notes_stay_on_the_console_and_a_copy_keeps_them(room: Room) -> None:  # noqa: F811
+    created = api_post(room, "/api/v1/denksessies", {"title": "Met notities"})
+    base = f"/api/v1/denksessies/{created['id']}"
+    api_post(room, f"{base}/rounds", {"kind": "approval", "config": APPROVAL})
+    console = room.page(viewport=LAPTOP_720)
+    console.goto(f"{room.base}{created['console_url']}")
+    expect(console.locator("#conn")).to_have_text("Verbonden")
+    screen = room.page(viewport=PROJECTOR)
+    screen_frames = received_frames(screen)
+    screen.goto(f"{room.base}{created['screen_url']}")
+    phone = join(room, "bea", created["code"])
+    phone_frames = received_frames(phone.page)
+    phone.page.reload()
+    expect(phone.page.locator("#conn")).to_have_text("Verbonden")
+
+    card = round_card(console, "Ronde 1")
+    note = card.get_by_label("Notitie (alleen voor jou)")
+    note.fill(NOTE)
+    note.press("Tab")
+    expect(card.locator(".private-note .hint")).to_have_text("Notitie bewaard.")
+    card.locator("button.primary").click()  # open: every client gets a new state
+    expect(phone.page.get_by_role("checkbox", name="Privacy")).to_be_visible()
+    expect(screen.locator("#stage")).to_contain_text("Kies de belangrijkste waarden")
+    assert screen_frames
+    assert phone_frames
+    for frames, page in ((screen_frames, screen), (phone_frames, phone.page)):
+        assert NOTE not in json.dumps(frames)
+        assert NOTE not in page.content()
+    assert_axe_clean(console)
+    screenshot(console, "console-note-laptop")
+
+    console.reload()
+    expect(round_card(console, "Ronde 1").get_by_label("Notitie (alleen voor jou)")).to_have_value(
+        NOTE
+    )
+    console.get_by_role("button", name="Dupliceren").click()
+    expect(console.get_by_role("heading", level=1)).to_have_text("Met notities (kopie)")
+    assert console.url != f"{room.base}{created['console_url']}"
+    copy_card = round_card(console, "Ronde 1")
+    expect(copy_card.locator(".badge")).to_have_text("nog niet geopend")
+    expect(copy_card.get_by_label("Notitie (alleen voor jou)")).to_have_value(NOTE)
+    expect(console.locator("#participants")).to_have_text("0")
+    assert console_errors(console) == []

@@ -84,6 +84,24 @@
   let peopleKey = "";
   // An ended denksessie: everything read-only, from the HTTP snapshot (its socket is closed).
   const ended = app.getAttribute("data-ended") === "1";
+  // Private notes per round: read from their own endpoint, never part of the shared state.
+  let notes = {};
+  const notesLoaded = D.api("GET", base + "/notes").then(
+    (answer) => (notes = answer.notes || {}),
+    () => {}
+  );
+
+  // Duplicate: the same programme again, as a new denksessie.
+  const duplicateButton = document.getElementById("duplicate-button");
+  if (duplicateButton) {
+    duplicateButton.addEventListener("click", () => {
+      duplicateButton.disabled = true;
+      call("/duplicate", {}, t("did_duplicate")).then(
+        (copy) => (location.href = copy.console_url),
+        () => (duplicateButton.disabled = false)
+      );
+    });
+  }
 
   // Joining settings: the expected room size (the join budget follows it) and the room PIN.
   const roomForm = document.getElementById("room-form");
@@ -185,6 +203,8 @@
       start: el("button", { type: "button", text: t("timer_start") }),
       stop: el("button", { type: "button", text: t("timer_stop") }),
       results: el("div", { class: "card-results" }),
+      note: el("textarea", { id: "note-" + id, rows: "2", maxlength: "2000", "aria-describedby": "note-hint-" + id }),
+      noteState: el("span", { id: "note-hint-" + id, class: "hint", text: t("note_hint") }),
       resultsKey: "",
     };
     card.primary.addEventListener("click", () => {
@@ -193,6 +213,17 @@
       if (next.action === "reveal") return call(path + "/reveal", { revealed: true }, t("did_reveal")).catch(quiet);
       const target = next.action === "next_round" ? "/rounds/" + next.roundId + "/open" : path + "/" + next.action;
       call(target, {}, t(next.action === "next_round" ? "did_open" : "did_" + next.action)).catch(quiet);
+    });
+    card.note.value = notes[String(id)] || "";
+    card.note.addEventListener("change", () => {
+      D.setText(alertBox, "");
+      D.api("PUT", base + path + "/note", { note: card.note.value }).then(
+        (saved) => {
+          notes[String(id)] = saved.note || "";
+          D.setText(card.noteState, t("note_saved"));
+        },
+        (problem) => D.setText(alertBox, problem.message)
+      );
     });
     card.reopen.addEventListener("click", () => call(path + "/reopen", {}, t("did_reopen")).catch(quiet));
     card.reveal.addEventListener("click", () => call(path + "/reveal", { revealed: !card.round.revealed }, t(card.round.revealed ? "did_hide" : "did_reveal")).catch(quiet));
@@ -213,7 +244,14 @@
         card.reopen,
         el("span", { class: "timer" }, el("label", { for: timerId, text: t("timer_minutes") }), card.minutes, card.start, card.stop)
       ),
-      card.results
+      card.results,
+      el(
+        "div",
+        { class: "private-note" },
+        el("label", { for: "note-" + id, text: t("note_label") }),
+        card.note,
+        card.noteState
+      )
     );
     return card;
   }
@@ -340,7 +378,7 @@
     D.api("GET", base).then(render, (problem) => D.setText(alertBox, problem.message));
   }
   if (ended) {
-    loadEnded();
+    notesLoaded.then(loadEnded);
     return;
   }
 
@@ -359,7 +397,7 @@
       if (frame.type === "error") D.setText(alertBox, frame.message);
     },
   });
-  client.start();
+  notesLoaded.then(() => client.start());
 
   // --- adding a round ------------------------------------------------------------------------------
   const form = document.getElementById("round-form");
