@@ -1,9 +1,9 @@
 """Reading a join code as people type it, and saying why one led nowhere.
 
 The alphabet (``service.JOIN_ALPHABET``) leaves out 0/O and 1/I/L, so no look-alike can be
-mapped onto it without guessing (docs/decisions/0021): we ignore case and everything that is
-not a letter or digit (spaces, dashes), and call a code with a left-out character malformed
-instead of sending it on as unknown.
+mapped onto it without guessing (docs/decisions/0021-getting-in-and-the-console.md): we ignore
+case and everything that is not a letter or digit (spaces, dashes), and call a code with a
+left-out character malformed instead of sending it on as unknown.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from app import network
 from app.sessions import codes
+from app.sessions import service as sessions
 
 BASE = "/api/v1/denksessies"
 HTML = {"Accept": "text/html"}
@@ -102,7 +103,7 @@ class TestCodeNotFound:
 class TestCodeRules:
     def test_no_look_alike_can_be_mapped(self) -> None:
         """Both halves of every look-alike pair are left out, so nothing is guessed."""
-        assert not codes.LEFT_OUT & set(codes.JOIN_ALPHABET)
+        assert not codes.LEFT_OUT & set(sessions.JOIN_ALPHABET)
         assert codes.malformed_reason("abc-0ef") == "left_out"
         assert codes.is_well_formed("abc-def")
 
