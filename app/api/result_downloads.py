@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1/denksessies", tags=["privacy"], responses=ERR
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _labels(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+def labels(request: Request) -> tuple[dict[str, str], dict[str, str]]:
     """Column headings and round kinds in the reader's language."""
     _ = i18n.translations(language_of(request)).gettext
     columns = {
@@ -53,7 +53,7 @@ def _table(
     denksessie = sessions.get_for_organisation(
         db, denksessie_id=denksessie_id, organisation_id=organisation_id
     )
-    columns, kinds = _labels(request)
+    columns, kinds = labels(request)
     rows = [
         {columns[key]: kinds.get(row[key], row[key]) if key == "kind" else row[key] for key in row}
         for row in results_table.table(db, denksessie)

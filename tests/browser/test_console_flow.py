@@ -94,6 +94,9 @@ def test_an_ended_denksessie_shows_every_round_and_result(room: Room) -> None:  
         expect(page.locator("#people button")).to_have_count(0)
         export = page.get_by_role("link", name="Alles downloaden (JSON)")
         expect(export).to_have_attribute("href", f"{base}/export")
+        expect(page.get_by_role("link", name="Verslag (PDF)")).to_have_attribute(
+            "href", f"/console/{created['id']}/verslag.pdf"
+        )
         for label, suffix in (("Uitslagen (Excel)", "xlsx"), ("Uitslagen (CSV)", "csv")):
             link = page.get_by_role("link", name=label)
             expect(link).to_have_attribute("href", f"{base}/results.{suffix}")
