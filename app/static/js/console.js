@@ -220,7 +220,7 @@
       D.api("PUT", base + path + "/note", { note: card.note.value }).then(
         (saved) => {
           notes[String(id)] = saved.note || "";
-          D.setText(card.noteState, t("note_saved"));
+          D.setText(card.noteState, t("note_saved") + " " + t("note_hint"));
         },
         (problem) => D.setText(alertBox, problem.message)
       );
