@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,6 +25,7 @@ from app.demo import replay
 from app.errors import DomainError, InvalidInput
 from app.exchange import dump, format_from_filename, parse
 from app.i18n.errors import error_text, problem_text
+from app.network import reachable_address
 from app.organisations import service as organisations
 from app.serving import raise_open_file_limit, server_config
 from app.tokens import setup_link_token
@@ -73,18 +72,6 @@ def serve(
 
     config, _ = server_config(create_app(settings), settings, host=host, port=port)
     uvicorn.Server(config).run()
-
-
-def reachable_address(host: str) -> str:
-    """The address others type for a server bound to ``host``: for 0.0.0.0 or :: the address of
-    the interface that has the default route (a UDP connect sends nothing)."""
-    if host not in ("0.0.0.0", "::", ""):
-        return f"[{host}]" if ":" in host else host
-    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed, nothing is sent
-        address: str = probe.getsockname()[0]
-        return address
-    return "127.0.0.1"
 
 
 def how_to_log_in(settings: Settings, host: str, port: int) -> list[str]:

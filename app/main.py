@@ -32,12 +32,15 @@ from app.api import (
     join,
     pages,
     principekaarten,
+    report_pages,
+    result_downloads,
     traject_pages,
     trajects,
 )
 from app.api import demo as demo_api
 from app.api import errors as api_errors
 from app.api import privacy as privacy_api
+from app.api import programme as programme_api
 from app.body_limit import BodyLimitMiddleware
 from app.config import Settings
 from app.db import DB_READERS, build_engine, transaction
@@ -181,6 +184,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         denksessies.router,
         join.router,
         privacy_api.router,
+        result_downloads.router,
+        programme_api.router,
+        report_pages.router,
         demo_api.router,
         aggregate.router,
         realtime_endpoint.router,

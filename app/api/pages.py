@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app import i18n
+from app import i18n, network
 from app.accounts.service import staff_token_holds
 from app.api.denksessies import facilitator_tokens, join_url
 from app.api.deps import (
@@ -32,9 +33,10 @@ from app.cards import service as cards
 from app.casussen import service as casussen
 from app.catalogue import service as catalogues
 from app.catalogue.groups import GROUPS
-from app.errors import Problem, Rejected
+from app.errors import NotFound, Problem, Rejected
 from app.i18n.errors import problem_text
 from app.i18n.explain import explain
+from app.sessions import codes
 from app.sessions import service as sessions
 from app.sessions.models import Denksessie
 from app.sessions.schemas import DEFAULT_ROLES, PRINCIPLE_MAX
@@ -43,6 +45,7 @@ from app.tokens import verify
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 router = APIRouter(include_in_schema=False)
+CODE_SHOWN = 20  # characters of a typed code echoed back; a code has 6
 
 
 def build_environment() -> Environment:
@@ -195,15 +198,39 @@ def _participant_token(
 
 @router.get("/j")
 def join_code_page(request: Request, code: str | None = None) -> Response:
-    """Typing the code by hand: ``/j?code=abc def`` goes to ``/j/ABCDEF``."""
-    if code and "".join(code.split()):
-        return RedirectResponse(f"/j/{sessions.normalise_code(code)}", status_code=303)
+    """Typing the code by hand: ``/j?code=abc-def`` goes to ``/j/ABCDEF``."""
+    if code and sessions.normalise_code(code):
+        normal = sessions.normalise_code(code)[:CODE_SHOWN]
+        return RedirectResponse(f"/j/{quote(normal)}", status_code=303)
     return render(request, "participant/code.html")
+
+
+def _code_not_found(request: Request, db: DbSession, code: str) -> Response:
+    """Say why a code led nowhere (unknown, ended, malformed) with the box to try again."""
+    problem = codes.problem(db, code)
+    response = render(
+        request,
+        "code_not_found.html",
+        problem=problem,
+        reason=codes.malformed_reason(code) if problem == "malformed" else None,
+        code=sessions.normalise_code(code)[:CODE_SHOWN],
+    )
+    response.status_code = 404
+    return _no_store(response)
+
+
+def _live_by_code(request: Request, db: DbSession, code: str) -> Denksessie | Response:
+    try:
+        return join_guard(request).look_up(request, lambda: sessions.get_by_code(db, code))
+    except NotFound:
+        return _code_not_found(request, db, code)
 
 
 @router.get("/j/{code}")
 def join_page(request: Request, db: DbSession, settings: AppSettings, code: str) -> Response:
-    denksessie = join_guard(request).look_up(request, lambda: sessions.get_by_code(db, code))
+    denksessie = _live_by_code(request, db, code)
+    if isinstance(denksessie, Response):
+        return denksessie
     if _participant_token(request, db, settings.secret_key, denksessie):
         return RedirectResponse(f"/p/{denksessie.join_code}", status_code=303)
     if code != denksessie.join_code:
@@ -213,7 +240,9 @@ def join_page(request: Request, db: DbSession, settings: AppSettings, code: str)
 
 @router.get("/p/{code}")
 def participant_page(request: Request, db: DbSession, settings: AppSettings, code: str) -> Response:
-    denksessie = join_guard(request).look_up(request, lambda: sessions.get_by_code(db, code))
+    denksessie = _live_by_code(request, db, code)
+    if isinstance(denksessie, Response):
+        return denksessie
     token = _participant_token(request, db, settings.secret_key, denksessie)
     if token is None or code != denksessie.join_code:
         return RedirectResponse(f"/j/{denksessie.join_code}", status_code=303)
@@ -285,6 +314,22 @@ def console_list(request: Request, db: DbSession, organisation_id: OrganisationI
     )
 
 
+def _phone_reach(request: Request, denksessie_id: int) -> dict[str, Any] | None:
+    """On a loopback address the join link and QR code reach no phone: the network address to
+    use instead, and whether the server already answers there (started with HOST=0.0.0.0)."""
+    host = request.url.hostname or ""
+    if not network.is_loopback(host):
+        return None
+    port = request.url.port or (443 if request.url.scheme == "https" else 80)
+    address = network.network_address()
+    return {
+        "host": host,
+        "address": address,
+        "listening": address is not None and network.listens_on(address, port),
+        "console_url": f"{request.url.scheme}://{address}:{port}/console/{denksessie_id}",
+    }
+
+
 @router.get("/console/{denksessie_id}")
 def console_page(
     request: Request,
@@ -314,6 +359,7 @@ def console_page(
             token=facilitator,
             screen_url=f"/scherm/{denksessie_id}?token={screen}",
             join_url=join_url(request, denksessie.join_code),
+            phone_reach=_phone_reach(request, denksessie_id),
             join_budget=sessions.join_budget(denksessie.room_size),
             clusters=catalogue.clusters,
             casussen=session_casussen,

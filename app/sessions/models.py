@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import foreign_key
@@ -74,6 +74,9 @@ class SessionRound(SQLModel, table=True):
     result_snapshot: dict[str, Any] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True)
     )
+    # The facilitator's private note: shown on the console only, never in a snapshot, event or
+    # download (app/sessions/programme.py).
+    facilitator_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Ballot(SQLModel, table=True):

@@ -38,8 +38,8 @@ def new_join_code() -> str:
 
 
 def normalise_code(code: str) -> str:
-    """People type codes in lower case and with spaces; O and I read as 0 and 1 are not used."""
-    return "".join(code.split()).upper()
+    """People type codes in lower case, with spaces or dashes (app/sessions/codes.py)."""
+    return "".join(ch for ch in code if ch.isalnum()).upper()
 
 
 def bump_seq(db: DbSession, denksessie_id: int) -> int:

@@ -162,6 +162,9 @@ BODIES: dict[Key, Body] = {
     ("POST", "/api/v1/catalogues/{slug}/values/{key}/opvattingen"): _json({"text": "Nieuw"}),
     ("PATCH", "/api/v1/catalogues/{slug}/opvattingen/{opvatting_id}"): _json({"text": "Nieuw"}),
     ("PATCH", "/api/v1/casussen/{casus_id}"): _json({"title": "Nieuw"}),
+    ("PUT", "/api/v1/denksessies/{denksessie_id}/rounds/{round_id}/note"): _json(
+        {"note": "Overgenomen"}
+    ),
     ("POST", "/api/v1/casussen/{casus_id}/copy"): _json({"slug": "kopie", "title": "Kopie"}),
     ("PATCH", "/api/v1/principekaarten/{slug}"): _json({"title": "Nieuw"}),
     ("PATCH", "/api/v1/trajects/{traject_id}"): _json({"title": "Nieuw"}),

@@ -82,6 +82,26 @@
   let names = {};
   const cards = {};
   let peopleKey = "";
+  // An ended denksessie: everything read-only, from the HTTP snapshot (its socket is closed).
+  const ended = app.getAttribute("data-ended") === "1";
+  // Private notes per round: read from their own endpoint, never part of the shared state.
+  let notes = {};
+  const notesLoaded = D.api("GET", base + "/notes").then(
+    (answer) => (notes = answer.notes || {}),
+    () => {}
+  );
+
+  // Duplicate: the same programme again, as a new denksessie.
+  const duplicateButton = document.getElementById("duplicate-button");
+  if (duplicateButton) {
+    duplicateButton.addEventListener("click", () => {
+      duplicateButton.disabled = true;
+      call("/duplicate", {}, t("did_duplicate")).then(
+        (copy) => (location.href = copy.console_url),
+        () => (duplicateButton.disabled = false)
+      );
+    });
+  }
 
   // Joining settings: the expected room size (the join budget follows it) and the room PIN.
   const roomForm = document.getElementById("room-form");
@@ -139,11 +159,29 @@
     });
   }
 
-  lockButton.addEventListener("click", () => {
-    const locked = !(state && state.denksessie.join_locked);
-    call("/lock", { locked: locked }, t(locked ? "locked" : "unlocked")).catch(quiet);
-  });
-  confirming(endButton, "end", "confirm_end", () => call("/end", {}, t("ended")).catch(quiet));
+  if (lockButton) {
+    lockButton.addEventListener("click", () => {
+      const locked = !(state && state.denksessie.join_locked);
+      call("/lock", { locked: locked }, t(locked ? "locked" : "unlocked")).catch(quiet);
+    });
+  }
+  if (endButton) confirming(endButton, "end", "confirm_end", () => call("/end", {}, t("ended")).catch(quiet));
+
+  // Deleting participant data now (ended only): ballots, names and roles go, results stay.
+  const purgeButton = document.getElementById("purge-button");
+  if (purgeButton) {
+    confirming(purgeButton, "purge", "confirm_purge", () => {
+      D.setText(alertBox, "");
+      D.api("DELETE", base + "/raw-data").then(
+        (gone) => {
+          D.fill(document.getElementById("purge-state"), t("purged"));
+          D.setText(status, t("did_purge", { n: gone.participants_deleted }));
+          loadEnded();
+        },
+        (problem) => D.setText(alertBox, problem.message)
+      );
+    });
+  }
 
   // --- rounds ----------------------------------------------------------------------------------------
   function roundCard(round) {
@@ -159,18 +197,35 @@
       visibility: el("p", { class: "muted" }),
       countdown: el("p", { class: "countdown-slot" }),
       primary: el("button", { type: "button", class: "primary" }),
+      reopen: el("button", { type: "button", text: t("reopen") }),
       reveal: el("button", { type: "button" }),
       minutes: el("input", { id: timerId, type: "number", min: "0.5", max: "60", step: "0.5", value: "3", inputmode: "decimal" }),
       start: el("button", { type: "button", text: t("timer_start") }),
       stop: el("button", { type: "button", text: t("timer_stop") }),
       results: el("div", { class: "card-results" }),
+      note: el("textarea", { id: "note-" + id, rows: "2", maxlength: "2000", "aria-describedby": "note-hint-" + id }),
+      noteState: el("span", { id: "note-hint-" + id, class: "hint", text: t("note_hint") }),
       resultsKey: "",
     };
     card.primary.addEventListener("click", () => {
-      const now = card.round.status;
-      const action = now === "draft" ? "open" : now === "open" ? "close" : "reopen";
-      call(path + "/" + action, {}, t("did_" + action)).catch(quiet);
+      const next = card.next;
+      if (next.action === "add_next") return document.getElementById("round-kind").focus();
+      if (next.action === "reveal") return call(path + "/reveal", { revealed: true }, t("did_reveal")).catch(quiet);
+      const target = next.action === "next_round" ? "/rounds/" + next.roundId + "/open" : path + "/" + next.action;
+      call(target, {}, t(next.action === "next_round" ? "did_open" : "did_" + next.action)).catch(quiet);
     });
+    card.note.value = notes[String(id)] || "";
+    card.note.addEventListener("change", () => {
+      D.setText(alertBox, "");
+      D.api("PUT", base + path + "/note", { note: card.note.value }).then(
+        (saved) => {
+          notes[String(id)] = saved.note || "";
+          D.setText(card.noteState, t("note_saved") + " " + t("note_hint"));
+        },
+        (problem) => D.setText(alertBox, problem.message)
+      );
+    });
+    card.reopen.addEventListener("click", () => call(path + "/reopen", {}, t("did_reopen")).catch(quiet));
     card.reveal.addEventListener("click", () => call(path + "/reveal", { revealed: !card.round.revealed }, t(card.round.revealed ? "did_hide" : "did_reveal")).catch(quiet));
     card.start.addEventListener("click", () => {
       const seconds = Math.round(60 * Number(card.minutes.value || 0));
@@ -186,9 +241,17 @@
         { class: "controls" },
         card.primary,
         card.reveal,
+        card.reopen,
         el("span", { class: "timer" }, el("label", { for: timerId, text: t("timer_minutes") }), card.minutes, card.start, card.stop)
       ),
-      card.results
+      card.results,
+      el(
+        "div",
+        { class: "private-note" },
+        el("label", { for: "note-" + id, text: t("note_label") }),
+        card.note,
+        card.noteState
+      )
     );
     return card;
   }
@@ -218,11 +281,15 @@
     card.badge.className = "badge badge-" + round.status;
     card.box.className = "round-card round-" + round.status;
     D.setText(card.answered, D.tn("answered", round.n_ballots || 0, { p: state.participants }));
-    D.setText(card.primary, t(round.status === "draft" ? "open" : open ? "close" : "reopen"));
+    card.next = nextAction(round);
+    D.setText(card.primary, t(card.next.action));
     D.setText(card.reveal, t(round.revealed ? "hide" : "reveal"));
+    // The main button already reveals: no second "Uitslag tonen" beside it.
+    card.reveal.hidden = card.next.action === "reveal";
+    card.reopen.hidden = round.status !== "closed";
     D.setText(card.visibility, state.denksessie.show_results_live ? t("live_results") : t(round.revealed ? "revealed" : "not_revealed"));
-    const ended = state.denksessie.status === "ended";
-    card.primary.disabled = ended;
+    card.box.querySelector(".controls").hidden = ended;
+    card.visibility.hidden = ended;
     card.start.disabled = card.stop.disabled = card.minutes.disabled = !open;
     if ((card.countdown.getAttribute("data-deadline") || "") !== (round.deadline_at || "")) {
       if (round.deadline_at) card.countdown.setAttribute("data-deadline", round.deadline_at);
@@ -240,6 +307,18 @@
       card.resultsKey = key;
       D.fill(card.results, res ? D.renderResults(round, res, { names: names, limit: 25, principles: true, principleTexts: texts, moderate: moderate, twijfel: round.config.allow_twijfel !== false }) : null);
     }
+  }
+
+  // What a facilitator does next with a round: open it, close it, show its result, then open
+  // the next round (or add one). Reopening a closed round is the secondary button.
+  function nextAction(round) {
+    if (round.status === "draft") return { action: "open" };
+    if (round.status === "open") return { action: "close" };
+    if (!round.revealed && !state.denksessie.show_results_live) return { action: "reveal" };
+    const later = (state.rounds || []).filter((r) => r.position > round.position && r.status === "draft")[0];
+    const anyOpen = (state.rounds || []).some((r) => r.status === "open");
+    if (later && !anyOpen) return { action: "next_round", roundId: later.id };
+    return { action: "add_next" };
   }
 
   function renderRounds() {
@@ -273,8 +352,8 @@
         "ul",
         { class: "people-list" },
         list.map((p) => {
-          const button = el("button", { type: "button", class: "small danger", "data-fk": "rm:" + p.id, text: t("remove") });
-          confirming(button, "remove", "confirm_remove", () => call("/participants/" + encodeURIComponent(p.id) + "/remove", {}, t("did_remove")).catch(quiet));
+          const button = ended ? null : el("button", { type: "button", class: "small danger", "data-fk": "rm:" + p.id, text: t("remove") });
+          if (button) confirming(button, "remove", "confirm_remove", () => call("/participants/" + encodeURIComponent(p.id) + "/remove", {}, t("did_remove")).catch(quiet));
           return el(
             "li",
             null,
@@ -290,12 +369,17 @@
     state = next;
     names = D.byKey(state);
     D.setText(document.getElementById("participants"), String(state.participants));
-    const ended = state.denksessie.status === "ended";
-    D.setText(lockButton, t(state.denksessie.join_locked ? "unlock" : "lock"));
-    lockButton.disabled = endButton.disabled = ended;
-    if (ended) D.setText(status, t("ended"));
+    if (lockButton) D.setText(lockButton, t(state.denksessie.join_locked ? "unlock" : "lock"));
     renderRounds();
     renderPeople();
+  }
+
+  function loadEnded() {
+    D.api("GET", base).then(render, (problem) => D.setText(alertBox, problem.message));
+  }
+  if (ended) {
+    notesLoaded.then(loadEnded);
+    return;
   }
 
   const client = new D.Client({
@@ -304,12 +388,16 @@
     token: app.getAttribute("data-token"),
     onState: render,
     onStatus: (name) => D.setText(document.getElementById("conn"), t("conn_" + name)),
-    onFatal: (kind) => D.setText(alertBox, t("fatal_" + kind)),
+    onFatal: (kind) => {
+      // Ended (here or elsewhere): the page comes back read-only with every result.
+      if (kind === "ended") return location.reload();
+      D.setText(alertBox, t("fatal_" + kind));
+    },
     onFrame: (frame) => {
       if (frame.type === "error") D.setText(alertBox, frame.message);
     },
   });
-  client.start();
+  notesLoaded.then(() => client.start());
 
   // --- adding a round ------------------------------------------------------------------------------
   const form = document.getElementById("round-form");
