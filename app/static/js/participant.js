@@ -117,7 +117,11 @@
         if (!frame.msg_id || outbox[rid].msg_id !== frame.msg_id) return;
         if (frame.retry) outbox[rid].sent = Date.now() - 5000;
         else delete outbox[rid];
-        if (mine === rid) target = ui.error;
+        if (mine === rid) {
+          target = ui.error;
+          // Refused, so not counted: what was typed is an unsent draft again.
+          if (!frame.retry) changed();
+        }
       });
       saveOutbox();
       D.setText(target, frame.message);
@@ -161,6 +165,7 @@
     const draft = load("draft:" + round.id) || JSON.parse(JSON.stringify(fromPayload(round.kind, own && own.payload)));
     const heading = D.uid("round");
     const form = el("form", { class: "ballot", novalidate: true, "aria-labelledby": heading, onsubmit: submit });
+    const closed = round.status !== "open";
     ui = {
       round: round,
       key: key,
@@ -168,14 +173,22 @@
       form: form,
       status: el("p", { class: "save-status", role: "status" }),
       error: el("p", { class: "error", role: "alert" }),
-      results: el("section", { class: "my-results", hidden: true, "aria-label": t("results") }),
+      // "Nog niet verstuurd" while the timer runs low: an alert, set once, so it is read out once.
+      warning: el("p", { class: "unsent-warning", role: "alert" }),
+      results: el("section", { class: "my-results", hidden: true, "aria-label": t("results"), tabindex: "-1" }),
       resultsKey: "",
+      said: el("p", { class: "sr-only", "aria-live": "polite" }),
       counter: el("p", { class: "muted" }),
       deadline: el("p", { class: "countdown-slot" }),
       submit: el("button", { type: "submit", class: "primary wide" }),
     };
     ui.kind = D.kinds[round.kind](round, draft, form);
-    D.add(form, el("div", { class: "submit-bar" }, ui.submit, ui.status), ui.error);
+    // The send button stays in reach on a long form: the bar sticks to the bottom of the screen.
+    D.add(form, ui.error, el("div", { class: closed ? "submit-bar" : "submit-bar sticky" }, ui.warning, ui.submit, ui.status));
+    // An answer filled in but not sent when the round closed did not count; the draft stays on
+    // this phone (sessionStorage) and the phone says so plainly.
+    const lost = closed && draft.dirty && el("p", { class: "notice unsent", role: "alert", text: t(own ? "unsent_change_closed" : "unsent_closed") });
+    // The results sit at the top of the round: revealed, they are what a phone shows first.
     ui.box = el(
       "section",
       { class: "round" },
@@ -183,11 +196,13 @@
       el("h2", { id: heading, tabindex: "-1", text: round.title }),
       ui.deadline,
       ui.counter,
-      round.status !== "open" && el("p", { class: "notice", text: t("round_closed") }),
-      form,
-      ui.results
+      closed && el("p", { class: "notice", text: t("round_closed") }),
+      lost,
+      ui.said,
+      ui.results,
+      form
     );
-    if (round.status !== "open") form.querySelectorAll("input, button, select, textarea").forEach((c) => (c.disabled = true));
+    if (closed) form.querySelectorAll("input, button, select, textarea").forEach((c) => (c.disabled = true));
     D.fill(view, ui.box);
     if (hadFocus || document.activeElement === document.body) ui.box.querySelector("h2").focus();
   }
@@ -205,12 +220,43 @@
     const res = (state.results || {})[round.id];
     const resKey = JSON.stringify(res || "");
     if (resKey !== ui.resultsKey) {
+      const revealed = res && ui.results.hidden && ui.resultsKey !== "";
       ui.resultsKey = resKey;
       ui.results.hidden = !res;
       if (res) D.fill(ui.results, el("h2", { text: t("results") }), D.renderResults(round, res, { names: names, limit: 5, principleTexts: state.principles[round.id] }));
+      if (revealed) showRevealed();
     }
     showStatus();
+    warnUnsent();
   }
+
+  // Results revealed while the phone shows the round: announced, and scrolled into view unless
+  // the participant is typing (then only announced: the text says where to look).
+  function showRevealed() {
+    D.setText(ui.said, "");
+    setTimeout(() => ui && D.setText(ui.said, t("results_shown")), 50);
+    const active = document.activeElement;
+    if (active && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName) && active.type !== "checkbox" && active.type !== "radio") return;
+    ui.results.scrollIntoView({ block: "start" });
+  }
+
+  // Seconds left on the round's timer, or null without one.
+  function secondsLeft(round) {
+    if (!round.deadline_at) return null;
+    const iso = round.deadline_at;
+    const end = Date.parse(/Z|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z");
+    return isNaN(end) ? null : Math.max(0, Math.round((end - (Date.now() + D.clockOffset)) / 1000));
+  }
+  // While the timer runs low, an unsent answer is pointed out above the send button.
+  function warnUnsent() {
+    if (!ui || !state) return;
+    const left = ui.round.status === "open" ? secondsLeft(ui.round) : null;
+    const waiting = ui.draft.dirty || (outbox[ui.round.id] && !client.ready);
+    const warn = left !== null && left <= WARN_SECONDS && !!waiting;
+    D.setText(ui.warning, warn ? t("unsent_warning") : "");
+  }
+  const WARN_SECONDS = 60;
+  setInterval(warnUnsent, 1000);
 
   function showStatus() {
     const own = (state.own_ballots || {})[ui.round.id];
@@ -218,7 +264,8 @@
     const saved = own && !pending && !ui.draft.dirty;
     let text = "";
     if (pending) text = t(client.ready ? "sending" : "queued");
-    else if (own) text = ui.draft.dirty ? t("changed") : t("saved") + (ui.round.status === "open" ? " " + t("can_change") : "");
+    else if (ui.round.status !== "open") text = ui.draft.dirty ? t("not_counted") : own ? t("saved") : "";
+    else if (own) text = ui.draft.dirty ? t("changed") : t("saved") + " " + t("can_change");
     D.setText(ui.status, text);
     ui.status.className = "save-status" + (saved ? " ok" : "");
     D.setText(ui.submit, t(own ? "submit_change" : "submit"));
@@ -229,6 +276,7 @@
     store("draft:" + ui.round.id, ui.draft);
     D.setText(ui.error, "");
     showStatus();
+    warnUnsent();
   }
 
   function submit(event) {
@@ -293,7 +341,8 @@
           if (onToggle) onToggle();
           changed();
         });
-        return (o.li = el("li", null, el("label", { class: "check" }, box, el("span", null, o.label, o.extra && el("span", { class: "extra", text: o.extra })))));
+        const label = el("label", { class: "check" }, box, el("span", null, el("span", { class: "name" }, o.label), o.extra && [" ", el("span", { class: "extra", text: o.extra })]));
+        return (o.li = o.info ? el("li", { class: "with-info" }, explain(o.info, label)) : el("li", null, label));
       })
     );
     function sync() {
@@ -305,6 +354,34 @@
     return list;
   }
 
+  // What a value means, without leaving the ballot: an "i" beside the name opens the value's
+  // cluster and its opvattingen from the catalogue (they come with the snapshot). Returns the
+  // row (`main`, the button) and the panel below it.
+  function explain(key, main) {
+    const value = (state.values || []).filter((v) => v.key === key)[0];
+    if (!value) return main;
+    const id = D.uid("x");
+    const panel = el(
+      "div",
+      { class: "explain", id: id, hidden: true },
+      el("p", null, t("explain_cluster") + " ", el("strong", { text: value.cluster_name })),
+      (value.opvattingen || []).length ? [el("p", { text: t("explain_opvattingen") }), el("ul", null, value.opvattingen.map((text) => el("li", null, el("q", { text: text }))))] : null
+    );
+    const button = el("button", {
+      type: "button",
+      class: "info",
+      "aria-expanded": "false",
+      "aria-controls": id,
+      "aria-label": t("explain_value", { name: value.name }),
+      text: "i",
+      onclick: () => {
+        panel.hidden = !panel.hidden;
+        button.setAttribute("aria-expanded", String(!panel.hidden));
+      },
+    });
+    return [el("div", { class: "info-row" }, main, button), panel];
+  }
+
   D.kinds = {};
   D.form = {
     state: () => state,
@@ -314,6 +391,7 @@
     fail: fail,
     toggle: toggle,
     choices: choices,
+    explain: explain,
     principleField: principleField,
     cleanPrinciple: cleanPrinciple,
   };

@@ -47,8 +47,12 @@
               el("span", { class: "name", text: name }),
               el("span", { class: "x", "aria-hidden": "true", text: "×" }),
             ]),
-            button("u:" + key, t("move_up", { name: name }), "move", () => place(key, i - 1, "u:" + key), i === 0, "↑"),
-            button("d:" + key, t("move_down", { name: name }), "move", () => place(key, i + 1, "d:" + key), i === order.length - 1, "↓")
+            el(
+              "span",
+              { class: "moves" },
+              button("u:" + key, t("move_up", { name: name }), "move", () => place(key, i - 1, "u:" + key), i === 0, "↑"),
+              button("d:" + key, t("move_down", { name: name }), "move", () => place(key, i + 1, "d:" + key), i === order.length - 1, "↓")
+            )
           );
         })
       );
@@ -56,13 +60,17 @@
         pool,
         rest.map((key, i) => {
           const next = rest[i + 1] || rest[i - 1];
+          // The pool lists a value's meaning below its row ("i"); the explain panel is part of
+          // the item, so it travels with it when dragged.
           return el(
             "li",
             { class: "pool-item", "data-key": key },
-            grip(),
-            button("a:" + key, t("rank_add", { name: names[key], pos: order.length + 1 }), "pool-add", () => place(key, order.length, next ? "a:" + next : "n:" + key), full, [
-              el("span", { class: "name", text: names[key] }),
-              el("span", { class: "x", "aria-hidden": "true", text: "+" }),
+            F.explain(key, [
+              grip(),
+              button("a:" + key, t("rank_add", { name: names[key], pos: order.length + 1 }), "pool-add", () => place(key, order.length, next ? "a:" + next : "n:" + key), full, [
+                el("span", { class: "name", text: names[key] }),
+                el("span", { class: "x", "aria-hidden": "true", text: "+" }),
+              ]),
             ])
           );
         })
