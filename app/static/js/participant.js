@@ -12,7 +12,6 @@
   const app = document.getElementById("app");
   D.loadMessages();
   const code = app.getAttribute("data-code");
-  const MAX = Number(app.getAttribute("data-principle-max"));
   const $ = (id) => document.getElementById(id);
   const view = $("view");
 
@@ -78,7 +77,7 @@
       return (ui = null);
     }
     const key = [round.id, round.status, round.kind === "principle" ? JSON.stringify(state.principles[round.id]) : ""].join();
-    if (!D.kinds[round.kind]) return withKind(round.kind);
+    if (!D.kinds[round.kind] || needsForms(round)) return withKind(round);
     if (!ui || ui.key !== key) build(round, key);
     ui.round = round;
     update();
@@ -117,11 +116,8 @@
         if (!frame.msg_id || outbox[rid].msg_id !== frame.msg_id) return;
         if (frame.retry) outbox[rid].sent = Date.now() - 5000;
         else delete outbox[rid];
-        if (mine === rid) {
-          target = ui.error;
-          // Refused, so not counted: what was typed is an unsent draft again.
-          if (!frame.retry) changed();
-        }
+        if (mine === rid) target = ui.error;
+        if (mine === rid && !frame.retry) changed(); // refused: an unsent draft again
       });
       saveOutbox();
       D.setText(target, frame.message);
@@ -138,8 +134,12 @@
   // --- a round ---------------------------------------------------------------------------------
   // The form of each round kind is a small script (round-<kind>.js), fetched when such a round
   // first shows; until it arrives the phone keeps showing what it showed.
+  // Shared parts (round-forms.js) come first for the rounds that use them.
   const loading = {};
-  function withKind(kind) {
+  const FORMS = { casus: 1, approval: 1, principle: 1 };
+  const needsForms = (round) => !D.form.choices && (FORMS[round.kind] || Object.keys(round.config.principles || {}).length);
+  function withKind(round) {
+    const kind = needsForms(round) ? "forms" : round.kind;
     if (loading[kind]) return;
     const script = (loading[kind] = el("script", { src: "/static/js/round-" + kind + ".js" }));
     script.onload = () => onState(state, "state");
@@ -173,9 +173,8 @@
       form: form,
       status: el("p", { class: "save-status", role: "status" }),
       error: el("p", { class: "error", role: "alert" }),
-      // "Nog niet verstuurd" while the timer runs low: an alert, set once, so it is read out once.
       warning: el("p", { class: "unsent-warning", role: "alert" }),
-      results: el("section", { class: "my-results", hidden: true, "aria-label": t("results"), tabindex: "-1" }),
+      results: el("section", { class: "my-results", hidden: true, "aria-label": t("results") }),
       resultsKey: "",
       said: el("p", { class: "sr-only", "aria-live": "polite" }),
       counter: el("p", { class: "muted" }),
@@ -183,12 +182,10 @@
       submit: el("button", { type: "submit", class: "primary wide" }),
     };
     ui.kind = D.kinds[round.kind](round, draft, form);
-    // The send button stays in reach on a long form: the bar sticks to the bottom of the screen.
+    // Send stays in reach (sticky); an unsent answer at close did not count: said plainly (the
+    // draft stays on this phone). Results go on top, to be seen first.
     D.add(form, ui.error, el("div", { class: closed ? "submit-bar" : "submit-bar sticky" }, ui.warning, ui.submit, ui.status));
-    // An answer filled in but not sent when the round closed did not count; the draft stays on
-    // this phone (sessionStorage) and the phone says so plainly.
-    const lost = closed && draft.dirty && el("p", { class: "notice unsent", role: "alert", text: t(own ? "unsent_change_closed" : "unsent_closed") });
-    // The results sit at the top of the round: revealed, they are what a phone shows first.
+    const lost = closed && draft.dirty && el("p", { class: "unsent", role: "alert", text: t(own ? "unsent_change_closed" : "unsent_closed") });
     ui.box = el(
       "section",
       { class: "round" },
@@ -230,32 +227,20 @@
     warnUnsent();
   }
 
-  // Results revealed while the phone shows the round: announced, and scrolled into view unless
-  // the participant is typing (then only announced: the text says where to look).
+  // Results revealed: announced, and scrolled into view unless someone is typing.
   function showRevealed() {
     D.setText(ui.said, "");
     setTimeout(() => ui && D.setText(ui.said, t("results_shown")), 50);
-    const active = document.activeElement;
-    if (active && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName) && active.type !== "checkbox" && active.type !== "radio") return;
-    ui.results.scrollIntoView({ block: "start" });
+    if (!/^(text|search|number|textarea)/.test(document.activeElement.type)) ui.results.scrollIntoView();
   }
 
-  // Seconds left on the round's timer, or null without one.
-  function secondsLeft(round) {
-    if (!round.deadline_at) return null;
-    const iso = round.deadline_at;
-    const end = Date.parse(/Z|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z");
-    return isNaN(end) ? null : Math.max(0, Math.round((end - (Date.now() + D.clockOffset)) / 1000));
-  }
-  // While the timer runs low, an unsent answer is pointed out above the send button.
+  // An unsent answer in the timer's last minute: pointed out above the send button.
   function warnUnsent() {
-    if (!ui || !state) return;
-    const left = ui.round.status === "open" ? secondsLeft(ui.round) : null;
-    const waiting = ui.draft.dirty || (outbox[ui.round.id] && !client.ready);
-    const warn = left !== null && left <= WARN_SECONDS && !!waiting;
-    D.setText(ui.warning, warn ? t("unsent_warning") : "");
+    const iso = ui && ui.round.status === "open" && ui.round.deadline_at;
+    const end = iso && Date.parse(/Z|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z");
+    const low = !!end && end - (Date.now() + D.clockOffset) <= 60000;
+    D.setText(ui && ui.warning, low && (ui.draft.dirty || (outbox[ui.round.id] && !client.ready)) ? t("unsent_warning") : "");
   }
-  const WARN_SECONDS = 60;
   setInterval(warnUnsent, 1000);
 
   function showStatus() {
@@ -264,7 +249,7 @@
     const saved = own && !pending && !ui.draft.dirty;
     let text = "";
     if (pending) text = t(client.ready ? "sending" : "queued");
-    else if (ui.round.status !== "open") text = ui.draft.dirty ? t("not_counted") : own ? t("saved") : "";
+    else if (own && !open()) text = ui.draft.dirty ? "" : t("saved");
     else if (own) text = ui.draft.dirty ? t("changed") : t("saved") + " " + t("can_change");
     D.setText(ui.status, text);
     ui.status.className = "save-status" + (saved ? " ok" : "");
@@ -305,80 +290,19 @@
     if (!on && at >= 0) list.splice(at, 1);
   };
 
-  // A principle ("Ik ...") with a live character counter.
-  function principleField(label, value, onInput) {
-    const id = D.uid("p");
-    const area = el("textarea", { id: id, maxlength: MAX, rows: 3, "aria-describedby": id + "-n" });
-    const counter = el("p", { class: "counter", id: id + "-n" });
-    const count = () => D.setText(counter, t("chars", { n: area.value.length, max: MAX }));
-    area.value = value;
-    area.addEventListener("input", () => {
-      count();
-      onInput(area.value);
-    });
-    count();
-    return el("div", { class: "field" }, el("label", { for: id }, label), area, counter);
-  }
-
-  function cleanPrinciple(text) {
-    const clean = (text || "").replace(/\s+/g, " ").trim();
-    if (/^(ik( \.\.\.)?)?$/i.test(clean)) return "";
-    if (!/^Ik /.test(clean)) fail(t("principle_ik"));
-    return clean;
-  }
-
-  // Checkboxes, at most `limit` checked; returns {list, boxes, sync()}.
-  function choices(options, chosen, limit, note, onToggle) {
-    const boxes = {};
-    const list = el(
-      "ul",
-      { class: "check-list" },
-      options.map((o) => {
-        const box = (boxes[o.key] = el("input", { type: "checkbox", value: o.key, checked: chosen.indexOf(o.key) >= 0 }));
-        box.addEventListener("change", () => {
-          toggle(chosen, o.key, box.checked);
-          sync();
-          if (onToggle) onToggle();
-          changed();
-        });
-        const label = el("label", { class: "check" }, box, el("span", null, el("span", { class: "name" }, o.label), o.extra && [" ", el("span", { class: "extra", text: o.extra })]));
-        return (o.li = o.info ? el("li", { class: "with-info" }, explain(o.info, label)) : el("li", null, label));
-      })
-    );
-    function sync() {
-      const full = chosen.length >= limit;
-      Object.keys(boxes).forEach((k) => (boxes[k].disabled = !open() || (full && !boxes[k].checked)));
-      D.setText(note, t("picked", { n: chosen.length, k: limit }) + (full ? " " + t("picked_full") : ""));
-    }
-    sync();
-    return list;
-  }
-
-  // What a value means, without leaving the ballot: an "i" beside the name opens the value's
-  // cluster and its opvattingen from the catalogue (they come with the snapshot). Returns the
-  // row (`main`, the button) and the panel below it.
+  // What a value means, on the ballot: an "i" opens its cluster and opvattingen. [row, panel]
   function explain(key, main) {
     const value = (state.values || []).filter((v) => v.key === key)[0];
     if (!value) return main;
-    const id = D.uid("x");
+    const said = value.opvattingen || [];
     const panel = el(
       "div",
-      { class: "explain", id: id, hidden: true },
-      el("p", null, t("explain_cluster") + " ", el("strong", { text: value.cluster_name })),
-      (value.opvattingen || []).length ? [el("p", { text: t("explain_opvattingen") }), el("ul", null, value.opvattingen.map((text) => el("li", null, el("q", { text: text }))))] : null
+      { class: "explain", id: D.uid("x"), hidden: true },
+      el("p", null, t("cluster") + ": ", el("strong", { text: value.cluster_name })),
+      el("ul", null, said.map((text) => el("li", null, el("q", { text: text }))))
     );
-    const button = el("button", {
-      type: "button",
-      class: "info",
-      "aria-expanded": "false",
-      "aria-controls": id,
-      "aria-label": t("explain_value", { name: value.name }),
-      text: "i",
-      onclick: () => {
-        panel.hidden = !panel.hidden;
-        button.setAttribute("aria-expanded", String(!panel.hidden));
-      },
-    });
+    const button = el("button", { type: "button", class: "info", "aria-expanded": "false", "aria-controls": panel.id, "aria-label": t("explain_value", { name: value.name }), text: "i" });
+    button.onclick = () => button.setAttribute("aria-expanded", String(!(panel.hidden = !panel.hidden)));
     return [el("div", { class: "info-row" }, main, button), panel];
   }
 
@@ -390,10 +314,7 @@
     changed: changed,
     fail: fail,
     toggle: toggle,
-    choices: choices,
     explain: explain,
-    principleField: principleField,
-    cleanPrinciple: cleanPrinciple,
   };
   client.start();
 })();

@@ -60,8 +60,6 @@
         pool,
         rest.map((key, i) => {
           const next = rest[i + 1] || rest[i - 1];
-          // The pool lists a value's meaning below its row ("i"); the explain panel is part of
-          // the item, so it travels with it when dragged.
           return el(
             "li",
             { class: "pool-item", "data-key": key },
@@ -104,31 +102,9 @@
     }
     fill();
     withSortable(sortable);
-    D.add(form, el("p", { class: "hint", text: (k < candidates.length ? t("rank_top", { k: k }) + " " : "") + t("rank_help") }), el("h3", { id: ranked.getAttribute("aria-labelledby"), text: t("rank_yours") }), empty, ranked, poolTitle, pool, said, principlesPerValue(round, names));
+    D.add(form, el("p", { class: "hint", text: (k < candidates.length ? t("rank_top", { k: k }) + " " : "") + t("rank_help") }), el("h3", { id: ranked.getAttribute("aria-labelledby"), text: t("rank_yours") }), empty, ranked, poolTitle, pool, said, F.principlesPerValue && F.principlesPerValue(round, names));
     return () => (order.length ? { ranking: order.slice() } : F.fail(t("need_ranking")));
   };
-
-  // A traject's ranking round carries the principles written per value in the naming sessions:
-  // one closed <details> per value, so the list stays short on a phone and opens on a tap.
-  function principlesPerValue(round, names) {
-    const per = round.config.principles || {};
-    const keys = round.config.candidates.filter((key) => (per[key] || []).length);
-    if (!keys.length) return null;
-    const title = el("h3", { id: D.uid("rp"), text: t("rank_principles") });
-    return el(
-      "section",
-      { class: "rank-principles", "aria-labelledby": title.id },
-      title,
-      keys.map((key) =>
-        el(
-          "details",
-          {},
-          el("summary", { text: D.tn("rank_principles_n", per[key].length, { name: names[key] || key }) }),
-          el("ul", {}, per[key].map((text) => el("li", { text: text })))
-        )
-      )
-    );
-  }
 
   // SortableJS (45 KB) is fetched only once a ranking round shows, not with the page.
   let sortableScript = null;
