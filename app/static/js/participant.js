@@ -1,9 +1,7 @@
 /* The phone: lobby, a form per round kind (round-<kind>.js), "opgeslagen" on ack, results.
- * Never lose an answer: what is typed or ordered is a draft in sessionStorage (per round); a
- * submitted ballot waits in an outbox (also in sessionStorage) until its ack, and is sent again
- * with the same msg_id after a reconnect (the server counts it once). A live update rebuilds a
- * form only when the round itself changes (another round, opened, closed), and then from the
- * draft, so nobody's typing is wiped. */
+ * Never lose an answer: a draft per round and an outbox of sent ballots live in sessionStorage;
+ * a ballot is sent again with the same msg_id until acked (the server counts it once). A form is
+ * rebuilt, from the draft, only when its round changes (another, opened, closed). */
 (function () {
   "use strict";
   const D = window.Denk;
@@ -131,10 +129,9 @@
     D.fill(view, el("section", { class: "lobby" }, el("h2", { text: t("lobby_title") }), el("p", { text: t("lobby_text") }), who && el("p", { class: "muted", text: t("you_are", { who: who }) })));
   }
 
-  // --- a round ---------------------------------------------------------------------------------
-  // The form of each round kind is a small script (round-<kind>.js), fetched when such a round
-  // first shows; until it arrives the phone keeps showing what it showed.
-  // Shared parts (round-forms.js) come first for the rounds that use them.
+  // --- a round ------------------------------------------------------------------------------
+  // Each kind's form is a script (round-<kind>.js; shared parts in round-forms.js first), fetched
+  // when such a round first shows; meanwhile the phone keeps showing what it showed.
   const loading = {};
   const FORMS = { casus: 1, approval: 1, principle: 1 };
   const needsForms = (round) => !D.form.choices && (FORMS[round.kind] || Object.keys(round.config.principles || {}).length);
@@ -182,8 +179,8 @@
       submit: el("button", { type: "submit", class: "primary wide" }),
     };
     ui.kind = D.kinds[round.kind](round, draft, form);
-    // Send stays in reach (sticky); an unsent answer at close did not count: said plainly (the
-    // draft stays on this phone). Results go on top, to be seen first.
+    // Send stays in reach (sticky); an answer unsent at close is said not to count (the draft
+    // stays). Results go on top.
     D.add(form, ui.error, el("div", { class: closed ? "submit-bar" : "submit-bar sticky" }, ui.warning, ui.submit, ui.status));
     const lost = closed && draft.dirty && el("p", { class: "unsent", role: "alert", text: t(own ? "unsent_change_closed" : "unsent_closed") });
     ui.box = el(
