@@ -196,6 +196,9 @@ class TestThePhone:
         open_explanation(a, "Verantwoordelijkheid")
         for viewport in (NARROW, PHONE):
             assert_no_broken_words(a, viewport, "phone-casus-words")
+        a.set_viewport_size(NARROW)
+        assert send_button_everywhere(a) == [], "at 320 px"
+        a.set_viewport_size(PHONE)
 
         # --- an answer filled in but not sent: warned while the timer runs low ----------------
         a.get_by_role("radio", name="Toekennen", exact=True).check()
@@ -222,6 +225,8 @@ class TestThePhone:
         expect(lost).to_be_visible()
         expect(a.get_by_label(re.compile("Principe bij Rekenschap"))).to_have_value(principle)
         expect(a.get_by_role("checkbox", name=re.compile("Rekenschap"))).to_be_checked()
+        # What a value means can still be looked up in the closed round.
+        expect(open_explanation(a, "Rekenschap")).to_contain_text("Cluster: Nut")
         a.evaluate("window.scrollTo(0, 0)")
         viewport_shot(a, "phone-unsent-closed")
         snapshot = api_get(room.base, base, room.login)

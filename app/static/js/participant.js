@@ -196,7 +196,7 @@
       ui.results,
       form
     );
-    if (closed) form.querySelectorAll("input, button, select, textarea").forEach((c) => (c.disabled = true));
+    if (closed) form.querySelectorAll("input, button:not(.info), select, textarea").forEach((c) => (c.disabled = true));
     D.fill(view, ui.box);
     if (hadFocus || document.activeElement === document.body) ui.box.querySelector("h2").focus();
   }
