@@ -302,4 +302,26 @@ class TestThePhone:
             assert_no_broken_words(c, viewport, "phone-points-words")
         assert small_targets(c) == []
         assert_axe_clean(c)
+        api_post(room, f"{base}/rounds/{points['id']}/close", {})
+
+        # A traject's ranking round brings the principles of earlier sessions per value (drawn by
+        # round-forms.js, which a plain ranking round does not fetch).
+        traject = api_post(
+            room,
+            f"{base}/rounds",
+            {
+                "kind": "ranking",
+                "config": {
+                    "candidates": LONG_NAMES[:2],
+                    "principles": {"bestaansveiligheid": ["Ik zorg dat niemand zonder huis valt."]},
+                },
+            },
+        )
+        api_post(room, f"{base}/rounds/{traject['id']}/open", {})
+        summary = c.locator(".rank-principles summary")
+        expect(summary).to_have_text("Bestaansveiligheid · 1 principe")
+        summary.click()
+        expect(c.locator(".rank-principles li")).to_have_text(
+            "Ik zorg dat niemand zonder huis valt."
+        )
         assert_no_console_errors(c)
