@@ -280,6 +280,8 @@ def kept_parts(db: DbSession, denksessie: Denksessie, rounds: list[SessionRound]
                 "cluster": c.key,
                 "cluster_name": c.name,
                 "group": c.group,
+                # What the value means, for the "i" beside its name on the phone (~7 KB in all).
+                "opvattingen": v.opvattingen,
             }
             for c in catalogue.clusters
             for v in c.values

@@ -224,7 +224,10 @@ class TestSnapshotContents:
         keys = [v["key"] for v in values]
         assert len(keys) == len(set(keys)) == 25
         assert set(keys) == catalogues.value_keys(db, sessions.catalogue_of(db, denksessie))
-        assert {"key", "name", "cluster", "cluster_name", "group"} == set(values[0])
+        assert {"key", "name", "cluster", "cluster_name", "group", "opvattingen"} == set(values[0])
+        meaning = next(v for v in values if v["key"] == "zelfbeschikking")["opvattingen"]
+        assert meaning
+        assert all(isinstance(text, str) and text for text in meaning)
 
     def test_describes_only_the_casussen_of_casus_rounds(
         self, db: Session, denksessie: Denksessie

@@ -1,9 +1,7 @@
 /* The phone: lobby, a form per round kind (round-<kind>.js), "opgeslagen" on ack, results.
- * Never lose an answer: what is typed or ordered is a draft in sessionStorage (per round); a
- * submitted ballot waits in an outbox (also in sessionStorage) until its ack, and is sent again
- * with the same msg_id after a reconnect (the server counts it once). A live update rebuilds a
- * form only when the round itself changes (another round, opened, closed), and then from the
- * draft, so nobody's typing is wiped. */
+ * Never lose an answer: a draft per round and an outbox of sent ballots live in sessionStorage;
+ * a ballot is sent again with the same msg_id until acked (the server counts it once). A form is
+ * rebuilt, from the draft, only when its round changes (another, opened, closed). */
 (function () {
   "use strict";
   const D = window.Denk;
@@ -12,7 +10,6 @@
   const app = document.getElementById("app");
   D.loadMessages();
   const code = app.getAttribute("data-code");
-  const MAX = Number(app.getAttribute("data-principle-max"));
   const $ = (id) => document.getElementById(id);
   const view = $("view");
 
@@ -78,7 +75,7 @@
       return (ui = null);
     }
     const key = [round.id, round.status, round.kind === "principle" ? JSON.stringify(state.principles[round.id]) : ""].join();
-    if (!D.kinds[round.kind]) return withKind(round.kind);
+    if (!D.kinds[round.kind] || needsForms(round)) return withKind(round);
     if (!ui || ui.key !== key) build(round, key);
     ui.round = round;
     update();
@@ -118,6 +115,7 @@
         if (frame.retry) outbox[rid].sent = Date.now() - 5000;
         else delete outbox[rid];
         if (mine === rid) target = ui.error;
+        if (mine === rid && !frame.retry) changed(); // refused: an unsent draft again
       });
       saveOutbox();
       D.setText(target, frame.message);
@@ -131,11 +129,14 @@
     D.fill(view, el("section", { class: "lobby" }, el("h2", { text: t("lobby_title") }), el("p", { text: t("lobby_text") }), who && el("p", { class: "muted", text: t("you_are", { who: who }) })));
   }
 
-  // --- a round ---------------------------------------------------------------------------------
-  // The form of each round kind is a small script (round-<kind>.js), fetched when such a round
-  // first shows; until it arrives the phone keeps showing what it showed.
+  // --- a round ------------------------------------------------------------------------------
+  // Each kind's form is a script (round-<kind>.js; shared parts in round-forms.js first), fetched
+  // when such a round first shows; meanwhile the phone keeps showing what it showed.
   const loading = {};
-  function withKind(kind) {
+  const FORMS = { casus: 1, approval: 1, principle: 1 };
+  const needsForms = (round) => !D.form.choices && (FORMS[round.kind] || Object.keys(round.config.principles || {}).length);
+  function withKind(round) {
+    const kind = needsForms(round) ? "forms" : round.kind;
     if (loading[kind]) return;
     const script = (loading[kind] = el("script", { src: "/static/js/round-" + kind + ".js" }));
     script.onload = () => onState(state, "state");
@@ -161,6 +162,7 @@
     const draft = load("draft:" + round.id) || JSON.parse(JSON.stringify(fromPayload(round.kind, own && own.payload)));
     const heading = D.uid("round");
     const form = el("form", { class: "ballot", novalidate: true, "aria-labelledby": heading, onsubmit: submit });
+    const closed = round.status !== "open";
     ui = {
       round: round,
       key: key,
@@ -168,14 +170,19 @@
       form: form,
       status: el("p", { class: "save-status", role: "status" }),
       error: el("p", { class: "error", role: "alert" }),
+      warning: el("p", { class: "unsent-warning", role: "alert" }),
       results: el("section", { class: "my-results", hidden: true, "aria-label": t("results") }),
       resultsKey: "",
+      said: el("p", { class: "sr-only", "aria-live": "polite" }),
       counter: el("p", { class: "muted" }),
       deadline: el("p", { class: "countdown-slot" }),
       submit: el("button", { type: "submit", class: "primary wide" }),
     };
     ui.kind = D.kinds[round.kind](round, draft, form);
-    D.add(form, el("div", { class: "submit-bar" }, ui.submit, ui.status), ui.error);
+    // Send stays in reach (sticky); an answer unsent at close is said not to count (the draft
+    // stays). Results go on top.
+    D.add(form, ui.error, el("div", { class: closed ? "submit-bar" : "submit-bar sticky" }, ui.warning, ui.submit, ui.status));
+    const lost = closed && draft.dirty && el("p", { class: "unsent", role: "alert", text: t(own ? "unsent_change_closed" : "unsent_closed") });
     ui.box = el(
       "section",
       { class: "round" },
@@ -183,11 +190,13 @@
       el("h2", { id: heading, tabindex: "-1", text: round.title }),
       ui.deadline,
       ui.counter,
-      round.status !== "open" && el("p", { class: "notice", text: t("round_closed") }),
-      form,
-      ui.results
+      closed && el("p", { class: "notice", text: t("round_closed") }),
+      lost,
+      ui.said,
+      ui.results,
+      form
     );
-    if (round.status !== "open") form.querySelectorAll("input, button, select, textarea").forEach((c) => (c.disabled = true));
+    if (closed) form.querySelectorAll("input, button:not(.info), select, textarea").forEach((c) => (c.disabled = true));
     D.fill(view, ui.box);
     if (hadFocus || document.activeElement === document.body) ui.box.querySelector("h2").focus();
   }
@@ -205,12 +214,31 @@
     const res = (state.results || {})[round.id];
     const resKey = JSON.stringify(res || "");
     if (resKey !== ui.resultsKey) {
+      const revealed = res && ui.results.hidden && ui.resultsKey !== "";
       ui.resultsKey = resKey;
       ui.results.hidden = !res;
       if (res) D.fill(ui.results, el("h2", { text: t("results") }), D.renderResults(round, res, { names: names, limit: 5, principleTexts: state.principles[round.id] }));
+      if (revealed) showRevealed();
     }
     showStatus();
+    warnUnsent();
   }
+
+  // Results revealed: announced, and scrolled into view unless someone is typing.
+  function showRevealed() {
+    D.setText(ui.said, "");
+    setTimeout(() => ui && D.setText(ui.said, t("results_shown")), 50);
+    if (!/^(text|search|number|textarea)/.test(document.activeElement.type)) ui.results.scrollIntoView();
+  }
+
+  // An unsent answer in the timer's last minute: pointed out above the send button.
+  function warnUnsent() {
+    const iso = ui && ui.round.status === "open" && ui.round.deadline_at;
+    const end = iso && Date.parse(/Z|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z");
+    const low = !!end && end - (Date.now() + D.clockOffset) <= 60000;
+    D.setText(ui && ui.warning, low && (ui.draft.dirty || (outbox[ui.round.id] && !client.ready)) ? t("unsent_warning") : "");
+  }
+  setInterval(warnUnsent, 1000);
 
   function showStatus() {
     const own = (state.own_ballots || {})[ui.round.id];
@@ -218,7 +246,8 @@
     const saved = own && !pending && !ui.draft.dirty;
     let text = "";
     if (pending) text = t(client.ready ? "sending" : "queued");
-    else if (own) text = ui.draft.dirty ? t("changed") : t("saved") + (ui.round.status === "open" ? " " + t("can_change") : "");
+    else if (own && !open()) text = ui.draft.dirty ? "" : t("saved");
+    else if (own) text = ui.draft.dirty ? t("changed") : t("saved") + " " + t("can_change");
     D.setText(ui.status, text);
     ui.status.className = "save-status" + (saved ? " ok" : "");
     D.setText(ui.submit, t(own ? "submit_change" : "submit"));
@@ -229,6 +258,7 @@
     store("draft:" + ui.round.id, ui.draft);
     D.setText(ui.error, "");
     showStatus();
+    warnUnsent();
   }
 
   function submit(event) {
@@ -257,52 +287,20 @@
     if (!on && at >= 0) list.splice(at, 1);
   };
 
-  // A principle ("Ik ...") with a live character counter.
-  function principleField(label, value, onInput) {
-    const id = D.uid("p");
-    const area = el("textarea", { id: id, maxlength: MAX, rows: 3, "aria-describedby": id + "-n" });
-    const counter = el("p", { class: "counter", id: id + "-n" });
-    const count = () => D.setText(counter, t("chars", { n: area.value.length, max: MAX }));
-    area.value = value;
-    area.addEventListener("input", () => {
-      count();
-      onInput(area.value);
-    });
-    count();
-    return el("div", { class: "field" }, el("label", { for: id }, label), area, counter);
-  }
-
-  function cleanPrinciple(text) {
-    const clean = (text || "").replace(/\s+/g, " ").trim();
-    if (/^(ik( \.\.\.)?)?$/i.test(clean)) return "";
-    if (!/^Ik /.test(clean)) fail(t("principle_ik"));
-    return clean;
-  }
-
-  // Checkboxes, at most `limit` checked; returns {list, boxes, sync()}.
-  function choices(options, chosen, limit, note, onToggle) {
-    const boxes = {};
-    const list = el(
-      "ul",
-      { class: "check-list" },
-      options.map((o) => {
-        const box = (boxes[o.key] = el("input", { type: "checkbox", value: o.key, checked: chosen.indexOf(o.key) >= 0 }));
-        box.addEventListener("change", () => {
-          toggle(chosen, o.key, box.checked);
-          sync();
-          if (onToggle) onToggle();
-          changed();
-        });
-        return (o.li = el("li", null, el("label", { class: "check" }, box, el("span", null, o.label, o.extra && el("span", { class: "extra", text: o.extra })))));
-      })
+  // What a value means, on the ballot: an "i" opens its cluster and opvattingen. [row, panel]
+  function explain(key, main) {
+    const value = (state.values || []).filter((v) => v.key === key)[0];
+    if (!value) return main;
+    const said = value.opvattingen || [];
+    const panel = el(
+      "div",
+      { class: "explain", id: D.uid("x"), hidden: true },
+      el("p", null, t("cluster") + ": ", el("strong", { text: value.cluster_name })),
+      el("ul", null, said.map((text) => el("li", null, el("q", { text: text }))))
     );
-    function sync() {
-      const full = chosen.length >= limit;
-      Object.keys(boxes).forEach((k) => (boxes[k].disabled = !open() || (full && !boxes[k].checked)));
-      D.setText(note, t("picked", { n: chosen.length, k: limit }) + (full ? " " + t("picked_full") : ""));
-    }
-    sync();
-    return list;
+    const button = el("button", { type: "button", class: "info", "aria-expanded": "false", "aria-controls": panel.id, "aria-label": t("explain_value", { name: value.name }), text: "i" });
+    button.onclick = () => button.setAttribute("aria-expanded", String(!(panel.hidden = !panel.hidden)));
+    return [el("div", { class: "info-row" }, main, button), panel];
   }
 
   D.kinds = {};
@@ -313,9 +311,7 @@
     changed: changed,
     fail: fail,
     toggle: toggle,
-    choices: choices,
-    principleField: principleField,
-    cleanPrinciple: cleanPrinciple,
+    explain: explain,
   };
   client.start();
 })();

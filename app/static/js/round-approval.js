@@ -12,7 +12,7 @@
     const cfg = round.config;
     const chosen = (draft.approve = (draft.approve || []).filter((v) => cfg.candidates.indexOf(v) >= 0));
     const note = el("p", { class: "hint", "aria-live": "polite" });
-    const list = F.choices(cfg.candidates.map((key) => ({ key: key, label: names[key] })), chosen, cfg.max_approvals, note);
+    const list = F.choices(cfg.candidates.map((key) => ({ key: key, label: names[key], info: key })), chosen, cfg.max_approvals, note);
     D.add(form, el("fieldset", null, el("legend", { text: t("approve_values", { k: cfg.max_approvals }) }), note, list));
     return () => (chosen.length ? { approve: chosen.slice() } : F.fail(t("need_values")));
   };

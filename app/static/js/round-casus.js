@@ -23,7 +23,7 @@
     const clusters = {};
     state.values.forEach((v) => (clusters[v.cluster] = v.cluster_name));
     const cluster = el("select", { id: D.uid("c") }, el("option", { value: "", text: t("all_clusters") }), Object.keys(clusters).map((c) => el("option", { value: c, text: clusters[c] })));
-    const options = state.values.map((v) => ({ key: v.key, label: v.name, extra: v.cluster_name, cluster: v.cluster }));
+    const options = state.values.map((v) => ({ key: v.key, label: v.name, extra: v.cluster_name, cluster: v.cluster, info: v.key }));
     const none = el("p", { class: "muted", text: t("no_match") });
     const principles = el("div", { class: "principles" });
     const fields = {};

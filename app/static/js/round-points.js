@@ -39,7 +39,7 @@
         return el(
           "li",
           null,
-          el("label", { for: input.id, text: name }),
+          F.explain(key, el("label", { for: input.id, text: name })),
           el(
             "span",
             { class: "stepper" },

@@ -47,8 +47,12 @@
               el("span", { class: "name", text: name }),
               el("span", { class: "x", "aria-hidden": "true", text: "×" }),
             ]),
-            button("u:" + key, t("move_up", { name: name }), "move", () => place(key, i - 1, "u:" + key), i === 0, "↑"),
-            button("d:" + key, t("move_down", { name: name }), "move", () => place(key, i + 1, "d:" + key), i === order.length - 1, "↓")
+            el(
+              "span",
+              { class: "moves" },
+              button("u:" + key, t("move_up", { name: name }), "move", () => place(key, i - 1, "u:" + key), i === 0, "↑"),
+              button("d:" + key, t("move_down", { name: name }), "move", () => place(key, i + 1, "d:" + key), i === order.length - 1, "↓")
+            )
           );
         })
       );
@@ -59,10 +63,12 @@
           return el(
             "li",
             { class: "pool-item", "data-key": key },
-            grip(),
-            button("a:" + key, t("rank_add", { name: names[key], pos: order.length + 1 }), "pool-add", () => place(key, order.length, next ? "a:" + next : "n:" + key), full, [
-              el("span", { class: "name", text: names[key] }),
-              el("span", { class: "x", "aria-hidden": "true", text: "+" }),
+            F.explain(key, [
+              grip(),
+              button("a:" + key, t("rank_add", { name: names[key], pos: order.length + 1 }), "pool-add", () => place(key, order.length, next ? "a:" + next : "n:" + key), full, [
+                el("span", { class: "name", text: names[key] }),
+                el("span", { class: "x", "aria-hidden": "true", text: "+" }),
+              ]),
             ])
           );
         })
@@ -96,31 +102,9 @@
     }
     fill();
     withSortable(sortable);
-    D.add(form, el("p", { class: "hint", text: (k < candidates.length ? t("rank_top", { k: k }) + " " : "") + t("rank_help") }), el("h3", { id: ranked.getAttribute("aria-labelledby"), text: t("rank_yours") }), empty, ranked, poolTitle, pool, said, principlesPerValue(round, names));
+    D.add(form, el("p", { class: "hint", text: (k < candidates.length ? t("rank_top", { k: k }) + " " : "") + t("rank_help") }), el("h3", { id: ranked.getAttribute("aria-labelledby"), text: t("rank_yours") }), empty, ranked, poolTitle, pool, said, F.principlesPerValue && F.principlesPerValue(round, names));
     return () => (order.length ? { ranking: order.slice() } : F.fail(t("need_ranking")));
   };
-
-  // A traject's ranking round carries the principles written per value in the naming sessions:
-  // one closed <details> per value, so the list stays short on a phone and opens on a tap.
-  function principlesPerValue(round, names) {
-    const per = round.config.principles || {};
-    const keys = round.config.candidates.filter((key) => (per[key] || []).length);
-    if (!keys.length) return null;
-    const title = el("h3", { id: D.uid("rp"), text: t("rank_principles") });
-    return el(
-      "section",
-      { class: "rank-principles", "aria-labelledby": title.id },
-      title,
-      keys.map((key) =>
-        el(
-          "details",
-          {},
-          el("summary", { text: D.tn("rank_principles_n", per[key].length, { name: names[key] || key }) }),
-          el("ul", {}, per[key].map((text) => el("li", { text: text })))
-        )
-      )
-    );
-  }
 
   // SortableJS (45 KB) is fetched only once a ranking round shows, not with the page.
   let sortableScript = null;
