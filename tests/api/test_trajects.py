@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.aggregation.methods import RANKING_METHODS
 from app.cards.models import Principekaart, PrincipekaartValue
 from app.organisations import service as organisations
 from app.sessions.models import Denksessie, SessionRound
@@ -459,6 +461,20 @@ class TestConsolePages:
         assert 'data-kind="create-traject"' in page.text
         assert created["url"] in page.text
         assert "/console/trajecten" in client.get("/console").text
+
+    def test_the_method_picker_names_every_method_in_plain_words(self, client: TestClient) -> None:
+        page = client.get("/console/trajecten").text
+        options = re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]+)</option>', page)
+        methods = {key: label for key, label in options if key in RANKING_METHODS}
+        assert set(methods) == set(RANKING_METHODS)
+        assert all(label != key for key, label in methods.items())  # no raw keys shown
+        assert methods["schulze_borda"] == "Schulze, gelijke standen via Borda (aanbevolen)"
+        assert "Welke methode kies ik?" in page
+        english = client.get("/console/trajecten?lang=en").text
+        assert "Schulze, ties by Borda (recommended)" in english
+        assert "Which method do I choose?" in english
+        traject = _create(client, title="Traject Zuid", method="irv")
+        assert "Afvalrace (instant runoff)" in client.get(f"{traject['url']}?lang=nl").text
 
     def test_the_funnel_page_shows_the_shortlist_and_the_tie(
         self, client: TestClient, funnel: dict[str, Any]

@@ -146,6 +146,9 @@ class TestTrajectFunnel:
         page = watched_page(context)
         try:
             page.goto(f"{base}/console/trajecten")
+            page.get_by_text("Welke methode kies ik?").click()
+            expect(page.locator("#method-help dl")).to_be_visible()
+            assert_axe_clean(page)
             page.get_by_label("Titel").fill("Principekaart Wijkteams")
             page.get_by_label("Aantal waarden op de kaart").fill("1")
             page.get_by_label("Shortlist: hoogstens zoveel waarden (M)").fill("2")
