@@ -13,11 +13,10 @@ from __future__ import annotations
 import random
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from sqlmodel import Session
 
 from app.catalogue import service as catalogues
@@ -34,7 +33,13 @@ from tests.browser.conftest import (
     screenshot,
     watched_page,
 )
-from tests.browser.test_live import TIMEOUT_MS, Room, api_post, assert_no_console_errors
+from tests.browser.test_live import (  # noqa: F401 (room: the fixture)
+    TIMEOUT_MS,
+    Room,
+    api_post,
+    assert_no_console_errors,
+    room,
+)
 
 ROOM = 300
 VALUES = 25
@@ -191,20 +196,13 @@ class Filler:
         return sorted(values, key=lambda v: values.index(v) + self.random.gauss(0, noise))
 
 
-@pytest.fixture
-def room(browser: Browser, live_server: str, facilitator_login: dict[str, str]) -> Iterator[Room]:
-    created = Room(browser, live_server, facilitator_login)
-    try:
-        yield created
-    finally:
-        for context in created.contexts:
-            context.close()
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize(("viewport", "motion"), SCREENS, ids=["720p", "1080p-reduced-motion"])
 def test_every_projector_view_fits_a_full_room(
-    room: Room, live_settings: Settings, viewport: ViewportSize, motion: str
+    room: Room,  # noqa: F811
+    live_settings: Settings,
+    viewport: ViewportSize,
+    motion: str,
 ) -> None:
     # A casus as long as the library allows: its situation runs over pages on the projector.
     casus_id = api_post(
