@@ -119,13 +119,10 @@ class PrincipekaartUpdate(StrictModel):
 StageKind = Literal["naming", "prioritising", "principles"]
 
 
-ROLE_FLOOR = 3  # a role named by fewer participants of a session is counted under OTHER_ROLE
-OTHER_ROLE = "overig"
-
-
 class RoleCount(StrictModel):
     """How many participants of a session chose a role; ``overig`` groups the roles (and the
-    participants without a role) fewer than ROLE_FLOOR people chose, so nobody stands out."""
+    participants without a role) too few people chose (``anonymity.role_labels``), so nobody
+    stands out."""
 
     role: str
     count: int = Field(ge=0)

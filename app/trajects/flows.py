@@ -7,15 +7,16 @@ caller commits (one commit boundary per request).
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from app.aggregation.methods import OTHER_ROLE
+from app.anonymity import role_labels
 from app.cards.models import Principekaart, PrincipekaartValue
 from app.cards.schemas import (
-    OTHER_ROLE,
-    ROLE_FLOOR,
     Agreement,
     AuditEntry,
     CasusDecision,
@@ -176,19 +177,22 @@ def _date(moment: datetime | None) -> str | None:
 
 
 def role_counts(db: DbSession, denksessie_id: int) -> list[RoleCount]:
-    """Participants per role, most first; roles fewer than ROLE_FLOOR people chose, and no
-    role at all, are counted together as ``overig`` (last), so a small group is not singled
+    """Participants per role, most first, folded by the same rule as every export
+    (``anonymity.role_labels``): a role shows only for a group of at least three, the rest (and
+    no role at all) is counted together as ``overig`` (last), so a small group is not singled
     out on a card anyone can read."""
     rows = db.exec(
-        select(Participant.role, func.count())
-        .where(Participant.denksessie_id == denksessie_id, col(Participant.removed).is_(False))
-        .group_by(col(Participant.role))
+        select(Participant.id, Participant.role).where(
+            Participant.denksessie_id == denksessie_id, col(Participant.removed).is_(False)
+        )
     ).all()
-    shown = sorted(
-        ((role, n) for role, n in rows if role and n >= ROLE_FLOOR), key=lambda r: (-r[1], r[0])
-    )
-    other = sum(n for role, n in rows if not role or n < ROLE_FLOOR)
-    counts = [RoleCount(role=role, count=n) for role, n in shown if role is not None]
+    labels = role_labels(dict(rows))
+    counted = Counter(label or OTHER_ROLE for label in labels.values())
+    other = counted.pop(OTHER_ROLE, 0)
+    counts = [
+        RoleCount(role=role, count=n)
+        for role, n in sorted(counted.items(), key=lambda r: (-r[1], r[0]))
+    ]
     return [*counts, RoleCount(role=OTHER_ROLE, count=other)] if other else counts
 
 

@@ -114,6 +114,20 @@ class TestTheAccount:
         assert not {"choose", "edit"} & {entry.action for entry in account.audit}
 
 
+class TestRolesOnTheCard:
+    def test_follow_the_exports_rule_an_overig_of_one_takes_the_smallest_group_along(
+        self, db: Session, demo_org_id: int
+    ) -> None:
+        """Three welzijn, four gemeente and one inwoner: "overig 1" would point at the one
+        inwoner, so the smallest shown group (welzijn) is counted under overig too."""
+        denksessie = make_denksessie(db, organisation_id=demo_org_id)
+        for role in ["welzijn"] * 3 + ["gemeente"] * 4 + ["inwoner"]:
+            make_participant(db, denksessie, role=role)
+        assert denksessie.id is not None
+        counts = [(r.role, r.count) for r in flows.role_counts(db, denksessie.id)]
+        assert counts == [("gemeente", 4), ("overig", 4)]
+
+
 class TestThePage:
     def test_reads_as_a_story_without_machine_output(
         self, client: TestClient, made: tuple[Traject, Principekaart]
