@@ -158,7 +158,6 @@ def selection(db: DbSession, traject: Traject) -> dict[str, Any]:
 def curation(db: DbSession, traject: Traject, value_key: str) -> dict[str, Any]:
     groups = trajects.principle_groups(db, traject, value_key)
     chosen = trajects.curation_of(db, traject, value_key)
-    alone = trajects.split_off(db, traject)
     return {
         "value": value_key,
         "name": trajects.value_names(db, traject).get(value_key, value_key),
@@ -173,7 +172,7 @@ def curation(db: DbSession, traject: Traject, value_key: str) -> dict[str, Any]:
                         "session": item.session,
                         "votes": item.votes,
                         "rewords_id": item.rewords_id,
-                        "split": item.id in alone,
+                        "split": item.split,
                     }
                     for item in g.items
                 ],

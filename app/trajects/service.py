@@ -534,6 +534,7 @@ class PrincipleItem:
     session: str
     rewords_id: int | None
     votes: int
+    split: bool = False  # the facilitator split it off from its folded group (``split_off``)
 
 
 @dataclass(frozen=True)
@@ -569,6 +570,7 @@ def principle_groups(db: DbSession, traject: Traject, value_key: str) -> list[Pr
     for _, session_round, _, payload in _active_ballots(db, session_ids, "principle"):
         if session_round.config.get("value_key") == value_key:
             votes.update(set(payload.get("approve", [])))
+    alone = split_off(db, traject)
     by_id = {
         p.id: PrincipleItem(
             id=p.id or 0,
@@ -576,12 +578,11 @@ def principle_groups(db: DbSession, traject: Traject, value_key: str) -> list[Pr
             session=titles.get(round_session.get(p.round_id, 0), ""),
             rewords_id=p.rewords_id,
             votes=votes[p.id or 0],
+            split=p.id in alone,
         )
         for p in rows
     }
-    groups = folding.fold(
-        [folding.Text(p.id or 0, p.text) for p in rows], alone=split_off(db, traject)
-    )
+    groups = folding.fold([folding.Text(p.id or 0, p.text) for p in rows], alone=alone)
     result = [PrincipleGroup(items=[by_id[m.id] for m in g.members], exact=g.exact) for g in groups]
     return sorted(result, key=lambda g: (-g.votes, -len(g.items), g.items[0].id))
 
