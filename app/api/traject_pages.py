@@ -18,6 +18,7 @@ from app.api.pages import NO_STORE, render
 from app.casussen import service as casussen
 from app.catalogue import service as catalogues
 from app.sessions import service as sessions
+from app.sessions.kinds.ranking import NAME as RANKING
 from app.trajects import public
 from app.trajects import service as trajects
 from app.trajects.models import TrajectSession
@@ -79,7 +80,7 @@ def traject_page(
             r
             for s in overview["stages"][1]["sessions"]
             for r in s["rounds"]
-            if r["kind"] == "ranking"
+            if r["kind"] == RANKING
         ],
         has_ranking=bool(trajects.ranking_rounds(db, traject)[0]),
     )
