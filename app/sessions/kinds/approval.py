@@ -59,7 +59,7 @@ class Approval(CandidatesKind):
         scores = approval_counts(
             session_round.config["candidates"], [b["approve"] for b in ballots]
         )
-        return scored(NAME, scores, ballots, session_round.tie_break_order)
+        return scored(NAME, scores, len(ballots), session_round.tie_break_order)
 
 
 KIND = Approval()

@@ -167,14 +167,15 @@ class CandidatesKind(Kind):
 
 
 def scored(
-    name: str, scores: dict[str, Any], ballots: list[dict[str, Any]], order: list[str]
+    name: str, scores: dict[str, Any], n_ballots: int, tie_break_order: list[str]
 ) -> dict[str, Any]:
-    """The aggregate of a kind that scores each candidate (points, approval)."""
+    """The aggregate of a kind that scores each candidate (points, approval): best first,
+    level scores in the round's tie-break order."""
     return {
         "kind": name,
-        "n_ballots": len(ballots),
+        "n_ballots": n_ballots,
         "scores": scores,
-        "order": order_by_score(scores, tie_break_order=order),
+        "order": order_by_score(scores, tie_break_order=tie_break_order),
     }
 
 

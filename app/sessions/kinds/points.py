@@ -49,7 +49,7 @@ class Points(CandidatesKind):
     ) -> dict[str, Any]:
         ballots = [b for b, _ in rows]
         scores = points_totals(session_round.config["candidates"], [b["points"] for b in ballots])
-        return scored(NAME, scores, ballots, session_round.tie_break_order)
+        return scored(NAME, scores, len(ballots), session_round.tie_break_order)
 
 
 KIND = Points()
