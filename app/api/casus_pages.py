@@ -228,17 +228,19 @@ def _form_page(
     )
 
 
-def _typed(
-    title: str,
-    situation: str,
-    decision_question: str,
-    domain: str,
-    catalogue: str,
-    values_in_tension: list[str],
-    tension: str,
-    source_document: str,
-    source_note: str,
+def _typed_form(
+    title: FormText = "",
+    situation: FormText = "",
+    decision_question: FormText = "",
+    domain: FormText = "",
+    catalogue: FormText = "",
+    values_in_tension: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies it)
+    tension: FormText = "",
+    source_document: FormText = "",
+    source_note: FormText = "",
 ) -> CasusForm:
+    """The posted fields as typed; no limits here, so an over-long text comes back with its
+    problem next to it instead of a bare 422 (the body limit caps the whole post)."""
     return CasusForm(
         title=title,
         situation=situation,
@@ -250,6 +252,9 @@ def _typed(
         source_document=source_document,
         source_note=source_note,
     )
+
+
+TypedForm = Annotated[CasusForm, Depends(_typed_form)]
 
 
 # --- the library and one casus ----------------------------------------------------------------
@@ -299,27 +304,8 @@ def create_casus(
     request: Request,
     db: DbSession,
     login: WriterLogin,
-    title: FormText = "",
-    situation: FormText = "",
-    decision_question: FormText = "",
-    domain: FormText = "",
-    catalogue: FormText = "",
-    values_in_tension: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies it)
-    tension: FormText = "",
-    source_document: FormText = "",
-    source_note: FormText = "",
+    form: TypedForm,
 ) -> Response:
-    form = _typed(
-        title,
-        situation,
-        decision_question,
-        domain,
-        catalogue,
-        values_in_tension,
-        tension,
-        source_document,
-        source_note,
-    )
     try:
         casus = casussen.create(
             db, data=_validated_create(form), organisation_id=login.organisation_id
@@ -434,36 +420,15 @@ def edit_casus(
     db: DbSession,
     login: WriterLogin,
     casus_id: PathId,
-    title: FormText = "",
-    situation: FormText = "",
-    decision_question: FormText = "",
-    domain: FormText = "",
-    catalogue: FormText = "",
-    values_in_tension: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies it)
-    tension: FormText = "",
-    source_document: FormText = "",
-    source_note: FormText = "",
+    form: TypedForm,
 ) -> Response:
     casus = casussen.get_writable(db, casus_id=casus_id, organisation_id=login.organisation_id)
-    form = _typed(
-        title,
-        situation,
-        decision_question,
-        domain,
-        catalogue,
-        values_in_tension,
-        tension,
-        source_document,
-        source_note,
-    )
     form.seed = (casus.source or {}).get("seed", "")
     try:
         casussen.update(
             db, casus=casus, data=_validated_update(form), organisation_id=login.organisation_id
         )
-    except InvalidInput as exc:
-        db.rollback()  # nothing of the refused edit stays on the casus row
-        casus = casussen.get_writable(db, casus_id=casus_id, organisation_id=login.organisation_id)
+    except InvalidInput as exc:  # refused before anything is written (casussen.update)
         refusal = _refusal(request, exc)
         return _form_page(request, db, login, form=form, casus=casus, refusal=refusal, status=422)
     return RedirectResponse(f"/casussen?opgeslagen={casus.id}", status_code=303)

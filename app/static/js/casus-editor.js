@@ -16,6 +16,10 @@
     if (node && node.textContent !== text) node.textContent = text;
   };
 
+  // A refused form: the summary of its problems gets the focus (role="alert" announces it).
+  const problems = document.getElementById("problems");
+  if (problems) problems.focus();
+
   // --- writing help: words per field, and a hint at the longest sentence over the limit -----
   const wordsIn = (text) => (text.trim().match(/\S+/g) || []).length;
   // Sentences end at . ! ? (or …), optionally followed by a closing quote, or at a line break.
