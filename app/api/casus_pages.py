@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,14 +22,14 @@ from app.accounts import service as accounts
 from app.accounts.service import Login
 from app.api.deps import CurrentLogin, DbSession, OptionalLogin, PathId, ReaderOrganisationId
 from app.api.errors import domain_error_text, language_of
-from app.api.files import MAX_UPLOAD_BYTES, download
+from app.api.files import MAX_UPLOAD_BYTES, download, parse_upload
 from app.api.pages import NO_STORE, render
 from app.casussen import service as casussen
 from app.casussen.models import Casus
 from app.casussen.schemas import CasusCreate, CasusDoc, CasusSource, CasusUpdate
 from app.catalogue import service as catalogues
 from app.errors import DomainError, InvalidInput, Problem, Rejected
-from app.exchange import format_from_filename, parse
+from app.exchange import format_from_filename
 from app.i18n.errors import problem_text
 from app.schemas import DB_ID_MAX
 from app.validation import problems_from_validation_error
@@ -268,7 +267,7 @@ def casus_list(
     login: OptionalLogin,
     opgeslagen: Annotated[int | None, Query(ge=1, le=DB_ID_MAX)] = None,
     geimporteerd: Annotated[int | None, Query(ge=0, le=500)] = None,
-    verwijderd: Annotated[str, Query(max_length=200)] = "",
+    verwijderd: bool = False,
 ) -> HTMLResponse:
     rows = [
         casussen.to_public(db, casus)
@@ -355,25 +354,10 @@ def import_casussen(
 
 
 def _uploaded(name: str, body: bytes) -> Any:
-    """The parsed file, or the problem with it as the API words it (``app/api/files.py``)."""
+    """The parsed file, or what is wrong with it, as the API says it (``app/api/files.py``)."""
     if not name and not body:
         raise InvalidInput(reason="CASUS_FILE", problems=[Problem("bestand", code="NO_FILE")])
-    if len(body) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(
-            reason="FILE_TOO_LARGE",
-            problems=[
-                Problem(
-                    "bestand", code="FILE_TOO_LARGE", params={"mb": MAX_UPLOAD_BYTES // 1_000_000}
-                )
-            ],
-        )
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            reason="NOT_UTF8", problems=[Problem("bestand", code="NOT_UTF8")]
-        ) from exc
-    return parse(text, format_from_filename(name))
+    return parse_upload(body, format_from_filename(name))
 
 
 def _where(loc: str) -> str:
@@ -462,7 +446,6 @@ def delete_casus_page(
 @router.post("/casussen/{casus_id}/verwijderen")
 def delete_casus(request: Request, db: DbSession, login: WriterLogin, casus_id: PathId) -> Response:
     casus = casussen.get_writable(db, casus_id=casus_id, organisation_id=login.organisation_id)
-    title = casus.title
     try:
         casussen.delete(db, casus=casus)
     except Rejected as exc:
@@ -474,7 +457,7 @@ def delete_casus(request: Request, db: DbSession, login: WriterLogin, casus_id: 
             using=casussen.denksessies_using(db, casus=casus),
             refusal=Refusal(domain_error_text(request, exc), {}),
         )
-    return RedirectResponse(f"/casussen?verwijderd={quote(title[:200], safe='')}", status_code=303)
+    return RedirectResponse("/casussen?verwijderd=1", status_code=303)
 
 
 @router.get("/casussen/{casus_id}/download")

@@ -39,6 +39,24 @@ class TestWritingACasus:
         phone = page.frame_locator("#preview-phone")
         screen = page.frame_locator("#preview-screen")
         expect(phone.locator(".round h2")).to_have_text("(titel)")
+        # The previews are the phone's and the projector's own pages: their stylesheets, and
+        # the projector's type sized from its own 720 px height (3.05vh, decision 0019).
+        phone_handle = page.locator("#preview-phone").element_handle()
+        screen_handle = page.locator("#preview-screen").element_handle()
+        assert phone_handle is not None
+        assert screen_handle is not None
+        phone_frame, screen_frame = phone_handle.content_frame(), screen_handle.content_frame()
+        assert phone_frame is not None
+        assert screen_frame is not None
+        sheets = "[...document.styleSheets].map((s) => new URL(s.href).pathname)"
+        assert phone_frame.evaluate(sheets) == ["/static/css/live.css"]
+        assert screen_frame.evaluate(sheets) == [
+            "/static/css/live.css",
+            "/static/css/live-room.css",
+        ]
+        root_size = "getComputedStyle(document.documentElement).fontSize"
+        assert screen_frame.evaluate(root_size) == "21.96px"
+        assert phone_frame.evaluate("document.documentElement.clientWidth") == 360
         assert_axe_clean(page)
 
         # A refused form first: every problem on top and next to its field, the typing kept.
@@ -92,7 +110,14 @@ class TestWritingACasus:
         expect(page).to_have_url(re.compile(r"/casussen\?opgeslagen=\d+$"))
         expect(page.get_by_role("status")).to_contain_text(f"Casus ‘{title}’ is opgeslagen.")
         expect(page.get_by_role("link", name=title, exact=True)).to_be_visible()
+        screenshot(page, "casus-list-1280")
         assert_axe_clean(page)
+        page.get_by_role("link", name=title, exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        expect(page.get_by_role("link", name="Zelfbeschikking")).to_be_visible()
+        screenshot(page, "casus-detail-1280")
+        assert_axe_clean(page)
+        page.go_back()
 
         # Edit (prefilled), delete (the confirmation) and import pages are clean too.
         page.get_by_role("link", name=_for("Bewerken", title)).click()
