@@ -84,8 +84,15 @@ class TestWritingACasus:
         )
         expect(phone.locator(".casus .situation")).to_contain_text("Ze wil daar blijven.")
         expect(screen.locator(".casus .situation")).to_have_count(2)
+        expect(page.locator("#screen-fit")).to_have_text("")
+        story.fill("\n".join(["Sara werkt in een winkel. Ze is daar graag."] * 40))
+        expect(page.locator("#screen-fit")).to_have_text(
+            "Dit verhaal past niet in één keer op het scherm. "
+            "Het scherm laat het dan in delen zien."
+        )
         story.fill("Sara is 19 jaar. Ze woont op zichzelf.")
         expect(page.locator("#f-situation-long")).to_have_text("")
+        expect(page.locator("#screen-fit")).to_have_text("")
         question = page.get_by_label("De beslisvraag")
         expect(question).to_have_attribute("placeholder", "Ken je ... wel of niet toe?")
         question.press_sequentially("Ken je Sara begeleiding wel of niet toe?")
