@@ -380,8 +380,13 @@ class TestRefusals:
         assert viewer.get("/casussen/nieuw").status_code == 403
         assert viewer.get("/casussen/importeren").status_code == 403
         builtin = _builtin_id(db)
-        own = f"/casussen/{builtin}"  # the viewer's organisation has none; refused first anyway
-        for url in ("/casussen/nieuw", f"{own}/kopieer", f"{own}/bewerken", f"{own}/verwijderen"):
+        base = f"/casussen/{builtin}"  # a viewer is refused before the casus is looked at
+        for url in (
+            "/casussen/nieuw",
+            f"{base}/kopieer",
+            f"{base}/bewerken",
+            f"{base}/verwijderen",
+        ):
             response = _post(viewer, url, token, **_fields())
             assert response.status_code == 403, url
         upload = viewer.post(
