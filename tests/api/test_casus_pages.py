@@ -178,7 +178,7 @@ class TestCreating:
         response = _post(client, "/casussen/nieuw?lang=en", token, **_fields(title=""))
         assert response.status_code == 422
         assert "Title</a>: fill this in" in response.text
-        assert "New casus" in response.text
+        assert "New case" in response.text
 
 
 class TestEditingCopyingDeleting:
@@ -275,7 +275,7 @@ class TestEditingCopyingDeleting:
         assert api.status_code == 409
         error = api.json()["error"]
         assert error["code"] == "CASUS_IN_USE"
-        assert error["message"].startswith("Casus 'Noor wil een taalcursus' is used in")
+        assert error["message"].startswith("Case 'Noor wil een taalcursus' is used in")
 
 
 class TestImportExport:
