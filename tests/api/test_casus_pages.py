@@ -6,6 +6,7 @@ hidden ``csrf_token`` field, never the API's header.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -217,6 +218,20 @@ class TestEditingCopyingDeleting:
         assert '<a href="#f-situation">Het verhaal</a>: vul dit in' in response.text
         db.refresh(casus)
         assert casus.title == "Noor wil een taalcursus"
+
+    def test_typed_markup_stays_text_in_the_form_and_in_the_previews(
+        self, client: TestClient, db: Session, token: str
+    ) -> None:
+        title = '"><script>alert(1)</script>'
+        casus = self._made(client, db, token, title=title)
+        page = client.get(f"/casussen/{casus.id}/bewerken").text
+        assert "<script>alert" not in page
+        frames = re.findall(r'srcdoc="([^"]*)"', page)
+        assert len(frames) == 2
+        for frame in frames:  # the document the browser makes of the attribute
+            document = html.unescape(frame)
+            assert "<script>alert" not in document
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in document
 
     def test_a_builtin_casus_cannot_be_edited_but_copied(
         self, client: TestClient, db: Session, token: str
