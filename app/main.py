@@ -26,6 +26,7 @@ from app.api import (
     auth,
     card_pages,
     casussen,
+    catalogue_pages,
     catalogues,
     denksessies,
     health,
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         aggregate.router,
         realtime_endpoint.router,
         card_pages.router,
+        catalogue_pages.router,
         pages.router,
     ):
         app.include_router(router)

@@ -87,6 +87,20 @@ TEXTS: dict[str, str] = {
         "Waarde(n) {values} staan op een principekaart en kunnen niet worden verwijderd; "
         "er is niets gewijzigd."
     ),
+    "VALUE_IN_USE.PRINCIPEKAART": N_(
+        "Waarde(n) {values} staan op principekaart '{title}' en kunnen niet worden "
+        "verwijderd; er is niets gewijzigd."
+    ),
+    "VALUE_IN_USE.TRAJECT": N_(
+        "Waarde(n) {values} worden gebruikt in traject '{title}' en kunnen niet worden "
+        "verwijderd; er is niets gewijzigd. Maak een kopie van de catalogus als je een "
+        "versie zonder deze waarde wilt."
+    ),
+    "VALUE_IN_USE.DENKSESSIE": N_(
+        "Waarde(n) {values} worden gebruikt in denksessie '{title}' en kunnen niet worden "
+        "verwijderd; er is niets gewijzigd. Maak een kopie van de catalogus als je een "
+        "versie zonder deze waarde wilt."
+    ),
     "CATALOGUE_IN_USE.DENKSESSIE": N_(
         "Catalogus '{name}' wordt gebruikt door een denksessie en kan niet worden verwijderd; "
         "er is niets verwijderd."
