@@ -600,7 +600,7 @@ def _uses_of_values(
         .join(SessionRound, col(SessionRound.id) == col(Principle.round_id))
         .join(Denksessie, col(Denksessie.id) == col(SessionRound.denksessie_id))
         .where(Denksessie.catalogue_id == catalogue_id, col(Principle.value_key).in_(keys))
-        .limit(1)
+        .distinct()
     ).all()
     for title, key in written:
         yield "DENKSESSIE", {key}, title
