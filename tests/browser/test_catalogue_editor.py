@@ -8,7 +8,13 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import assert_axe_clean, console_errors, screenshot
+from tests.browser.conftest import (
+    LAPTOP,
+    PHONE,
+    assert_axe_clean,
+    console_errors,
+    screenshot,
+)
 
 NAME = "Kaart van de browsertest"
 SLUG = "kaart-van-de-browsertest"
@@ -91,6 +97,16 @@ def test_copy_then_add_move_and_delete_a_value(console_page: Page, live_server: 
     expect(page).to_have_url(re.compile(f"/catalogi/{SLUG}/bewerken"))
     expect(page.get_by_role("status")).to_have_text("De waarde is verwijderd.")
     expect(page.get_by_role("link", name="Moed", exact=True)).to_have_count(0)
+
+    # On a phone (360 px) the editor and a value page fit without sideways scrolling.
+    page.set_viewport_size(PHONE)
+    for url in (f"/catalogi/{SLUG}/bewerken", f"/catalogi/{SLUG}/waarden/privacy"):
+        page.goto(f"{live_server}{url}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert_axe_clean(page)
+    screenshot(page, "catalogue-editor-phone")
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{live_server}/catalogi/{SLUG}/bewerken")
 
     # The list, then deleting the copy after the confirmation step.
     page.get_by_role("link", name="Eigen catalogi").first.click()
