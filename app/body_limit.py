@@ -25,6 +25,9 @@ UPLOAD_ROUTES = (
     ("POST", re.compile(r"^/api/v1/catalogues/?$")),
     ("PUT", re.compile(r"^/api/v1/catalogues/[^/]+/?$")),
     ("POST", re.compile(r"^/api/v1/casussen/import/?$")),
+    # the catalogue pages' file forms (multipart): a new own catalogue, replacing one
+    ("POST", re.compile(r"^/catalogi/?$")),
+    ("POST", re.compile(r"^/catalogi/[^/]+/vervangen/?$")),
 )
 
 

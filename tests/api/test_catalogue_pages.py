@@ -413,6 +413,12 @@ class TestFiles:
         assert response.status_code == 422
         assert "geen geldige JSON" in response.text
 
+    def test_a_file_over_the_body_limit_gets_the_upload_limit(self, browser: Browser) -> None:
+        """1.5 MB: more than a form body may be (1 MB), less than an upload (2 MB)."""
+        response = browser.upload("/catalogi", "waarden.json", "x" * 1_500_000)
+        assert response.status_code == 422
+        assert "geen geldige JSON" in response.text
+
     def test_replaces_an_own_catalogue_from_a_file(self, own: Browser) -> None:
         document = json.loads(own.get(f"{OWN_API}/export?format=json").text)
         document["name"] = "Uit een bestand"
