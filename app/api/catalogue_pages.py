@@ -47,8 +47,11 @@ router = APIRouter(include_in_schema=False)
 # Bounds against abuse only; the validator names the real limits in words.
 Line = Annotated[str, Form(max_length=2_000)]
 Lines = Annotated[str, Form(max_length=60_000)]
-Direction = Annotated[Literal["up", "down"], Form()]
-Upload = Annotated[UploadFile, File()]
+# Checked in the route, after the catalogue is found: another organisation's slug is a 404
+# whatever the form holds (tests/api/test_isolation.py).
+Direction = Annotated[str, Form(max_length=10)]
+Upload = Annotated[UploadFile | None, File()]
+DIRECTIONS: dict[str, Literal["up", "down"]] = {"up": "up", "down": "down"}
 
 # What the page says after a change worked (``?klaar=...``); unknown codes say nothing.
 DONE: dict[str, str] = {
@@ -78,6 +81,8 @@ FIELDS: dict[str, str] = {
     "opvattingen": N_("Opvatting"),
     "text": N_("Opvatting"),
     "slug": N_("Naam"),
+    "bestand": N_("Bestand"),
+    "direction": N_("Richting"),
 }
 
 
@@ -228,8 +233,10 @@ def _change(
     return None
 
 
-async def _read_upload(upload: UploadFile) -> Any:
+async def _read_upload(upload: UploadFile | None) -> Any:
     """The uploaded exchange file, parsed by its name's extension (JSON unless .yaml/.yml)."""
+    if upload is None:
+        raise InvalidInput(reason="CATALOGUE", problems=[Problem("bestand", code="missing")])
     body = await upload.read(MAX_UPLOAD_BYTES + 1)
     if len(body) > MAX_UPLOAD_BYTES:
         raise InvalidInput(
@@ -287,7 +294,7 @@ def catalogue_list(request: Request, db: DbSession, organisation_id: Organisatio
 
 @router.post("/catalogi")
 async def import_new(
-    request: Request, db: DbSession, organisation_id: OrganisationId, bestand: Upload
+    request: Request, db: DbSession, organisation_id: OrganisationId, bestand: Upload = None
 ) -> Response:
     """A file in the exchange format (decision 0001) as a new own catalogue."""
     made: list[Catalogue] = []
@@ -521,15 +528,26 @@ def move_value(
     organisation_id: OrganisationId,
     slug: str,
     key: str,
-    direction: Direction,
+    direction: Direction = "",
 ) -> Response:
     """Up or down within its cluster; the page comes back with focus on the moved value."""
     catalogue = catalogues.get_writable(db, slug=slug, organisation_id=organisation_id)
+
+    def change() -> None:
+        if direction not in DIRECTIONS:
+            raise InvalidInput(
+                reason="CATALOGUE",
+                problems=[
+                    Problem("direction", code="literal_error", params={"expected": "up, down"})
+                ],
+            )
+        catalogues.move_value(db, catalogue=catalogue, key=key, direction=DIRECTIONS[direction])
+
     return _editor_change(
         request,
         db,
         catalogue,
-        lambda: catalogues.move_value(db, catalogue=catalogue, key=key, direction=direction),
+        change,
         {},
         "value-moved",
         f"waarde-{key}",
@@ -670,7 +688,11 @@ def delete_opvatting(
 
 @router.post("/catalogi/{slug}/vervangen")
 async def replace_from_file(
-    request: Request, db: DbSession, organisation_id: OrganisationId, slug: str, bestand: Upload
+    request: Request,
+    db: DbSession,
+    organisation_id: OrganisationId,
+    slug: str,
+    bestand: Upload = None,
 ) -> Response:
     """Replace an own catalogue by a file; values keep their keys, and a value in use stays."""
     catalogue = catalogues.get_writable(db, slug=slug, organisation_id=organisation_id)
