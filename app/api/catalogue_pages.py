@@ -647,10 +647,10 @@ def save_opvatting(
     organisation_id: OrganisationId,
     slug: str,
     opvatting_id: PathId,
-    key: Line = "",
     text: Lines = "",
 ) -> Response:
     catalogue = catalogues.get_writable(db, slug=slug, organisation_id=organisation_id)
+    key = catalogues.value_key_of_opvatting(db, catalogue=catalogue, opvatting_id=opvatting_id)
 
     def change() -> None:
         data = _schema(OpvattingUpdate, text=text)
@@ -669,9 +669,9 @@ def delete_opvatting(
     organisation_id: OrganisationId,
     slug: str,
     opvatting_id: PathId,
-    key: Line = "",
 ) -> Response:
     catalogue = catalogues.get_writable(db, slug=slug, organisation_id=organisation_id)
+    key = catalogues.value_key_of_opvatting(db, catalogue=catalogue, opvatting_id=opvatting_id)
     return _value_change(
         request,
         db,

@@ -654,6 +654,13 @@ def _opvatting_in(db: DbSession, catalogue: Catalogue, opvatting_id: int) -> Opv
     return row
 
 
+def value_key_of_opvatting(db: DbSession, *, catalogue: Catalogue, opvatting_id: int) -> str:
+    """The key of the value an opvatting belongs to (404 when it is not in this catalogue)."""
+    value = db.get(CatalogueValue, _opvatting_in(db, catalogue, opvatting_id).value_id)
+    assert value is not None
+    return value.key
+
+
 def update_opvatting(db: DbSession, *, catalogue: Catalogue, opvatting_id: int, text: str) -> None:
     row = _opvatting_in(db, catalogue, opvatting_id)
     value_row = db.get(CatalogueValue, row.value_id)

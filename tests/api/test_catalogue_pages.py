@@ -254,12 +254,10 @@ class TestOpvattingen:
         assert added.status_code == 303
         assert self._texts(own, "privacy")[-1] == "Mijn data is van mij."
         new_id = self._ids(own, "privacy")[-1]
-        edited = own.post(
-            f"{OWN}/opvattingen/{new_id}", {"key": "privacy", "text": "Mijn gegevens zijn van mij."}
-        )
+        edited = own.post(f"{OWN}/opvattingen/{new_id}", {"text": "Mijn gegevens zijn van mij."})
         assert edited.status_code == 303
         assert self._texts(own, "privacy")[-1] == "Mijn gegevens zijn van mij."
-        deleted = own.post(f"{OWN}/opvattingen/{new_id}/verwijderen", {"key": "privacy"})
+        deleted = own.post(f"{OWN}/opvattingen/{new_id}/verwijderen")
         assert deleted.status_code == 303
         assert "Mijn gegevens zijn van mij." not in self._texts(own, "privacy")
 
