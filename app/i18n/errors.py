@@ -78,8 +78,14 @@ TEXTS: dict[str, str] = {
         "maak er een kopie van om hem aan te passen."
     ),
     "VALIDATION_FAILED.CATALOGUE": N_("De catalogus is niet geldig; er is niets opgeslagen."),
-    "CONFLICT.CLUSTER_KEY": N_("Er is al een cluster met sleutel '{key}'."),
-    "CONFLICT.VALUE_KEY": N_("Er is al een waarde met sleutel '{key}'."),
+    "CONFLICT.CLUSTER_KEY": N_(
+        "Er is al een cluster met deze naam, of met een naam die bijna hetzelfde is "
+        "(sleutel '{key}'). Kies een andere naam."
+    ),
+    "CONFLICT.VALUE_KEY": N_(
+        "Er is al een waarde met deze naam, of met een naam die bijna hetzelfde is "
+        "(sleutel '{key}'). Kies een andere naam."
+    ),
     "CONFLICT.CLUSTER_NOT_EMPTY": N_(
         "Cluster '{key}' bevat nog waarden ({values}); verplaats of verwijder die eerst."
     ),

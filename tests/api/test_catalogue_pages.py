@@ -198,7 +198,7 @@ class TestValues:
             {"name": "privacy", "cluster": "empathie", "opvattingen": "Mijn eigen zin."},
         )
         assert response.status_code == 409
-        assert "Er is al een waarde met sleutel" in _text(response.text)
+        assert "Er is al een waarde met deze naam" in _text(response.text)
         assert "Mijn eigen zin.</textarea>" in response.text
         assert 'value="privacy"' in response.text
         assert _row_counts(db) == before
@@ -512,3 +512,10 @@ class TestEnglish:
         page = own.get(f"{OWN}/bewerken?lang=en")
         assert "Add a value" in page.text
         assert "Move up" in page.text
+
+    def test_a_refusal_is_worded_in_english(self, own: Browser) -> None:
+        response = own.post(f"{OWN}/waarden?lang=en", {"name": "Privacy", "cluster": "nut"})
+        assert response.status_code == 409
+        text = _text(response.text)
+        assert "There already is a value with this name" in text
+        assert "That did not work" in text

@@ -72,7 +72,7 @@ def test_copy_then_add_move_and_delete_a_value(console_page: Page, live_server: 
     page.get_by_label("In cluster").select_option(label="Empathie")
     page.get_by_role("button", name="Waarde toevoegen").click()
     problems = page.get_by_role("alert")
-    expect(problems).to_contain_text("Er is al een waarde met sleutel 'privacy'.")
+    expect(problems).to_contain_text("Er is al een waarde met deze naam")
     expect(problems).to_be_focused()
     expect(page.get_by_label("Naam van de waarde")).to_have_value("Privacy")
     assert_axe_clean(page)
