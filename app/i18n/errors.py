@@ -82,14 +82,34 @@ TEXTS: dict[str, str] = {
         "maak er een kopie van om hem aan te passen."
     ),
     "VALIDATION_FAILED.CATALOGUE": N_("De catalogus is niet geldig; er is niets opgeslagen."),
-    "CONFLICT.CLUSTER_KEY": N_("Er is al een cluster met sleutel '{key}'."),
-    "CONFLICT.VALUE_KEY": N_("Er is al een waarde met sleutel '{key}'."),
+    "CONFLICT.CLUSTER_KEY": N_(
+        "Er is al een cluster met deze naam, of met een naam die bijna hetzelfde is "
+        "(sleutel '{key}'). Kies een andere naam."
+    ),
+    "CONFLICT.VALUE_KEY": N_(
+        "Er is al een waarde met deze naam, of met een naam die bijna hetzelfde is "
+        "(sleutel '{key}'). Kies een andere naam."
+    ),
     "CONFLICT.CLUSTER_NOT_EMPTY": N_(
         "Cluster '{key}' bevat nog waarden ({values}); verplaats of verwijder die eerst."
     ),
     "VALUE_IN_USE": N_(
         "Waarde(n) {values} staan op een principekaart en kunnen niet worden verwijderd; "
         "er is niets gewijzigd."
+    ),
+    "VALUE_IN_USE.PRINCIPEKAART": N_(
+        "Waarde(n) {values} staan op principekaart '{title}' en kunnen niet worden "
+        "verwijderd; er is niets gewijzigd."
+    ),
+    "VALUE_IN_USE.TRAJECT": N_(
+        "Waarde(n) {values} worden gebruikt in traject '{title}' en kunnen niet worden "
+        "verwijderd; er is niets gewijzigd. Maak een kopie van de catalogus als je een "
+        "versie zonder deze waarde wilt."
+    ),
+    "VALUE_IN_USE.DENKSESSIE": N_(
+        "Waarde(n) {values} worden gebruikt in denksessie '{title}' en kunnen niet worden "
+        "verwijderd; er is niets gewijzigd. Maak een kopie van de catalogus als je een "
+        "versie zonder deze waarde wilt."
     ),
     "CATALOGUE_IN_USE.DENKSESSIE": N_(
         "Catalogus '{name}' wordt gebruikt door een denksessie en kan niet worden verwijderd; "

@@ -97,6 +97,8 @@ OWN_SCOPE: dict[Key, str] = {
     ("GET", "/console"): "list",
     ("GET", "/console/trajecten"): "list",
     ("GET", "/principekaarten"): "list",
+    ("GET", "/catalogi"): "list",
+    ("POST", "/catalogi"): "create (a file as a new own catalogue)",
 }
 
 
