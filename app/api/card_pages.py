@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.api.deps import DbSession, ReaderOrganisationId
+from app.api.deps import DbSession, OptionalLogin, ReaderOrganisationId
+from app.api.intervisie_pages import context_for_card
 from app.api.pages import TEMPLATES_DIR, _qr_svg, render
 from app.cards import compare, layout, service
 from app.cards.models import Principekaart
@@ -115,10 +116,19 @@ def compare_page(
 
 @router.get("/principekaarten/{slug}")
 def principekaart_page(
-    request: Request, db: DbSession, organisation_id: ReaderOrganisationId, slug: Slug
+    request: Request,
+    db: DbSession,
+    organisation_id: ReaderOrganisationId,
+    login: OptionalLogin,
+    slug: Slug,
 ) -> HTMLResponse:
     card = service.get_visible(db, slug=slug, organisation_id=organisation_id)
-    return render(request, "cards/card.html", **_context(request, db, card, public=False))
+    return render(
+        request,
+        "cards/card.html",
+        **_context(request, db, card, public=False),
+        **context_for_card(db, card, login),
+    )
 
 
 @router.get("/principekaarten/{slug}/afdruk")

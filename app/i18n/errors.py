@@ -171,6 +171,15 @@ TEXTS: dict[str, str] = {
         "De principekaart is niet geldig; er is niets opgeslagen."
     ),
     "VALIDATION_FAILED.CARD_EMPTY": N_("Een lege principekaart kan niet gepubliceerd worden."),
+    "VALIDATION_FAILED.INTERVISIE": N_(
+        "De intervisie is niet gestart; er is niets opgeslagen. Verbeter wat hieronder staat."
+    ),
+    "CARD_NOT_PUBLISHED.INTERVISIE": N_(
+        "Deze principekaart is nog een concept. Start een intervisie met een gepubliceerde kaart."
+    ),
+    "CARD_TOO_SMALL.INTERVISIE": N_(
+        "Deze principekaart heeft {n} waarde; voor een intervisie zijn er minstens 2 nodig."
+    ),
     "VALIDATION_FAILED.CARD_CATALOGUE": N_("De principekaart past niet bij de catalogus."),
     "CONFLICT.NO_FREE_VERSION_SLUG": N_("Er is geen vrije naam voor de nieuwe versie."),
     "CONFLICT.CARD_HAS_SUCCESSOR": N_("Van deze kaart bestaat al een nieuwe versie: '{slug}'."),
@@ -251,6 +260,8 @@ TEXTS: dict[str, str] = {
     "TOO_MANY_VALUES.PRINCIPLES": N_("Kies hoogstens {max} principes."),
     "UNKNOWN_VALUE.CASUS": N_("Onbekende waarde: {values}."),
     "UNKNOWN_VALUE.CANDIDATE": N_("Geen kandidaat in deze ronde: {values}."),
+    "UNKNOWN_VALUE.OFFERED": N_("Deze ronde biedt deze waarde niet aan: {values}."),
+    "TOO_MANY_VALUES.OTHER": N_("Kies hoogstens één andere waarde."),
     "POINTS_BUDGET": N_("Verdeel samen tussen 1 en {budget} punten."),
 }
 
@@ -329,6 +340,8 @@ WORDS: dict[str, dict[str, str]] = {
 
 # One problem with the input (``Problem.code``), filled from ``Problem.params``.
 PROBLEMS: dict[str, str] = {
+    # the anonymisation checklist of an intervisie's own casus (``app/cards/intervisie.py``)
+    "NOT_TICKED": N_("nog niet aangevinkt: controleer je casus hierop en vink het aan"),
     # pydantic's error types (``app/validation.py``), params from the error's context
     "missing": N_("verplicht veld ontbreekt"),
     "extra_forbidden": N_("onbekend veld"),

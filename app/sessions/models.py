@@ -35,6 +35,10 @@ class Denksessie(SQLModel, table=True):
     show_results_live: bool = False
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     casus_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The Principekaart an intervisie was started from (app/cards/intervisie.py, decision 0034).
+    principekaart_id: int | None = Field(
+        default=None, sa_column=foreign_key("principekaart.id", nullable=True)
+    )
     # Bumped atomically by every state change; clients detect a gap and ask for a snapshot.
     seq: int = 0
     created_at: datetime = Field(default_factory=utcnow)

@@ -41,6 +41,11 @@ class CasusConfig(StrictModel):
     casus_id: DbId
     max_values: int = Field(default=3, ge=1, le=10)
     allow_twijfel: bool = True
+    # The values the round offers (an intervisie with a Principekaart offers the card's);
+    # None offers the whole catalogue. With ``allow_other`` a ballot may also name one value
+    # of the catalogue that is not offered ("een andere waarde", decision 0034).
+    offered: list[ValueKey] | None = Field(default=None, min_length=1, max_length=25)
+    allow_other: bool = False
 
 
 class CandidatesConfig(StrictModel):

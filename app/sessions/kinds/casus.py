@@ -38,9 +38,18 @@ class Casus(Kind):
     def check_config(
         self, db: DbSession, denksessie: Denksessie, config: dict[str, Any], known: set[str]
     ) -> list[Problem]:
+        problems = []
         if config["casus_id"] not in denksessie.casus_ids:
-            return [Problem("config.casus_id", code="CASUS_NOT_IN_DENKSESSIE")]
-        return []
+            problems.append(Problem("config.casus_id", code="CASUS_NOT_IN_DENKSESSIE"))
+        offered: list[str] = config.get("offered") or []
+        problems += [
+            Problem(f"config.offered.{index}", code="UNKNOWN_VALUE", params={"key": key})
+            for index, key in enumerate(offered)
+            if key not in known
+        ]
+        if len(set(offered)) != len(offered):
+            problems.append(Problem("config.offered", code="DUPLICATE_VALUE"))
+        return problems
 
     def default_title(self, db: DbSession, config: dict[str, Any]) -> str:
         casus = casussen.get_by_id(db, config["casus_id"])
@@ -49,8 +58,9 @@ class Casus(Kind):
     def candidates(
         self, db: DbSession, denksessie: Denksessie, session_round: SessionRound
     ) -> list[str]:
-        """The whole catalogue."""
-        return sorted(catalogue_values(db, denksessie))
+        """The offered values, or the whole catalogue."""
+        offered = session_round.config.get("offered")
+        return list(offered) if offered else sorted(catalogue_values(db, denksessie))
 
     def check_ballot(
         self,
@@ -72,6 +82,15 @@ class Casus(Kind):
         unknown = [value for value in values if value not in known]
         if unknown:
             raise _reject("UNKNOWN_VALUE", reason="CASUS", params={"values": ", ".join(unknown)})
+        offered = config.get("offered")
+        if offered:
+            others = [value for value in values if value not in offered]
+            if others and not config.get("allow_other"):
+                raise _reject(
+                    "UNKNOWN_VALUE", reason="OFFERED", params={"values": ", ".join(others)}
+                )
+            if len(others) > 1:
+                raise _reject("TOO_MANY_VALUES", reason="OTHER")
         for value, text in ballot["principles"].items():
             if value not in values:
                 raise _reject("BALLOT_INVALID", reason="PRINCIPLE_WITHOUT_VALUE")

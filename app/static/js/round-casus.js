@@ -23,7 +23,9 @@
     const clusters = {};
     state.values.forEach((v) => (clusters[v.cluster] = v.cluster_name));
     const cluster = el("select", { id: D.uid("c") }, el("option", { value: "", text: t("all_clusters") }), Object.keys(clusters).map((c) => el("option", { value: c, text: clusters[c] })));
-    const options = state.values.map((v) => ({ key: v.key, label: v.name, extra: v.cluster_name, cluster: v.cluster, info: v.key }));
+    // An intervisie offers only its card's values, and maybe one other value (decision 0034).
+    const offered = cfg.offered || null;
+    const options = state.values.filter((v) => !offered || offered.indexOf(v.key) >= 0).map((v) => ({ key: v.key, label: v.name, extra: v.cluster_name, cluster: v.cluster, info: v.key }));
     const none = el("p", { class: "muted", text: t("no_match") });
     const principles = el("div", { class: "principles" });
     const fields = {};
@@ -57,6 +59,28 @@
       principles.parentNode.hidden = !values.length;
     }
     const list = F.choices(options, values, k, note, showPrinciples);
+    const other = offered && cfg.allow_other ? otherPicker() : null;
+    // "Een andere waarde": one value of the catalogue that the round does not offer.
+    function otherPicker() {
+      const rest = state.values.filter((v) => offered.indexOf(v.key) < 0);
+      const select = el("select", { id: D.uid("o") }, el("option", { value: "", text: t("other_none") }), rest.map((v) => el("option", { value: v.key, text: v.name })));
+      select.value = values.filter((v) => offered.indexOf(v) < 0)[0] || "";
+      select.disabled = !F.open();
+      select.addEventListener("change", () => {
+        const before = values.filter((v) => offered.indexOf(v) < 0);
+        before.forEach((v) => F.toggle(values, v, false));
+        if (select.value && values.length >= k) {
+          select.value = "";
+          D.setText(note, t("picked_full"));
+        } else if (select.value) F.toggle(values, select.value, true);
+        const full = values.length >= k;
+        list.querySelectorAll("input[type=checkbox]").forEach((box) => (box.disabled = !F.open() || (full && !box.checked)));
+        if (select.value || !full) D.setText(note, t("picked", { n: values.length, k: k }) + (full ? " " + t("picked_full") : ""));
+        showPrinciples();
+        F.changed();
+      });
+      return el("div", { class: "field other-value" }, el("label", { for: select.id, text: t("other_value") }), select);
+    }
     search.addEventListener("input", filter);
     cluster.addEventListener("change", filter);
     D.add(
@@ -81,11 +105,9 @@
         null,
         el("legend", { text: t("which_values", { k: k }) }),
         note,
-        el("label", { for: search.id, text: t("search_value") }),
-        search,
-        el("label", { for: cluster.id, text: t("cluster") }),
-        cluster,
+        offered ? null : [el("label", { for: search.id, text: t("search_value") }), search, el("label", { for: cluster.id, text: t("cluster") }), cluster],
         list,
+        other,
         none
       ),
       el("div", null, el("h3", { text: t("principles_title") }), el("p", { class: "hint", text: t("principles_hint") }), principles)
