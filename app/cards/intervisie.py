@@ -10,7 +10,8 @@ one transaction:
 2. a denksessie that remembers the card (``Denksessie.principekaart_id``);
 3. a casus round offering only the card's values plus one other value of the catalogue
    ("een andere waarde", ``CasusConfig.offered`` + ``allow_other``);
-4. an approval round "Welke waarde was doorslaggevend?" with one choice over the card's values.
+4. an approval round "Welke waarde was doorslaggevend?": one choice, a value of the card or
+   one other value of the catalogue (``ApprovalConfig.allow_other``).
 
 The two reflective questions are not rounds (the free-text ``open`` kind had not landed):
 they are the facilitator's note on the second round and the closing prompts of the result
@@ -193,7 +194,7 @@ def start(
         data=RoundCreate(
             kind=approval.NAME,
             title=DECISIVE_TITLE,
-            config={"candidates": values, "max_approvals": 1},
+            config={"candidates": values, "max_approvals": 1, "allow_other": True},
         ),
     )
     decisive.facilitator_note = "Daarna samen bespreken:\n" + "\n".join(

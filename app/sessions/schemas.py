@@ -81,6 +81,9 @@ class PointsConfig(CandidatesConfig):
 
 class ApprovalConfig(CandidatesConfig):
     max_approvals: int = Field(default=3, ge=1, le=25)
+    # A ballot may approve one catalogue value that is not a candidate ("een andere waarde",
+    # an intervisie with a Principekaart, decision 0034).
+    allow_other: bool = False
 
 
 class PrincipleConfig(StrictModel):

@@ -34,7 +34,7 @@ CARD_NAMES = [
 
 
 @pytest.mark.browser
-def test_intervisie_from_card_to_kaart_en_zaal(room: Room) -> None:
+def test_intervisie_from_card_to_kaart_en_zaal(room: Room) -> None:  # noqa: F811
     # --- the facilitator starts an intervisie from the card's page ------------------------------
     console = room.page()
     console.goto(f"{room.base}/principekaarten/{BUILTIN}")
@@ -110,6 +110,7 @@ def test_intervisie_from_card_to_kaart_en_zaal(room: Room) -> None:
     expect(casus_card.locator(".badge")).to_have_text("gesloten")
     cards.nth(1).get_by_role("button", name="Openen").click()
     expect(page.get_by_role("checkbox")).to_have_count(5)
+    expect(page.get_by_label("Of een andere waarde")).to_be_visible()
     page.get_by_role("checkbox", name=re.compile("Menselijkheid")).check()
     submit_and_wait_saved(page)
 

@@ -185,6 +185,7 @@ class TestRounds:
         assert decisive.title == "Welke waarde was doorslaggevend?"
         assert decisive.config["candidates"] == CARD_VALUES
         assert decisive.config["max_approvals"] == 1
+        assert decisive.config["allow_other"] is True
         assert "Kan je er ook anders naar kijken?" in (decisive.facilitator_note or "")
 
     def test_an_old_casus_round_still_offers_the_whole_catalogue(
@@ -260,6 +261,29 @@ class TestOtherValue:
             )
         assert (refused.value.code, refused.value.reason) == ("UNKNOWN_VALUE", "OFFERED")
 
+    def test_the_decisive_round_takes_one_other_value(
+        self, db: Session, started: Denksessie
+    ) -> None:
+        decisive = _rounds(db, started)[1]
+        _open(db, started, decisive)
+        assert decisive.id is not None
+        _cast(db, started, decisive.id, "approval", {"approve": ["privacy"]})
+        with pytest.raises(Rejected) as refused:
+            _cast(db, started, decisive.id, "approval", {"approve": ["vliegen"]})
+        assert (refused.value.code, refused.value.reason) == ("UNKNOWN_VALUE", "CANDIDATE")
+
+    def test_an_approval_round_without_allow_other_keeps_to_its_candidates(
+        self, db: Session, started: Denksessie
+    ) -> None:
+        decisive = _rounds(db, started)[1]
+        decisive.config = {**decisive.config, "allow_other": False}
+        db.add(decisive)
+        _open(db, started, decisive)
+        assert decisive.id is not None
+        with pytest.raises(Rejected) as refused:
+            _cast(db, started, decisive.id, "approval", {"approve": ["privacy"]})
+        assert (refused.value.code, refused.value.reason) == ("UNKNOWN_VALUE", "CANDIDATE")
+
     def test_offered_values_must_be_in_the_catalogue(
         self, db: Session, started: Denksessie
     ) -> None:
@@ -311,7 +335,7 @@ class TestComparison:
             _cast(db, started, casus_round.id, "casus", {"decision": "toekennen", "values": values})
         flows.close_round(db, denksessie=started, round_id=casus_round.id)
         _open(db, started, decisive)
-        for approve in (["menselijkheid"], ["menselijkheid"], ["billijkheid"]):
+        for approve in (["menselijkheid"], ["menselijkheid"], ["billijkheid"], ["privacy"]):
             _cast(db, started, decisive.id, "approval", {"approve": approve})
         card = db.get(Principekaart, started.principekaart_id)
         assert card is not None
@@ -323,16 +347,16 @@ class TestComparison:
             ("billijkheid", 1, 1),
             ("doeltreffendheid", 0, 0),
         ]
-        assert [(r.value, r.chosen) for r in result.others] == [
-            ("privacy", 2),
-            ("compassie", 1),
+        assert [(r.value, r.chosen, r.decisive) for r in result.others] == [
+            ("privacy", 2, 1),
+            ("compassie", 1, 0),
         ]
         assert result.unchosen == ("verantwoordelijkheid", "doeltreffendheid")
         db.commit()
         page = _text(client.get(f"/console/{started.id}/kaart-en-zaal", headers=HTML).text)
         assert "Kaart en zaal" in page
         assert "Menselijkheid 3 2" in page
-        assert "Privacy : 2 keer gekozen" in page
+        assert "Privacy : 2 keer gekozen, 1 keer doorslaggevend" in page
         assert "Niemand koos Verantwoordelijkheid, Doeltreffendheid" in page
         assert "Kan je er ook anders naar kijken?" in page
         table = client.get(f"/api/v1/denksessies/{started.id}/results.csv").text

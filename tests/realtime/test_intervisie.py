@@ -40,7 +40,9 @@ def _start(client: TestClient) -> Live:
     code = re.search(r'data-code="([A-Z0-9]+)"', console)
     token = re.search(r'data-token="([^"]+)"', console)
     screen = re.search(r"/scherm/\d+\?token=([^\"&]+)", console)
-    assert code and token and screen
+    assert code
+    assert token
+    assert screen
     return Live(
         client=client,
         id=denksessie_id,
@@ -106,13 +108,14 @@ class TestIntervisieOverTheSocket:
             assert "results" not in counted["rounds"][str(casus_round)]  # not revealed yet
         live.control(f"rounds/{casus_round}/close")
         live.control(f"rounds/{decisive}/open")
-        with live.participant() as (_, phone):
-            phone.socket.send(ballot(decisive, "approval", {"approve": ["menselijkheid"]}))
-            phone.socket.of_type("ack")
+        for approve in (["menselijkheid"], ["privacy"]):
+            with live.participant() as (_, phone):
+                phone.socket.send(ballot(decisive, "approval", {"approve": approve}))
+                assert phone.socket.of_type("ack")["revision"] == 1
         page = live_client.get(f"/console/{live.id}/kaart-en-zaal").text
         text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
         assert "Menselijkheid 2 1" in text
-        assert "Privacy : 2 keer gekozen" in text
+        assert "Privacy : 2 keer gekozen, 1 keer doorslaggevend" in text
         assert "Niemand koos Verantwoordelijkheid, Doeltreffendheid" in text
 
     def test_two_other_values_are_refused_with_a_code(self, live_client: TestClient) -> None:
@@ -132,7 +135,7 @@ class TestIntervisieOverTheSocket:
         )
         assert error["message"] == "Kies hoogstens één andere waarde."
 
-    def test_the_decisive_round_takes_one_card_value(self, live_client: TestClient) -> None:
+    def test_the_decisive_round_takes_one_value_only(self, live_client: TestClient) -> None:
         live = _start(live_client)
         _, decisive = _round_ids(live)
         live.control(f"rounds/{decisive}/open")
@@ -142,3 +145,13 @@ class TestIntervisieOverTheSocket:
             )
             error = phone.socket.until(lambda f: f["type"] in ("error", "ack"))
         assert (error["type"], error["code"]) == ("error", "TOO_MANY_VALUES")
+
+    def test_the_decisive_round_refuses_a_second_other_value(self, live_client: TestClient) -> None:
+        live = _start(live_client)
+        _, decisive = _round_ids(live)
+        live.control(f"rounds/{decisive}/open")
+        with live.participant() as (_, phone):
+            phone.socket.send(ballot(decisive, "approval", {"approve": ["privacy", "compassie"]}))
+            error = phone.socket.until(lambda f: f["type"] in ("error", "ack"))
+        assert (error["type"], error["code"]) == ("error", "TOO_MANY_VALUES")
+        assert error["message"] == "Kies hoogstens één andere waarde."

@@ -39,9 +39,12 @@ class Approval(CandidatesKind):
         session_round: SessionRound,
         lookups: BallotLookups,
     ) -> None:
-        super().check_ballot(
-            ballot, denksessie=denksessie, session_round=session_round, lookups=lookups
-        )
+        if session_round.config.get("allow_other"):
+            _check_with_other(ballot, denksessie, session_round, lookups)
+        else:
+            super().check_ballot(
+                ballot, denksessie=denksessie, session_round=session_round, lookups=lookups
+            )
         most = session_round.config["max_approvals"]
         if len(ballot["approve"]) > most:
             raise _reject("TOO_MANY_VALUES", reason="VALUES", params={"max": most})
@@ -56,10 +59,30 @@ class Approval(CandidatesKind):
         include_hidden: bool,
     ) -> dict[str, Any]:
         ballots = [b for b, _ in rows]
-        scores = approval_counts(
-            session_round.config["candidates"], [b["approve"] for b in ballots]
-        )
+        candidates: list[str] = list(session_round.config["candidates"])
+        if session_round.config.get("allow_other"):  # other values named, after the candidates
+            named = {value for b in ballots for value in b["approve"]}
+            candidates += sorted(named - set(candidates))
+        scores = approval_counts(candidates, [b["approve"] for b in ballots])
         return scored(NAME, scores, len(ballots), session_round.tie_break_order)
+
+
+def _check_with_other(
+    ballot: dict[str, Any],
+    denksessie: Denksessie,
+    session_round: SessionRound,
+    lookups: BallotLookups,
+) -> None:
+    """Candidates, plus at most one other value of the catalogue."""
+    chosen: list[str] = list(ballot["approve"])
+    if len(set(chosen)) != len(chosen):
+        raise _reject("DUPLICATE_VALUE", reason="VALUE")
+    others = [value for value in chosen if value not in session_round.config["candidates"]]
+    unknown = [value for value in others if value not in lookups.value_keys(denksessie)]
+    if unknown:
+        raise _reject("UNKNOWN_VALUE", reason="CANDIDATE", params={"values": ", ".join(unknown)})
+    if len(others) > 1:
+        raise _reject("TOO_MANY_VALUES", reason="OTHER")
 
 
 KIND = Approval()
