@@ -109,6 +109,8 @@ def test_intervisie_from_card_to_kaart_en_zaal(room: Room) -> None:  # noqa: F81
     casus_card.get_by_role("button", name="Sluiten").click()
     expect(casus_card.locator(".badge")).to_have_text("gesloten")
     cards.nth(1).get_by_role("button", name="Openen").click()
+    # The closed casus round also had five boxes: wait for the new round's form.
+    expect(page.get_by_role("heading", name="Welke waarde was doorslaggevend?")).to_be_visible()
     expect(page.get_by_role("checkbox")).to_have_count(5)
     expect(page.get_by_label("Of een andere waarde")).to_be_visible()
     page.get_by_role("checkbox", name=re.compile("Menselijkheid")).check()
