@@ -20,6 +20,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import secrets
 import statistics
 import subprocess
 import sys
@@ -89,6 +90,12 @@ def make_app() -> FastAPI:
             except Exception:  # a socket closing mid-loop is not the floor's business
                 sockets.discard(websocket)
         return {"sockets": len(sockets), "send_ms": (time.perf_counter() - began) * 1000}
+
+    @app.post("/join", status_code=201)
+    def join(body: dict[str, Any]) -> dict[str, Any]:
+        """The floor of a join (``bench/joins.py``): a JSON body in, 201 and JSON out, in the
+        thread pool like Denksessie's join route, without a database."""
+        return {"participant_id": secrets.token_hex(16), "display_name": body.get("display_name")}
 
     return app
 
