@@ -96,9 +96,7 @@ def served_like_make_run(*, pin: bool = True, **extra_env: str) -> Iterator[Depl
         environment = run_environment(database_url, **extra_env)
         cli = [sys.executable, "-m", "app.cli"]
         for step in ("migrate", "load-content"):
-            subprocess.run(
-                [*cli, step], env=environment, check=True, capture_output=True, cwd=ROOT
-            )
+            subprocess.run([*cli, step], env=environment, check=True, capture_output=True, cwd=ROOT)
         port = free_port()
         log_path = Path(tmp) / "server.log"
         command = [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)]
