@@ -13,7 +13,7 @@ CONSTRAINTS := constraints.txt
 PIP_INSTALL := $(BIN)/pip install --quiet --constraint $(CONSTRAINTS)
 
 .PHONY: install install-dev system-deps run serve test test-fast check lint format migrate bench \
-	lock clean
+	bench-workers lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -103,8 +103,11 @@ QUICK := $(if $(BENCH_QUICK),--quick,)
 ON_SERVER_CPU := $(shell [ "$$(nproc)" -ge 2 ] && command -v taskset >/dev/null && echo "taskset -c 0")
 bench: install-dev
 	@mkdir -p var/bench && rm -f var/bench/*.json
-	@for script in bench/aggregation.py bench/read_api.py bench/writer.py; do \
+	@for script in bench/aggregation.py bench/read_api.py; do \
 		echo "== $$script"; timeout 300 $(ON_SERVER_CPU) $(BIN)/python $$script || exit 1; done
+	@echo "== bench/writer.py"
+	@timeout 600 $(ON_SERVER_CPU) $(BIN)/python bench/writer.py \
+		$(if $(BENCH_QUICK),--phones 200 --ballots 600,)
 	@echo "== bench/baseline.py: the floor (bare FastAPI, raw asyncio)"
 	@set -o pipefail; timeout 300 $(BIN)/python bench/baseline.py --sockets $(BENCH_PHONES) \
 		--echo-rate $(BENCH_RATE) $(QUICK) | tee var/bench/baseline.json
@@ -132,6 +135,15 @@ bench: install-dev
 	fi
 	@echo "== bench/verdict.py: every target, met or missed"
 	@$(BIN)/python bench/verdict.py var/bench
+
+# Four workers on PostgreSQL + Redis holding 20,000 phones in one run: the compose stack's layout
+# (docs/production.md) without Caddy. Needs a machine with the cores and memory for it.
+BENCH_PHONES_4W ?= 20000
+bench-workers: install-dev
+	@mkdir -p var/bench
+	@set -o pipefail; timeout 900 $(BIN)/python bench/swarm.py --database postgres --workers 4 \
+		--phones $(BENCH_PHONES_4W) --rate $(BENCH_RATE) --seconds 5 --no-compression \
+		--label postgres-redis-4-workers | tee var/bench/swarm-4-workers.json
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

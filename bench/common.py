@@ -157,8 +157,11 @@ def _cpu_list(cpus: Sequence[int]) -> str:
     return ",".join(str(cpu) for cpu in cpus)
 
 
-def plan_cores(available: Sequence[int], *, taskset: bool = True, enabled: bool = True) -> Cores:
-    """The plan for ``available`` CPUs (pure; ``cores()`` reads the machine)."""
+def plan_cores(
+    available: Sequence[int], *, workers: int = 1, taskset: bool = True, enabled: bool = True
+) -> Cores:
+    """The plan for ``available`` CPUs (pure; ``cores()`` reads the machine): ``workers``
+    servers share the first CPUs, one each while at least one is left for the generator."""
     cpus = tuple(sorted(available))
     if not enabled:
         return Cores(cpus, None, None, "pinning switched off (DENKSESSIE_BENCH_PIN=0)")
@@ -166,14 +169,21 @@ def plan_cores(available: Sequence[int], *, taskset: bool = True, enabled: bool 
         return Cores(cpus, None, None, "one CPU: server and generator share it, nothing pinned")
     if not taskset:
         return Cores(cpus, None, None, "taskset not found (util-linux): nothing pinned")
-    return Cores(cpus, cpus[:1], cpus[1:])
+    servers = max(1, min(workers, len(cpus) - 1))
+    return Cores(cpus, cpus[:servers], cpus[servers:])
 
 
 @functools.cache
-def cores() -> Cores:
-    """The plan for this machine, read once: before ``pin_generator`` narrows this process."""
+def _machine_cpus() -> tuple[int, ...]:
+    """This process's CPUs, read once: before ``pin_generator`` narrows them."""
+    return tuple(sorted(os.sched_getaffinity(0)))
+
+
+def cores(workers: int = 1) -> Cores:
+    """The plan for this machine and ``workers`` servers."""
     return plan_cores(
-        sorted(os.sched_getaffinity(0)),
+        _machine_cpus(),
+        workers=workers,
         taskset=shutil.which("taskset") is not None,
         enabled=os.environ.get("DENKSESSIE_BENCH_PIN", "1") != "0",
     )
@@ -298,7 +308,7 @@ def started(
                 log = (log_dir / f"denksessie-bench-worker-{port}.log").open("wb")
                 stack.callback(log.close)
                 process = subprocess.Popen(
-                    server_command(uvicorn_command(port)),
+                    server_command(uvicorn_command(port), cores(workers)),
                     env=environment,
                     cwd=ROOT,
                     stdin=subprocess.DEVNULL,
@@ -459,7 +469,7 @@ def restart_worker(
     log_path = Path(tempfile.gettempdir()) / f"denksessie-bench-worker-{port}-restarted.log"
     with log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            server_command(launch.command),
+            server_command(launch.command, cores(len(deployment.processes))),
             env=launch.environment,
             cwd=launch.cwd,
             stdin=subprocess.DEVNULL,

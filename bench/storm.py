@@ -752,7 +752,7 @@ def run(
     figures["deployment"] = {**deployment.describe(), "base_urls": len(deployment.base_urls)}
     figures["server_env"] = server_env or {}
     figures["open_files_limit"] = limit
-    figures["cores"] = cores().describe()
+    figures["cores"] = cores(workers).describe()
     figures["wall_seconds"] = round(time.monotonic() - began, 1)
     return figures
 
@@ -787,7 +787,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     if args.quick:
         args.phones, args.rate, args.before, args.after = 100, 50.0, 2.0, 1.0
-    pin_generator()
+    pin_generator(cores(args.workers))
     options = Options(
         phones=args.phones,
         rate=args.rate,

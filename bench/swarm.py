@@ -765,7 +765,7 @@ def run(
     figures["deployment"] = {**deployment.describe(), "base_urls": len(deployment.base_urls)}
     figures["server_env"] = server_env or {}
     figures["open_files_limit"] = limit
-    figures["cores"] = cores().describe()
+    figures["cores"] = cores(workers).describe()
     figures["wall_seconds"] = round(time.monotonic() - began, 1)
     return figures
 
@@ -798,7 +798,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     if args.quick:
         args.phones, args.rate, args.seconds = 200, 100.0, 3.0
-    pin_generator()
+    pin_generator(cores(args.workers))
     options = Options(
         phones=args.phones,
         rate=args.rate,

@@ -107,6 +107,9 @@ def test_cores_pin_the_server_apart_from_the_generator() -> None:
     assert (two.server, two.generator) == ((0,), (1,))
     many = plan_cores(range(8))
     assert (many.server, many.generator) == ((0,), (1, 2, 3, 4, 5, 6, 7))
+    # Four workers: a CPU each where there are enough, all on CPU 0 on two CPUs.
+    assert plan_cores(range(8), workers=4).server == (0, 1, 2, 3)
+    assert plan_cores([0, 1], workers=4).server == (0,)
     for plan in (
         plan_cores([0]),
         plan_cores([0, 1], taskset=False),
