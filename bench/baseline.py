@@ -358,14 +358,14 @@ def main() -> None:
     parse.add_argument(
         "--echo-rate", type=float, default=1000.0, help="messages/s echoed (0: none)"
     )
-    parse.add_argument("--quick", action="store_true", help="200 sockets, echo at 200/s")
+    parse.add_argument("--quick", action="store_true", help="200 sockets, echo at 100/s")
     parse.add_argument("--serve-raw", type=int, help=argparse.SUPPRESS)
     args = parse.parse_args()
     if args.serve_raw:
         asyncio.run(_serve_raw(args.serve_raw))
         return
     if args.quick:
-        args.sockets, args.echo_rate = 200, 200.0
+        args.sockets, args.echo_rate = 200, 100.0
     pin_generator()
     figures = run(args.sockets, args.frame_bytes, not args.no_compression, args.echo_rate)
     print(json.dumps(figures, indent=2))

@@ -18,10 +18,14 @@ def test_the_gate_goes_to_the_longest_waiter() -> None:
     assert gate.acquire(timeout=1)
     order: list[int] = []
     threads = []
+
+    def write(index: int) -> None:
+        assert gate.acquire(10)
+        order.append(index)
+        gate.release()
+
     for index in range(5):
-        thread = threading.Thread(
-            target=lambda i=index: (gate.acquire(10), order.append(i), gate.release())
-        )
+        thread = threading.Thread(target=write, args=(index,))
         thread.start()
         threads.append(thread)
         deadline = time.monotonic() + 5
