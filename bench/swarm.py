@@ -535,12 +535,21 @@ class Swarm:
         self.tally.screen_counts.setdefault(round_id, [])
         began = time.monotonic()
         drops: list[asyncio.Task[None]] = []
+        update: asyncio.Task[None] | None = None
         acked_before = len(self.tally.ack_ms)
         for index, phone in enumerate(plan):
             due = began + index / options.rate
             delay = due - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
+            if index == total // 3 and kind == "casus":  # a room-wide update under load
+                update = asyncio.create_task(
+                    self._to_every_phone(
+                        "room_wide_update_while_voting",
+                        f"rounds/{round_id}/timer",
+                        {"seconds": 900},
+                    )
+                )
             if index == total // 2:  # mid-round: a share of the phones loses its network
                 drops = [
                     asyncio.create_task(_drop_and_return(p, self.tally, options)) for p in dropping
@@ -554,6 +563,8 @@ class Swarm:
             if phone.online.is_set():
                 asyncio.ensure_future(_send(phone, frame, self.tally))
         sent_seconds = time.monotonic() - began
+        if update is not None:
+            await update
         await asyncio.gather(*drops)
         await self._drain()
         seconds = time.monotonic() - began

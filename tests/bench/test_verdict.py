@@ -30,7 +30,7 @@ def _runs(
             "options": {"rate": rate},
             "ballot_to_ack": {"p99_ms": ack},
             "ballot_to_screen": {"p99_ms": screen},
-            "room_wide_update": {"click_to_phone": {"p99_ms": update}},
+            "room_wide_update_while_voting": {"click_to_phone": {"p99_ms": update}},
             "reveal_casus_round": {"click_to_phone": {"p99_ms": reveal}},
         },
         "storm": {"cut_off": 2000, "ready_to_all_back": {"max_s": back}},
