@@ -175,7 +175,7 @@
       )
     );
     return [
-      el("div", { class: "clash-grid" }, el("div", { class: "clash-left" }, table, res.n_candidates > res.values.length ? el("p", { class: "muted", text: t("clash_matrix_top", { k: res.values.length, n: res.n_candidates }) }) : null), el("div", { class: "clash-right" }, el("h3", { text: t("clash_pairs") }), list, rest > 0 && ctx.more ? el("p", { class: "more", text: ctx.more(rest) }) : null, res.pairs.some((p) => p.tied) ? el("p", { class: "muted tie-note", text: t("clash_tie_note") }) : null)),
+      el("div", { class: "clash-grid" }, el("div", { class: "clash-left" }, table, res.n_candidates > res.values.length ? el("p", { class: "muted", text: t("clash_matrix_top", { k: res.values.length, n: res.n_candidates }) }) : null), el("div", { class: "clash-right" }, el("h3", { text: t("clash_pairs") }), list, rest > 0 && ctx.more ? el("p", { class: "more", text: ctx.more(rest) }) : null, shown.some((p) => p.tied) ? el("p", { class: "muted tie-note", text: t("clash_tie_note") }) : null)),
     ];
   }
 
