@@ -28,7 +28,8 @@ def _results(frame: Frame, round_id: int) -> Frame | None:
         found: Frame | None = frame["rounds"].get(str(round_id), {}).get("results")
         return found
     if frame["type"] in ("state", "snapshot"):
-        return frame.get("results", {}).get(str(round_id))
+        kept: Frame | None = frame.get("results", {}).get(str(round_id))
+        return kept
     return None
 
 
