@@ -93,6 +93,15 @@ def test_a_phone_marks_pairs_and_the_projector_shows_the_matrix(
     # The console sees the result: one ballot, the pair on top.
     card.get_by_role("button", name="Sluiten").click()
     expect(card.locator(".clash-pairs li").first).to_contain_text(f"{names[a]} ↔ {names[b]}")
+    # Revealed, the phone shows the pairs (the matrix is the projector's: it needs the width).
+    card.get_by_role("button", name="Uitslag tonen").click()
+    expect(phone.locator(".my-results .clash-pairs li")).to_have_text(
+        [re.compile(f"{names[a]} ↔ {names[b]}")]
+    )
+    expect(phone.locator(".my-results .clash-matrix")).to_be_hidden()
+    assert_no_horizontal_overflow(phone)
+    screenshot(phone, "schuur-phone-results")
+    assert_axe_clean(phone)
 
     # A full room on a second round of 12 values: the matrix shows the 8 most named.
     filler = Filler(live_settings, created["id"])
