@@ -130,6 +130,18 @@ def test_a_phone_marks_pairs_and_the_projector_shows_the_matrix(
                 re.compile(r"^\d+")
             )
             check_view(screen, "schuur", viewport)
+        # The traject keeps the top clashes and lists them on its page.
+        traject = api_post(room, "/api/v1/trajects", {"title": "Schuren in de wijk"})
+        api_post(
+            room,
+            f"/api/v1/trajects/{traject['id']}/sessions",
+            {"denksessie_id": created["id"], "stage": "naming"},
+        )
+        console.goto(f"{room.base}/console/trajecten/{traject['id']}")
+        clashes = console.locator("section[aria-labelledby=clashes-title] li")
+        expect(clashes.first).to_contain_text(re.compile(r"^1\. .+ ↔ .+ — \d+ keer genoemd"))
+        screenshot(console, "schuur-traject")
+        assert_axe_clean(console)
         assert_no_console_errors(console, phone, screen)
     finally:
         filler.close()
