@@ -252,6 +252,7 @@ TEXTS: dict[str, str] = {
     "UNKNOWN_VALUE.CASUS": N_("Onbekende waarde: {values}."),
     "UNKNOWN_VALUE.CANDIDATE": N_("Geen kandidaat in deze ronde: {values}."),
     "POINTS_BUDGET": N_("Verdeel samen tussen 1 en {budget} punten."),
+    "TOO_MANY_PAIRS": N_("Kies hoogstens {max} paar."),
 }
 
 # One sentence per code, without facts: what every code says when nothing more precise is known.
@@ -276,6 +277,9 @@ PLAIN: dict[str, str] = {
     "UNKNOWN_VALUE": N_("Een gekozen waarde hoort niet bij deze ronde."),
     "DUPLICATE_VALUE": N_("Je hebt iets twee keer gekozen."),
     "POINTS_BUDGET": N_("Je punten passen niet in het budget van deze ronde."),
+    "PAIR_OF_ONE_VALUE": N_("Een paar bestaat uit twee verschillende waarden."),
+    "DUPLICATE_PAIR": N_("Je hebt hetzelfde paar twee keer gekozen."),
+    "TOO_MANY_PAIRS": N_("Je hebt te veel paren gekozen."),
     "UNKNOWN_PRINCIPLE": N_("Dit principe staat niet in deze ronde."),
     "TEXT_INVALID": N_(
         "Je tekst bevat een teken dat niet kan worden opgeslagen; haal het weg en probeer opnieuw."
@@ -361,6 +365,9 @@ PROBLEMS: dict[str, str] = {
     "NOT_A_CANDIDATE": N_("geen kandidaat"),
     "UNKNOWN_PRINCIPLE": N_("onbekend principe {principle_id}"),
     "DUPLICATE_PRINCIPLE": N_("een principe staat er twee keer in"),
+    "SCHUUR_TOO_FEW_VALUES": N_(
+        "kies minstens 2 waarden, of een casus met minstens 2 waarden in spanning"
+    ),
     # casussen (``app/casussen/service.py``)
     "UNKNOWN_VALUE_IN_CATALOGUE": N_("onbekende waarde '{key}' in '{catalogue}'"),
     "SLUG_TAKEN": N_("slug '{slug}' is al in gebruik"),
