@@ -228,6 +228,10 @@ TEXTS: dict[str, str] = {
     "UNKNOWN_VALUE.CASUS": N_("Onbekende waarde: {values}."),
     "UNKNOWN_VALUE.CANDIDATE": N_("Geen kandidaat in deze ronde: {values}."),
     "POINTS_BUDGET": N_("Verdeel samen tussen 1 en {budget} punten."),
+    # open question (``app/sessions/kinds/open.py``)
+    "TOO_MANY_VALUES.ANSWERS": N_("Geef hoogstens {max} antwoorden."),
+    "ANSWER_TOO_LONG": N_("Een antwoord mag hoogstens {max} tekens hebben."),
+    "NOT_FOUND.ANSWER": N_("Dit antwoord bestaat niet in deze ronde."),
 }
 
 # One sentence per code, without facts: what every code says when nothing more precise is known.
@@ -253,6 +257,9 @@ PLAIN: dict[str, str] = {
     "DUPLICATE_VALUE": N_("Je hebt iets twee keer gekozen."),
     "POINTS_BUDGET": N_("Je punten passen niet in het budget van deze ronde."),
     "UNKNOWN_PRINCIPLE": N_("Dit principe staat niet in deze ronde."),
+    "ANSWER_EMPTY": N_("Een antwoord is leeg; schrijf iets of haal het weg."),
+    "ANSWER_TOO_LONG": N_("Je antwoord is te lang."),
+    "MERGE_NEEDS_TWO": N_("Kies minstens twee verschillende antwoorden om samen te voegen."),
     "TEXT_INVALID": N_(
         "Je tekst bevat een teken dat niet kan worden opgeslagen; haal het weg en probeer opnieuw."
     ),

@@ -23,8 +23,15 @@ from pydantic_core import CoreSchema
 from app.schemas import DbId, StrictModel
 from app.text import storable
 
-RoundKind = Literal["casus", "ranking", "points", "approval", "principle"]
-ROUND_KINDS: tuple[RoundKind, ...] = ("casus", "ranking", "points", "approval", "principle")
+RoundKind = Literal["casus", "ranking", "points", "approval", "principle", "open"]
+ROUND_KINDS: tuple[RoundKind, ...] = (
+    "casus",
+    "ranking",
+    "points",
+    "approval",
+    "principle",
+    "open",
+)
 DEFAULT_ROLES = ["gemeente", "landelijke uitvoeringsorganisatie", "welzijn", "inwoner", "anders"]
 PRINCIPLE_MAX = 200
 # The expected room size when the facilitator names none, and the largest one (decision 0011).
@@ -86,12 +93,33 @@ class PrincipleConfig(StrictModel):
     principle_ids: list[DbId] | None = Field(default=None, min_length=1, max_length=60)
 
 
+# An open question (decision 0030): the longest answer a round may allow, and most answers.
+OPEN_ANSWER_MAX = 280
+OPEN_ANSWERS_MAX = 3
+
+
+class OpenConfig(StrictModel):
+    question: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    max_answers: int = Field(default=1, ge=1, le=OPEN_ANSWERS_MAX)
+    max_length: int = Field(default=120, ge=10, le=OPEN_ANSWER_MAX)
+    # What the projector shows once revealed: the word cloud, the wall of answers, or both.
+    show: Literal["both", "cloud", "wall"] = "both"
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        if not storable(value) or not value.strip():
+            raise ValueError("geen vraag")
+        return value
+
+
 CONFIG_MODELS: dict[str, type[StrictModel]] = {
     "casus": CasusConfig,
     "ranking": RankingConfig,
     "points": PointsConfig,
     "approval": ApprovalConfig,
     "principle": PrincipleConfig,
+    "open": OpenConfig,
 }
 
 
@@ -129,12 +157,22 @@ class PrincipleBallotIn(StrictModel):
     rewording: Rewording | None = None
 
 
+class OpenBallotIn(StrictModel):
+    """Answers to an open question; their number and length are checked against the round's
+    configuration by its kind (``kinds/open.py``)."""
+
+    answers: list[Annotated[str, StringConstraints(max_length=OPEN_ANSWER_MAX)]] = Field(
+        min_length=1, max_length=OPEN_ANSWERS_MAX
+    )
+
+
 BALLOT_MODELS: dict[str, type[StrictModel]] = {
     "casus": CasusBallotIn,
     "ranking": RankingBallotIn,
     "points": PointsBallotIn,
     "approval": ApprovalBallotIn,
     "principle": PrincipleBallotIn,
+    "open": OpenBallotIn,
 }
 
 
@@ -196,12 +234,19 @@ class RoundCreatePrinciple(StrictModel):
     config: PrincipleConfig
 
 
+class RoundCreateOpen(StrictModel):
+    kind: Literal["open"]
+    title: RoundTitle = ""
+    config: OpenConfig
+
+
 RoundCreateByKind = Annotated[
     RoundCreateCasus
     | RoundCreateRanking
     | RoundCreatePoints
     | RoundCreateApproval
-    | RoundCreatePrinciple,
+    | RoundCreatePrinciple
+    | RoundCreateOpen,
     Field(discriminator="kind"),
 ]
 round_create_by_kind: TypeAdapter[
@@ -210,6 +255,7 @@ round_create_by_kind: TypeAdapter[
     | RoundCreatePoints
     | RoundCreateApproval
     | RoundCreatePrinciple
+    | RoundCreateOpen
 ] = TypeAdapter(RoundCreateByKind)
 
 
