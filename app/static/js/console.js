@@ -509,6 +509,7 @@
       .then(() => {
         D.setText(status, t("round_added"));
         form.elements.title.value = "";
+        document.getElementById("open-question").value = "";
       })
       .catch((problem) => D.setText(error, problem.message));
   });

@@ -32,7 +32,9 @@
       const label = cfg.max_answers > 1 ? t(i ? "open_answer_more" : "open_answer_n", { n: i + 1 }) : t("open_answer");
       return el("div", { class: "field" }, el("label", { for: id, text: label }), area, counter);
     });
-    D.add(form, el("p", { class: "open-question", text: cfg.question }), cfg.max_answers > 1 ? el("p", { class: "hint", text: t("open_help", { k: cfg.max_answers }) }) : null, fields);
+    // The question is the round's heading unless the round has a title of its own.
+    const asked = cfg.question.replace(/\s+/g, " ").trim();
+    D.add(form, asked === round.title ? null : el("p", { class: "open-question", text: asked }), cfg.max_answers > 1 ? el("p", { class: "hint", text: t("open_help", { k: cfg.max_answers }) }) : null, fields);
     return () => {
       const answers = draft.answers.map((text) => (text || "").replace(/\s+/g, " ").trim()).filter(Boolean);
       if (!answers.length) F.fail(t("need_answer"));
