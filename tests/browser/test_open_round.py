@@ -48,7 +48,10 @@ PHRASES = [
 
 @pytest.mark.browser
 class TestOpenQuestion:
-    def test_phones_answer_the_console_moderates_the_projector_shows(self, room: Room) -> None:
+    def test_phones_answer_the_console_moderates_the_projector_shows(
+        self,
+        room: Room,  # noqa: F811
+    ) -> None:
         created = api_post(room, "/api/v1/denksessies", {"title": "Open vraag", "casus_ids": []})
         code = created["code"]
         console = room.page()
