@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 # A run of letters, with an apostrophe inside a word ("zo'n", "auto's").
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -32,25 +33,38 @@ STOP_WORDS: frozenset[str] = frozenset(
 )
 
 
-def words(text: str) -> list[str]:
+@lru_cache(maxsize=20_000)
+def words(text: str) -> tuple[str, ...]:
     """The counted words of one text, in order: lowercased, no stop words, none of one
-    letter."""
+    letter. Cached: a live room's answers are counted again on every tick."""
     folded = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
-    # Only letters stay (``\w`` also takes signs such as "²"); the rest splits words.
-    letters = "".join(char if char.isalpha() or char == "'" else " " for char in folded)
-    found = (match.group() for match in _WORD.finditer(letters))
-    return [word for word in found if len(word) > 1 and word not in STOP_WORDS]
+    found: list[str] = []
+    for token in _WORD.findall(folded):
+        if token.replace("'", "").isalpha():
+            found.append(token)
+        else:  # ``\w`` also takes signs such as "²": only letters make a word
+            letters = "".join(char if char.isalpha() or char == "'" else " " for char in token)
+            found.extend(_WORD.findall(letters))
+    return tuple(word for word in found if len(word) > 1 and word not in STOP_WORDS)
 
 
 def word_counts(texts: Iterable[str], *, top: int = 40) -> list[tuple[str, int]]:
     """The ``top`` most used words of the texts with their counts, most used first; equal
     counts in alphabetical order, so the cloud does not shuffle between two ticks."""
+    return weighted_word_counts(Counter(texts), top=top)
+
+
+def weighted_word_counts(texts: Mapping[str, int], *, top: int = 40) -> list[tuple[str, int]]:
+    """``word_counts`` of texts given with how often each was given (a room gives the same
+    answer many times: each is split once)."""
     counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(words(text))
+    for text, times in texts.items():
+        for word in words(text):
+            counts[word] += times
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[: max(0, top)]
 
 
+@lru_cache(maxsize=20_000)
 def answer_key(text: str) -> str:
     """What two answers share when they say the same: lowercased, only letters and digits,
     single spaces ("Meer tijd!" and "meer  tijd" are both "meer tijd"). A text of signs only

@@ -12,14 +12,14 @@ PROPERTY = settings(max_examples=100, deadline=None, database=None)
 
 class TestWords:
     def test_lowercases_and_splits_on_what_is_not_a_letter(self) -> None:
-        assert words("Meer TIJD, meer-ruimte!!! 3x vertrouwen?") == [
+        assert list(words("Meer TIJD, meer-ruimte!!! 3x vertrouwen?")) == [
             "tijd",
             "ruimte",
             "vertrouwen",
         ]
 
     def test_keeps_dutch_letters_with_diacritics_whole(self) -> None:
-        assert words("Één coöperatie, café en privé-zaken") == [
+        assert list(words("Één coöperatie, café en privé-zaken")) == [
             "één",
             "coöperatie",
             "café",
@@ -28,10 +28,10 @@ class TestWords:
         ]
 
     def test_an_apostrophe_inside_a_word_keeps_it_whole(self) -> None:
-        assert words("auto's en zo'n ’s avonds") == ["auto's", "avonds"]
+        assert list(words("auto's en zo'n ’s avonds")) == ["auto's", "avonds"]
 
     def test_drops_dutch_and_english_stop_words_and_single_letters(self) -> None:
-        assert words("Ik vind dat de gemeente het niet weet, and the x is u") == [
+        assert list(words("Ik vind dat de gemeente het niet weet, and the x is u")) == [
             "vind",
             "gemeente",
             "weet",
