@@ -134,6 +134,14 @@ class TestOpenQuestion:
             "button", name="Weer tonen"
         ).click()
         expect(screen.locator(".answer-wall > li")).to_have_count(2)
+        # A changed answer reaches the screen and the phones live; a long word in the cloud
+        # stays within a 360 px phone.
+        e.get_by_label("Antwoord 2 (mag leeg blijven)").fill("Samenwerkingsovereenkomsten")
+        submit_and_wait_saved(e)
+        expect(screen.locator(".answer-wall")).to_contain_text("Samenwerkingsovereenkomsten")
+        expect(d.locator(".my-results .cloud")).to_contain_text("samenwerkingsovereenkomsten")
+        screenshot(d, "open-phone-results")
+        assert_no_horizontal_overflow(d)
         assert_no_console_errors(console, screen, d, e)
 
 
