@@ -37,6 +37,7 @@ COLUMNS = [
     "approve",
     "points",
     "rewording",
+    "answers",
 ]
 
 
@@ -52,6 +53,8 @@ def _answer(payload: dict[str, Any]) -> dict[str, str]:
         "rewording": (
             f"{rewording.get('principle_id')}: {rewording.get('text')}" if rewording else ""
         ),
+        # An open question's answers (decision 0030).
+        "answers": " | ".join(" ".join(str(text).split()) for text in payload.get("answers", [])),
     }
 
 

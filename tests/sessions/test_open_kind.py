@@ -3,6 +3,8 @@ moderation (hide, show, merge), the results table and the pseudonymous export.""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from app.errors import InvalidInput, NotFound, Rejected
 from app.i18n.errors import error_text
 from app.sessions import flows, results, results_table
 from app.sessions.models import Denksessie, ModerationLog, Participant, SessionRound
+from app.trajects import export
 from tests.sessions.factories import (
     cast,
     make_denksessie,
@@ -21,6 +24,7 @@ from tests.sessions.factories import (
     make_round,
     round_id,
 )
+from tests.trajects.factories import make_traject, naming_session
 
 SECRET = "test-secret-key-for-open-answers"
 
@@ -330,6 +334,17 @@ class TestDownloads:
             ("Tijd", False, "meer tijd"),
         ]
         assert all(str(r["participant"]).startswith("p-") for r in rows)
+
+    def test_a_trajects_ballots_csv_has_the_answers_in_their_own_column(
+        self, db: Session, demo_org_id: int
+    ) -> None:
+        traject = make_traject(db, organisation_id=demo_org_id)
+        denksessie, _ = naming_session(db, traject, [["privacy"]], organisation_id=demo_org_id)
+        session_round = make_open_round(db, denksessie, "open", max_answers=2)
+        _answer(db, denksessie, session_round, "=1+1", "Meer  tijd")
+        rows = list(csv.DictReader(io.StringIO(export.ballots_csv(db, traject, secret_key=SECRET))))
+        assert [row["answers"] for row in rows if row["kind"] == "open"] == ["'=1+1 | Meer tijd"]
+        assert [row["answers"] for row in rows if row["kind"] == "casus"] == [""]
 
     def test_a_purged_denksessie_keeps_the_result_and_still_hides_what_was_hidden(
         self, db: Session, denksessie: Denksessie
