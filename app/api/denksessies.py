@@ -218,6 +218,19 @@ def set_timer(
     return control(denksessie_id, flows.set_timer, round_id=round_id, seconds=data.seconds)
 
 
+class AnswersDisplay(StrictModel):
+    show: Literal["both", "cloud", "wall"]
+
+
+@router.post("/{denksessie_id}/rounds/{round_id}/display")
+def show_answers_as(
+    control: ControlRunner, denksessie_id: PathId, round_id: PathId, data: AnswersDisplay
+) -> dict[str, Any]:
+    """An open question: what the projector shows once revealed (cloud, wall or both).
+    Before the route of the round actions, which would take ``display`` for one."""
+    return control(denksessie_id, flows.show_answers_as, round_id=round_id, show=data.show)
+
+
 ROUND_ACTIONS = {
     "open": flows.open_round,
     "close": flows.close_round,

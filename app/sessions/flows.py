@@ -152,6 +152,13 @@ def moderate_answers(
     return _event(db, denksessie, "answers_moderated", round_id=round_id, change=change)
 
 
+def show_answers_as(db: DbSession, *, denksessie: Denksessie, round_id: int, show: str) -> Event:
+    """Switch what the projector shows of an open question: the cloud, the wall, or both."""
+    target = open_question.moderated_round(db, denksessie, round_id)
+    open_question.show_as(db, target, show)
+    return _event(db, denksessie, "answers_display_set", round_id=round_id, show=show)
+
+
 def remove_participant(db: DbSession, *, denksessie: Denksessie, participant_id: str) -> Event:
     participant = db.get(Participant, participant_id)
     if participant is None or participant.denksessie_id != denksessie.id:

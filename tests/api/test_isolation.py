@@ -201,6 +201,9 @@ BODIES: dict[Key, Body] = {
     ("POST", "/api/v1/denksessies/{denksessie_id}/rounds/{round_id}/answers/{action}"): _json(
         {"keys": ["meer tijd"]}
     ),
+    ("POST", "/api/v1/denksessies/{denksessie_id}/rounds/{round_id}/display"): _json(
+        {"show": "wall"}
+    ),
     ("POST", "/api/v1/denksessies/{denksessie_id}/lock"): _json({"locked": True}),
 }
 FORMS: dict[Key, Callable[[World], dict[str, str]]] = {

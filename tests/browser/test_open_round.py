@@ -124,6 +124,15 @@ class TestOpenQuestion:
         expect(screen.locator(".answer-wall")).to_contain_text("3 keer")
         expect(screen.locator("#stage")).not_to_contain_text("Scheldwoord")
         check_view(screen, "open-wall-small", {"width": 1280, "height": 720})
+        # The facilitator switches the projector to the wall alone, and back.
+        card.get_by_label("Wat toont het scherm?").select_option("wall")
+        expect(screen.locator(".cloud")).to_have_count(0)
+        expect(screen.locator(".pager")).to_have_text("")
+        expect(screen.locator(".answer-wall")).to_contain_text("Meer tijd")
+        card.get_by_label("Wat toont het scherm?").select_option("both")
+        expect(screen.locator(".cloud")).to_be_visible()
+        screen.keyboard.press("ArrowRight")
+        expect(screen.locator(".answer-wall > li")).to_have_count(1)
         # The phones see the result too, without the hidden answer.
         expect(d.locator(".my-results .answer-wall")).to_contain_text("Meer tijd")
         expect(d.locator(".my-results")).not_to_contain_text("Scheldwoord")

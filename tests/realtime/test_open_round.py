@@ -39,6 +39,11 @@ def _result_until(socket: Socket, round_id: int, wanted: Any) -> Frame:
     return answer
 
 
+def _config(frame: Frame, round_id: int) -> Frame:
+    found: Frame = next(r for r in frame["rounds"] if r["id"] == round_id)["config"]
+    return found
+
+
 def _wall(result: Frame) -> list[tuple[str, int]]:
     return [(entry["text"], entry["count"]) for entry in result["entries"]]
 
@@ -129,6 +134,19 @@ class TestTheProjector:
         ]
         assert _wall(merged) == [("Meer tijd", 2), ("Rust", 1)]
         assert _wall(grown) == [("Meer tijd", 3), ("Rust", 1)]
+
+    def test_the_facilitator_switches_the_projector_between_cloud_and_wall(
+        self, live: Live
+    ) -> None:
+        round_id = live.open_round("open")
+        with live.connect("screen") as screen:
+            assert _config(screen.snapshot, round_id)["show"] == "both"
+            seq = live.control(f"rounds/{round_id}/display", {"show": "cloud"})
+            assert _config(_state_with(screen.socket, seq), round_id)["show"] == "cloud"
+        response = live.client.post(
+            f"/api/v1/denksessies/{live.id}/rounds/{round_id}/display", json={"show": "slides"}
+        )
+        assert response.status_code == 422
 
     def test_moderation_needs_an_answer_of_the_round(self, live: Live) -> None:
         round_id = live.open_round("open")

@@ -275,6 +275,25 @@ class TestModeration:
         ).all()
         assert log[-1] == ("hide_answer", f"{round_id(session_round)}:1")
 
+    def test_the_facilitator_switches_what_the_projector_shows(
+        self, db: Session, denksessie: Denksessie
+    ) -> None:
+        session_round = make_open_round(db, denksessie, "open")
+        event = flows.show_answers_as(
+            db, denksessie=denksessie, round_id=round_id(session_round), show="wall"
+        )
+        db.expire_all()
+        stored = db.get(SessionRound, round_id(session_round))
+        assert stored is not None
+        assert stored.config["show"] == "wall"
+        assert stored.config["question"] == "Wat heb je nodig om goed te beslissen?"
+        assert (event.type, event.payload["show"]) == ("answers_display_set", "wall")
+        ranking = make_round(db, denksessie, "ranking")
+        with pytest.raises(NotFound):
+            flows.show_answers_as(
+                db, denksessie=denksessie, round_id=round_id(ranking), show="wall"
+            )
+
     def test_unknown_answers_and_other_rounds_are_not_found(
         self, db: Session, denksessie: Denksessie, demo_org_id: int
     ) -> None:

@@ -325,6 +325,15 @@ def merge(db: DbSession, session_round: SessionRound, keys: list[str], *, into: 
     db.flush()
 
 
+def show_as(db: DbSession, session_round: SessionRound, show: str) -> None:
+    """What the projector shows of the round once revealed: the cloud, the wall, or both."""
+    # A new dict, so the JSON column is written.
+    config = {**session_round.config, "show": show}
+    session_round.config = OpenConfig.model_validate(config).model_dump()
+    db.add(session_round)
+    db.flush()
+
+
 def unmerge(db: DbSession, session_round: SessionRound, key: str) -> None:
     """Show a merged answer as itself again."""
     _known(db, session_round, [key])

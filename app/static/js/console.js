@@ -311,6 +311,18 @@
       button.disabled = pick.length < 2;
     }
   }
+  // What the projector shows of the open question: switchable while the room looks at it.
+  function displayChoice(round) {
+    const id = "show-" + round.id;
+    const choice = el(
+      "select",
+      { id: id, "data-fk": id, onchange: (event) => call("/rounds/" + round.id + "/display", { show: event.target.value }, t("did_display")).catch(quiet) },
+      ["both", "cloud", "wall"].map((show) => el("option", { value: show, text: t("display_" + show) }))
+    );
+    choice.value = round.config.show || "both";
+    return el("p", { class: "display-choice" }, el("label", { for: id, text: t("display_label") }), choice);
+  }
+
   function mergeBar(round) {
     const pick = (picked[round.id] = picked[round.id] || []);
     const button = el("button", {
@@ -356,11 +368,11 @@
     }
     const res = (state.results || {})[String(round.id)];
     const texts = (state.principles || {})[String(round.id)];
-    const key = JSON.stringify([res, texts]);
+    const key = JSON.stringify([res, texts, round.config.show]);
     if (key !== card.resultsKey) {
       card.resultsKey = key;
       const isOpen = round.kind === "open";
-      D.fill(card.results, res ? D.renderResults(round, res, { names: names, limit: isOpen ? 0 : 25, principles: true, principleTexts: texts, moderate: isOpen ? answerModeration(round) : moderate, twijfel: round.config.allow_twijfel !== false }) : null, res && isOpen && !ended ? mergeBar(round) : null);
+      D.fill(card.results, res ? D.renderResults(round, res, { names: names, limit: isOpen ? 0 : 25, principles: true, principleTexts: texts, moderate: isOpen ? answerModeration(round) : moderate, twijfel: round.config.allow_twijfel !== false }) : null, res && isOpen && !ended ? [mergeBar(round), displayChoice(round)] : null);
     }
   }
 

@@ -64,7 +64,7 @@
     const id = String(round.id);
     const res = (state.results || {})[id];
     const texts = (state.principles || {})[id];
-    const key = JSON.stringify([round.id, round.status, round.title, round.deadline_at, res, texts, state.values && state.values.length]);
+    const key = JSON.stringify([round.id, round.status, round.title, round.deadline_at, res, texts, state.values && state.values.length, round.config.show]);
     if (key !== shownKey) show(key, roundView(state, round, res, texts), round.id + ":" + !!res);
     D.setText(counter, D.tn("answered", round.n_ballots || 0, { p: state.participants }));
   }
