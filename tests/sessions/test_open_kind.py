@@ -317,10 +317,10 @@ class TestDownloads:
         self, db: Session, denksessie: Denksessie
     ) -> None:
         session_round = make_open_round(db, denksessie, "open")
-        for text in ("Meer tijd", "meer tijd", "Tijd", "Onzin"):
+        for text in ("Meer tijd", "meer tijd", "Tijd", "Onzin", "Gekkigheid"):
             _answer(db, denksessie, session_round, text)
-        _moderate(db, denksessie, session_round, "merge", ["tijd"], "meer tijd")
-        _moderate(db, denksessie, session_round, "hide", ["onzin"])
+        _moderate(db, denksessie, session_round, "merge", ["tijd", "gekkigheid"], "meer tijd")
+        _moderate(db, denksessie, session_round, "hide", ["onzin", "gekkigheid"])
         rows = [r for r in results_table.table(db, denksessie) if r["kind"] == "open"]
         assert [(r["place"], r["item"], r["score"], r["detail"]) for r in rows] == [
             (1, "Meer tijd", 3, "Tijd")

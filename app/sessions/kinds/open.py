@@ -119,7 +119,9 @@ class OpenQuestion(Kind):
                 "place": place,
                 "item": entry["text"],
                 "score": entry["count"],
-                "detail": " | ".join(m["text"] for m in entry.get("merged", [])),
+                "detail": " | ".join(
+                    m["text"] for m in entry.get("merged", []) if not m.get("hidden")
+                ),
             }
             for place, entry in enumerate(shown, start=1)
         ]
