@@ -29,6 +29,7 @@ from app.events import Event
 from app.organisations.models import Organisation, utcnow
 from app.sessions import flows, results
 from app.sessions import service as sessions
+from app.sessions.kinds import open as open_question
 from app.sessions.models import (
     Ballot,
     Denksessie,
@@ -309,6 +310,8 @@ def export(db: DbSession, denksessie: Denksessie, *, secret_key: str) -> dict[st
             }
             for p in principles
         ],
+        # Open questions, one row per answer (``sessions/kinds/open.py``).
+        "open_answers": open_question.export_rows(db, rounds, list(ballots), labels, aliases),
         "moderation_log": [
             {
                 "action": entry.action,

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 import segno
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, StringConstraints
 
 from app.accounts import service as accounts
 from app.accounts.service import Login
@@ -218,6 +218,19 @@ def set_timer(
     return control(denksessie_id, flows.set_timer, round_id=round_id, seconds=data.seconds)
 
 
+class AnswersDisplay(StrictModel):
+    show: Literal["both", "cloud", "wall"]
+
+
+@router.post("/{denksessie_id}/rounds/{round_id}/display")
+def show_answers_as(
+    control: ControlRunner, denksessie_id: PathId, round_id: PathId, data: AnswersDisplay
+) -> dict[str, Any]:
+    """An open question: what the projector shows once revealed (cloud, wall or both).
+    Before the route of the round actions, which would take ``display`` for one."""
+    return control(denksessie_id, flows.show_answers_as, round_id=round_id, show=data.show)
+
+
 ROUND_ACTIONS = {
     "open": flows.open_round,
     "close": flows.close_round,
@@ -249,6 +262,36 @@ def moderate_principle(
         flows.set_principle_hidden,
         principle_id=principle_id,
         hidden=action == "hide",
+    )
+
+
+class AnswerModeration(StrictModel):
+    """Answers of an open question, named by their ``key`` in the round's aggregate."""
+
+    keys: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(
+        min_length=1, max_length=50
+    )
+    # For a merge: the answer the others are shown as (by default the first of ``keys``).
+    into: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
+
+
+@router.post("/{denksessie_id}/rounds/{round_id}/answers/{action}")
+def moderate_answers(
+    control: ControlRunner,
+    denksessie_id: PathId,
+    round_id: PathId,
+    action: Literal["hide", "show", "merge", "unmerge"],
+    data: AnswerModeration,
+) -> dict[str, Any]:
+    """An open question: hide answers from the room or show them again, merge answers into one
+    shown entry with their count, or undo a merge; all are logged."""
+    return control(
+        denksessie_id,
+        flows.moderate_answers,
+        round_id=round_id,
+        change=action,
+        keys=data.keys,
+        into=data.into,
     )
 
 

@@ -253,6 +253,10 @@ TEXTS: dict[str, str] = {
     "UNKNOWN_VALUE.CANDIDATE": N_("Geen kandidaat in deze ronde: {values}."),
     "POINTS_BUDGET": N_("Verdeel samen tussen 1 en {budget} punten."),
     "TOO_MANY_PAIRS": N_("Kies hoogstens {max} paar."),
+    # open question (``app/sessions/kinds/open.py``)
+    "TOO_MANY_VALUES.ANSWERS": N_("Geef hoogstens {max} antwoorden."),
+    "ANSWER_TOO_LONG": N_("Een antwoord mag hoogstens {max} tekens hebben."),
+    "NOT_FOUND.ANSWER": N_("Dit antwoord bestaat niet in deze ronde."),
 }
 
 # One sentence per code, without facts: what every code says when nothing more precise is known.
@@ -281,6 +285,9 @@ PLAIN: dict[str, str] = {
     "DUPLICATE_PAIR": N_("Je hebt hetzelfde paar twee keer gekozen."),
     "TOO_MANY_PAIRS": N_("Je hebt te veel paren gekozen."),
     "UNKNOWN_PRINCIPLE": N_("Dit principe staat niet in deze ronde."),
+    "ANSWER_EMPTY": N_("Een antwoord is leeg; schrijf iets of haal het weg."),
+    "ANSWER_TOO_LONG": N_("Je antwoord is te lang."),
+    "MERGE_NEEDS_TWO": N_("Kies minstens twee verschillende antwoorden om samen te voegen."),
     "TEXT_INVALID": N_(
         "Je tekst bevat een teken dat niet kan worden opgeslagen; haal het weg en probeer opnieuw."
     ),

@@ -62,6 +62,7 @@ class BallotFrame(_Frame):
         "approval",
         "principle",
         "schuur",
+        "open",
     ]
     payload: dict[str, Any]
 

@@ -17,6 +17,7 @@ from app.errors import NotFound, Rejected
 from app.events import MARKER_SEQ, PARTICIPANTS_CHANGED, Event
 from app.organisations.models import utcnow
 from app.sessions import service as sessions
+from app.sessions.kinds import open as open_question
 from app.sessions.models import Denksessie, ModerationLog, Participant, Principle, SessionRound
 
 
@@ -123,6 +124,39 @@ def set_principle_hidden(
     _log(db, denksessie, "hide_principle" if hidden else "show_principle", str(principle_id))
     db.flush()
     return _event(db, denksessie, "principle_moderated", principle_id=principle_id, hidden=hidden)
+
+
+def moderate_answers(
+    db: DbSession,
+    *,
+    denksessie: Denksessie,
+    round_id: int,
+    change: str,
+    keys: list[str],
+    into: str | None = None,
+) -> Event:
+    """An open question's moderation (``kinds/open.py``): ``change`` hides or shows the
+    answers ``keys``, merges them into ``into``, or unmerges them. Logged like a hidden
+    principle; the event says which round, never the answers' words."""
+    target = open_question.moderated_round(db, denksessie, round_id)
+    if change == "merge":
+        open_question.merge(db, target, keys, into=into or keys[0])
+    else:
+        for key in keys:
+            if change == "unmerge":
+                open_question.unmerge(db, target, key)
+            else:
+                open_question.set_hidden(db, target, key, hidden=change == "hide")
+    _log(db, denksessie, f"{change}_answer", f"{round_id}:{len(keys)}")
+    db.flush()
+    return _event(db, denksessie, "answers_moderated", round_id=round_id, change=change)
+
+
+def show_answers_as(db: DbSession, *, denksessie: Denksessie, round_id: int, show: str) -> Event:
+    """Switch what the projector shows of an open question: the cloud, the wall, or both."""
+    target = open_question.moderated_round(db, denksessie, round_id)
+    open_question.show_as(db, target, show)
+    return _event(db, denksessie, "answers_display_set", round_id=round_id, show=show)
 
 
 def remove_participant(db: DbSession, *, denksessie: Denksessie, participant_id: str) -> Event:

@@ -155,3 +155,20 @@ class ModerationLog(SQLModel, table=True):
     action: str = Field(max_length=40)
     target: str = Field(max_length=80)
     at: datetime = Field(default_factory=utcnow)
+
+
+class OpenAnswerMark(SQLModel, table=True):
+    """The facilitator's moderation of an answer to an open question (decision 0030): hidden,
+    or merged into another answer. Keyed by the answer's words (``aggregation.words.answer_key``),
+    not by who wrote it: a mark holds no participant, stays when an author edits an unchanged
+    answer, and covers everyone who wrote the same ("Meer tijd!" and "meer tijd")."""
+
+    __tablename__ = "open_answer_mark"
+    __table_args__ = (UniqueConstraint("round_id", "answer_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(sa_column=foreign_key("session_round.id", cascade=True, index=False))
+    answer_key: str = Field(max_length=300)
+    hidden: bool = False
+    # The key of the answer this one is shown as (with its count); None: shown as itself.
+    merged_into: str | None = Field(default=None, max_length=300)

@@ -30,6 +30,7 @@ RoundKind = Literal[
     "approval",
     "principle",
     "schuur",
+    "open",
 ]
 ROUND_KINDS: tuple[RoundKind, ...] = (
     "casus",
@@ -38,6 +39,7 @@ ROUND_KINDS: tuple[RoundKind, ...] = (
     "approval",
     "principle",
     "schuur",
+    "open",
 )
 DEFAULT_ROLES = ["gemeente", "landelijke uitvoeringsorganisatie", "welzijn", "inwoner", "anders"]
 PRINCIPLE_MAX = 200
@@ -116,6 +118,26 @@ class SchuurConfig(StrictModel):
         return self
 
 
+# An open question (decision 0030): the longest answer a round may allow, and most answers.
+OPEN_ANSWER_MAX = 280
+OPEN_ANSWERS_MAX = 3
+
+
+class OpenConfig(StrictModel):
+    question: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    max_answers: int = Field(default=1, ge=1, le=OPEN_ANSWERS_MAX)
+    max_length: int = Field(default=120, ge=10, le=OPEN_ANSWER_MAX)
+    # What the projector shows once revealed: the word cloud, the wall of answers, or both.
+    show: Literal["both", "cloud", "wall"] = "both"
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        if not storable(value) or not value.strip():
+            raise ValueError("geen vraag")
+        return value
+
+
 CONFIG_MODELS: dict[str, type[StrictModel]] = {
     "casus": CasusConfig,
     "ranking": RankingConfig,
@@ -123,6 +145,7 @@ CONFIG_MODELS: dict[str, type[StrictModel]] = {
     "approval": ApprovalConfig,
     "principle": PrincipleConfig,
     "schuur": SchuurConfig,
+    "open": OpenConfig,
 }
 
 
@@ -176,6 +199,15 @@ class SchuurBallotIn(StrictModel):
         return [sorted(pair) for pair in pairs]
 
 
+class OpenBallotIn(StrictModel):
+    """Answers to an open question; their number and length are checked against the round's
+    configuration by its kind (``kinds/open.py``)."""
+
+    answers: list[Annotated[str, StringConstraints(max_length=OPEN_ANSWER_MAX)]] = Field(
+        min_length=1, max_length=OPEN_ANSWERS_MAX
+    )
+
+
 BALLOT_MODELS: dict[str, type[StrictModel]] = {
     "casus": CasusBallotIn,
     "ranking": RankingBallotIn,
@@ -183,6 +215,7 @@ BALLOT_MODELS: dict[str, type[StrictModel]] = {
     "approval": ApprovalBallotIn,
     "principle": PrincipleBallotIn,
     "schuur": SchuurBallotIn,
+    "open": OpenBallotIn,
 }
 
 
@@ -250,13 +283,20 @@ class RoundCreateSchuur(StrictModel):
     config: SchuurConfig
 
 
+class RoundCreateOpen(StrictModel):
+    kind: Literal["open"]
+    title: RoundTitle = ""
+    config: OpenConfig
+
+
 RoundCreateByKind = Annotated[
     RoundCreateCasus
     | RoundCreateRanking
     | RoundCreatePoints
     | RoundCreateApproval
     | RoundCreatePrinciple
-    | RoundCreateSchuur,
+    | RoundCreateSchuur
+    | RoundCreateOpen,
     Field(discriminator="kind"),
 ]
 round_create_by_kind: TypeAdapter[
@@ -266,6 +306,7 @@ round_create_by_kind: TypeAdapter[
     | RoundCreateApproval
     | RoundCreatePrinciple
     | RoundCreateSchuur
+    | RoundCreateOpen
 ] = TypeAdapter(RoundCreateByKind)
 
 

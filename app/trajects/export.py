@@ -38,6 +38,7 @@ COLUMNS = [
     "points",
     "rewording",
     "pairs",
+    "answers",
 ]
 
 
@@ -54,6 +55,8 @@ def _answer(payload: dict[str, Any]) -> dict[str, str]:
             f"{rewording.get('principle_id')}: {rewording.get('text')}" if rewording else ""
         ),
         "pairs": ";".join(f"{a}+{b}" for a, b in payload.get("pairs", [])),
+        # An open question's answers (decision 0030).
+        "answers": " | ".join(" ".join(str(text).split()) for text in payload.get("answers", [])),
     }
 
 

@@ -130,7 +130,7 @@ def path_value(path: str, name: str, world: World) -> object | None:
     if name == "key":
         return world.cluster_key if "/clusters/" in path else world.value_key
     if name == "action":
-        return "open" if "/rounds/" in path else "hide"
+        return "open" if "/rounds/" in path and "/answers/" not in path else "hide"
     known: dict[str, object] = {
         "opvatting_id": world.opvatting_id,
         "casus_id": world.casus_id,
@@ -204,6 +204,12 @@ BODIES: dict[Key, Body] = {
         {"revealed": True}
     ),
     ("POST", "/api/v1/denksessies/{denksessie_id}/rounds/{round_id}/timer"): _json({"seconds": 60}),
+    ("POST", "/api/v1/denksessies/{denksessie_id}/rounds/{round_id}/answers/{action}"): _json(
+        {"keys": ["meer tijd"]}
+    ),
+    ("POST", "/api/v1/denksessies/{denksessie_id}/rounds/{round_id}/display"): _json(
+        {"show": "wall"}
+    ),
     ("POST", "/api/v1/denksessies/{denksessie_id}/lock"): _json({"locked": True}),
 }
 FORMS: dict[Key, Callable[[World], dict[str, str]]] = {

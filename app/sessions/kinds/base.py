@@ -99,6 +99,11 @@ class Kind:
     ) -> dict[str, Any]:
         raise NotImplementedError
 
+    def kept(self, result: dict[str, Any], *, include_hidden: bool) -> dict[str, Any]:
+        """The result kept when the ballots were deleted (the facilitator's aggregate), as this
+        role may see it."""
+        return result
+
     def table_rows(
         self,
         db: DbSession,

@@ -272,6 +272,72 @@
     );
   }
 
+  // An open question's answers: pick several to merge, hide or show one, undo a merge. What
+  // is picked survives the redraws of a live tally (per round, by answer key).
+  const picked = {};
+  function answerModeration(round) {
+    const path = "/rounds/" + round.id + "/answers/";
+    const pick = (picked[round.id] = picked[round.id] || []);
+    return (entry) =>
+      el(
+        "span",
+        { class: "moderation moderation-open" },
+        entry.hidden ? el("span", { class: "badge muted", text: t("hidden_principle") }) : null,
+        el("label", { class: "check" }, el("input", { type: "checkbox", "aria-label": t("answer_pick") + ": " + entry.text, checked: pick.indexOf(entry.key) >= 0, onchange: (event) => toggleKey(pick, entry.key, event.target.checked, round) }), " " + t("answer_pick")),
+        el("button", {
+          type: "button",
+          class: "small",
+          "data-fk": "hide:" + encodeURIComponent(entry.key),
+          text: entry.hidden ? t("answer_show") : t("answer_hide"),
+          onclick: () => call(path + (entry.hidden ? "show" : "hide"), { keys: [entry.key] }, t("did_answers")).catch(quiet),
+        }),
+        (entry.merged || []).length
+          ? el("button", {
+              type: "button",
+              class: "small",
+              text: t("answer_unmerge"),
+              onclick: () => call(path + "unmerge", { keys: entry.merged.map((m) => m.key) }, t("did_answers")).catch(quiet),
+            })
+          : null
+      );
+  }
+  function toggleKey(pick, key, on, round) {
+    const at = pick.indexOf(key);
+    if (on && at < 0) pick.push(key);
+    if (!on && at >= 0) pick.splice(at, 1);
+    const button = document.getElementById("merge-" + round.id);
+    if (button) {
+      D.setText(button, t("answer_merge", { n: pick.length }));
+      button.disabled = pick.length < 2;
+    }
+  }
+  // What the projector shows of the open question: switchable while the room looks at it.
+  function displayChoice(round) {
+    const id = "show-" + round.id;
+    const choice = el(
+      "select",
+      { id: id, "data-fk": id, onchange: (event) => call("/rounds/" + round.id + "/display", { show: event.target.value }, t("did_display")).catch(quiet) },
+      ["both", "cloud", "wall"].map((show) => el("option", { value: show, text: t("display_" + show) }))
+    );
+    choice.value = round.config.show || "both";
+    return el("p", { class: "display-choice" }, el("label", { for: id, text: t("display_label") }), choice);
+  }
+
+  function mergeBar(round) {
+    const pick = (picked[round.id] = picked[round.id] || []);
+    const button = el("button", {
+      type: "button",
+      id: "merge-" + round.id,
+      text: t("answer_merge", { n: pick.length }),
+      disabled: pick.length < 2,
+      onclick: () =>
+        call("/rounds/" + round.id + "/answers/merge", { keys: pick.slice(), into: pick[0] }, t("did_answers"))
+          .then(() => pick.splice(0, pick.length))
+          .catch(quiet),
+    });
+    return el("div", { class: "merge-bar" }, el("p", { class: "hint", text: t("answer_merge_help") }), button);
+  }
+
   function updateCard(card, round) {
     card.round = round;
     const open = round.status === "open";
@@ -302,10 +368,11 @@
     }
     const res = (state.results || {})[String(round.id)];
     const texts = (state.principles || {})[String(round.id)];
-    const key = JSON.stringify([res, texts]);
+    const key = JSON.stringify([res, texts, round.config.show]);
     if (key !== card.resultsKey) {
       card.resultsKey = key;
-      D.fill(card.results, res ? D.renderResults(round, res, { names: names, limit: 25, principles: true, principleTexts: texts, moderate: moderate, twijfel: round.config.allow_twijfel !== false }) : null);
+      const isOpen = round.kind === "open";
+      D.fill(card.results, res ? D.renderResults(round, res, { names: names, limit: isOpen ? 0 : 25, principles: true, principleTexts: texts, moderate: isOpen ? answerModeration(round) : moderate, twijfel: round.config.allow_twijfel !== false }) : null, res && isOpen && !ended ? [mergeBar(round), displayChoice(round)] : null);
     }
   }
 
@@ -436,6 +503,8 @@
     if (k === "casus") {
       const casus = document.getElementById("casus-id");
       config = { casus_id: casus ? Number(casus.value) : 0, max_values: int("max-values") || 3, allow_twijfel: document.getElementById("allow-twijfel").checked };
+    } else if (k === "open") {
+      config = { question: value("open-question").trim(), max_answers: int("open-answers") || 1, max_length: int("open-length") || 120, show: value("open-show") };
     } else if (k === "principle") {
       config = { value_key: value("value-key"), max_approvals: int("principle-approvals") || 3 };
     } else if (k === "schuur") {
@@ -457,6 +526,7 @@
       .then(() => {
         D.setText(status, t("round_added"));
         form.elements.title.value = "";
+        document.getElementById("open-question").value = "";
       })
       .catch((problem) => D.setText(error, problem.message));
   });

@@ -64,7 +64,7 @@
     const id = String(round.id);
     const res = (state.results || {})[id];
     const texts = (state.principles || {})[id];
-    const key = JSON.stringify([round.id, round.status, round.title, round.deadline_at, res, texts, state.values && state.values.length]);
+    const key = JSON.stringify([round.id, round.status, round.title, round.deadline_at, res, texts, state.values && state.values.length, round.config.show]);
     if (key !== shownKey) show(key, roundView(state, round, res, texts), round.id + ":" + !!res);
     D.setText(counter, D.tn("answered", round.n_ballots || 0, { p: state.participants }));
   }
@@ -308,12 +308,38 @@
         const rewordings = res.rewordings.filter((r) => !r.hidden).map((r) => ({ group: t("rewordings"), text: r.text }));
         if (rewordings.length) pages.push({ wall: rewordings });
       }
+    } else if (round.kind === "open") {
+      openPages(round, res).forEach((page) => pages.push(page));
     } else if (!res) {
       pages.push(() => [el("h3", { text: t("candidates") }), el("ul", { class: "chips" }, round.config.candidates.map((k) => el("li", { text: nameOf(k) })))]);
     } else {
       pages.push(rows(round, res, names, round.config.candidates.length, []));
     }
     return { head: head, pages: pages };
+  }
+
+  // An open question: the question until the results show; then the word cloud (as many
+  // words as fit, the most used kept) and the wall of answers in pages, or one of the two as the
+  // facilitator chose (config.show). Hidden answers never reach the screen (kinds/open.py).
+  function openPages(round, res) {
+    const asked = round.config.question.replace(/\s+/g, " ").trim();
+    const question = () => (asked === round.title ? null : el("p", { class: "open-question", text: asked }));
+    if (!res) return [() => [question(), el("p", { class: "waiting", text: t("open_waiting") })]];
+    const pages = [];
+    const show = round.config.show || "both";
+    if (show !== "wall") {
+      const cloudPage = (n) => [question(), D.renderResults(round, Object.assign({}, res, { words: res.words.slice(0, n) }), { part: "cloud" })];
+      cloudPage.fitRows = cloudPage;
+      cloudPage.rows = Math.max(1, res.words.length);
+      pages.push(cloudPage);
+    }
+    if (show !== "cloud")
+      pages.push({
+        wall: res.entries,
+        empty: el("p", { class: "muted", text: t("no_answers") }),
+        view: (slice) => [question(), D.renderResults(round, Object.assign({}, res, { entries: slice }), { part: "wall" })],
+      });
+    return pages;
   }
 
   // A sentence longer than 300 characters in pieces cut at spaces, so a page always holds one.
