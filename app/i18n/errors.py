@@ -228,6 +228,11 @@ TEXTS: dict[str, str] = {
     "UNKNOWN_VALUE.CASUS": N_("Onbekende waarde: {values}."),
     "UNKNOWN_VALUE.CANDIDATE": N_("Geen kandidaat in deze ronde: {values}."),
     "POINTS_BUDGET": N_("Verdeel samen tussen 1 en {budget} punten."),
+    # reasons ("Waarom?") and quotes for the card (``app/sessions/kinds/casus.py``, ``flows.py``)
+    "REASON_TOO_LONG": N_("Een reden mag hoogstens {max} tekens hebben."),
+    "NOT_FOUND.REASON": N_("Deze reden staat niet (meer) in deze ronde."),
+    "NOT_FOUND.QUOTE": N_("Dit citaat bestaat niet in deze denksessie."),
+    "WRONG_ROUND_KIND.REASONS": N_("Redenen en citaten horen bij een casusronde."),
 }
 
 # One sentence per code, without facts: what every code says when nothing more precise is known.
@@ -253,6 +258,10 @@ PLAIN: dict[str, str] = {
     "DUPLICATE_VALUE": N_("Je hebt iets twee keer gekozen."),
     "POINTS_BUDGET": N_("Je punten passen niet in het budget van deze ronde."),
     "UNKNOWN_PRINCIPLE": N_("Dit principe staat niet in deze ronde."),
+    "REASON_TOO_LONG": N_("Een reden mag hoogstens 280 tekens hebben."),
+    "REASON_WITHOUT_VALUE": N_("Schrijf alleen een reden bij een waarde die je hebt gekozen."),
+    "REASONS_OFF": N_("In deze ronde worden geen redenen gevraagd."),
+    "QUOTE_INVALID": N_("Kies één reden of één principe als citaat."),
     "TEXT_INVALID": N_(
         "Je tekst bevat een teken dat niet kan worden opgeslagen; haal het weg en probeer opnieuw."
     ),

@@ -107,7 +107,8 @@ def aggregate(
     changed since its last read (the hub's tick)."""
     assert session_round.id is not None
     if session_round.result_snapshot is not None:
-        return dict(session_round.result_snapshot)
+        kept = dict(session_round.result_snapshot)
+        return kept if role == "facilitator" else kind_of(session_round.kind).for_room(kept)
     rows = (
         kept_rows.read(db, session_round.id)
         if kept_rows is not None

@@ -93,6 +93,11 @@ class Kind:
     ) -> dict[str, Any]:
         raise NotImplementedError
 
+    def for_room(self, result: dict[str, Any]) -> dict[str, Any]:
+        """A result kept for the facilitator (``result_snapshot``) as the screen and the phones
+        may see it."""
+        return result
+
     def table_rows(
         self,
         db: DbSession,
