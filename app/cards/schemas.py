@@ -194,6 +194,17 @@ class PrincipleRewording(StrictModel):
     text: str
 
 
+class PickedQuote(StrictModel):
+    """A reason ("Waarom?") or principle the facilitator picked as a quote during a denksessie:
+    the words only, never who wrote them (decision 0031)."""
+
+    value: str
+    text: str
+    source: Literal["reason", "principle"]
+    side: Literal["toekennen", "niet_toekennen", "twijfel"] | None = None
+    session: str = ""
+
+
 class Agreement(StrictModel):
     kendall_w: float | None = None
     mean_kendall_distance: float | None = None
@@ -219,6 +230,9 @@ class Verantwoording(StrictModel):
         default_factory=dict, description="value key -> principles written for it in the sessions"
     )
     rewordings: list[PrincipleRewording] = Field(default_factory=list)
+    quotes: list[PickedQuote] = Field(
+        default_factory=list, description="reasons and principles picked as quotes, anonymous"
+    )
     illustrative: bool = Field(
         default=False, description="true for the simulated replay of 2024: not real ballots"
     )
