@@ -296,6 +296,8 @@
         });
       else {
         pages.push(rows(round, res, names, res.values.length, [el("p", { class: "question", text: casus.decision_question })]));
+        const why = reasonWall(res, nameOf);
+        if (why) pages.push(why);
         const wall = [];
         res.values.forEach((v) => ((res.principles || {})[v.value] || []).forEach((p) => p.hidden || wall.push({ group: nameOf(v.value), text: p.text })));
         if (wall.length) pages.push({ wall: wall, title: t("wall_title") });
@@ -314,6 +316,52 @@
       pages.push(rows(round, res, names, round.config.candidates.length, []));
     }
     return { head: head, pages: pages };
+  }
+
+  // "Waarom?": per value the reasons of the toekenners and the niet-toekenners side by side,
+  // values named on both sides first and marked (a badge with words, a heavier frame: not by
+  // colour alone). A few reasons per side, the rest counted; values that do not fit turn pages.
+  const WHY_SHOWN = 2;
+  function reasonWall(res, nameOf) {
+    const entries = (res.reasons || []).filter((e) => e.both_sides || ["toekennen", "niet_toekennen"].some((d) => e.sides[d].n > 0));
+    if (!entries.length) return null;
+    const items = entries
+      .map((e, i) => ({ e: e, i: i }))
+      .sort((a, b) => (b.e.both_sides ? 1 : 0) - (a.e.both_sides ? 1 : 0) || a.i - b.i)
+      .map((x) => ({ group: nameOf(x.e.value), entry: x.e }));
+    const side = (entry, decision, label) => {
+      const data = entry.sides[decision] || { n: 0, reasons: [] };
+      const shown = data.reasons.filter((r) => !r.hidden).slice(0, WHY_SHOWN);
+      const rest = data.n - shown.reduce((sum, r) => sum + r.count, 0);
+      return el(
+        "div",
+        { class: "why-side why-" + decision },
+        el("h5", null, label, " ", el("span", { class: "why-n", text: D.tn("why_count", data.n) })),
+        shown.length
+          ? el("ul", null, shown.map((r) => el("li", null, el("q", { text: r.text }), r.count > 1 ? el("span", { class: "why-times", text: " " + t("why_times", { n: r.count }) }) : null)))
+          : el("p", { class: "muted", text: t("why_none") }),
+        rest > 0 ? el("p", { class: "more", text: D.tn("why_more", rest) }) : null
+      );
+    };
+    return {
+      wall: items,
+      title: t("why_title"),
+      view: (slice) => [
+        el("h3", { text: t("why_title") }),
+        el(
+          "div",
+          { class: "why" },
+          slice.map((item) =>
+            el(
+              "section",
+              { class: "why-value" + (item.entry.both_sides ? " why-both" : ""), "aria-label": item.group, "data-key": "why:" + item.entry.value },
+              el("h4", null, item.group, item.entry.both_sides ? el("span", { class: "why-badge", text: "⇄ " + t("why_both") }) : null),
+              el("div", { class: "why-sides" }, side(item.entry, "toekennen", t("why_grant")), side(item.entry, "niet_toekennen", t("why_refuse")))
+            )
+          )
+        ),
+      ],
+    };
   }
 
   // A sentence longer than 300 characters in pieces cut at spaces, so a page always holds one.
