@@ -296,7 +296,7 @@
 
   // "Waarom?": per value the reasons of each side, with hide/show and "as quote".
   function reasonsPanel(round, res) {
-    const entries = res.reasons || [];
+    const entries = (res.reasons || []).filter((e) => ["toekennen", "niet_toekennen", "twijfel"].some((d) => e.sides[d].reasons.length));
     if (!entries.length) return null;
     const sideList = (entry, decision) => {
       const data = entry.sides[decision];

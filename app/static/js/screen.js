@@ -320,47 +320,64 @@
 
   // "Waarom?": per value the reasons of the toekenners and the niet-toekenners side by side,
   // values named on both sides first and marked (a badge with words, a heavier frame: not by
-  // colour alone). A few reasons per side, the rest counted; values that do not fit turn pages.
-  const WHY_SHOWN = 2;
+  // colour alone). A few reasons per side, the rest counted. The wall is cut by rows (a reason
+  // of each side), so a value whose reasons do not fit runs on to the next page.
+  const WHY_SHOWN = 3;
+  const WHY_SIDES = ["toekennen", "niet_toekennen"];
   function reasonWall(res, nameOf) {
-    const entries = (res.reasons || []).filter((e) => e.both_sides || ["toekennen", "niet_toekennen"].some((d) => e.sides[d].n > 0));
+    const entries = (res.reasons || []).filter((e) => WHY_SIDES.some((d) => e.sides[d].n > 0));
     if (!entries.length) return null;
-    const items = entries
+    const items = [];
+    entries
       .map((e, i) => ({ e: e, i: i }))
       .sort((a, b) => (b.e.both_sides ? 1 : 0) - (a.e.both_sides ? 1 : 0) || a.i - b.i)
-      .map((x) => ({ group: nameOf(x.e.value), entry: x.e }));
-    const side = (entry, decision, label) => {
-      const data = entry.sides[decision] || { n: 0, reasons: [] };
-      const shown = data.reasons.filter((r) => !r.hidden).slice(0, WHY_SHOWN);
-      const rest = data.n - shown.reduce((sum, r) => sum + r.count, 0);
+      .forEach((x) => {
+        const shown = {};
+        WHY_SIDES.forEach((d) => (shown[d] = x.e.sides[d].reasons.filter((r) => !r.hidden).slice(0, WHY_SHOWN)));
+        const rows = Math.max(1, shown.toekennen.length, shown.niet_toekennen.length);
+        for (let row = 0; row < rows; row++) items.push({ group: nameOf(x.e.value), entry: x.e, shown: shown, row: row, last: row === rows - 1 });
+      });
+    const side = (part, decision, label) => {
+      const first = part[0];
+      const data = first.entry.sides[decision];
+      const reasons = part.map((item) => item.shown[decision][item.row]).filter((r) => r);
+      const rest = data.n - first.shown[decision].reduce((sum, r) => sum + r.count, 0);
       return el(
         "div",
         { class: "why-side why-" + decision },
         el("h5", null, label, " ", el("span", { class: "why-n", text: D.tn("why_count", data.n) })),
-        shown.length
-          ? el("ul", null, shown.map((r) => el("li", null, el("q", { text: r.text }), r.count > 1 ? el("span", { class: "why-times", text: " " + t("why_times", { n: r.count }) }) : null)))
-          : el("p", { class: "muted", text: t("why_none") }),
-        rest > 0 ? el("p", { class: "more", text: D.tn("why_more", rest) }) : null
+        reasons.length ? el("ul", null, reasons.map((r) => el("li", null, el("q", { text: r.text }), r.count > 1 ? el("span", { class: "why-times", text: " " + t("why_times", { n: r.count }) }) : null))) : first.row === 0 ? el("p", { class: "muted", text: t("why_none") }) : null,
+        part[part.length - 1].last && rest > 0 ? el("p", { class: "more", text: D.tn("why_more", rest) }) : null
       );
     };
     return {
       wall: items,
       title: t("why_title"),
-      view: (slice) => [
-        el("h3", { text: t("why_title") }),
-        el(
-          "div",
-          { class: "why" },
-          slice.map((item) =>
-            el(
-              "section",
-              { class: "why-value" + (item.entry.both_sides ? " why-both" : ""), "aria-label": item.group, "data-key": "why:" + item.entry.value },
-              el("h4", null, item.group, item.entry.both_sides ? el("span", { class: "why-badge", text: "⇄ " + t("why_both") }) : null),
-              el("div", { class: "why-sides" }, side(item.entry, "toekennen", t("why_grant")), side(item.entry, "niet_toekennen", t("why_refuse")))
-            )
-          )
-        ),
-      ],
+      view: (slice) => {
+        const parts = [];
+        slice.forEach((item) => {
+          const last = parts[parts.length - 1];
+          if (last && last[0].entry === item.entry) last.push(item);
+          else parts.push([item]);
+        });
+        return [
+          el("h3", { text: t("why_title") }),
+          el(
+            "div",
+            { class: "why" },
+            parts.map((part) => {
+              const entry = part[0].entry;
+              const name = part[0].row > 0 ? t("continued", { value: part[0].group }) : part[0].group;
+              return el(
+                "section",
+                { class: "why-value" + (entry.both_sides ? " why-both" : ""), "aria-label": part[0].group, "data-key": "why:" + entry.value + ":" + part[0].row },
+                el("h4", null, name, entry.both_sides ? el("span", { class: "why-badge", text: "⇄ " + t("why_both") }) : null),
+                el("div", { class: "why-sides" }, side(part, "toekennen", t("why_grant")), side(part, "niet_toekennen", t("why_refuse")))
+              );
+            })
+          ),
+        ];
+      },
     };
   }
 
