@@ -176,15 +176,21 @@ def pick_quote(
     principle_id: int | None = None,
 ) -> Event:
     """Keep a reason or a principle of a casus round as a quote for the card: a copy of its
-    text, without who wrote it. A hidden text cannot be picked; picking one twice keeps one."""
+    text, without who wrote it. A reason is picked from a side of the decision it was written
+    on (``side`` may be left out when there is one). A hidden text cannot be picked; picking one
+    twice keeps one."""
     target = _casus_round(db, denksessie, round_id)
     if (reason_id is None) == (principle_id is None):
         raise Rejected("QUOTE_INVALID", http_status=422)
     if reason_id is not None:
         written = casus.written_reasons(db, target)
-        if reason_id not in written or reason_id in casus.hidden_reasons(db, target):
+        value, text, sides = written.get(reason_id, ("", "", set()))
+        if not sides or reason_id in casus.hidden_reasons(db, target):
             raise NotFound(reason="REASON", params={"reason_id": reason_id})
-        value, text = written[reason_id]
+        if side is None and len(sides) == 1:
+            side = next(iter(sides))
+        elif side not in sides:
+            raise NotFound(reason="REASON", params={"reason_id": reason_id})
         source = "reason"
     else:
         principle = db.get(Principle, principle_id)

@@ -275,6 +275,19 @@ class TestQuotes:
         flows.drop_quote(db, denksessie=denksessie, quote_id=quotes[1]["id"])
         assert len(_seen(db, denksessie, casus, "facilitator")["quotes"]) == 1
 
+    def test_a_reason_is_picked_from_a_side_it_was_written_on(
+        self, db: Session, demo_org_id: int
+    ) -> None:
+        denksessie, casus = _contested(db, demo_org_id)
+        rid = reason_id("privacy", REFUSE)
+        with pytest.raises(NotFound):
+            flows.pick_quote(
+                db, denksessie=denksessie, round_id=round_id(casus), reason_id=rid, side="toekennen"
+            )
+        flows.pick_quote(db, denksessie=denksessie, round_id=round_id(casus), reason_id=rid)
+        [quote] = _seen(db, denksessie, casus, "facilitator")["quotes"]
+        assert quote["side"] == "niet_toekennen"
+
     def test_a_hidden_reason_cannot_be_picked(self, db: Session, demo_org_id: int) -> None:
         denksessie, casus = _contested(db, demo_org_id)
         rid = reason_id("privacy", REFUSE)

@@ -286,19 +286,23 @@ def hidden_reasons(db: DbSession, session_round: SessionRound) -> frozenset[str]
     )
 
 
-def written_reasons(db: DbSession, session_round: SessionRound) -> dict[str, tuple[str, str]]:
-    """Every reason written in a round by a participant still in the room: id -> (value, text)."""
+def written_reasons(
+    db: DbSession, session_round: SessionRound
+) -> dict[str, tuple[str, str, set[str]]]:
+    """Every reason written in a round by a participant still in the room: id -> (value, text,
+    the sides of the decision it was written on)."""
     payloads = db.exec(
         select(Ballot.payload)
         .join(Participant, col(Participant.id) == col(Ballot.participant_id))
         .where(Ballot.round_id == session_round.id, col(Participant.removed).is_(False))
     ).all()
-    return {
-        reason_id(value, text): (value, text)
-        for payload in payloads
-        for value, text in (payload.get("reasons") or {}).items()
-        if value in payload.get("values", [])
-    }
+    written: dict[str, tuple[str, str, set[str]]] = {}
+    for payload in payloads:
+        for value, text in (payload.get("reasons") or {}).items():
+            if value in payload.get("values", []):
+                rid = reason_id(value, text)
+                written.setdefault(rid, (value, text, set()))[2].add(payload["decision"])
+    return written
 
 
 def round_quotes(db: DbSession, session_round: SessionRound) -> list[CardQuote]:

@@ -346,7 +346,7 @@
         "div",
         { class: "why-side why-" + decision },
         el("h5", null, label, " ", el("span", { class: "why-n", text: D.tn("why_count", data.n) })),
-        reasons.length ? el("ul", null, reasons.map((r) => el("li", null, el("q", { text: r.text }), r.count > 1 ? el("span", { class: "why-times", text: " " + t("why_times", { n: r.count }) }) : null))) : first.row === 0 ? el("p", { class: "muted", text: t("why_none") }) : null,
+        reasons.length ? el("ul", null, reasons.map((r) => el("li", null, el("q", { text: r.text }), r.count > 1 ? el("span", { class: "why-times", text: " (" + r.count + "×)" }) : null))) : first.row === 0 ? el("p", { class: "muted", text: t("why_none") }) : null,
         part[part.length - 1].last && rest > 0 ? el("p", { class: "more", text: D.tn("why_more", rest) }) : null
       );
     };
