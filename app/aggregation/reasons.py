@@ -20,7 +20,7 @@ from app.aggregation.casus import DECISIONS
 # The two sides the projector sets side by side; "twijfel" is counted apart.
 GRANT, REFUSE = "toekennen", "niet_toekennen"
 # Reasons listed per value and side (most written first); the count covers all of them.
-REASONS_SHOWN = 12
+REASONS_SHOWN = 6
 
 
 @dataclass(frozen=True)
