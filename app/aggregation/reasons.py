@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.aggregation.casus import DECISIONS
 
@@ -51,8 +52,10 @@ class ValueReasons:
     both_sides: bool
 
 
+@lru_cache(maxsize=1 << 14)
 def reason_id(value: str, text: str) -> str:
-    """A stable name for a reason: the same value and text give the same id."""
+    """A stable name for a reason: the same value and text give the same id (remembered: the
+    same texts come back every time a round is counted again)."""
     return hashlib.sha256(f"{value}\x00{text}".encode()).hexdigest()[:16]
 
 
@@ -97,15 +100,20 @@ def reasons_by_value(
         sides = {}
         for decision in DECISIONS:
             texts = counts.get((value, decision), {})
-            first = {text: index for index, text in enumerate(texts)}
-            listed = [
-                Reason(id=rid, text=text, count=n, hidden=rid in hidden)
-                for text, n in sorted(texts.items(), key=lambda item: (-item[1], first[item[0]]))
-                for rid in (reason_id(value, text),)
-                if include_hidden or rid not in hidden
-            ]
-            visible = sum(reason.count for reason in listed if not reason.hidden)
-            sides[decision] = Side(n=visible, reasons=tuple(listed[:shown]))
+            # Most written first; ties keep the order written (dicts keep insertion order).
+            ordered = sorted(texts.items(), key=lambda item: -item[1])
+            hidden_n = (
+                sum(n for text, n in ordered if reason_id(value, text) in hidden) if hidden else 0
+            )
+            listed: list[Reason] = []
+            for text, n in ordered:
+                if len(listed) == shown:
+                    break
+                rid = reason_id(value, text)
+                if include_hidden or rid not in hidden:
+                    listed.append(Reason(id=rid, text=text, count=n, hidden=rid in hidden))
+            visible = sum(texts.values()) - hidden_n
+            sides[decision] = Side(n=visible, reasons=tuple(listed))
         out.append(ValueReasons(value=value, sides=sides, both_sides=value in contested))
     return out
 
