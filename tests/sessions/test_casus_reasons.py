@@ -3,6 +3,8 @@ the values named on both sides, moderation, the exports, and quotes picked for t
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from app.cards.schemas import Verantwoording
 from app.errors import NotFound, Rejected
 from app.sessions import flows, results, results_table
 from app.sessions.models import Ballot, Denksessie, HiddenReason, SessionRound
+from app.trajects import export
 from app.trajects import flows as traject_flows
 from app.trajects import service as trajects
 from app.trajects.schemas import CardCreate, CurationChoice, RankingRoundCreate
@@ -116,6 +119,9 @@ class TestTheBallot:
         )
         plain = {"decision": "toekennen", "values": ["privacy"]}
         assert cast(db, denksessie, make_participant(db, denksessie), casus, plain).revision == 1
+
+
+BALLOTS_CSV = {"decision": "toekennen", "values": ["privacy"], "reasons": {"privacy": GRANT}}
 
 
 def _contested(db: Session, organisation_id: int) -> tuple[Denksessie, SessionRound]:
@@ -226,6 +232,17 @@ class TestExports:
         assert all(str(r["participant"]).startswith("p-") for r in rows)
         assert "Naam0" not in str(document)
         assert "gemeente" not in str(rows)
+
+    def test_the_traject_ballots_csv_has_a_reasons_column(
+        self, db: Session, demo_org_id: int
+    ) -> None:
+        traject = make_traject(db, organisation_id=demo_org_id)
+        denksessie, casus = _room(db, demo_org_id)
+        attach(db, traject, denksessie, "naming", organisation_id=demo_org_id)
+        cast(db, denksessie, make_participant(db, denksessie), casus, BALLOTS_CSV)
+        [row] = csv.DictReader(io.StringIO(export.ballots_csv(db, traject, secret_key="s" * 32)))
+        assert row["reasons"] == f"privacy: {GRANT}"
+        assert row["participant"].startswith("p-")
 
     def test_the_results_table_lists_shown_reasons_without_anyone(
         self, db: Session, demo_org_id: int
