@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import segno
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request, Response, status
 from pydantic import BaseModel, Field, StringConstraints
 
 from app.accounts import service as accounts
@@ -20,7 +20,7 @@ from app.api.deps import AppSettings, CurrentLogin, DbSession, OrganisationId, P
 from app.api.errors import ERROR_RESPONSES
 from app.config import Settings
 from app.events import Event
-from app.schemas import StrictModel
+from app.schemas import DbId, StrictModel
 from app.sessions import flows, results
 from app.sessions import service as sessions
 from app.sessions.models import Denksessie
@@ -60,6 +60,15 @@ class LockRequest(StrictModel):
 
 class RevealRequest(StrictModel):
     revealed: bool = True
+
+
+class QuotePick(StrictModel):
+    """A reason (by its id and the side it stands on) or a principle of a casus round."""
+
+    round_id: DbId
+    reason_id: Annotated[str, StringConstraints(pattern="^[0-9a-f]{16}$")] | None = None
+    side: Literal["toekennen", "niet_toekennen", "twijfel"] | None = None
+    principle_id: DbId | None = None
 
 
 def join_url(request: Request, code: str) -> str:
@@ -293,6 +302,35 @@ def moderate_answers(
         keys=data.keys,
         into=data.into,
     )
+
+
+@router.post("/{denksessie_id}/rounds/{round_id}/reasons/{reason_id}/{action}")
+def moderate_reason(
+    control: ControlRunner,
+    denksessie_id: PathId,
+    round_id: PathId,
+    reason_id: Annotated[str, Path(pattern="^[0-9a-f]{16}$")],
+    action: Literal["hide", "show"],
+) -> dict[str, Any]:
+    """Hide a reason ("Waarom?") of a casus round from the room, or show it again; logged."""
+    return control(
+        denksessie_id,
+        flows.set_reason_hidden,
+        round_id=round_id,
+        reason_id=reason_id,
+        hidden=action == "hide",
+    )
+
+
+@router.post("/{denksessie_id}/quotes")
+def pick_quote(control: ControlRunner, denksessie_id: PathId, data: QuotePick) -> dict[str, Any]:
+    """Keep a reason or principle as a quote for the card (anonymous: the text only)."""
+    return control(denksessie_id, flows.pick_quote, **data.model_dump())
+
+
+@router.post("/{denksessie_id}/quotes/{quote_id}/remove")
+def drop_quote(control: ControlRunner, denksessie_id: PathId, quote_id: PathId) -> dict[str, Any]:
+    return control(denksessie_id, flows.drop_quote, quote_id=quote_id)
 
 
 @router.post("/{denksessie_id}/participants/{participant_id}/remove")

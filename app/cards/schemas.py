@@ -194,6 +194,17 @@ class PrincipleRewording(StrictModel):
     text: str
 
 
+class PickedQuote(StrictModel):
+    """A reason ("Waarom?") or principle the facilitator picked as a quote during a denksessie:
+    the words only, never who wrote them (decision 0031)."""
+
+    value: str
+    text: str
+    source: Literal["reason", "principle"]
+    side: Literal["toekennen", "niet_toekennen", "twijfel"] | None = None
+    session: str = ""
+
+
 class Agreement(StrictModel):
     kendall_w: float | None = None
     mean_kendall_distance: float | None = None
@@ -231,6 +242,9 @@ class Verantwoording(StrictModel):
     rewordings: list[PrincipleRewording] = Field(default_factory=list)
     clashes: list[VerantwoordingClash] = Field(
         default_factory=list, description="the top pairs of values that clashed (schuur rounds)"
+    )
+    quotes: list[PickedQuote] = Field(
+        default_factory=list, description="reasons and principles picked as quotes, anonymous"
     )
     illustrative: bool = Field(
         default=False, description="true for the simulated replay of 2024: not real ballots"

@@ -257,6 +257,11 @@ TEXTS: dict[str, str] = {
     "TOO_MANY_VALUES.ANSWERS": N_("Geef hoogstens {max} antwoorden."),
     "ANSWER_TOO_LONG": N_("Een antwoord mag hoogstens {max} tekens hebben."),
     "NOT_FOUND.ANSWER": N_("Dit antwoord bestaat niet in deze ronde."),
+    # reasons ("Waarom?") and quotes for the card (``app/sessions/kinds/casus.py``, ``flows.py``)
+    "REASON_TOO_LONG": N_("Een reden mag hoogstens {max} tekens hebben."),
+    "NOT_FOUND.REASON": N_("Deze reden staat niet (meer) in deze ronde."),
+    "NOT_FOUND.QUOTE": N_("Dit citaat bestaat niet in deze denksessie."),
+    "WRONG_ROUND_KIND.REASONS": N_("Redenen en citaten horen bij een casusronde."),
 }
 
 # One sentence per code, without facts: what every code says when nothing more precise is known.
@@ -288,6 +293,10 @@ PLAIN: dict[str, str] = {
     "ANSWER_EMPTY": N_("Een antwoord is leeg; schrijf iets of haal het weg."),
     "ANSWER_TOO_LONG": N_("Je antwoord is te lang."),
     "MERGE_NEEDS_TWO": N_("Kies minstens twee verschillende antwoorden om samen te voegen."),
+    "REASON_TOO_LONG": N_("Een reden mag hoogstens 280 tekens hebben."),
+    "REASON_WITHOUT_VALUE": N_("Schrijf alleen een reden bij een waarde die je hebt gekozen."),
+    "REASONS_OFF": N_("In deze ronde worden geen redenen gevraagd."),
+    "QUOTE_INVALID": N_("Kies één reden of één principe als citaat."),
     "TEXT_INVALID": N_(
         "Je tekst bevat een teken dat niet kan worden opgeslagen; haal het weg en probeer opnieuw."
     ),

@@ -43,6 +43,8 @@ ROUND_KINDS: tuple[RoundKind, ...] = (
 )
 DEFAULT_ROLES = ["gemeente", "landelijke uitvoeringsorganisatie", "welzijn", "inwoner", "anders"]
 PRINCIPLE_MAX = 200
+# A reason ("Waarom?") written beside a value chosen in a casus round (decision 0031).
+REASON_MAX = 280
 # The expected room size when the facilitator names none, and the largest one (decision 0011).
 DEFAULT_ROOM_SIZE = 60
 MAX_ROOM_SIZE = 5_000
@@ -57,6 +59,8 @@ class CasusConfig(StrictModel):
     casus_id: DbId
     max_values: int = Field(default=3, ge=1, le=10)
     allow_twijfel: bool = True
+    # Phones may write a short reason per chosen value ("Waarom?"); on unless switched off.
+    reasons: bool = True
 
 
 class CandidatesConfig(StrictModel):
@@ -159,6 +163,16 @@ class CasusBallotIn(StrictModel):
     principles: dict[ValueKey, Annotated[str, StringConstraints(max_length=PRINCIPLE_MAX)]] = Field(
         default_factory=dict
     )
+    # At most one short reason per chosen value ("Waarom?"); spaces folded, empty ones dropped.
+    reasons: dict[ValueKey, Annotated[str, StringConstraints(max_length=REASON_MAX)]] = Field(
+        default_factory=dict, max_length=10
+    )
+
+    @field_validator("reasons")
+    @classmethod
+    def _fold_reasons(cls, reasons: dict[str, str]) -> dict[str, str]:
+        folded = {value: " ".join(text.split()) for value, text in reasons.items()}
+        return {value: text for value, text in folded.items() if text}
 
 
 class RankingBallotIn(StrictModel):

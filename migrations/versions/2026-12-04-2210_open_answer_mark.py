@@ -1,7 +1,7 @@
 """open answer mark: the facilitator's moderation of an open question's answers
 
 Revision ID: 0a3e2c5d7f30
-Revises: e21a0021c0de
+Revises: f31a0031c0de
 Create Date: 2026-12-04 22:10:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0a3e2c5d7f30'
-down_revision: str | None = 'e21a0021c0de'
+down_revision: str | None = 'f31a0031c0de'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -130,13 +130,19 @@ def path_value(path: str, name: str, world: World) -> object | None:
     if name == "key":
         return world.cluster_key if "/clusters/" in path else world.value_key
     if name == "action":
-        return "open" if "/rounds/" in path and "/answers/" not in path else "hide"
+        return (
+            "open"
+            if "/rounds/" in path and "/answers/" not in path and "/reasons/" not in path
+            else "hide"
+        )
     known: dict[str, object] = {
         "opvatting_id": world.opvatting_id,
         "casus_id": world.casus_id,
         "denksessie_id": world.denksessie_id,
         "round_id": world.round_id,
         "principle_id": 1,
+        "reason_id": "0" * 16,
+        "quote_id": 1,
         "participant_id": world.participant_id,
         "traject_id": world.traject_id,
         "stage": "naming",
@@ -211,6 +217,10 @@ BODIES: dict[Key, Body] = {
         {"show": "wall"}
     ),
     ("POST", "/api/v1/denksessies/{denksessie_id}/lock"): _json({"locked": True}),
+    ("POST", "/api/v1/denksessies/{denksessie_id}/quotes"): lambda w: (
+        "json",
+        {"round_id": w.round_id, "principle_id": 1},
+    ),
 }
 FORMS: dict[Key, Callable[[World], dict[str, str]]] = {
     ("POST", "/account/leden/{user_id}/rol"): lambda _w: {"role": "viewer"},

@@ -338,6 +338,81 @@
     return el("div", { class: "merge-bar" }, el("p", { class: "hint", text: t("answer_merge_help") }), button);
   }
 
+  // Quotes for the card (decision 0031): any reason or principle of a casus round can be kept as
+  // a quote; picked ones show a badge and a button to take them off again.
+  function quoteButton(round, res, value, text, pick) {
+    const quote = (res.quotes || []).filter((q) => q.value === value && q.text === text)[0];
+    return quote
+      ? [
+          el("span", { class: "badge", text: t("quote_picked") }),
+          el("button", { type: "button", class: "small", text: t("quote_drop"), onclick: () => call("/quotes/" + quote.id + "/remove", {}, t("did_quote_drop")).catch(quiet) }),
+        ]
+      : el("button", { type: "button", class: "small", text: t("quote_pick"), onclick: () => call("/quotes", Object.assign({ round_id: round.id }, pick), t("did_quote")).catch(quiet) });
+  }
+
+  function casusModerate(round, res) {
+    const valueOf = {};
+    Object.keys(res.principles || {}).forEach((value) => res.principles[value].forEach((p) => (valueOf[p.id] = value)));
+    return (principle) => {
+      const box = moderate(principle);
+      if (!principle.hidden && valueOf[principle.id]) D.add(box, " ", quoteButton(round, res, valueOf[principle.id], principle.text, { principle_id: principle.id }));
+      return box;
+    };
+  }
+
+  // "Waarom?": per value the reasons of each side, with hide/show and "as quote".
+  function reasonsPanel(round, res) {
+    const entries = (res.reasons || []).filter((e) => ["toekennen", "niet_toekennen", "twijfel"].some((d) => e.sides[d].reasons.length));
+    if (!entries.length) return null;
+    const sideList = (entry, decision) => {
+      const data = entry.sides[decision];
+      if (!data || !data.reasons.length) return null;
+      return el(
+        "div",
+        { class: "why-side" },
+        el("h5", { text: t("why_" + decision) + " (" + data.n + ")" }),
+        el(
+          "ul",
+          { class: "principle-list" },
+          data.reasons.map((r) =>
+            el(
+              "li",
+              { class: r.hidden ? "is-hidden" : null },
+              el("q", { text: r.text }),
+              r.count > 1 ? " (" + r.count + "×)" : "",
+              el(
+                "span",
+                { class: "moderation" },
+                r.hidden ? el("span", { class: "badge muted", text: t("hidden_principle") }) : null,
+                el("button", {
+                  type: "button",
+                  class: "small",
+                  "data-fk": "why:" + r.id,
+                  text: r.hidden ? t("show_principle") : t("hide_principle"),
+                  onclick: () => call("/rounds/" + round.id + "/reasons/" + r.id + (r.hidden ? "/show" : "/hide"), {}, t("did_reason")).catch(quiet),
+                }),
+                r.hidden ? null : [" ", quoteButton(round, res, entry.value, r.text, { reason_id: r.id, side: decision })]
+              )
+            )
+          )
+        )
+      );
+    };
+    return el(
+      "section",
+      { class: "reasons-panel", "aria-label": t("why_title") },
+      el("h4", { text: t("why_title") }),
+      entries.map((entry) =>
+        el(
+          "div",
+          { class: "why-value" + (entry.both_sides ? " why-both" : "") },
+          el("h5", null, names[entry.value] || entry.value, entry.both_sides ? el("span", { class: "badge", text: "⇄ " + t("why_both") }) : null),
+          ["toekennen", "niet_toekennen", "twijfel"].map((d) => sideList(entry, d))
+        )
+      )
+    );
+  }
+
   function updateCard(card, round) {
     card.round = round;
     const open = round.status === "open";
@@ -372,7 +447,9 @@
     if (key !== card.resultsKey) {
       card.resultsKey = key;
       const isOpen = round.kind === "open";
-      D.fill(card.results, res ? D.renderResults(round, res, { names: names, limit: isOpen ? 0 : 25, principles: true, principleTexts: texts, moderate: isOpen ? answerModeration(round) : moderate, twijfel: round.config.allow_twijfel !== false }) : null, res && isOpen && !ended ? [mergeBar(round), displayChoice(round)] : null);
+      const casus = res && round.kind === "casus";
+      const mod = isOpen ? answerModeration(round) : casus ? casusModerate(round, res) : moderate;
+      D.fill(card.results, res ? D.renderResults(round, res, { names: names, limit: isOpen ? 0 : 25, principles: true, principleTexts: texts, moderate: mod, twijfel: round.config.allow_twijfel !== false }) : null, res && isOpen && !ended ? [mergeBar(round), displayChoice(round)] : casus ? reasonsPanel(round, res) : null);
     }
   }
 
@@ -503,6 +580,8 @@
     if (k === "casus") {
       const casus = document.getElementById("casus-id");
       config = { casus_id: casus ? Number(casus.value) : 0, max_values: int("max-values") || 3, allow_twijfel: document.getElementById("allow-twijfel").checked };
+      const ask = document.getElementById("ask-reasons");
+      if (ask && !ask.checked) config.reasons = false;
     } else if (k === "open") {
       config = { question: value("open-question").trim(), max_answers: int("open-answers") || 1, max_length: int("open-length") || 120, show: value("open-show") };
     } else if (k === "principle") {
