@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 
 from app.accounts.models import Invitation, LoginSession
+from app.aggregation.reasons import ReasonBallot, reason_id, reason_rows
 from app.anonymity import pseudonym, role_labels
 from app.db import DbSession
 from app.errors import Rejected
@@ -29,6 +30,8 @@ from app.events import Event
 from app.organisations.models import Organisation, utcnow
 from app.sessions import flows, results
 from app.sessions import service as sessions
+from app.sessions.kinds import open as open_question
+from app.sessions.kinds.casus import hidden_reasons
 from app.sessions.models import (
     Ballot,
     Denksessie,
@@ -240,6 +243,30 @@ def export(db: DbSession, denksessie: Denksessie, *, secret_key: str) -> dict[st
         pid: pseudonym(secret_key, denksessie_id=denksessie.id, participant_id=pid)
         for pid in answering
     }
+    hidden = {r.id: hidden_reasons(db, r) for r in rounds}
+    reasons = [
+        {
+            "round_id": b.round_id,
+            "participant": aliases[author],
+            "role": labels[author],
+            "value": value,
+            "side": side,
+            "text": text,
+            "hidden": reason_id(value, text) in hidden[b.round_id],
+        }
+        for b in ballots
+        if b.payload.get("reasons")
+        for author, value, side, text in reason_rows(
+            [
+                (
+                    b.participant_id,
+                    ReasonBallot(
+                        b.payload["decision"], tuple(b.payload["values"]), b.payload["reasons"]
+                    ),
+                )
+            ]
+        )
+    ]
     log = db.exec(
         select(ModerationLog)
         .where(ModerationLog.denksessie_id == denksessie.id)
@@ -309,6 +336,12 @@ def export(db: DbSession, denksessie: Denksessie, *, secret_key: str) -> dict[st
             }
             for p in principles
         ],
+        # Open questions, one row per answer (``sessions/kinds/open.py``).
+        "open_answers": open_question.export_rows(db, rounds, list(ballots), labels, aliases),
+        # Reasons ("Waarom?") of casus rounds, beside the side of the decision they were written on.
+        "reasons": sorted(
+            reasons, key=lambda r: (r["round_id"], r["value"], r["side"], r["participant"])
+        ),
         "moderation_log": [
             {
                 "action": entry.action,

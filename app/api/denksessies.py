@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import segno
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
-from pydantic import BaseModel
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request, Response, status
+from pydantic import BaseModel, Field, StringConstraints
 
 from app.accounts import service as accounts
 from app.accounts.service import Login
@@ -20,7 +20,7 @@ from app.api.deps import AppSettings, CurrentLogin, DbSession, OrganisationId, P
 from app.api.errors import ERROR_RESPONSES
 from app.config import Settings
 from app.events import Event
-from app.schemas import StrictModel
+from app.schemas import DbId, StrictModel
 from app.sessions import flows, results
 from app.sessions import service as sessions
 from app.sessions.models import Denksessie
@@ -60,6 +60,15 @@ class LockRequest(StrictModel):
 
 class RevealRequest(StrictModel):
     revealed: bool = True
+
+
+class QuotePick(StrictModel):
+    """A reason (by its id and the side it stands on) or a principle of a casus round."""
+
+    round_id: DbId
+    reason_id: Annotated[str, StringConstraints(pattern="^[0-9a-f]{16}$")] | None = None
+    side: Literal["toekennen", "niet_toekennen", "twijfel"] | None = None
+    principle_id: DbId | None = None
 
 
 def join_url(request: Request, code: str) -> str:
@@ -218,6 +227,19 @@ def set_timer(
     return control(denksessie_id, flows.set_timer, round_id=round_id, seconds=data.seconds)
 
 
+class AnswersDisplay(StrictModel):
+    show: Literal["both", "cloud", "wall"]
+
+
+@router.post("/{denksessie_id}/rounds/{round_id}/display")
+def show_answers_as(
+    control: ControlRunner, denksessie_id: PathId, round_id: PathId, data: AnswersDisplay
+) -> dict[str, Any]:
+    """An open question: what the projector shows once revealed (cloud, wall or both).
+    Before the route of the round actions, which would take ``display`` for one."""
+    return control(denksessie_id, flows.show_answers_as, round_id=round_id, show=data.show)
+
+
 ROUND_ACTIONS = {
     "open": flows.open_round,
     "close": flows.close_round,
@@ -250,6 +272,65 @@ def moderate_principle(
         principle_id=principle_id,
         hidden=action == "hide",
     )
+
+
+class AnswerModeration(StrictModel):
+    """Answers of an open question, named by their ``key`` in the round's aggregate."""
+
+    keys: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(
+        min_length=1, max_length=50
+    )
+    # For a merge: the answer the others are shown as (by default the first of ``keys``).
+    into: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
+
+
+@router.post("/{denksessie_id}/rounds/{round_id}/answers/{action}")
+def moderate_answers(
+    control: ControlRunner,
+    denksessie_id: PathId,
+    round_id: PathId,
+    action: Literal["hide", "show", "merge", "unmerge"],
+    data: AnswerModeration,
+) -> dict[str, Any]:
+    """An open question: hide answers from the room or show them again, merge answers into one
+    shown entry with their count, or undo a merge; all are logged."""
+    return control(
+        denksessie_id,
+        flows.moderate_answers,
+        round_id=round_id,
+        change=action,
+        keys=data.keys,
+        into=data.into,
+    )
+
+
+@router.post("/{denksessie_id}/rounds/{round_id}/reasons/{reason_id}/{action}")
+def moderate_reason(
+    control: ControlRunner,
+    denksessie_id: PathId,
+    round_id: PathId,
+    reason_id: Annotated[str, Path(pattern="^[0-9a-f]{16}$")],
+    action: Literal["hide", "show"],
+) -> dict[str, Any]:
+    """Hide a reason ("Waarom?") of a casus round from the room, or show it again; logged."""
+    return control(
+        denksessie_id,
+        flows.set_reason_hidden,
+        round_id=round_id,
+        reason_id=reason_id,
+        hidden=action == "hide",
+    )
+
+
+@router.post("/{denksessie_id}/quotes")
+def pick_quote(control: ControlRunner, denksessie_id: PathId, data: QuotePick) -> dict[str, Any]:
+    """Keep a reason or principle as a quote for the card (anonymous: the text only)."""
+    return control(denksessie_id, flows.pick_quote, **data.model_dump())
+
+
+@router.post("/{denksessie_id}/quotes/{quote_id}/remove")
+def drop_quote(control: ControlRunner, denksessie_id: PathId, quote_id: PathId) -> dict[str, Any]:
+    return control(denksessie_id, flows.drop_quote, quote_id=quote_id)
 
 
 @router.post("/{denksessie_id}/participants/{participant_id}/remove")

@@ -159,7 +159,7 @@ def kaart_en_zaal(
         card=cards.to_public(db, card),
         names=cards.value_names(db, card),
         comparison=comparison,
-        reflections=intervisie.REFLECTIONS,
+        reflections=intervisie.reflections(db, denksessie=denksessie),
     )
     response.headers.update(NO_STORE)
     return response

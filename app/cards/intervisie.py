@@ -13,10 +13,11 @@ one transaction:
 4. an approval round "Welke waarde was doorslaggevend?": one choice, a value of the card or
    one other value of the catalogue (``ApprovalConfig.allow_other``).
 
-The two reflective questions are not rounds (the free-text ``open`` kind had not landed):
-they are the facilitator's note on the second round and the closing prompts of the result
-page "Kaart en zaal" (decision 0034). The room's choices against the card are compared by the
-pure ``app.cards.room``.
+5. two ``open`` rounds, "Welke aanvullende argumenten of opties zie je nu?" and "Kan je er
+   ook anders naar kijken?": answers in the participants' own words, on a wall.
+
+The room's choices against the card are compared by the pure ``app.cards.room``; the result
+page "Kaart en zaal" shows them with the answers to the two questions (decision 0034).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from app.schemas import StrictModel
 from app.sessions import results
 from app.sessions import service as sessions
 from app.sessions.kinds import approval, casus
+from app.sessions.kinds import open as open_question
 from app.sessions.models import Denksessie, SessionRound
 from app.sessions.schemas import DenksessieCreate, RoundCreate
 from app.validation import problems_from_validation_error
@@ -51,6 +53,10 @@ REFLECTIONS = (
 )
 CASUS_DOMAIN = "Intervisie"
 CASUS_VALUES = 3  # values a participant may name in the casus round, as in every casus round
+# The reflective questions: up to two answers of a sentence each, shown as a wall (sentences,
+# not keywords for a cloud).
+REFLECTION_ANSWERS = 2
+REFLECTION_LENGTH = 200
 
 
 class IntervisieCreate(StrictModel):
@@ -188,7 +194,7 @@ def start(
             },
         ),
     )
-    decisive = sessions.add_round(
+    sessions.add_round(
         db,
         denksessie=denksessie,
         data=RoundCreate(
@@ -197,11 +203,20 @@ def start(
             config={"candidates": values, "max_approvals": 1, "allow_other": True},
         ),
     )
-    decisive.facilitator_note = "Daarna samen bespreken:\n" + "\n".join(
-        f"- {question}" for question in REFLECTIONS
-    )
-    db.add(decisive)
-    db.flush()
+    for question in REFLECTIONS:
+        sessions.add_round(
+            db,
+            denksessie=denksessie,
+            data=RoundCreate(
+                kind=open_question.NAME,
+                config={
+                    "question": question,
+                    "max_answers": REFLECTION_ANSWERS,
+                    "max_length": REFLECTION_LENGTH,
+                    "show": "wall",
+                },
+            ),
+        )
     return denksessie
 
 
@@ -219,6 +234,34 @@ def _rounds(db: DbSession, denksessie: Denksessie) -> tuple[SessionRound | None,
     rounds = sessions.rounds_of(db, denksessie.id)
     first = {r.kind: r for r in reversed(rounds)}
     return first.get(casus.NAME), first.get(approval.NAME)
+
+
+@dataclass(frozen=True)
+class Reflection:
+    """One reflective question and what the room answered, most given first (as the
+    projector shows it once revealed: hidden answers left out)."""
+
+    question: str
+    answers: tuple[tuple[str, int], ...]
+    n_ballots: int
+
+
+def reflections(db: DbSession, *, denksessie: Denksessie, most: int = 4) -> list[Reflection]:
+    """The intervisie's open rounds with their answers; a question still in draft has none."""
+    assert denksessie.id is not None
+    found = []
+    for session_round in sessions.rounds_of(db, denksessie.id):
+        if session_round.kind != open_question.NAME:
+            continue
+        answers: tuple[tuple[str, int], ...] = ()
+        n_ballots = 0
+        if session_round.status != "draft":
+            result = results.aggregate(db, denksessie, session_round, role="screen")
+            shown = [e for e in result.get("entries", []) if not e.get("hidden")]
+            answers = tuple((e["text"], int(e["count"])) for e in shown[:most])
+            n_ballots = int(result.get("n_ballots", 0))
+        found.append(Reflection(session_round.config["question"], answers, n_ballots))
+    return found
 
 
 def compare(db: DbSession, *, denksessie: Denksessie, card: Principekaart) -> room.RoomComparison:

@@ -194,9 +194,30 @@ class PrincipleRewording(StrictModel):
     text: str
 
 
+class PickedQuote(StrictModel):
+    """A reason ("Waarom?") or principle the facilitator picked as a quote during a denksessie:
+    the words only, never who wrote them (decision 0031)."""
+
+    value: str
+    text: str
+    source: Literal["reason", "principle"]
+    side: Literal["toekennen", "niet_toekennen", "twijfel"] | None = None
+    session: str = ""
+
+
 class Agreement(StrictModel):
     kendall_w: float | None = None
     mean_kendall_distance: float | None = None
+
+
+class VerantwoordingClash(StrictModel):
+    """A pair of values that clashed in the traject's schuur rounds (decision 0032)."""
+
+    a: str
+    b: str
+    count: int = Field(ge=0, description="ballots that named the pair")
+    rank: int = Field(ge=1, description="place; equal counts share a place")
+    tied: bool = False
 
 
 class Verantwoording(StrictModel):
@@ -219,6 +240,12 @@ class Verantwoording(StrictModel):
         default_factory=dict, description="value key -> principles written for it in the sessions"
     )
     rewordings: list[PrincipleRewording] = Field(default_factory=list)
+    clashes: list[VerantwoordingClash] = Field(
+        default_factory=list, description="the top pairs of values that clashed (schuur rounds)"
+    )
+    quotes: list[PickedQuote] = Field(
+        default_factory=list, description="reasons and principles picked as quotes, anonymous"
+    )
     illustrative: bool = Field(
         default=False, description="true for the simulated replay of 2024: not real ballots"
     )

@@ -263,6 +263,16 @@ TEXTS: dict[str, str] = {
     "UNKNOWN_VALUE.OFFERED": N_("Deze ronde biedt deze waarde niet aan: {values}."),
     "TOO_MANY_VALUES.OTHER": N_("Kies hoogstens één andere waarde."),
     "POINTS_BUDGET": N_("Verdeel samen tussen 1 en {budget} punten."),
+    "TOO_MANY_PAIRS": N_("Kies hoogstens {max} paar."),
+    # open question (``app/sessions/kinds/open.py``)
+    "TOO_MANY_VALUES.ANSWERS": N_("Geef hoogstens {max} antwoorden."),
+    "ANSWER_TOO_LONG": N_("Een antwoord mag hoogstens {max} tekens hebben."),
+    "NOT_FOUND.ANSWER": N_("Dit antwoord bestaat niet in deze ronde."),
+    # reasons ("Waarom?") and quotes for the card (``app/sessions/kinds/casus.py``, ``flows.py``)
+    "REASON_TOO_LONG": N_("Een reden mag hoogstens {max} tekens hebben."),
+    "NOT_FOUND.REASON": N_("Deze reden staat niet (meer) in deze ronde."),
+    "NOT_FOUND.QUOTE": N_("Dit citaat bestaat niet in deze denksessie."),
+    "WRONG_ROUND_KIND.REASONS": N_("Redenen en citaten horen bij een casusronde."),
 }
 
 # One sentence per code, without facts: what every code says when nothing more precise is known.
@@ -287,7 +297,17 @@ PLAIN: dict[str, str] = {
     "UNKNOWN_VALUE": N_("Een gekozen waarde hoort niet bij deze ronde."),
     "DUPLICATE_VALUE": N_("Je hebt iets twee keer gekozen."),
     "POINTS_BUDGET": N_("Je punten passen niet in het budget van deze ronde."),
+    "PAIR_OF_ONE_VALUE": N_("Een paar bestaat uit twee verschillende waarden."),
+    "DUPLICATE_PAIR": N_("Je hebt hetzelfde paar twee keer gekozen."),
+    "TOO_MANY_PAIRS": N_("Je hebt te veel paren gekozen."),
     "UNKNOWN_PRINCIPLE": N_("Dit principe staat niet in deze ronde."),
+    "ANSWER_EMPTY": N_("Een antwoord is leeg; schrijf iets of haal het weg."),
+    "ANSWER_TOO_LONG": N_("Je antwoord is te lang."),
+    "MERGE_NEEDS_TWO": N_("Kies minstens twee verschillende antwoorden om samen te voegen."),
+    "REASON_TOO_LONG": N_("Een reden mag hoogstens 280 tekens hebben."),
+    "REASON_WITHOUT_VALUE": N_("Schrijf alleen een reden bij een waarde die je hebt gekozen."),
+    "REASONS_OFF": N_("In deze ronde worden geen redenen gevraagd."),
+    "QUOTE_INVALID": N_("Kies één reden of één principe als citaat."),
     "TEXT_INVALID": N_(
         "Je tekst bevat een teken dat niet kan worden opgeslagen; haal het weg en probeer opnieuw."
     ),
@@ -374,6 +394,9 @@ PROBLEMS: dict[str, str] = {
     "NOT_A_CANDIDATE": N_("geen kandidaat"),
     "UNKNOWN_PRINCIPLE": N_("onbekend principe {principle_id}"),
     "DUPLICATE_PRINCIPLE": N_("een principe staat er twee keer in"),
+    "SCHUUR_TOO_FEW_VALUES": N_(
+        "kies minstens 2 waarden, of een casus met minstens 2 waarden in spanning"
+    ),
     # casussen (``app/casussen/service.py``)
     "UNKNOWN_VALUE_IN_CATALOGUE": N_("onbekende waarde '{key}' in '{catalogue}'"),
     "SLUG_TAKEN": N_("slug '{slug}' is al in gebruik"),

@@ -33,7 +33,7 @@ from app.sessions.models import (
     Participant,
     SessionRound,
 )
-from app.sessions.schemas import PRINCIPLE_MAX
+from app.sessions.schemas import PRINCIPLE_MAX, REASON_MAX
 from app.text import storable
 from app.validation import problems_from_validation_error
 
@@ -115,6 +115,8 @@ def validate_payload(
             for p in problems
         ):
             raise _reject("PRINCIPLE_TOO_LONG", params={"max": PRINCIPLE_MAX}) from exc
+        if any(p.loc.startswith("reasons") and p.code == "string_too_long" for p in problems):
+            raise _reject("REASON_TOO_LONG", params={"max": REASON_MAX}) from exc
         fields = ", ".join(dict.fromkeys(p.loc for p in problems))
         raise _reject("BALLOT_INVALID", reason="FIELDS", params={"fields": fields}) from exc
     round_kind.check_ballot(

@@ -17,7 +17,17 @@ from app.errors import NotFound, Rejected
 from app.events import MARKER_SEQ, PARTICIPANTS_CHANGED, Event
 from app.organisations.models import utcnow
 from app.sessions import service as sessions
-from app.sessions.models import Denksessie, ModerationLog, Participant, Principle, SessionRound
+from app.sessions.kinds import casus
+from app.sessions.kinds import open as open_question
+from app.sessions.models import (
+    CardQuote,
+    Denksessie,
+    HiddenReason,
+    ModerationLog,
+    Participant,
+    Principle,
+    SessionRound,
+)
 
 
 def _event(db: DbSession, denksessie: Denksessie, kind: str, **payload: object) -> Event:
@@ -123,6 +133,136 @@ def set_principle_hidden(
     _log(db, denksessie, "hide_principle" if hidden else "show_principle", str(principle_id))
     db.flush()
     return _event(db, denksessie, "principle_moderated", principle_id=principle_id, hidden=hidden)
+
+
+def moderate_answers(
+    db: DbSession,
+    *,
+    denksessie: Denksessie,
+    round_id: int,
+    change: str,
+    keys: list[str],
+    into: str | None = None,
+) -> Event:
+    """An open question's moderation (``kinds/open.py``): ``change`` hides or shows the
+    answers ``keys``, merges them into ``into``, or unmerges them. Logged like a hidden
+    principle; the event says which round, never the answers' words."""
+    target = open_question.moderated_round(db, denksessie, round_id)
+    if change == "merge":
+        open_question.merge(db, target, keys, into=into or keys[0])
+    else:
+        for key in keys:
+            if change == "unmerge":
+                open_question.unmerge(db, target, key)
+            else:
+                open_question.set_hidden(db, target, key, hidden=change == "hide")
+    _log(db, denksessie, f"{change}_answer", f"{round_id}:{len(keys)}")
+    db.flush()
+    return _event(db, denksessie, "answers_moderated", round_id=round_id, change=change)
+
+
+def show_answers_as(db: DbSession, *, denksessie: Denksessie, round_id: int, show: str) -> Event:
+    """Switch what the projector shows of an open question: the cloud, the wall, or both."""
+    target = open_question.moderated_round(db, denksessie, round_id)
+    open_question.show_as(db, target, show)
+    return _event(db, denksessie, "answers_display_set", round_id=round_id, show=show)
+
+
+def _casus_round(db: DbSession, denksessie: Denksessie, round_id: int) -> SessionRound:
+    target = sessions.get_round(db, denksessie=denksessie, round_id=round_id)
+    if target.kind != casus.NAME:
+        raise Rejected("WRONG_ROUND_KIND", reason="REASONS")
+    return target
+
+
+def set_reason_hidden(
+    db: DbSession, *, denksessie: Denksessie, round_id: int, reason_id: str, hidden: bool
+) -> Event:
+    """Hide a reason ("Waarom?") from the room, or show it again; both are logged. A reason is
+    named by its id (value and text, ``app.aggregation.reasons``): the same text written twice
+    for a value is hidden in both places."""
+    target = _casus_round(db, denksessie, round_id)
+    row = db.exec(
+        select(HiddenReason).where(
+            HiddenReason.round_id == round_id, HiddenReason.reason_id == reason_id
+        )
+    ).first()
+    if row is None and reason_id not in casus.written_reasons(db, target):
+        raise NotFound(reason="REASON", params={"reason_id": reason_id})
+    if hidden and row is None:
+        db.add(HiddenReason(round_id=round_id, reason_id=reason_id))
+    elif not hidden and row is not None:
+        db.delete(row)
+    _log(db, denksessie, "hide_reason" if hidden else "show_reason", f"{round_id}:{reason_id}")
+    db.flush()
+    return _event(
+        db, denksessie, "reason_moderated", round_id=round_id, reason_id=reason_id, hidden=hidden
+    )
+
+
+def pick_quote(
+    db: DbSession,
+    *,
+    denksessie: Denksessie,
+    round_id: int,
+    reason_id: str | None = None,
+    side: str | None = None,
+    principle_id: int | None = None,
+) -> Event:
+    """Keep a reason or a principle of a casus round as a quote for the card: a copy of its
+    text, without who wrote it. A reason is picked from a side of the decision it was written
+    on (``side`` may be left out when there is one). A hidden text cannot be picked; picking one
+    twice keeps one."""
+    target = _casus_round(db, denksessie, round_id)
+    if (reason_id is None) == (principle_id is None):
+        raise Rejected("QUOTE_INVALID", http_status=422)
+    if reason_id is not None:
+        written = casus.written_reasons(db, target)
+        value, text, sides = written.get(reason_id, ("", "", set()))
+        if not sides or reason_id in casus.hidden_reasons(db, target):
+            raise NotFound(reason="REASON", params={"reason_id": reason_id})
+        if side is None and len(sides) == 1:
+            side = next(iter(sides))
+        elif side not in sides:
+            raise NotFound(reason="REASON", params={"reason_id": reason_id})
+        source = "reason"
+    else:
+        principle = db.get(Principle, principle_id)
+        if principle is None or principle.round_id != round_id or principle.hidden:
+            raise NotFound(reason="PRINCIPLE", params={"principle_id": principle_id})
+        value, text, source, side = principle.value_key, principle.text, "principle", None
+    assert denksessie.id is not None
+    known = db.exec(
+        select(CardQuote).where(
+            CardQuote.denksessie_id == denksessie.id,
+            CardQuote.value_key == value,
+            CardQuote.text == text,
+        )
+    ).first()
+    if known is None:
+        known = CardQuote(
+            denksessie_id=denksessie.id,
+            round_id=round_id,
+            value_key=value,
+            source=source,
+            side=side,
+            text=text,
+        )
+        db.add(known)
+        db.flush()
+    _log(db, denksessie, "pick_quote", str(known.id))
+    return _event(db, denksessie, "quote_picked", round_id=round_id, quote_id=known.id)
+
+
+def drop_quote(db: DbSession, *, denksessie: Denksessie, quote_id: int) -> Event:
+    """Take a picked quote off the card again."""
+    quote = db.get(CardQuote, quote_id)
+    if quote is None or quote.denksessie_id != denksessie.id:
+        raise NotFound(reason="QUOTE", params={"quote_id": quote_id})
+    db.delete(quote)
+    _log(db, denksessie, "drop_quote", str(quote_id))
+    db.flush()
+    return _event(db, denksessie, "quote_dropped", round_id=quote.round_id, quote_id=quote_id)
 
 
 def remove_participant(db: DbSession, *, denksessie: Denksessie, participant_id: str) -> Event:

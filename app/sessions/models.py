@@ -159,3 +159,54 @@ class ModerationLog(SQLModel, table=True):
     action: str = Field(max_length=40)
     target: str = Field(max_length=80)
     at: datetime = Field(default_factory=utcnow)
+
+
+class OpenAnswerMark(SQLModel, table=True):
+    """The facilitator's moderation of an answer to an open question (decision 0030): hidden,
+    or merged into another answer. Keyed by the answer's words (``aggregation.words.answer_key``),
+    not by who wrote it: a mark holds no participant, stays when an author edits an unchanged
+    answer, and covers everyone who wrote the same ("Meer tijd!" and "meer tijd")."""
+
+    __tablename__ = "open_answer_mark"
+    __table_args__ = (UniqueConstraint("round_id", "answer_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(sa_column=foreign_key("session_round.id", cascade=True, index=False))
+    answer_key: str = Field(max_length=300)
+    hidden: bool = False
+    # The key of the answer this one is shown as (with its count); None: shown as itself.
+    merged_into: str | None = Field(default=None, max_length=300)
+
+
+class HiddenReason(SQLModel, table=True):
+    """A reason ("Waarom?") of a casus round hidden by moderation. Reasons live in the ballots
+    (decision 0031); one is named by ``reason_id``, a digest of its value and text
+    (``app.aggregation.reasons.reason_id``), so hiding a text hides it wherever it was written in
+    the round. Showing it again deletes the row."""
+
+    __tablename__ = "hidden_reason"
+    __table_args__ = (UniqueConstraint("round_id", "reason_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(sa_column=foreign_key("session_round.id", cascade=True, index=False))
+    reason_id: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CardQuote(SQLModel, table=True):
+    """A reason or principle the facilitator picked as a quote for the card (decision 0031): a
+    copy of its text, never who wrote it, so it outlives the ballots. A traject's card shows
+    the quotes of its denksessies in the verantwoording."""
+
+    __tablename__ = "card_quote"
+    __table_args__ = (UniqueConstraint("denksessie_id", "value_key", "text"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    denksessie_id: int = Field(sa_column=foreign_key("denksessie.id", cascade=True, index=False))
+    round_id: int = Field(sa_column=foreign_key("session_round.id", cascade=True))
+    value_key: str = Field(max_length=80)
+    source: str = Field(max_length=16)  # reason | principle
+    # The side of the decision a reason was written on (toekennen, niet_toekennen, twijfel).
+    side: str | None = Field(default=None, max_length=16)
+    text: str = Field(max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -107,7 +107,9 @@ def aggregate(
     changed since its last read (the hub's tick)."""
     assert session_round.id is not None
     if session_round.result_snapshot is not None:
-        return dict(session_round.result_snapshot)
+        return kind_of(session_round.kind).kept(
+            dict(session_round.result_snapshot), include_hidden=role == "facilitator"
+        )
     rows = (
         kept_rows.read(db, session_round.id)
         if kept_rows is not None

@@ -23,10 +23,28 @@ from pydantic_core import CoreSchema
 from app.schemas import DbId, StrictModel
 from app.text import storable
 
-RoundKind = Literal["casus", "ranking", "points", "approval", "principle"]
-ROUND_KINDS: tuple[RoundKind, ...] = ("casus", "ranking", "points", "approval", "principle")
+RoundKind = Literal[
+    "casus",
+    "ranking",
+    "points",
+    "approval",
+    "principle",
+    "schuur",
+    "open",
+]
+ROUND_KINDS: tuple[RoundKind, ...] = (
+    "casus",
+    "ranking",
+    "points",
+    "approval",
+    "principle",
+    "schuur",
+    "open",
+)
 DEFAULT_ROLES = ["gemeente", "landelijke uitvoeringsorganisatie", "welzijn", "inwoner", "anders"]
 PRINCIPLE_MAX = 200
+# A reason ("Waarom?") written beside a value chosen in a casus round (decision 0031).
+REASON_MAX = 280
 # The expected room size when the facilitator names none, and the largest one (decision 0011).
 DEFAULT_ROOM_SIZE = 60
 MAX_ROOM_SIZE = 5_000
@@ -46,6 +64,8 @@ class CasusConfig(StrictModel):
     # of the catalogue that is not offered ("een andere waarde", decision 0034).
     offered: list[ValueKey] | None = Field(default=None, min_length=1, max_length=25)
     allow_other: bool = False
+    # Phones may write a short reason per chosen value ("Waarom?"); on unless switched off.
+    reasons: bool = True
 
 
 class CandidatesConfig(StrictModel):
@@ -94,12 +114,50 @@ class PrincipleConfig(StrictModel):
     principle_ids: list[DbId] | None = Field(default=None, min_length=1, max_length=60)
 
 
+class SchuurConfig(StrictModel):
+    """Values that clash: each participant names 1 or ``max_pairs`` pairs of candidates. Left
+    empty, the candidates are the values in tension of ``casus_id``'s casus
+    (``kinds/schuur.py``)."""
+
+    candidates: list[ValueKey] = Field(default_factory=list, max_length=25)
+    casus_id: DbId | None = None
+    max_pairs: Literal[1, 2] = 2
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SchuurConfig:
+        if len(set(self.candidates)) != len(self.candidates):
+            raise ValueError("een kandidaat staat er twee keer in")
+        return self
+
+
+# An open question (decision 0030): the longest answer a round may allow, and most answers.
+OPEN_ANSWER_MAX = 280
+OPEN_ANSWERS_MAX = 3
+
+
+class OpenConfig(StrictModel):
+    question: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    max_answers: int = Field(default=1, ge=1, le=OPEN_ANSWERS_MAX)
+    max_length: int = Field(default=120, ge=10, le=OPEN_ANSWER_MAX)
+    # What the projector shows once revealed: the word cloud, the wall of answers, or both.
+    show: Literal["both", "cloud", "wall"] = "both"
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        if not storable(value) or not value.strip():
+            raise ValueError("geen vraag")
+        return value
+
+
 CONFIG_MODELS: dict[str, type[StrictModel]] = {
     "casus": CasusConfig,
     "ranking": RankingConfig,
     "points": PointsConfig,
     "approval": ApprovalConfig,
     "principle": PrincipleConfig,
+    "schuur": SchuurConfig,
+    "open": OpenConfig,
 }
 
 
@@ -113,6 +171,16 @@ class CasusBallotIn(StrictModel):
     principles: dict[ValueKey, Annotated[str, StringConstraints(max_length=PRINCIPLE_MAX)]] = Field(
         default_factory=dict
     )
+    # At most one short reason per chosen value ("Waarom?"); spaces folded, empty ones dropped.
+    reasons: dict[ValueKey, Annotated[str, StringConstraints(max_length=REASON_MAX)]] = Field(
+        default_factory=dict, max_length=10
+    )
+
+    @field_validator("reasons")
+    @classmethod
+    def _fold_reasons(cls, reasons: dict[str, str]) -> dict[str, str]:
+        folded = {value: " ".join(text.split()) for value, text in reasons.items()}
+        return {value: text for value, text in folded.items() if text}
 
 
 class RankingBallotIn(StrictModel):
@@ -137,12 +205,39 @@ class PrincipleBallotIn(StrictModel):
     rewording: Rewording | None = None
 
 
+ValuePair = Annotated[list[ValueKey], Field(min_length=2, max_length=2)]
+
+
+class SchuurBallotIn(StrictModel):
+    """One or two pairs of values that clash; each pair is stored in key order, so (a, b) and
+    (b, a) are the same pair. Pairs of one value, the same pair twice and more pairs than the
+    round allows are refused with a code (``kinds/schuur.py``)."""
+
+    pairs: list[ValuePair] = Field(min_length=1, max_length=2)
+
+    @field_validator("pairs")
+    @classmethod
+    def _in_key_order(cls, pairs: list[list[str]]) -> list[list[str]]:
+        return [sorted(pair) for pair in pairs]
+
+
+class OpenBallotIn(StrictModel):
+    """Answers to an open question; their number and length are checked against the round's
+    configuration by its kind (``kinds/open.py``)."""
+
+    answers: list[Annotated[str, StringConstraints(max_length=OPEN_ANSWER_MAX)]] = Field(
+        min_length=1, max_length=OPEN_ANSWERS_MAX
+    )
+
+
 BALLOT_MODELS: dict[str, type[StrictModel]] = {
     "casus": CasusBallotIn,
     "ranking": RankingBallotIn,
     "points": PointsBallotIn,
     "approval": ApprovalBallotIn,
     "principle": PrincipleBallotIn,
+    "schuur": SchuurBallotIn,
+    "open": OpenBallotIn,
 }
 
 
@@ -204,12 +299,26 @@ class RoundCreatePrinciple(StrictModel):
     config: PrincipleConfig
 
 
+class RoundCreateSchuur(StrictModel):
+    kind: Literal["schuur"]
+    title: RoundTitle = ""
+    config: SchuurConfig
+
+
+class RoundCreateOpen(StrictModel):
+    kind: Literal["open"]
+    title: RoundTitle = ""
+    config: OpenConfig
+
+
 RoundCreateByKind = Annotated[
     RoundCreateCasus
     | RoundCreateRanking
     | RoundCreatePoints
     | RoundCreateApproval
-    | RoundCreatePrinciple,
+    | RoundCreatePrinciple
+    | RoundCreateSchuur
+    | RoundCreateOpen,
     Field(discriminator="kind"),
 ]
 round_create_by_kind: TypeAdapter[
@@ -218,6 +327,8 @@ round_create_by_kind: TypeAdapter[
     | RoundCreatePoints
     | RoundCreateApproval
     | RoundCreatePrinciple
+    | RoundCreateSchuur
+    | RoundCreateOpen
 ] = TypeAdapter(RoundCreateByKind)
 
 

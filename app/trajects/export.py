@@ -33,10 +33,13 @@ COLUMNS = [
     "decision",
     "values",
     "principles",
+    "reasons",
     "ranking",
     "approve",
     "points",
     "rewording",
+    "pairs",
+    "answers",
 ]
 
 
@@ -46,12 +49,16 @@ def _answer(payload: dict[str, Any]) -> dict[str, str]:
         "decision": str(payload.get("decision", "")),
         "values": ";".join(payload.get("values", [])),
         "principles": " | ".join(f"{k}: {v}" for k, v in payload.get("principles", {}).items()),
+        "reasons": " | ".join(f"{k}: {v}" for k, v in (payload.get("reasons") or {}).items()),
         "ranking": ";".join(payload.get("ranking", [])),
         "approve": ";".join(str(v) for v in payload.get("approve", [])),
         "points": ";".join(f"{k}={v}" for k, v in payload.get("points", {}).items()),
         "rewording": (
             f"{rewording.get('principle_id')}: {rewording.get('text')}" if rewording else ""
         ),
+        "pairs": ";".join(f"{a}+{b}" for a, b in payload.get("pairs", [])),
+        # An open question's answers (decision 0030).
+        "answers": " | ".join(" ".join(str(text).split()) for text in payload.get("answers", [])),
     }
 
 

@@ -21,11 +21,13 @@ from app.cards.schemas import (
     AuditEntry,
     CasusDecision,
     NamedValue,
+    PickedQuote,
     PrincipleRewording,
     RoleCount,
     ShortlistRule,
     TieAtCut,
     Verantwoording,
+    VerantwoordingClash,
     VerantwoordingSession,
 )
 from app.casussen import service as casussen
@@ -35,10 +37,11 @@ from app.errors import InvalidInput, Problem, Rejected
 from app.i18n.explain import explanation_text
 from app.organisations.models import utcnow
 from app.sessions import service as sessions
-from app.sessions.models import Ballot, Denksessie, Participant, SessionRound
+from app.sessions.models import Ballot, CardQuote, Denksessie, Participant, SessionRound
 from app.sessions.schemas import RoundCreate
 from app.text import slugify
 from app.trajects import service as trajects
+from app.trajects.clashes import top_clashes
 from app.trajects.models import Traject
 from app.trajects.schemas import CardCreate, PrincipleRoundsCreate, RankingRoundCreate
 
@@ -216,6 +219,29 @@ def casus_decisions(db: DbSession, traject: Traject) -> list[CasusDecision]:
     return list(split.values())
 
 
+def picked_quotes(db: DbSession, traject: Traject) -> list[PickedQuote]:
+    """The quotes picked in the traject's denksessies (``CardQuote``), values on the card first
+    (in card order), then in the order they were picked."""
+    titles = {d.id: d.title for _, d in trajects.sessions_of(db, traject)}
+    rows = db.exec(
+        select(CardQuote)
+        .where(col(CardQuote.denksessie_id).in_([i for i in titles if i is not None] or [0]))
+        .order_by(col(CardQuote.id))
+    ).all()
+    return [
+        PickedQuote.model_validate(
+            {
+                "value": row.value_key,
+                "text": row.text,
+                "source": row.source,
+                "side": row.side,
+                "session": titles.get(row.denksessie_id, ""),
+            }
+        )
+        for row in rows
+    ]
+
+
 def verantwoording(
     db: DbSession, traject: Traject, state: trajects.SelectionState
 ) -> Verantwoording:
@@ -312,7 +338,19 @@ def verantwoording(
             for row in trajects.curation_of(db, traject, value)
             if row.text != row.original
         ],
+        quotes=sorted(
+            picked_quotes(db, traject),
+            key=lambda q: (
+                state.selection.index(q.value)
+                if q.value in state.selection
+                else len(state.selection)
+            ),
+        ),
         illustrative=traject.illustrative,
+        clashes=[
+            VerantwoordingClash(a=c.a, b=c.b, count=c.count, rank=c.rank, tied=c.tied)
+            for c in top_clashes(db, traject)
+        ],
     )
 
 
@@ -359,6 +397,9 @@ def make_card(db: DbSession, *, traject: Traject, data: CardCreate) -> Principek
     problems = []
     chosen: dict[str, list[str]] = {}
     quotes: dict[str, str | None] = {}
+    picked: dict[str, str] = {}
+    for q in picked_quotes(db, traject):
+        picked.setdefault(q.value, q.text)
     for value in state.selection:
         rows = trajects.curation_of(db, traject, value)
         if value not in catalogue_values:
@@ -367,7 +408,8 @@ def make_card(db: DbSession, *, traject: Traject, data: CardCreate) -> Principek
             problems.append(Problem(f"values.{value}", code="CURATION_INCOMPLETE"))
         chosen[value] = [row.text for row in rows]
         quote = trajects.quote_of(db, traject, value)
-        quotes[value] = quote.text if quote else None
+        # The quote chosen in curation, else the first one picked in a denksessie.
+        quotes[value] = quote.text if quote else picked.get(value)
     if problems:
         raise InvalidInput(reason="CARD", problems=problems)
     account = verantwoording(db, traject, state).model_dump()

@@ -1,7 +1,7 @@
 """denksessie principekaart: the card an intervisie was started from
 
 Revision ID: f34a0034b1d0
-Revises: e21a0021c0de
+Revises: 0a3e2c5d7f30
 Create Date: 2026-12-04 22:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "f34a0034b1d0"
-down_revision: str | None = "e21a0021c0de"
+down_revision: str | None = "0a3e2c5d7f30"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -130,13 +130,19 @@ def path_value(path: str, name: str, world: World) -> object | None:
     if name == "key":
         return world.cluster_key if "/clusters/" in path else world.value_key
     if name == "action":
-        return "open" if "/rounds/" in path else "hide"
+        return (
+            "open"
+            if "/rounds/" in path and "/answers/" not in path and "/reasons/" not in path
+            else "hide"
+        )
     known: dict[str, object] = {
         "opvatting_id": world.opvatting_id,
         "casus_id": world.casus_id,
         "denksessie_id": world.denksessie_id,
         "round_id": world.round_id,
         "principle_id": 1,
+        "reason_id": "0" * 16,
+        "quote_id": 1,
         "participant_id": world.participant_id,
         "traject_id": world.traject_id,
         "stage": "naming",
@@ -204,7 +210,17 @@ BODIES: dict[Key, Body] = {
         {"revealed": True}
     ),
     ("POST", "/api/v1/denksessies/{denksessie_id}/rounds/{round_id}/timer"): _json({"seconds": 60}),
+    ("POST", "/api/v1/denksessies/{denksessie_id}/rounds/{round_id}/answers/{action}"): _json(
+        {"keys": ["meer tijd"]}
+    ),
+    ("POST", "/api/v1/denksessies/{denksessie_id}/rounds/{round_id}/display"): _json(
+        {"show": "wall"}
+    ),
     ("POST", "/api/v1/denksessies/{denksessie_id}/lock"): _json({"locked": True}),
+    ("POST", "/api/v1/denksessies/{denksessie_id}/quotes"): lambda w: (
+        "json",
+        {"round_id": w.round_id, "principle_id": 1},
+    ),
 }
 FORMS: dict[Key, Callable[[World], dict[str, str]]] = {
     ("POST", "/account/leden/{user_id}/rol"): lambda _w: {"role": "viewer"},

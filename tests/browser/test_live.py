@@ -366,7 +366,9 @@ class TestLiveDenksessie:
             area = page.get_by_label(re.compile(f"Principe bij {value}"))
             expect(area).to_have_value("Ik ")
             area.fill(principle)
-            expect(page.locator(".counter")).to_have_text(f"{len(principle)} van 200 tekens")
+            expect(page.locator(".principles .counter")).to_have_text(
+                f"{len(principle)} van 200 tekens"
+            )
             submit_and_wait_saved(page)
         screenshot(anna.page, "live-phone-casus")
         assert small_targets(anna.page) == []

@@ -175,7 +175,7 @@ class TestRounds:
     def test_a_casus_round_offering_the_card_values_and_one_other(
         self, db: Session, started: Denksessie
     ) -> None:
-        casus_round, decisive = _rounds(db, started)
+        casus_round, decisive, arguments, other_view = _rounds(db, started)
         assert casus_round.kind == "casus"
         assert casus_round.title == CASUS["title"]
         assert casus_round.config["offered"] == CARD_VALUES
@@ -186,7 +186,13 @@ class TestRounds:
         assert decisive.config["candidates"] == CARD_VALUES
         assert decisive.config["max_approvals"] == 1
         assert decisive.config["allow_other"] is True
-        assert "Kan je er ook anders naar kijken?" in (decisive.facilitator_note or "")
+        assert [arguments.kind, other_view.kind] == ["open", "open"]
+        assert arguments.config["question"] == ("Welke aanvullende argumenten of opties zie je nu?")
+        assert other_view.config["question"] == "Kan je er ook anders naar kijken?"
+        assert (other_view.title, other_view.config["show"]) == (
+            "Kan je er ook anders naar kijken?",
+            "wall",
+        )
 
     def test_an_old_casus_round_still_offers_the_whole_catalogue(
         self, db: Session, started: Denksessie
@@ -322,7 +328,7 @@ class TestComparison:
     def test_the_room_against_the_card_from_real_ballots(
         self, client: TestClient, db: Session, started: Denksessie
     ) -> None:
-        casus_round, decisive = _rounds(db, started)
+        casus_round, decisive, arguments, other_view = _rounds(db, started)
         assert casus_round.id is not None
         assert decisive.id is not None
         _open(db, started, casus_round)
@@ -337,6 +343,14 @@ class TestComparison:
         _open(db, started, decisive)
         for approve in (["menselijkheid"], ["menselijkheid"], ["billijkheid"], ["privacy"]):
             _cast(db, started, decisive.id, "approval", {"approve": approve})
+        flows.close_round(db, denksessie=started, round_id=decisive.id)
+        _open(db, started, other_view)
+        assert other_view.id is not None
+        for answers in (
+            ["Vanuit de zoon bekeken is school de vraag."],
+            ["Vanuit de zoon bekeken is school de vraag."],
+        ):
+            _cast(db, started, other_view.id, "open", {"answers": answers})
         card = db.get(Principekaart, started.principekaart_id)
         assert card is not None
         result = intervisie.compare(db, denksessie=started, card=card)
@@ -358,7 +372,11 @@ class TestComparison:
         assert "Menselijkheid 3 2" in page
         assert "Privacy : 2 keer gekozen, 1 keer doorslaggevend" in page
         assert "Niemand koos Verantwoordelijkheid, Doeltreffendheid" in page
-        assert "Kan je er ook anders naar kijken?" in page
+        assert (
+            "Kan je er ook anders naar kijken? Vanuit de zoon bekeken is school de vraag. (2×)"
+            in page
+        )
+        assert "Welke aanvullende argumenten of opties zie je nu? Nog geen antwoorden." in page
         table = client.get(f"/api/v1/denksessies/{started.id}/results.csv").text
         assert "Privacy" in table
 

@@ -272,6 +272,7 @@ class Live:
         defaults: dict[str, dict[str, Any]] = {
             "casus": {"casus_id": self.casus_ids[0]},
             "principle": {"value_key": CANDIDATES[0]},
+            "open": {"question": "Wat heb je nodig om goed te beslissen?"},
         }
         base = defaults.get(kind, {"candidates": list(CANDIDATES)})
         made = self.post("rounds", {"kind": kind, "config": {**base, **config}})

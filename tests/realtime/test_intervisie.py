@@ -155,3 +155,24 @@ class TestIntervisieOverTheSocket:
             error = phone.socket.until(lambda f: f["type"] in ("error", "ack"))
         assert (error["type"], error["code"]) == ("error", "TOO_MANY_VALUES")
         assert error["message"] == "Kies hoogstens één andere waarde."
+
+    def test_the_reflective_questions_take_answers_in_own_words(
+        self, live_client: TestClient
+    ) -> None:
+        live = _start(live_client)
+        with live.connect("facilitator") as facilitator:
+            rounds = facilitator.snapshot["rounds"]
+        assert [(r["kind"], r["title"]) for r in rounds[2:]] == [
+            ("open", "Welke aanvullende argumenten of opties zie je nu?"),
+            ("open", "Kan je er ook anders naar kijken?"),
+        ]
+        question = rounds[3]["id"]
+        live.control(f"rounds/{question}/open")
+        with live.participant() as (_, phone):
+            phone.socket.send(
+                ballot(question, "open", {"answers": ["Vanuit de school gezien is het anders."]})
+            )
+            assert phone.socket.of_type("ack")["revision"] == 1
+        live.control(f"rounds/{question}/reveal", {"revealed": True})
+        page = live_client.get(f"/console/{live.id}/kaart-en-zaal").text
+        assert "Vanuit de school gezien is het anders." in page

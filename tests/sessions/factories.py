@@ -62,6 +62,8 @@ def default_config(denksessie: Denksessie, kind: str) -> dict[str, object]:
         return {"casus_id": denksessie.casus_ids[0]}
     if kind == "principle":
         return {"value_key": CANDIDATES[0]}
+    if kind == "open":
+        return {"question": "Wat heb je nodig om goed te beslissen?"}
     return {"candidates": list(CANDIDATES)}
 
 

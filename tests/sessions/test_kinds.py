@@ -62,7 +62,7 @@ class TestTheRegistryNamesEveryKind:
         assert all(kind.title for kind in KINDS.values())
 
     def test_the_facilitator_sees_its_own_aggregate_where_principles_can_be_hidden(self) -> None:
-        assert PER_ROLE_KINDS == {"casus", "principle"}
+        assert PER_ROLE_KINDS == {"casus", "principle", "open"}
 
     def test_an_unknown_kind_is_not_found(self) -> None:
         with pytest.raises(KeyError):

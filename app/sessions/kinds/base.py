@@ -56,6 +56,12 @@ class Kind:
     # The aggregate differs for the facilitator (hidden principles are shown, flagged).
     per_role: ClassVar[bool] = False
 
+    def complete_config(
+        self, db: DbSession, denksessie: Denksessie, config: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A valid config with what it leaves to the kind filled in (before ``check_config``)."""
+        return config
+
     def check_config(
         self, db: DbSession, denksessie: Denksessie, config: dict[str, Any], known: set[str]
     ) -> list[Problem]:
@@ -92,6 +98,11 @@ class Kind:
         include_hidden: bool,
     ) -> dict[str, Any]:
         raise NotImplementedError
+
+    def kept(self, result: dict[str, Any], *, include_hidden: bool) -> dict[str, Any]:
+        """The result kept when the ballots were deleted (the facilitator's aggregate), as this
+        role may see it."""
+        return result
 
     def table_rows(
         self,

@@ -1,13 +1,14 @@
 """Casus: a participant decides on a casus, names the values that weighed, and may write a
-leading principle ("Ik ...") for each."""
+leading principle ("Ik ...") and a short reason ("Waarom?", decision 0031) for each."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import col
+from sqlmodel import col, select
 
 from app.aggregation.casus import CasusBallot, tally_casus
+from app.aggregation.reasons import ReasonBallot, reason_id, reasons_by_value
 from app.casussen import service as casussen
 from app.db import DbSession
 from app.errors import Problem
@@ -22,7 +23,15 @@ from app.sessions.kinds.base import (
     principles_of_round,
     shown_principles,
 )
-from app.sessions.models import Denksessie, Principle, SessionRound
+from app.sessions.models import (
+    Ballot,
+    CardQuote,
+    Denksessie,
+    HiddenReason,
+    Participant,
+    Principle,
+    SessionRound,
+)
 from app.sessions.schemas import CasusBallotIn, CasusConfig
 
 NAME = "casus"
@@ -96,6 +105,11 @@ class Casus(Kind):
                 raise _reject("BALLOT_INVALID", reason="PRINCIPLE_WITHOUT_VALUE")
             if text.strip() and not text.strip().startswith("Ik "):
                 raise _reject("PRINCIPLE_INVALID")
+        reasons: dict[str, str] = ballot.get("reasons") or {}
+        if reasons and not config.get("reasons", True):
+            raise _reject("REASONS_OFF")
+        if any(value not in values for value in reasons):
+            raise _reject("REASON_WITHOUT_VALUE")
 
     def aggregate(
         self,
@@ -115,7 +129,16 @@ class Casus(Kind):
             grouped.setdefault(principle.value_key, []).append(
                 {"id": principle.id, "text": principle.text, "hidden": principle.hidden}
             )
-        return {
+        reasons = reasons_by_value(
+            [
+                ReasonBallot(b["decision"], tuple(b["values"]), b.get("reasons") or {})
+                for b, _ in rows
+            ],
+            order=[v.value for v in tally.values],
+            hidden=hidden_reasons(db, session_round),
+            include_hidden=include_hidden,
+        )
+        result: dict[str, Any] = {
             "kind": NAME,
             "n_ballots": tally.n_ballots,
             "decisions": tally.decisions,
@@ -124,7 +147,63 @@ class Casus(Kind):
                 for v in tally.values
             ],
             "principles": grouped,
+            "reasons": [
+                {
+                    "value": r.value,
+                    "both_sides": r.both_sides,
+                    "sides": {
+                        decision: {
+                            "n": side.n,
+                            "reasons": [
+                                {"id": x.id, "text": x.text, "count": x.count, "hidden": x.hidden}
+                                for x in side.reasons
+                            ],
+                        }
+                        for decision, side in r.sides.items()
+                    },
+                }
+                for r in reasons
+            ],
+            "both_sides": [r.value for r in reasons if r.both_sides],
         }
+        if include_hidden:  # the facilitator: which texts are picked as quotes for the card
+            result["quotes"] = [
+                {
+                    "id": q.id,
+                    "value": q.value_key,
+                    "source": q.source,
+                    "side": q.side,
+                    "text": q.text,
+                }
+                for q in round_quotes(db, session_round)
+            ]
+        return result
+
+    def kept(self, result: dict[str, Any], *, include_hidden: bool) -> dict[str, Any]:
+        """A kept snapshot (made for the facilitator) without what the room must not see."""
+        if include_hidden:
+            return result
+        room = {key: part for key, part in result.items() if key != "quotes"}
+        if "principles" in result:
+            room["principles"] = {
+                value: [p for p in texts if not p.get("hidden")]
+                for value, texts in result["principles"].items()
+            }
+        if "reasons" in result:
+            room["reasons"] = [
+                {
+                    **entry,
+                    "sides": {
+                        decision: {
+                            **side,
+                            "reasons": [x for x in side["reasons"] if not x.get("hidden")],
+                        }
+                        for decision, side in entry["sides"].items()
+                    },
+                }
+                for entry in result["reasons"]
+            ]
+        return room
 
     def table_rows(
         self,
@@ -138,15 +217,30 @@ class Casus(Kind):
         decisions = result.get("decisions", {})
         summary = "; ".join(f"{decision}: {n}" for decision, n in decisions.items())
         rows = [{"place": "", "item": "", "score": "", "detail": summary}] if summary else []
-        return rows + [
-            {
-                "place": place,
-                "item": names.get(v["value"], v["value"]),
-                "score": v["total"],
-                "detail": "; ".join(f"{d}: {n}" for d, n in v.get("by_decision", {}).items()),
-            }
-            for place, v in enumerate(result.get("values", []), start=1)
-        ]
+        return (
+            rows
+            + [
+                {
+                    "place": place,
+                    "item": names.get(v["value"], v["value"]),
+                    "score": v["total"],
+                    "detail": "; ".join(f"{d}: {n}" for d, n in v.get("by_decision", {}).items()),
+                }
+                for place, v in enumerate(result.get("values", []), start=1)
+            ]
+            + [
+                {
+                    "place": "",
+                    "item": names.get(entry["value"], entry["value"]),
+                    "score": reason["count"],
+                    "detail": f"{decision}: {reason['text']}",
+                }
+                for entry in result.get("reasons", [])
+                for decision, side in entry["sides"].items()
+                for reason in side["reasons"]
+                if not reason.get("hidden")
+            ]
+        )
 
     def store_extras(
         self,
@@ -202,6 +296,43 @@ def visible_principles(db: DbSession, denksessie: Denksessie, value_key: str) ->
                 Principle.value_key == value_key,
             )
             .order_by(col(Principle.id))
+        ).all()
+    )
+
+
+def hidden_reasons(db: DbSession, session_round: SessionRound) -> frozenset[str]:
+    """The ids of the reasons hidden in a round (``app.aggregation.reasons.reason_id``)."""
+    return frozenset(
+        db.exec(select(HiddenReason.reason_id).where(HiddenReason.round_id == session_round.id))
+    )
+
+
+def written_reasons(
+    db: DbSession, session_round: SessionRound
+) -> dict[str, tuple[str, str, set[str]]]:
+    """Every reason written in a round by a participant still in the room: id -> (value, text,
+    the sides of the decision it was written on)."""
+    payloads = db.exec(
+        select(Ballot.payload)
+        .join(Participant, col(Participant.id) == col(Ballot.participant_id))
+        .where(Ballot.round_id == session_round.id, col(Participant.removed).is_(False))
+    ).all()
+    written: dict[str, tuple[str, str, set[str]]] = {}
+    for payload in payloads:
+        for value, text in (payload.get("reasons") or {}).items():
+            if value in payload.get("values", []):
+                rid = reason_id(value, text)
+                written.setdefault(rid, (value, text, set()))[2].add(payload["decision"])
+    return written
+
+
+def round_quotes(db: DbSession, session_round: SessionRound) -> list[CardQuote]:
+    """The quotes for the card picked from a round, in the order they were picked."""
+    return list(
+        db.exec(
+            select(CardQuote)
+            .where(CardQuote.round_id == session_round.id)
+            .order_by(col(CardQuote.id))
         ).all()
     )
 

@@ -272,6 +272,147 @@
     );
   }
 
+  // An open question's answers: pick several to merge, hide or show one, undo a merge. What
+  // is picked survives the redraws of a live tally (per round, by answer key).
+  const picked = {};
+  function answerModeration(round) {
+    const path = "/rounds/" + round.id + "/answers/";
+    const pick = (picked[round.id] = picked[round.id] || []);
+    return (entry) =>
+      el(
+        "span",
+        { class: "moderation moderation-open" },
+        entry.hidden ? el("span", { class: "badge muted", text: t("hidden_principle") }) : null,
+        el("label", { class: "check" }, el("input", { type: "checkbox", "aria-label": t("answer_pick") + ": " + entry.text, checked: pick.indexOf(entry.key) >= 0, onchange: (event) => toggleKey(pick, entry.key, event.target.checked, round) }), " " + t("answer_pick")),
+        el("button", {
+          type: "button",
+          class: "small",
+          "data-fk": "hide:" + encodeURIComponent(entry.key),
+          text: entry.hidden ? t("answer_show") : t("answer_hide"),
+          onclick: () => call(path + (entry.hidden ? "show" : "hide"), { keys: [entry.key] }, t("did_answers")).catch(quiet),
+        }),
+        (entry.merged || []).length
+          ? el("button", {
+              type: "button",
+              class: "small",
+              text: t("answer_unmerge"),
+              onclick: () => call(path + "unmerge", { keys: entry.merged.map((m) => m.key) }, t("did_answers")).catch(quiet),
+            })
+          : null
+      );
+  }
+  function toggleKey(pick, key, on, round) {
+    const at = pick.indexOf(key);
+    if (on && at < 0) pick.push(key);
+    if (!on && at >= 0) pick.splice(at, 1);
+    const button = document.getElementById("merge-" + round.id);
+    if (button) {
+      D.setText(button, t("answer_merge", { n: pick.length }));
+      button.disabled = pick.length < 2;
+    }
+  }
+  // What the projector shows of the open question: switchable while the room looks at it.
+  function displayChoice(round) {
+    const id = "show-" + round.id;
+    const choice = el(
+      "select",
+      { id: id, "data-fk": id, onchange: (event) => call("/rounds/" + round.id + "/display", { show: event.target.value }, t("did_display")).catch(quiet) },
+      ["both", "cloud", "wall"].map((show) => el("option", { value: show, text: t("display_" + show) }))
+    );
+    choice.value = round.config.show || "both";
+    return el("p", { class: "display-choice" }, el("label", { for: id, text: t("display_label") }), choice);
+  }
+
+  function mergeBar(round) {
+    const pick = (picked[round.id] = picked[round.id] || []);
+    const button = el("button", {
+      type: "button",
+      id: "merge-" + round.id,
+      text: t("answer_merge", { n: pick.length }),
+      disabled: pick.length < 2,
+      onclick: () =>
+        call("/rounds/" + round.id + "/answers/merge", { keys: pick.slice(), into: pick[0] }, t("did_answers"))
+          .then(() => pick.splice(0, pick.length))
+          .catch(quiet),
+    });
+    return el("div", { class: "merge-bar" }, el("p", { class: "hint", text: t("answer_merge_help") }), button);
+  }
+
+  // Quotes for the card (decision 0031): any reason or principle of a casus round can be kept as
+  // a quote; picked ones show a badge and a button to take them off again.
+  function quoteButton(round, res, value, text, pick) {
+    const quote = (res.quotes || []).filter((q) => q.value === value && q.text === text)[0];
+    return quote
+      ? [
+          el("span", { class: "badge", text: t("quote_picked") }),
+          el("button", { type: "button", class: "small", text: t("quote_drop"), onclick: () => call("/quotes/" + quote.id + "/remove", {}, t("did_quote_drop")).catch(quiet) }),
+        ]
+      : el("button", { type: "button", class: "small", text: t("quote_pick"), onclick: () => call("/quotes", Object.assign({ round_id: round.id }, pick), t("did_quote")).catch(quiet) });
+  }
+
+  function casusModerate(round, res) {
+    const valueOf = {};
+    Object.keys(res.principles || {}).forEach((value) => res.principles[value].forEach((p) => (valueOf[p.id] = value)));
+    return (principle) => {
+      const box = moderate(principle);
+      if (!principle.hidden && valueOf[principle.id]) D.add(box, " ", quoteButton(round, res, valueOf[principle.id], principle.text, { principle_id: principle.id }));
+      return box;
+    };
+  }
+
+  // "Waarom?": per value the reasons of each side, with hide/show and "as quote".
+  function reasonsPanel(round, res) {
+    const entries = (res.reasons || []).filter((e) => ["toekennen", "niet_toekennen", "twijfel"].some((d) => e.sides[d].reasons.length));
+    if (!entries.length) return null;
+    const sideList = (entry, decision) => {
+      const data = entry.sides[decision];
+      if (!data || !data.reasons.length) return null;
+      return el(
+        "div",
+        { class: "why-side" },
+        el("h5", { text: t("why_" + decision) + " (" + data.n + ")" }),
+        el(
+          "ul",
+          { class: "principle-list" },
+          data.reasons.map((r) =>
+            el(
+              "li",
+              { class: r.hidden ? "is-hidden" : null },
+              el("q", { text: r.text }),
+              r.count > 1 ? " (" + r.count + "×)" : "",
+              el(
+                "span",
+                { class: "moderation" },
+                r.hidden ? el("span", { class: "badge muted", text: t("hidden_principle") }) : null,
+                el("button", {
+                  type: "button",
+                  class: "small",
+                  "data-fk": "why:" + r.id,
+                  text: r.hidden ? t("show_principle") : t("hide_principle"),
+                  onclick: () => call("/rounds/" + round.id + "/reasons/" + r.id + (r.hidden ? "/show" : "/hide"), {}, t("did_reason")).catch(quiet),
+                }),
+                r.hidden ? null : [" ", quoteButton(round, res, entry.value, r.text, { reason_id: r.id, side: decision })]
+              )
+            )
+          )
+        )
+      );
+    };
+    return el(
+      "section",
+      { class: "reasons-panel", "aria-label": t("why_title") },
+      el("h4", { text: t("why_title") }),
+      entries.map((entry) =>
+        el(
+          "div",
+          { class: "why-value" + (entry.both_sides ? " why-both" : "") },
+          el("h5", null, names[entry.value] || entry.value, entry.both_sides ? el("span", { class: "badge", text: "⇄ " + t("why_both") }) : null),
+          ["toekennen", "niet_toekennen", "twijfel"].map((d) => sideList(entry, d))
+        )
+      )
+    );
+  }
+
   function updateCard(card, round) {
     card.round = round;
     const open = round.status === "open";
@@ -302,10 +443,13 @@
     }
     const res = (state.results || {})[String(round.id)];
     const texts = (state.principles || {})[String(round.id)];
-    const key = JSON.stringify([res, texts]);
+    const key = JSON.stringify([res, texts, round.config.show]);
     if (key !== card.resultsKey) {
       card.resultsKey = key;
-      D.fill(card.results, res ? D.renderResults(round, res, { names: names, limit: 25, principles: true, principleTexts: texts, moderate: moderate, twijfel: round.config.allow_twijfel !== false }) : null);
+      const isOpen = round.kind === "open";
+      const casus = res && round.kind === "casus";
+      const mod = isOpen ? answerModeration(round) : casus ? casusModerate(round, res) : moderate;
+      D.fill(card.results, res ? D.renderResults(round, res, { names: names, limit: isOpen ? 0 : 25, principles: true, principleTexts: texts, moderate: mod, twijfel: round.config.allow_twijfel !== false }) : null, res && isOpen && !ended ? [mergeBar(round), displayChoice(round)] : casus ? reasonsPanel(round, res) : null);
     }
   }
 
@@ -436,8 +580,17 @@
     if (k === "casus") {
       const casus = document.getElementById("casus-id");
       config = { casus_id: casus ? Number(casus.value) : 0, max_values: int("max-values") || 3, allow_twijfel: document.getElementById("allow-twijfel").checked };
+      const ask = document.getElementById("ask-reasons");
+      if (ask && !ask.checked) config.reasons = false;
+    } else if (k === "open") {
+      config = { question: value("open-question").trim(), max_answers: int("open-answers") || 1, max_length: int("open-length") || 120, show: value("open-show") };
     } else if (k === "principle") {
       config = { value_key: value("value-key"), max_approvals: int("principle-approvals") || 3 };
+    } else if (k === "schuur") {
+      // Without chosen values, the server takes the casus's values in tension.
+      config = { candidates: candidates, max_pairs: int("max-pairs") || 2 };
+      if (value("schuur-casus")) config.casus_id = Number(value("schuur-casus"));
+      else if (candidates.length < 2) return D.setText(error, t("need_candidates"));
     } else {
       if (candidates.length < 2) return D.setText(error, t("need_candidates"));
       config = { candidates: candidates };
@@ -452,6 +605,7 @@
       .then(() => {
         D.setText(status, t("round_added"));
         form.elements.title.value = "";
+        document.getElementById("open-question").value = "";
       })
       .catch((problem) => D.setText(error, problem.message));
   });

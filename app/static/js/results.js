@@ -134,6 +134,98 @@
     ];
   }
 
+  // A schuur round: the clash matrix (values x values, a shade and the number in each cell; the
+  // columns numbered, the rows named) and the pairs, most named first; equal counts share a place.
+  function clashes(res, ctx) {
+    const name = (v) => ctx.names[v] || v;
+    if (!res.n_ballots) return el("p", { class: "muted", text: t("no_answers") });
+    const max = res.matrix.reduce((m, row) => Math.max(m, Math.max.apply(null, row)), 0);
+    const level = (n) => (n ? Math.max(1, Math.ceil((4 * n) / max)) : 0);
+    const table = el(
+      "table",
+      { class: "clash-matrix" },
+      el("caption", { text: t("clash_matrix") }),
+      el("thead", null, el("tr", null, el("td"), res.values.map((v, i) => el("th", { scope: "col" }, el("span", { "aria-hidden": "true", text: String(i + 1) }), el("span", { class: "sr-only", text: name(v) }))))),
+      el(
+        "tbody",
+        null,
+        res.values.map((v, i) =>
+          el(
+            "tr",
+            null,
+            el("th", { scope: "row" }, el("span", { class: "n", "aria-hidden": "true", text: i + 1 + " " }), name(v)),
+            res.matrix[i].map((n, j) => (i === j ? el("td", { class: "diag" }, el("span", { class: "sr-only", text: "–" })) : el("td", { class: "heat-" + level(n), text: n ? D.num(n) : "" }, n ? null : el("span", { class: "sr-only", text: "0" }))))
+          )
+        )
+      )
+    );
+    const shown = ctx.top ? res.pairs.slice(0, ctx.top) : res.pairs.slice(0, ctx.limit || 10);
+    const rest = res.pairs.length - shown.length;
+    const top = shown.length ? shown[0].count : 0;
+    const list = el(
+      "ol",
+      { class: "scored clash-pairs", "aria-label": t("clash_pairs") },
+      shown.map((p) =>
+        el(
+          "li",
+          { class: p.tied ? "tie" : null, "data-key": p.a + "|" + p.b },
+          head(name(p.a) + " ↔ " + name(p.b), D.num(p.count) + (p.tied ? " · " + t("tie") : ""), el("span", { class: "pos", text: p.rank + (p.tied ? "=" : ".") })),
+          bar(seg("main", top ? (100 * p.count) / top : 0))
+        )
+      )
+    );
+    return [
+      el("div", { class: "clash-grid" }, el("div", { class: "clash-left" }, table, res.n_candidates > res.values.length ? el("p", { class: "muted", text: t("clash_matrix_top", { k: res.values.length, n: res.n_candidates }) }) : null), el("div", { class: "clash-right" }, el("h3", { text: t("clash_pairs") }), list, rest > 0 && ctx.more ? el("p", { class: "more", text: ctx.more(rest) }) : null, shown.some((p) => p.tied) ? el("p", { class: "muted tie-note", text: t("clash_tie_note") }) : null)),
+    ];
+  }
+
+  // An open question: a word cloud (font size by frequency, in six steps, the words in
+  // alphabetical order so it stays calm as it grows) and a wall of answers, most given first.
+  // ctx.part: "cloud" or "wall" for one of the two (the projector pages them); ctx.limit: the
+  // most entries on the wall; ctx.moderate(entry): the console's buttons per entry.
+  function cloud(res) {
+    const words = (res.words || []).slice().sort((a, b) => (a.word < b.word ? -1 : a.word > b.word ? 1 : 0));
+    if (!words.length) return el("p", { class: "muted", text: t("no_words") });
+    const most = words.reduce((m, w) => Math.max(m, w.count), 1);
+    const least = words.reduce((m, w) => Math.min(m, w.count), most);
+    const step = (n) => (most === least ? 3 : 1 + Math.round((5 * (n - least)) / (most - least)));
+    return el(
+      "ul",
+      { class: "cloud", "aria-label": t("cloud_title") },
+      words.map((w) => el("li", { class: "w" + step(w.count), "data-key": "w:" + w.word }, w.word, el("span", { class: "sr-only", text: " (" + t("given_times", { n: w.count }) + ")" })))
+    );
+  }
+
+  function wall(res, ctx) {
+    const entries = (res.entries || []).filter((e) => ctx.moderate || !e.hidden);
+    const shown = ctx.limit ? entries.slice(0, ctx.limit) : entries;
+    const rest = entries.length - shown.length;
+    if (!entries.length) return el("p", { class: "muted", text: t("no_answers") });
+    return [
+      el(
+        "ul",
+        { class: "answer-wall", "aria-label": t("wall_answers") },
+        shown.map((e) =>
+          el(
+            "li",
+            { class: e.hidden ? "is-hidden" : null, "data-key": "a:" + e.key },
+            el("q", { text: e.text }),
+            e.count > 1 ? el("span", { class: "count", text: t("given_times", { n: e.count }) }) : null,
+            ctx.moderate && e.merged && e.merged.length ? el("p", { class: "merged muted", text: t("merged_from", { texts: e.merged.map((m) => m.text).join(" · ") }) }) : null,
+            ctx.moderate && ctx.moderate(e)
+          )
+        )
+      ),
+      rest > 0 && ctx.more ? el("p", { class: "more", text: ctx.more(rest) }) : null,
+    ];
+  }
+
+  function openAnswers(res, ctx) {
+    if (ctx.part === "cloud") return cloud(res);
+    if (ctx.part === "wall") return wall(res, ctx);
+    return [el("h3", { text: t("cloud_title") }), cloud(res), el("h3", { text: t("wall_answers") }), wall(res, ctx)];
+  }
+
   // ctx: {names, limit, principles (show texts), principleLimit, principleTexts, moderate(p), twijfel}
   // and, for the projector: top, more(n), wins, summaryFirst, noRewordings (see ranking()).
   D.renderResults = (round, res, ctx) => {
@@ -143,6 +235,8 @@
     if (round.kind === "casus") D.add(box, casus(res, ctx));
     else if (round.kind === "ranking") D.add(box, ranking(res, ctx));
     else if (round.kind === "principle") D.add(box, principle(res, ctx));
+    else if (round.kind === "schuur") D.add(box, clashes(res, ctx));
+    else if (round.kind === "open") D.add(box, openAnswers(res, ctx));
     else D.add(box, scored(res.order.map((v) => ({ key: v, name: ctx.names[v] || v, n: res.scores[v], figure: score(v) })), ctx));
     return box;
   };

@@ -1,5 +1,6 @@
-/* A casus round on the phone: decide, pick 1..K values (search and cluster filter), and
- * write a leading principle ("Ik ...") per value.
+/* A casus round on the phone: decide, pick 1..K values (search and cluster filter), say
+ * why per value ("Waarom?", when the round asks it) and write a leading principle ("Ik ...")
+ * per value.
  * Loaded by participant.js when a round of this kind shows; helpers come from Denk.form. */
 (function () {
   "use strict";
@@ -16,6 +17,9 @@
     const k = cfg.max_values;
     const values = (draft.values = (draft.values || []).filter((v) => v in names));
     const texts = (draft.principles = draft.principles || {});
+    const why = (draft.reasons = draft.reasons || {});
+    const asksWhy = cfg.reasons !== false;
+    const REASON_MAX = 280;
     const group = D.uid("decision");
     const decisions = ["toekennen", "niet_toekennen"].concat(cfg.allow_twijfel ? ["twijfel"] : []);
     const note = el("p", { class: "hint", "aria-live": "polite" });
@@ -29,6 +33,8 @@
     const none = el("p", { class: "muted", text: t("no_match") });
     const principles = el("div", { class: "principles" });
     const fields = {};
+    const reasons = el("div", { class: "reasons" });
+    const reasonFields = {};
     const fold = (s) => s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
     function filter() {
       const q = fold(search.value.trim());
@@ -39,8 +45,37 @@
       });
       none.hidden = shown > 0;
     }
+    // "Waarom?": one short text per chosen value, with a character counter.
+    function reasonField(key) {
+      const id = D.uid("w");
+      const area = el("textarea", { id: id, maxlength: REASON_MAX, rows: 2, "aria-describedby": id + "-n" });
+      const counter = el("p", { class: "counter", id: id + "-n" });
+      const count = () => D.setText(counter, t("chars", { n: area.value.length, max: REASON_MAX }));
+      area.value = why[key] || "";
+      area.addEventListener("input", () => {
+        count();
+        why[key] = area.value;
+        F.changed();
+      });
+      count();
+      return el("div", { class: "field" }, el("label", { for: id }, t("reason_for") + " ", el("strong", { text: names[key] }), "?"), area, counter);
+    }
+    function showReasons() {
+      Object.keys(reasonFields).forEach((key) => {
+        if (values.indexOf(key) < 0) {
+          reasons.removeChild(reasonFields[key]);
+          delete reasonFields[key];
+        }
+      });
+      values.forEach((key) => {
+        reasonFields[key] = reasonFields[key] || reasonField(key);
+        reasons.appendChild(reasonFields[key]);
+      });
+      reasons.parentNode.hidden = !values.length;
+    }
     // One text area per chosen value; kept (with what is typed) while the value stays chosen.
     function showPrinciples() {
+      if (asksWhy) showReasons();
       Object.keys(fields).forEach((key) => {
         if (values.indexOf(key) < 0) {
           principles.removeChild(fields[key]);
@@ -110,6 +145,7 @@
         other,
         none
       ),
+      asksWhy ? el("div", null, el("h3", { text: t("reasons_title") }), el("p", { class: "hint", text: t("reasons_hint") }), reasons) : null,
       el("div", null, el("h3", { text: t("principles_title") }), el("p", { class: "hint", text: t("principles_hint") }), principles)
     );
     showPrinciples();
@@ -122,7 +158,16 @@
         const text = F.cleanPrinciple(texts[key]);
         if (text) out[key] = text;
       });
-      return { decision: draft.decision, values: values.slice(), principles: out };
+      const ballot = { decision: draft.decision, values: values.slice(), principles: out };
+      if (asksWhy) {
+        const said = {};
+        values.forEach((key) => {
+          const text = (why[key] || "").replace(/\s+/g, " ").trim();
+          if (text) said[key] = text;
+        });
+        if (Object.keys(said).length) ballot.reasons = said;
+      }
+      return ballot;
     };
   };
 })();

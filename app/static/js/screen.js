@@ -64,7 +64,7 @@
     const id = String(round.id);
     const res = (state.results || {})[id];
     const texts = (state.principles || {})[id];
-    const key = JSON.stringify([round.id, round.status, round.title, round.deadline_at, res, texts, state.values && state.values.length]);
+    const key = JSON.stringify([round.id, round.status, round.title, round.deadline_at, res, texts, state.values && state.values.length, round.config.show]);
     if (key !== shownKey) show(key, roundView(state, round, res, texts), round.id + ":" + !!res);
     D.setText(counter, D.tn("answered", round.n_ballots || 0, { p: state.participants }));
   }
@@ -296,6 +296,8 @@
         });
       else {
         pages.push(rows(round, res, names, res.values.length, [el("p", { class: "question", text: casus.decision_question })]));
+        const why = reasonWall(res, nameOf);
+        if (why) pages.push(why);
         const wall = [];
         res.values.forEach((v) => ((res.principles || {})[v.value] || []).forEach((p) => p.hidden || wall.push({ group: nameOf(v.value), text: p.text })));
         if (wall.length) pages.push({ wall: wall, title: t("wall_title") });
@@ -308,12 +310,101 @@
         const rewordings = res.rewordings.filter((r) => !r.hidden).map((r) => ({ group: t("rewordings"), text: r.text }));
         if (rewordings.length) pages.push({ wall: rewordings });
       }
+    } else if (round.kind === "open") {
+      openPages(round, res).forEach((page) => pages.push(page));
     } else if (!res) {
       pages.push(() => [el("h3", { text: t("candidates") }), el("ul", { class: "chips" }, round.config.candidates.map((k) => el("li", { text: nameOf(k) })))]);
     } else {
       pages.push(rows(round, res, names, round.config.candidates.length, []));
     }
     return { head: head, pages: pages };
+  }
+
+  // An open question: the question until the results show; then the word cloud (as many
+  // words as fit, the most used kept) and the wall of answers in pages, or one of the two as the
+  // facilitator chose (config.show). Hidden answers never reach the screen (kinds/open.py).
+  function openPages(round, res) {
+    const asked = round.config.question.replace(/\s+/g, " ").trim();
+    const question = () => (asked === round.title ? null : el("p", { class: "open-question", text: asked }));
+    if (!res) return [() => [question(), el("p", { class: "waiting", text: t("open_waiting") })]];
+    const pages = [];
+    const show = round.config.show || "both";
+    if (show !== "wall") {
+      const cloudPage = (n) => [question(), D.renderResults(round, Object.assign({}, res, { words: res.words.slice(0, n) }), { part: "cloud" })];
+      cloudPage.fitRows = cloudPage;
+      cloudPage.rows = Math.max(1, res.words.length);
+      pages.push(cloudPage);
+    }
+    if (show !== "cloud")
+      pages.push({
+        wall: res.entries,
+        empty: el("p", { class: "muted", text: t("no_answers") }),
+        view: (slice) => [question(), D.renderResults(round, Object.assign({}, res, { entries: slice }), { part: "wall" })],
+      });
+    return pages;
+  }
+
+  // "Waarom?": per value the reasons of the toekenners and the niet-toekenners side by side,
+  // values named on both sides first and marked (a badge with words, a heavier frame: not by
+  // colour alone). A few reasons per side, the rest counted. The wall is cut by rows (a reason
+  // of each side), so a value whose reasons do not fit runs on to the next page.
+  const WHY_SHOWN = 3;
+  const WHY_SIDES = ["toekennen", "niet_toekennen"];
+  function reasonWall(res, nameOf) {
+    const entries = (res.reasons || []).filter((e) => WHY_SIDES.some((d) => e.sides[d].n > 0));
+    if (!entries.length) return null;
+    const items = [];
+    entries
+      .map((e, i) => ({ e: e, i: i }))
+      .sort((a, b) => (b.e.both_sides ? 1 : 0) - (a.e.both_sides ? 1 : 0) || a.i - b.i)
+      .forEach((x) => {
+        const shown = {};
+        WHY_SIDES.forEach((d) => (shown[d] = x.e.sides[d].reasons.filter((r) => !r.hidden).slice(0, WHY_SHOWN)));
+        const rows = Math.max(1, shown.toekennen.length, shown.niet_toekennen.length);
+        for (let row = 0; row < rows; row++) items.push({ group: nameOf(x.e.value), entry: x.e, shown: shown, row: row, last: row === rows - 1 });
+      });
+    const side = (part, decision, label) => {
+      const first = part[0];
+      const data = first.entry.sides[decision];
+      const reasons = part.map((item) => item.shown[decision][item.row]).filter((r) => r);
+      const rest = data.n - first.shown[decision].reduce((sum, r) => sum + r.count, 0);
+      return el(
+        "div",
+        { class: "why-side why-" + decision },
+        el("h5", null, label, " ", el("span", { class: "why-n", text: D.tn("why_count", data.n) })),
+        reasons.length ? el("ul", null, reasons.map((r) => el("li", null, el("q", { text: r.text }), r.count > 1 ? el("span", { class: "why-times", text: " (" + r.count + "×)" }) : null))) : first.row === 0 ? el("p", { class: "muted", text: t("why_none") }) : null,
+        part[part.length - 1].last && rest > 0 ? el("p", { class: "more", text: D.tn("why_more", rest) }) : null
+      );
+    };
+    return {
+      wall: items,
+      title: t("why_title"),
+      view: (slice) => {
+        const parts = [];
+        slice.forEach((item) => {
+          const last = parts[parts.length - 1];
+          if (last && last[0].entry === item.entry) last.push(item);
+          else parts.push([item]);
+        });
+        return [
+          el("h3", { text: t("why_title") }),
+          el(
+            "div",
+            { class: "why" },
+            parts.map((part) => {
+              const entry = part[0].entry;
+              const name = part[0].row > 0 ? t("continued", { value: part[0].group }) : part[0].group;
+              return el(
+                "section",
+                { class: "why-value" + (entry.both_sides ? " why-both" : ""), "aria-label": part[0].group, "data-key": "why:" + entry.value + ":" + part[0].row },
+                el("h4", null, name, entry.both_sides ? el("span", { class: "why-badge", text: "⇄ " + t("why_both") }) : null),
+                el("div", { class: "why-sides" }, side(part, "toekennen", t("why_grant")), side(part, "niet_toekennen", t("why_refuse")))
+              );
+            })
+          ),
+        ];
+      },
+    };
   }
 
   // A sentence longer than 300 characters in pieces cut at spaces, so a page always holds one.
