@@ -74,7 +74,7 @@ def test_intervisie_from_card_to_kaart_en_zaal(room: Room) -> None:  # noqa: F81
     screen_url = console.locator("#screen-link").get_attribute("href")
     assert screen_url is not None
     cards = console.locator(".round-card")
-    expect(cards).to_have_count(2)
+    expect(cards).to_have_count(4)
 
     # --- the casus round: a phone at 360 px sees the card's values and one other ----------------
     phone = join(room, "sanne", code)
@@ -116,6 +116,17 @@ def test_intervisie_from_card_to_kaart_en_zaal(room: Room) -> None:  # noqa: F81
     page.get_by_role("checkbox", name=re.compile("Menselijkheid")).check()
     submit_and_wait_saved(page)
 
+    # --- "Kan je er ook anders naar kijken?": an open round, answered in own words ---------------
+    cards.nth(1).get_by_role("button", name="Sluiten").click()
+    expect(cards).to_have_count(4)
+    cards.nth(3).get_by_role("button", name="Openen").click()
+    expect(page.get_by_role("heading", name="Kan je er ook anders naar kijken?")).to_be_visible()
+    page.get_by_label("Jouw antwoord 1").fill("Vanuit de zoon gezien gaat het om school.")
+    submit_and_wait_saved(page)
+    assert_axe_clean(page)
+    assert_no_horizontal_overflow(page)
+    screenshot(page, "intervisie-phone-open")
+
     # --- Kaart en zaal ---------------------------------------------------------------------------
     console.get_by_role("link", name=re.compile("Kaart en zaal")).click()
     console.wait_for_url(f"**/console/{denksessie_id}/kaart-en-zaal")
@@ -125,6 +136,7 @@ def test_intervisie_from_card_to_kaart_en_zaal(room: Room) -> None:  # noqa: F81
     expect(console.locator(".room-list")).to_contain_text("Privacy")
     expect(console.locator("#unchosen + p")).to_contain_text("Zelfbeschikking")
     expect(console.locator(".room-reflect")).to_contain_text("Kan je er ook anders naar kijken?")
+    expect(console.locator(".room-answers")).to_contain_text("Vanuit de zoon gezien gaat het om")
     assert_axe_clean(console)
     for viewport in ({"width": 1280, "height": 720}, {"width": 1920, "height": 1080}):
         console.set_viewport_size(viewport)  # type: ignore[arg-type]
