@@ -38,6 +38,7 @@ def test_intervisie_from_card_to_kaart_en_zaal(room: Room) -> None:  # noqa: F81
     # --- the facilitator starts an intervisie from the card's page ------------------------------
     console = room.page()
     console.goto(f"{room.base}/principekaarten/{BUILTIN}")
+    assert_axe_clean(console)  # the card page with its intervisie section
     console.get_by_role("link", name="Start intervisie").click()
     console.wait_for_url(f"**/principekaarten/{BUILTIN}/intervisie")
     console.get_by_label("Titel van je casus").fill("Een moeder wil extra begeleiding")
