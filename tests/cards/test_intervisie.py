@@ -125,6 +125,42 @@ class TestChecklist:
         _, viewer = other_organisation(slug="kijkers", role="viewer")
         assert viewer.get(FORM, headers=HTML).status_code == 403
 
+    def test_an_own_published_card_starts_one_with_its_own_values(
+        self, client: TestClient, db: Session, demo_org_id: int
+    ) -> None:
+        draft = make_draft_card(db, organisation_id=demo_org_id)
+        db.commit()
+        assert client.post(f"/api/v1/principekaarten/{draft.slug}/publiceer").status_code == 200
+        path = f"/principekaarten/{draft.slug}/intervisie"
+        answer = client.post(
+            path,
+            data={
+                "csrf_token": form_token(client, path),
+                **CASUS,
+                "checklist": ALL_TICKED,
+            },
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303
+        denksessie = db.get(Denksessie, int(answer.headers["location"].rsplit("/", 1)[1]))
+        assert denksessie is not None
+        assert denksessie.principekaart_id == draft.id
+        offered = _rounds(db, denksessie)[0].config["offered"]
+        assert offered == intervisie.card_values(db, draft)
+        assert offered != CARD_VALUES
+
+    def test_another_organisations_card_is_not_found(
+        self,
+        db: Session,
+        demo_org_id: int,
+        other_organisation,  # type: ignore[no-untyped-def]
+    ) -> None:
+        draft = make_draft_card(db, organisation_id=demo_org_id)
+        _, stranger = other_organisation()
+        answer = stranger.get(f"/principekaarten/{draft.slug}/intervisie", headers=HTML)
+        assert answer.status_code == 404
+
     def test_a_draft_card_cannot_start_an_intervisie(
         self, client: TestClient, db: Session, demo_org_id: int
     ) -> None:
