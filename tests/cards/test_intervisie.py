@@ -16,7 +16,7 @@ from app.casussen.models import Casus
 from app.errors import Rejected
 from app.sessions import ballots, flows
 from app.sessions import service as sessions
-from app.sessions.models import Denksessie, SessionRound
+from app.sessions.models import Denksessie, Participant, SessionRound
 from app.sessions.schemas import JoinRequest
 from tests.accounts.support import HTML, form_token
 from tests.cards.factories import make_draft_card
@@ -415,6 +415,12 @@ class TestComparison:
         assert "Welke aanvullende argumenten of opties zie je nu? Nog geen antwoorden." in page
         table = client.get(f"/api/v1/denksessies/{started.id}/results.csv").text
         assert "Privacy" in table
+        exported = client.get(f"/api/v1/denksessies/{started.id}/export").json()
+        others = [b for b in exported["ballots"] if "privacy" in b["answer"].get("values", [])]
+        assert len(others) == 2  # the other value, next to a pseudonym
+        assert {b["participant"] for b in others}.isdisjoint(
+            {p.id for p in db.exec(select(Participant)).all()}
+        )
 
     def test_another_organisation_cannot_read_it(
         self,
