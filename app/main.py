@@ -32,6 +32,7 @@ from app.api import (
     join,
     pages,
     principekaarten,
+    programme_pages,
     report_pages,
     result_downloads,
     traject_pages,
@@ -181,6 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         principekaarten.router,
         trajects.router,
         traject_pages.router,
+        programme_pages.router,  # before pages.router: /console/programmas is no denksessie id
         denksessies.router,
         join.router,
         privacy_api.router,
