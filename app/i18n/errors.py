@@ -498,7 +498,7 @@ TEXTS.update(
             "Staat vast: er is al een denksessie gekoppeld, en die gebruikt deze waardenkaart."
         ),
         "SETTING_LOCKED.SHORTLIST_FROZEN": N_(
-            "Staat vast: de rangschikronde is gemaakt, dus de shortlist ligt vast."
+            "Staat vast: de rangschikronde is gemaakt; de shortlist verandert niet meer."
         ),
         "SETTING_LOCKED.PRIORITISING_STARTED": N_(
             "Staat vast: de fase prioriteren is begonnen met de huidige shortlist."
