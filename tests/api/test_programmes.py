@@ -18,7 +18,7 @@ from app.programmes.models import Programme
 from app.sessions import service as sessions
 from app.sessions.models import Denksessie
 from tests.conftest import OtherOrganisation, log_in, make_account, sharing
-from tests.sessions.factories import CANDIDATES, count, make_denksessie, make_round
+from tests.sessions.factories import CANDIDATES, casus_ids, count, make_denksessie, make_round
 
 LIST = "/console/programmas"
 START = "/console/programmas/start"
@@ -176,8 +176,6 @@ class TestStart:
         page = client.get(START, params={"programma": programme.id})
         assert page.status_code == 200
         assert "Casus voor ronde 2" in page.text
-        from tests.sessions.factories import casus_ids
-
         first, second = casus_ids(db, organisation_id=demo_org_id, count=2)
         response = client.post(
             START,

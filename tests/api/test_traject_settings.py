@@ -11,9 +11,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.api.deps import CSRF_HEADER
+from app.organisations import service as organisations
+from app.sessions.models import SessionRound
 from app.trajects.models import Traject
-from tests.conftest import OtherOrganisation
-from tests.sessions.factories import make_denksessie, make_round
+from tests.conftest import OtherOrganisation, log_in, make_account, sharing
+from tests.sessions.factories import make_denksessie, make_round, open_
 from tests.trajects.factories import attach, naming_session, rank
 
 BASE = "/api/v1/trajects"
@@ -66,8 +68,6 @@ def ranked(client: TestClient, db: Session, demo_org_id: int, named: int) -> int
     db.commit()
     made = client.post(f"{BASE}/{named}/ranking-round", json={})
     assert made.status_code == 201, made.text
-    from app.sessions.models import SessionRound
-
     ranking_round = db.get(SessionRound, made.json()["round"]["id"])
     assert ranking_round is not None
     rank(db, denksessie, ranking_round, [[A, B, C]] * 4 + [[C, B, A]] * 3 + [[B, A, C]] * 2)
@@ -179,8 +179,6 @@ class TestWhatMayChange:
         assert client.patch(f"{BASE}/{ranked}", json={"method": "borda"}).status_code == 200
         principles = make_denksessie(db, organisation_id=demo_org_id, title="Principes")
         attach(db, _traject(db, ranked), principles, "principles", organisation_id=demo_org_id)
-        from tests.sessions.factories import open_
-
         open_(db, principles, make_round(db, principles, "approval"))
         db.commit()
         response = client.patch(f"{BASE}/{ranked}", json={"method": "copeland"})
@@ -209,11 +207,8 @@ class TestWhatMayChange:
 
 class TestWhoMay:
     def test_a_viewer_reads_without_a_form_and_cannot_save(
-        self, client: TestClient, db: Session, named: int, other_organisation: OtherOrganisation
+        self, client: TestClient, db: Session, named: int
     ) -> None:
-        from app.organisations import service as organisations
-        from tests.conftest import log_in, make_account, sharing
-
         viewer = make_account(
             db, organisations.ensure_demo(db), email="kijker@demo.test", role="viewer"
         )
@@ -225,6 +220,16 @@ class TestWhoMay:
         assert "Je kunt dit traject alleen bekijken." in page.text
         refused = _form(viewer_client, named, action="save", title="Door kijker")
         assert refused.status_code == 403
+        assert _traject(db, named).title == "Instellingen"
+
+    def test_another_organisation_finds_no_traject(
+        self, db: Session, named: int, other_organisation: OtherOrganisation
+    ) -> None:
+        _, other = other_organisation()
+        assert other.get(_page(named)).status_code == 404
+        assert _form(other, named, action="save", title="Van buiten").status_code == 404
+        consequence = other.get(f"{_page(named)}/instellingen/gevolg")
+        assert consequence.status_code == 404
         assert _traject(db, named).title == "Instellingen"
 
     def test_a_form_without_the_csrf_token_is_refused(

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import (
     LAPTOP,
+    PHONE,
     assert_axe_clean,
     console_errors,
     log_in,
@@ -77,5 +78,20 @@ class TestProgrammes:
             screenshot(page, "programmes")
             assert_axe_clean(page)
             assert [e for e in console_errors(page) if "status of 422" not in e] == []
+
+            # On a phone the pages fit the width (no sideways scrolling).
+            phone = log_in(
+                browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True),
+                base,
+                facilitator_login,
+            )
+            small = watched_page(phone)
+            for path in ("/console/programmas", "/console/programmas/start?programma=1"):
+                small.goto(f"{base}{path}")
+                widths = small.evaluate(
+                    "[document.documentElement.scrollWidth, window.innerWidth]"
+                )
+                assert widths[0] <= widths[1], path
+            phone.close()
         finally:
             context.close()
