@@ -88,9 +88,7 @@ class TestProgrammes:
             small = watched_page(phone)
             for path in ("/console/programmas", "/console/programmas/start?programma=1"):
                 small.goto(f"{base}{path}")
-                widths = small.evaluate(
-                    "[document.documentElement.scrollWidth, window.innerWidth]"
-                )
+                widths = small.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
                 assert widths[0] <= widths[1], path
             phone.close()
         finally:
