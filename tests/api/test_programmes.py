@@ -145,6 +145,23 @@ class TestSave:
         assert response.status_code == 404
         assert db.exec(select(Programme).where(Programme.name == "Gestolen")).first() is None
 
+    def test_another_organisations_programme_is_not_found(
+        self,
+        client: TestClient,
+        db: Session,
+        used: Denksessie,
+        other_organisation: OtherOrganisation,
+    ) -> None:
+        _post(client, LIST, {"denksessie_id": used.id, "name": "Alleen van ons"})
+        programme = db.exec(select(Programme).where(Programme.name == "Alleen van ons")).one()
+        _, other = other_organisation()
+        assert "Alleen van ons" not in other.get(LIST).text
+        assert other.get(START, params={"programma": programme.id}).status_code == 404
+        assert _post(other, f"{LIST}/{programme.id}/verwijderen", {}).status_code == 404
+        started = _post(other, START, {"programma": programme.id, "title": "Van buiten"})
+        assert started.status_code == 404
+        assert db.get(Programme, programme.id) is not None
+
     def test_delete_own(self, client: TestClient, db: Session, used: Denksessie) -> None:
         _post(client, LIST, {"denksessie_id": used.id, "name": "Weg ermee"})
         programme = db.exec(select(Programme).where(Programme.name == "Weg ermee")).one()

@@ -154,6 +154,14 @@ class TestWhatMayChange:
         assert traject.title == "Instellingen"
         assert traject.central_question != "Iets anders?"
 
+    def test_the_reasons_are_worded_in_english_too(self, client: TestClient, named: int) -> None:
+        page = client.get(_page(named), params={"lang": "en"}).text
+        assert "Fixed: the naming stage has started" in page
+        refused = client.patch(
+            f"{BASE}/{named}", json={"central_question": "Other?"}, params={"lang": "en"}
+        )
+        assert refused.json()["error"]["message"].startswith("Fixed: the naming stage")
+
     def test_the_catalogue_is_fixed_once_a_session_is_attached(
         self, client: TestClient, named: int
     ) -> None:
