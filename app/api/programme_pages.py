@@ -54,13 +54,15 @@ def _public(db: DbSession, programme: Programme) -> dict[str, Any]:
     """A programme for the page: its steps with what each leaves to the start or the room."""
     steps = []
     for step in programme.rounds:
-        casus_id = step["config"].get("casus_id") if step["kind"] == "casus" else None
+        takes_casus = programmes.takes_casus(step)
+        casus_id = step["config"].get("casus_id") if takes_casus else None
         casus = casussen.get_by_id(db, casus_id) if casus_id else None
         steps.append(
             {
                 **step,
+                "takes_casus": takes_casus,
                 "casus": casus.title if casus else None,
-                "needs_casus": programmes.needs_casus(step),
+                "open": programmes.is_open(step),
                 "later": programmes.later(step),
             }
         )
@@ -226,7 +228,7 @@ def start_denksessie(
 ) -> Response:
     """``casus`` holds one choice per casus round of the programme, in order ('' for none)."""
     programme = programmes.get_visible(db, programme_id=programma, organisation_id=organisation_id)
-    indices = [i for i, step in enumerate(programme.rounds) if step["kind"] == "casus"]
+    indices = [i for i, step in enumerate(programme.rounds) if programmes.takes_casus(step)]
     picks = {index: pick for index, pick in zip(indices, casus, strict=False) if pick}
     typed = {"title": title, "catalogue": catalogue, "casus": picks}
     try:

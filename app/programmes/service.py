@@ -37,27 +37,58 @@ from app.sessions.models import Denksessie
 from app.sessions.schemas import DenksessieCreate, RoundCreate
 from app.text import slugify
 
-# Parts of a round's configuration tied to the denksessie (or traject) it was made in.
-TIED: dict[str, tuple[str, ...]] = {
-    "ranking": ("principles", "override"),
-    "principle": ("principle_ids",),
+
+@dataclass(frozen=True)
+class StepRule:
+    """What a programme does with a round of one kind: the configuration keys tied to the
+    denksessie it came from (left out when saving), the key a step may leave open, and how
+    that is filled when starting: ``pick`` (the start form asks), ``catalogue`` (every value
+    of the new denksessie's catalogue) or ``later`` (by the room's choice: not made at start).
+    A table by kind name, like the round-kind registry, so no code switches on a kind."""
+
+    tied: tuple[str, ...] = ()
+    open: str = ""
+    fill: str = ""
+
+
+STEP_RULES: dict[str, StepRule] = {
+    "casus": StepRule(open="casus_id", fill="pick"),
+    "ranking": StepRule(tied=("principles", "override"), open="candidates", fill="catalogue"),
+    "points": StepRule(open="candidates", fill="catalogue"),
+    "approval": StepRule(open="candidates", fill="catalogue"),
+    "principle": StepRule(tied=("principle_ids",), open="value_key", fill="later"),
 }
-CANDIDATE_KINDS = ("ranking", "points", "approval")
 MAX_CANDIDATES = 25
+
+
+def rule_of(step: dict[str, Any]) -> StepRule:
+    return STEP_RULES.get(str(step["kind"]), StepRule())
 
 
 def carry(kind: str, config: dict[str, Any]) -> dict[str, Any]:
     """A round's configuration without what cannot carry over to another denksessie."""
-    return {key: value for key, value in config.items() if key not in TIED.get(kind, ())}
+    tied = STEP_RULES.get(kind, StepRule()).tied
+    return {key: value for key, value in config.items() if key not in tied}
+
+
+def takes_casus(step: dict[str, Any]) -> bool:
+    """A casus round: the start form offers a casus for it (its own, if it names one)."""
+    return rule_of(step).fill == "pick"
+
+
+def is_open(step: dict[str, Any]) -> bool:
+    """The step leaves out what the start or the room fills in."""
+    rule = rule_of(step)
+    return bool(rule.open) and not step["config"].get(rule.open)
 
 
 def needs_casus(step: dict[str, Any]) -> bool:
-    return bool(step["kind"] == "casus" and not step["config"].get("casus_id"))
+    return takes_casus(step) and is_open(step)
 
 
 def later(step: dict[str, Any]) -> bool:
     """A principle round per value the room chooses: made after the ranking, not at start."""
-    return bool(step["kind"] == "principle" and not step["config"].get("value_key"))
+    return rule_of(step).fill == "later" and is_open(step)
 
 
 def is_builtin(db: DbSession, programme: Programme) -> bool:
@@ -154,12 +185,12 @@ def start(
     casus_ids: list[int] = []
     skipped = 0
     for index, step in enumerate(programme.rounds):
-        kind, config = step["kind"], dict(step["config"])
+        kind, config, rule = step["kind"], dict(step["config"]), rule_of(step)
         if later(step):
             skipped += 1
             continue
-        if kind == "casus":
-            pick = data.casus.get(index) or config.get("casus_id")
+        if rule.fill == "pick":
+            pick = data.casus.get(index) or config.get(rule.open)
             if not pick:
                 problems.append(
                     Problem(f"casus.{index}", code="CASUS_NEEDED", params={"position": index + 1})
@@ -172,16 +203,16 @@ def start(
                     Problem(f"casus.{index}", code="UNKNOWN_CASUS", params={"casus_id": pick})
                 )
                 continue
-            config["casus_id"] = pick
+            config[rule.open] = pick
             if pick not in casus_ids:
                 casus_ids.append(pick)
-        if kind in CANDIDATE_KINDS and not config.get("candidates"):
+        if rule.fill == "catalogue" and is_open(step):
             if len(keys) > MAX_CANDIDATES:
                 problems.append(
                     Problem(f"rounds.{index}", code="TOO_MANY_VALUES", params={"n": len(keys)})
                 )
                 continue
-            config["candidates"] = keys
+            config[rule.open] = keys
         steps.append((index, kind, str(step.get("title", "")), config))
     # The rounds are checked as the new denksessie will check them, on a draft never stored.
     draft = Denksessie(
