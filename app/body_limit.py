@@ -25,6 +25,7 @@ UPLOAD_ROUTES = (
     ("POST", re.compile(r"^/api/v1/catalogues/?$")),
     ("PUT", re.compile(r"^/api/v1/catalogues/[^/]+/?$")),
     ("POST", re.compile(r"^/api/v1/casussen/import/?$")),
+    ("POST", re.compile(r"^/casussen/importeren/?$")),  # the same upload as a page form
 )
 
 

@@ -25,6 +25,7 @@ from app.api import (
     aggregate,
     auth,
     card_pages,
+    casus_pages,
     casussen,
     catalogues,
     denksessies,
@@ -193,6 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         aggregate.router,
         realtime_endpoint.router,
         card_pages.router,
+        casus_pages.router,
         pages.router,
     ):
         app.include_router(router)

@@ -90,14 +90,15 @@ AppPasswords = Annotated[Passwords, Depends(get_passwords)]
 async def submitted_csrf(request: Request) -> str | None:
     """The CSRF token an unsafe request carries: header for fetch, hidden field for forms.
 
-    Only urlencoded bodies are parsed here (native forms); uploads send the header."""
+    Only form bodies are parsed here (native forms, urlencoded or a file upload as multipart;
+    the body limit has capped their size first); other uploads send the header."""
     if request.method in SAFE_METHODS:
         return None
     header = request.headers.get(CSRF_HEADER)
     if header:
         return header
     content_type = request.headers.get("content-type", "")
-    if content_type.startswith("application/x-www-form-urlencoded"):
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         value = (await request.form()).get(CSRF_FIELD)
         return value if isinstance(value, str) else None
     return None

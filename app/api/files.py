@@ -25,6 +25,11 @@ UPLOAD_BODY_DOC = {
 async def uploaded_document(request: Request) -> Any:
     """The parsed body; JSON unless the Content-Type says YAML. Too large or unreadable: 422."""
     body = await request.body()
+    return parse_upload(body, format_from_media_type(request.headers.get("content-type")))
+
+
+def parse_upload(body: bytes, fmt: Format) -> Any:
+    """An uploaded document (a body, or a file from a page's form) parsed, within the limit."""
     if len(body) > MAX_UPLOAD_BYTES:
         raise InvalidInput(
             reason="FILE_TOO_LARGE",
@@ -42,7 +47,7 @@ async def uploaded_document(request: Request) -> Any:
         raise InvalidInput(
             reason="NOT_UTF8", problems=[Problem("(document)", code="NOT_UTF8")]
         ) from exc
-    return parse(text, format_from_media_type(request.headers.get("content-type")))
+    return parse(text, fmt)
 
 
 UploadedDocument = Annotated[Any, Depends(uploaded_document)]

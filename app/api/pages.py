@@ -129,33 +129,6 @@ def catalogue_page(
     return render(request, "catalogue/card.html", catalogue=catalogues.to_public(db, catalogue))
 
 
-@router.get("/casussen")
-def casus_list(
-    request: Request, db: DbSession, organisation_id: ReaderOrganisationId
-) -> HTMLResponse:
-    return render(
-        request,
-        "casussen/list.html",
-        casussen=[
-            casussen.to_public(db, casus)
-            for casus in casussen.list_visible(db, organisation_id=organisation_id)
-        ],
-    )
-
-
-@router.get("/casussen/{casus_id}")
-def casus_page(
-    request: Request, db: DbSession, organisation_id: ReaderOrganisationId, casus_id: PathId
-) -> HTMLResponse:
-    casus = casussen.get_visible(db, casus_id=casus_id, organisation_id=organisation_id)
-    public = casussen.to_public(db, casus)
-    catalogue = catalogues.to_public(
-        db, catalogues.get_visible(db, slug=public.catalogue, organisation_id=organisation_id)
-    )
-    names = {v.key: v.name for cluster in catalogue.clusters for v in cluster.values}
-    return render(request, "casussen/detail.html", casus=public, value_names=names)
-
-
 # --- live denksessies: phone, projector screen, facilitator console ---------------------------
 #
 # These pages carry signed tokens (the participant's, the screen's, the facilitator's) in data

@@ -24,6 +24,7 @@ from app.catalogue import service as catalogues
 from app.errors import DomainError, Problem
 from app.i18n.errors import error_text, worded
 from app.sessions import service as sessions
+from app.sessions.kinds.ranking import NAME as RANKING
 from app.trajects import public
 from app.trajects import service as trajects
 from app.trajects import settings as traject_settings
@@ -111,7 +112,7 @@ def _traject_response(
             r
             for s in overview["stages"][1]["sessions"]
             for r in s["rounds"]
-            if r["kind"] == "ranking"
+            if r["kind"] == RANKING
         ],
         has_ranking=bool(trajects.ranking_rounds(db, traject)[0]),
         settings_form={**traject_settings.current(db, traject), **(form or {})},

@@ -44,8 +44,11 @@ class CasusUpdate(StrictModel):
     situation: str | None = Field(default=None, min_length=1, max_length=SITUATION_MAX)
     decision_question: str | None = Field(default=None, min_length=1, max_length=300)
     domain: str | None = Field(default=None, min_length=1, max_length=120)
+    catalogue: str | None = Field(default=None, max_length=80)
     values_in_tension: list[str] | None = Field(default=None, max_length=10)
     tension: str | None = Field(default=None, max_length=500)
+    # Given as null: the source is removed; left out: kept.
+    source: CasusSource | None = None
 
 
 class CasusPublic(CasusDoc):

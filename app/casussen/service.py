@@ -24,7 +24,7 @@ from app.casussen.schemas import (
 )
 from app.catalogue import service as catalogues
 from app.db import DbSession
-from app.errors import InvalidInput, NotFound, Problem, ReadOnly
+from app.errors import InvalidInput, NotFound, Problem, ReadOnly, Rejected
 from app.organisations import service as organisations
 from app.organisations.models import utcnow
 from app.text import slugify
@@ -169,6 +169,8 @@ def _placeholder(doc: CasusDoc) -> dict[str, Any]:
 def update(db: DbSession, *, casus: Casus, data: CasusUpdate, organisation_id: int) -> Casus:
     merged = to_doc(casus).model_dump()
     merged.update(data.model_dump(exclude_none=True))
+    if "source" in data.model_fields_set and data.source is None:
+        merged["source"] = None
     doc = CasusDoc.model_validate(merged)
     problems = _value_problems(db, doc, organisation_id=organisation_id, where="")
     if problems:
@@ -176,7 +178,31 @@ def update(db: DbSession, *, casus: Casus, data: CasusUpdate, organisation_id: i
     return _write(db, casus, doc)
 
 
+def denksessies_using(db: DbSession, *, casus: Casus) -> list[str]:
+    """Titles of the organisation's denksessies that list this casus (any state: results,
+    reports and cards of an ended one still tell its casus)."""
+    # Imported here: sessions build on casussen, not the other way round.
+    from app.sessions.models import Denksessie
+
+    rows = db.exec(
+        select(Denksessie.title, Denksessie.casus_ids)
+        .where(Denksessie.organisation_id == casus.organisation_id)
+        .order_by(col(Denksessie.id))
+    ).all()
+    return [title for title, casus_ids in rows if casus.id in casus_ids]
+
+
 def delete(db: DbSession, *, casus: Casus) -> None:
+    """Delete an own casus, unless a denksessie uses it: refused with a 409 that names the
+    denksessies, and nothing is deleted (a denksessie keeps only the casus ids)."""
+    using = denksessies_using(db, casus=casus)
+    if using:
+        shown = ", ".join(f"'{title}'" for title in using[:3])
+        if len(using) > 3:
+            shown += ", ..."
+        raise Rejected(
+            "CASUS_IN_USE", params={"title": casus.title, "denksessies": shown, "n": len(using)}
+        )
     db.delete(casus)
     db.flush()
 
@@ -199,6 +225,11 @@ def copy(
         }
     )
     return _write(db, Casus(organisation_id=organisation_id, **_placeholder(doc)), doc)
+
+
+def export_one(casus: Casus) -> CasussenDocument:
+    """One casus as a document that ``import_document`` reads back."""
+    return CasussenDocument(casussen=[to_doc(casus)])
 
 
 def export_document(db: DbSession, *, organisation_id: int, own_only: bool) -> CasussenDocument:

@@ -67,6 +67,10 @@ TEXTS: dict[str, str] = {
     ),
     "VALIDATION_FAILED.CASUS": N_("De casus is niet geldig; er is niets opgeslagen."),
     "VALIDATION_FAILED.CASUS_FILE": N_("Het casusbestand is niet geldig; er is niets opgeslagen."),
+    "CASUS_IN_USE": N_(
+        "Casus '{title}' wordt gebruikt in een of meer denksessies ({denksessies}) en kan "
+        "niet worden verwijderd; er is niets verwijderd."
+    ),
     # catalogues (``app/catalogue/``)
     "NOT_FOUND.CATALOGUE": N_("Catalogus '{slug}' bestaat niet."),
     "NOT_FOUND.CLUSTER": N_("Cluster '{key}' bestaat niet in deze catalogus."),
@@ -279,6 +283,9 @@ PLAIN: dict[str, str] = {
     "LAST_OWNER": N_("Een organisatie houdt minstens één eigenaar."),
     "NO_SELECTION": N_("Er is nog geen selectie: rangschik eerst de shortlist."),
     "NO_PRINCIPLES": N_("Bij de gekozen waarden zijn nog geen principes geschreven."),
+    "CASUS_IN_USE": N_(
+        "Deze casus wordt gebruikt in een denksessie en kan niet worden verwijderd."
+    ),
     "SHORTLIST_TOO_SHORT": N_("Er zijn minstens twee waarden nodig om te rangschikken."),
     "CARD_PUBLISHED": N_(
         "De kaart van dit traject is al gepubliceerd; maak een nieuwe versie van die kaart "
@@ -341,6 +348,8 @@ PROBLEMS: dict[str, str] = {
     "UNKNOWN_CATALOGUE": N_("onbekende catalogus '{slug}'"),
     "SLUG_TWICE_IN_FILE": N_("slug '{slug}' staat twee keer in het bestand"),
     "NOT_PARSED": N_("geen geldige {format}: {detail}"),
+    "FIELD_EMPTY": N_("vul dit in"),
+    "NO_FILE": N_("kies een bestand (JSON of YAML)"),
     # uploaded files (``app/api/files.py``)
     "FILE_TOO_LARGE": N_("hoogstens {mb} MB"),
     "NOT_UTF8": N_("gebruik UTF-8-codering"),

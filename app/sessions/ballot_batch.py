@@ -45,6 +45,8 @@ from app.organisations.models import utcnow
 from app.sessions import service as sessions
 from app.sessions.ballots import BallotCast, Lookups, cast_ballot, check_kind, open_round
 from app.sessions.ballots import validate_payload as validate
+from app.sessions.kinds import kind_of
+from app.sessions.kinds.base import PrincipleRow
 from app.sessions.models import (
     Ballot,
     BallotSubmission,
@@ -295,29 +297,17 @@ def _write_submissions(db: DbSession, wave: list[_Write]) -> None:
     )
 
 
-def _wanted_principles(write: _Write) -> set[tuple[str, str, int | None]]:
-    """(value, text, reworded principle) rows the ballot asks for, texts' spaces normalised."""
-    if write.session_round.kind == "casus":
-        return {
-            (value, " ".join(text.split()), None)
-            for value, text in write.ballot["principles"].items()
-            if text.strip()
-        }
-    rewording = write.ballot.get("rewording")
-    if not rewording:
-        return set()
-    value_key = write.session_round.config["value_key"]
-    return {(value_key, " ".join(rewording["text"].split()), rewording["principle_id"])}
-
-
 def _write_principles(db: DbSession, writes: list[_Write]) -> None:
     """Make each participant's principles in a round equal to its last ballot's; a kept text
-    keeps its row (and so its moderation)."""
-    last: dict[tuple[int, str], _Write] = {}
+    keeps its row (and so its moderation). Which rows a ballot asks for is its kind's
+    (``Kind.wanted_principles``); kinds that write none are skipped."""
+    wanted: dict[tuple[int, str], set[PrincipleRow]] = {}
     for write in writes:
-        if write.session_round.kind in ("casus", "principle"):
-            last[(write.request.round_id, write.request.participant_id)] = write
-    if not last:
+        kind = kind_of(write.session_round.kind)
+        rows_asked = kind.wanted_principles(write.session_round.config, write.ballot)
+        if rows_asked is not None:
+            wanted[(write.request.round_id, write.request.participant_id)] = rows_asked
+    if not wanted:
         return
     rows = db.execute(
         select_columns(
@@ -329,12 +319,11 @@ def _write_principles(db: DbSession, writes: list[_Write]) -> None:
             PRINCIPLE.c.rewords_id,
         )
         .where(
-            PRINCIPLE.c.round_id.in_({round_id for round_id, _ in last}),
-            PRINCIPLE.c.participant_id.in_({pid for _, pid in last}),
+            PRINCIPLE.c.round_id.in_({round_id for round_id, _ in wanted}),
+            PRINCIPLE.c.participant_id.in_({pid for _, pid in wanted}),
         )
         .order_by(PRINCIPLE.c.id)
     )
-    wanted = {key: _wanted_principles(write) for key, write in last.items()}
     stale: list[int] = []
     for row_id, round_id, pid, value_key, text, rewords_id in rows:
         keep = wanted.get((round_id, pid))

@@ -15,22 +15,25 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from app.catalogue import service as catalogues
 from app.db import DbSession
 from app.errors import Rejected
 from app.organisations.models import utcnow
 from app.sessions import service as sessions
+from app.sessions.kinds import kind_of
+from app.sessions.kinds.base import _reject
+from app.sessions.kinds.base import shown_principles as shown_principles
+from app.sessions.kinds.casus import visible_principles as visible_principles
+from app.sessions.kinds.principle import round_principles as round_principles
 from app.sessions.models import (
     Ballot,
     BallotSubmission,
     Denksessie,
     Participant,
-    Principle,
     SessionRound,
 )
-from app.sessions.schemas import BALLOT_MODELS, PRINCIPLE_MAX
+from app.sessions.schemas import PRINCIPLE_MAX
 from app.text import storable
 from app.validation import problems_from_validation_error
 
@@ -41,14 +44,6 @@ class BallotCast:
     client_msg_id: str
     revision: int
     duplicate: bool
-
-
-def _reject(
-    code: str, *, reason: str | None = None, params: dict[str, object] | None = None
-) -> Rejected:
-    """A refused ballot: the code a phone keys on, the facts; words at the edge
-    (``app/i18n/errors.py``)."""
-    return Rejected(code, http_status=422, reason=reason, params=params)
 
 
 def unstorable_text() -> Rejected:
@@ -90,7 +85,10 @@ class Lookups:
     def principle_ids(self, denksessie: Denksessie, session_round: SessionRound) -> set[int]:
         assert session_round.id is not None
         if session_round.id not in self._principle_ids:
-            shown = round_principles(self._db, denksessie, session_round)
+            shown = kind_of(session_round.kind).principles_to_vote(
+                self._db, denksessie, session_round
+            )
+            assert shown is not None
             self._principle_ids[session_round.id] = {p.id for p in shown if p.id is not None}
         return self._principle_ids[session_round.id]
 
@@ -105,10 +103,11 @@ def validate_payload(
 ) -> dict[str, Any]:
     """The ballot as it will be stored, or a ``Rejected`` with a precise code."""
     lookups = lookups or Lookups(db)
+    round_kind = kind_of(session_round.kind)
     if not storable(payload):
         raise unstorable_text()
     try:
-        ballot = BALLOT_MODELS[session_round.kind].model_validate(payload).model_dump()
+        ballot = round_kind.ballot_model.model_validate(payload).model_dump()
     except ValidationError as exc:
         problems = problems_from_validation_error(exc)
         if any(
@@ -118,114 +117,10 @@ def validate_payload(
             raise _reject("PRINCIPLE_TOO_LONG", params={"max": PRINCIPLE_MAX}) from exc
         fields = ", ".join(dict.fromkeys(p.loc for p in problems))
         raise _reject("BALLOT_INVALID", reason="FIELDS", params={"fields": fields}) from exc
-    config = session_round.config
-    if session_round.kind == "casus":
-        _check_casus(lookups.value_keys(denksessie), config, ballot)
-    elif session_round.kind in ("ranking", "approval", "points"):
-        _check_candidates(session_round, config, ballot)
-    else:
-        _check_principle_votes(lookups.principle_ids(denksessie, session_round), config, ballot)
+    round_kind.check_ballot(
+        ballot, denksessie=denksessie, session_round=session_round, lookups=lookups
+    )
     return ballot
-
-
-def _check_casus(known: set[str], config: dict[str, Any], ballot: dict[str, Any]) -> None:
-    if ballot["decision"] == "twijfel" and not config.get("allow_twijfel", True):
-        raise _reject("BALLOT_INVALID", reason="TWIJFEL")
-    values: list[str] = ballot["values"]
-    if len(set(values)) != len(values):
-        raise _reject("DUPLICATE_VALUE", reason="VALUE")
-    if len(values) > config["max_values"]:
-        raise _reject("TOO_MANY_VALUES", reason="VALUES", params={"max": config["max_values"]})
-    unknown = [value for value in values if value not in known]
-    if unknown:
-        raise _reject("UNKNOWN_VALUE", reason="CASUS", params={"values": ", ".join(unknown)})
-    for value, text in ballot["principles"].items():
-        if value not in values:
-            raise _reject("BALLOT_INVALID", reason="PRINCIPLE_WITHOUT_VALUE")
-        if text.strip() and not text.strip().startswith("Ik "):
-            raise _reject("PRINCIPLE_INVALID")
-
-
-def _check_candidates(
-    session_round: SessionRound, config: dict[str, Any], ballot: dict[str, Any]
-) -> None:
-    candidates = set(config["candidates"])
-    chosen: list[str] = (
-        ballot.get("ranking") or ballot.get("approve") or list(ballot.get("points", {}))
-    )
-    unknown = [value for value in chosen if value not in candidates]
-    if unknown:
-        raise _reject("UNKNOWN_VALUE", reason="CANDIDATE", params={"values": ", ".join(unknown)})
-    if len(set(chosen)) != len(chosen):
-        raise _reject("DUPLICATE_VALUE", reason="VALUE")
-    if session_round.kind == "ranking" and config.get("top_k") and len(chosen) > config["top_k"]:
-        raise _reject("TOO_MANY_VALUES", reason="RANKING", params={"max": config["top_k"]})
-    if session_round.kind == "approval" and len(chosen) > config["max_approvals"]:
-        raise _reject("TOO_MANY_VALUES", reason="VALUES", params={"max": config["max_approvals"]})
-    if session_round.kind == "points":
-        spent = sum(ballot["points"].values())
-        if spent == 0 or spent > config["budget"]:
-            raise _reject("POINTS_BUDGET", params={"budget": config["budget"]})
-
-
-def _check_principle_votes(
-    allowed: set[int], config: dict[str, Any], ballot: dict[str, Any]
-) -> None:
-    chosen = ballot["approve"]
-    if any(principle_id not in allowed for principle_id in chosen):
-        raise _reject("UNKNOWN_PRINCIPLE")
-    if len(set(chosen)) != len(chosen):
-        raise _reject("DUPLICATE_VALUE", reason="PRINCIPLE")
-    if len(chosen) > config["max_approvals"]:
-        raise _reject(
-            "TOO_MANY_VALUES", reason="PRINCIPLES", params={"max": config["max_approvals"]}
-        )
-    rewording = ballot.get("rewording")
-    if rewording and rewording["principle_id"] not in allowed:
-        raise _reject("UNKNOWN_PRINCIPLE")
-    if rewording and not rewording["text"].strip().startswith("Ik "):
-        raise _reject("PRINCIPLE_INVALID")
-
-
-def shown_principles() -> SelectOfScalar[Principle]:
-    """Principles that may be shown: not hidden, and not by a removed participant (a principle
-    whose participant was deleted with the raw data has no participant and stays shown)."""
-    return (
-        select(Principle)
-        .join(Participant, col(Participant.id) == col(Principle.participant_id), isouter=True)
-        .where(col(Principle.hidden).is_(False), col(Participant.removed).is_not(True))
-    )
-
-
-def round_principles(
-    db: DbSession, denksessie: Denksessie, session_round: SessionRound
-) -> list[Principle]:
-    """What a principle round puts to the vote: the principles named in its configuration
-    (earlier denksessies of a traject), else those written in this denksessie's casus rounds."""
-    chosen = session_round.config.get("principle_ids")
-    if chosen:
-        return list(
-            db.exec(
-                shown_principles().where(col(Principle.id).in_(chosen)).order_by(col(Principle.id))
-            )
-        )
-    return visible_principles(db, denksessie, session_round.config["value_key"])
-
-
-def visible_principles(db: DbSession, denksessie: Denksessie, value_key: str) -> list[Principle]:
-    """Principles written for a value in this denksessie's casus rounds, as shown to the room."""
-    return list(
-        db.exec(
-            shown_principles()
-            .join(SessionRound, col(SessionRound.id) == col(Principle.round_id))
-            .where(
-                SessionRound.denksessie_id == denksessie.id,
-                SessionRound.kind == "casus",
-                Principle.value_key == value_key,
-            )
-            .order_by(col(Principle.id))
-        ).all()
-    )
 
 
 def cast_ballot(
@@ -268,10 +163,7 @@ def cast_ballot(
         )
         .values(revision=revision)
     )
-    if session_round.kind == "casus":
-        _store_principles(db, session_round, participant.id, ballot["principles"])
-    elif session_round.kind == "principle":
-        _store_rewording(db, session_round, participant.id, ballot.get("rewording"))
+    kind_of(session_round.kind).store_extras(db, session_round, participant.id, ballot)
     db.flush()
     return BallotCast(round_id, client_msg_id, revision, duplicate=False)
 
@@ -312,55 +204,6 @@ def _upsert_ballot(
             .returning(col(Ballot.revision))
         )
         return int(result.scalar_one())
-
-
-def _store_principles(
-    db: DbSession, session_round: SessionRound, participant_id: str, principles: dict[str, str]
-) -> None:
-    """Keep the participant's principles equal to the ballot; a kept text keeps its moderation."""
-    existing = db.exec(
-        select(Principle).where(
-            Principle.round_id == session_round.id, Principle.participant_id == participant_id
-        )
-    ).all()
-    wanted = {(value, " ".join(text.split())) for value, text in principles.items() if text.strip()}
-    for row in existing:
-        if (row.value_key, row.text) in wanted:
-            wanted.discard((row.value_key, row.text))
-        else:
-            db.delete(row)
-    assert session_round.id is not None
-    for value, text in sorted(wanted):
-        db.add(
-            Principle(
-                round_id=session_round.id,
-                participant_id=participant_id,
-                value_key=value,
-                text=text,
-            )
-        )
-
-
-def _store_rewording(
-    db: DbSession, session_round: SessionRound, participant_id: str, rewording: Any
-) -> None:
-    for row in db.exec(
-        select(Principle).where(
-            Principle.round_id == session_round.id, Principle.participant_id == participant_id
-        )
-    ).all():
-        db.delete(row)
-    if rewording:
-        assert session_round.id is not None
-        db.add(
-            Principle(
-                round_id=session_round.id,
-                participant_id=participant_id,
-                value_key=session_round.config["value_key"],
-                text=" ".join(rewording["text"].split()),
-                rewords_id=rewording["principle_id"],
-            )
-        )
 
 
 def own_ballot(db: DbSession, *, round_id: int, participant_id: str) -> Ballot | None:

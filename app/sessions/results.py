@@ -7,26 +7,22 @@ phones only once revealed (or live, when the denksessie is set to show them live
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any, Literal
 
 from sqlalchemy import Table, func
 from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 
-from app.aggregation.casus import CasusBallot, tally_casus
-from app.aggregation.methods import OTHER_ROLE, TIEBREAK, schulze_wins
-from app.aggregation.methods import aggregate as aggregate_ballots
-from app.aggregation.profile import RankingBallot
-from app.aggregation.tallies import approval_counts, order_by_score, points_totals
+from app.aggregation.methods import OTHER_ROLE
 from app.anonymity import role_labels
 from app.casussen import service as casussen
 from app.catalogue import service as catalogues
 from app.db import DbSession
 from app.organisations.models import utcnow
 from app.sessions import service as sessions
-from app.sessions.ballots import own_ballots, round_principles
-from app.sessions.models import Ballot, Denksessie, Participant, Principle, SessionRound
+from app.sessions.ballots import own_ballots
+from app.sessions.kinds import KINDS, kind_of
+from app.sessions.models import Ballot, Denksessie, Participant, SessionRound
 
 Role = Literal["facilitator", "screen", "participant"]
 
@@ -117,110 +113,9 @@ def aggregate(
         if kept_rows is not None
         else _active_rows(db, session_round.id)
     )
-    ballots = [payload for payload, _role in rows]
-    order = session_round.tie_break_order
-    kind = session_round.kind
-    if kind == "casus":
-        tally = tally_casus(
-            [CasusBallot(b["decision"], tuple(b["values"])) for b in ballots],
-            tie_break_order=order,
-        )
-        return {
-            "kind": kind,
-            "n_ballots": tally.n_ballots,
-            "decisions": tally.decisions,
-            "values": [
-                {"value": v.value, "total": v.total, "by_decision": v.by_decision}
-                for v in tally.values
-            ],
-            "principles": _principles_by_value(
-                db, session_round, include_hidden=role == "facilitator"
-            ),
-        }
-    if kind == "ranking":
-        return _ranking_result(session_round, ballots, [role for _, role in rows])
-    if kind in ("points", "approval"):
-        candidates = session_round.config["candidates"]
-        scores = (
-            points_totals(candidates, [b["points"] for b in ballots])
-            if kind == "points"
-            else approval_counts(candidates, [b["approve"] for b in ballots])
-        )
-        return {
-            "kind": kind,
-            "n_ballots": len(ballots),
-            "scores": scores,
-            "order": order_by_score(scores, tie_break_order=order),
-        }
-    principles = round_principles(db, denksessie, session_round)
-    counts = approval_counts([p.id for p in principles], [b["approve"] for b in ballots])
-    rewordings = _principles_of_round(db, session_round, include_hidden=role == "facilitator")
-    return {
-        "kind": kind,
-        "n_ballots": len(ballots),
-        "counts": {str(key): value for key, value in counts.items()},
-        "rewordings": [
-            {"id": r.id, "rewords_id": r.rewords_id, "text": r.text, "hidden": r.hidden}
-            for r in rewordings
-        ],
-    }
-
-
-def _ranking_result(
-    session_round: SessionRound,
-    ballots: list[dict[str, Any]],
-    roles: list[str],
-) -> dict[str, Any]:
-    """Schulze with Borda for what Schulze leaves level, then the round's tie-break order
-    (docs/aggregation.md). ``tied_with_next`` marks positions only the tie-break order decided."""
-    result = aggregate_ballots(
-        "schulze_borda",
-        session_round.config["candidates"],
-        [RankingBallot(tuple(b["ranking"])) for b in ballots],
-        tie_break_order=session_round.tie_break_order,
-        roles=roles,
+    return kind_of(session_round.kind).aggregate(
+        db, denksessie, session_round, rows, include_hidden=role == "facilitator"
     )
-    return {
-        "kind": "ranking",
-        "method": result.method,
-        "n_ballots": result.n_ballots,
-        "order": list(result.order),
-        "weak_order": [list(group) for group in result.weak_order],
-        "decided_by": list(result.decided_by),
-        "scores": result.scores,
-        # Agrees with the order where Borda points may not (app/aggregation/methods.py).
-        "wins": schulze_wins(result.pairwise_support),
-        "tied_with_next": [step == TIEBREAK for step in result.decided_by] + [False],
-        "agreement": round(result.agreement.kendall_w, 3),
-        "mean_kendall_distance": round(result.agreement.mean_kendall_distance, 3),
-        "divisive": [d.value for d in result.divisive if d.score > 0][:3],
-        "explanation": asdict(result.explanation),  # worded by the page (results.js)
-    }
-
-
-def _principles_of_round(
-    db: DbSession, session_round: SessionRound, *, include_hidden: bool
-) -> list[Principle]:
-    """Principles written in a round; hidden ones only for the facilitator (to undo a hide)."""
-    query = (
-        select(Principle)
-        .join(Participant, col(Participant.id) == col(Principle.participant_id), isouter=True)
-        .where(Principle.round_id == session_round.id, col(Participant.removed).is_not(True))
-    )
-    if not include_hidden:
-        query = query.where(col(Principle.hidden).is_(False))
-    return list(db.exec(query.order_by(col(Principle.id))).all())
-
-
-def _principles_by_value(
-    db: DbSession, session_round: SessionRound, *, include_hidden: bool
-) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for principle in _principles_of_round(db, session_round, include_hidden=include_hidden):
-        grouped.setdefault(principle.value_key, []).append(
-            {"id": principle.id, "text": principle.text, "hidden": principle.hidden}
-        )
-    return grouped
 
 
 def participant_list(db: DbSession, denksessie_id: int) -> list[dict[str, Any]]:
@@ -261,7 +156,7 @@ def round_public(db: DbSession, session_round: SessionRound) -> dict[str, Any]:
 
 
 # Round kinds whose aggregate differs for the facilitator (hidden principles are shown, flagged).
-PER_ROLE_KINDS = frozenset({"casus", "principle"})
+PER_ROLE_KINDS = frozenset(name for name, kind in KINDS.items() if kind.per_role)
 # The parts of a snapshot a client keeps between ``state`` frames: the catalogue's values and the
 # casus texts change only when a round with a new casus is added (docs/realtime-protocol.md).
 KEPT_PARTS = ("values", "casussen")
@@ -270,7 +165,7 @@ KEPT_PARTS = ("values", "casussen")
 def kept_parts(db: DbSession, denksessie: Denksessie, rounds: list[SessionRound]) -> dict[str, Any]:
     """The catalogue's values and the texts of the casussen of the casus rounds."""
     catalogue = catalogues.to_public(db, sessions.catalogue_of(db, denksessie))
-    casus_ids = {r.config["casus_id"] for r in rounds if r.kind == "casus"}
+    casus_ids = {i for r in rounds for i in kind_of(r.kind).casus_ids(r.config)}
     casus_rows = [casussen.get_by_id(db, casus_id) for casus_id in sorted(casus_ids)]
     return {
         "values": [
@@ -326,10 +221,11 @@ def snapshots(
         "current_round_id": next((r.id for r in rounds if r.status == "open"), None),
     }
     shared.update(kept_parts(db, denksessie, rounds))
+    to_vote = {r.id: kind_of(r.kind).principles_to_vote(db, denksessie, r) for r in rounds}
     shared["principles"] = {
-        str(r.id): [{"id": p.id, "text": p.text} for p in round_principles(db, denksessie, r)]
-        for r in rounds
-        if r.kind == "principle"
+        str(round_id): [{"id": p.id, "text": p.text} for p in principles]
+        for round_id, principles in to_vote.items()
+        if principles is not None
     }
     computed: dict[tuple[int, bool], dict[str, Any]] = {}
     frames: dict[Role, dict[str, Any]] = {}

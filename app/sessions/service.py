@@ -18,9 +18,9 @@ from app.catalogue import service as catalogues
 from app.catalogue.models import Catalogue
 from app.db import DbSession
 from app.errors import InvalidInput, NotFound, Problem, Rejected
-from app.sessions.models import Denksessie, Participant, Principle, SessionRound
+from app.sessions.kinds import kind_of
+from app.sessions.models import Denksessie, Participant, SessionRound
 from app.sessions.schemas import (
-    CONFIG_MODELS,
     DenksessieCreate,
     DenksessieUpdate,
     JoinRequest,
@@ -259,75 +259,19 @@ def validate_config(
     db: DbSession, *, denksessie: Denksessie, kind: str, raw: dict[str, Any]
 ) -> dict[str, Any]:
     """Check a round's configuration against its kind, the catalogue and the denksessie."""
+    round_kind = kind_of(kind)
     try:
-        config = CONFIG_MODELS[kind].model_validate(raw)
+        config = round_kind.config_model.model_validate(raw)
     except ValidationError as exc:
         raise InvalidInput(
             reason="ROUND", problems=problems_from_errors(exc.errors(), prefix=("config",))
         ) from exc
     data = config.model_dump()
     known = catalogues.value_keys(db, catalogue_of(db, denksessie))
-    problems = []
-    if kind == "casus" and data["casus_id"] not in denksessie.casus_ids:
-        problems.append(Problem("config.casus_id", code="CASUS_NOT_IN_DENKSESSIE"))
-    for index, key in enumerate(data.get("candidates", [])):
-        if key not in known:
-            problems.append(
-                Problem(f"config.candidates.{index}", code="UNKNOWN_VALUE", params={"key": key})
-            )
-    if kind == "principle" and data["value_key"] not in known:
-        problems.append(
-            Problem("config.value_key", code="UNKNOWN_VALUE", params={"key": data["value_key"]})
-        )
-    if kind == "principle" and data["principle_ids"]:
-        problems.extend(
-            _foreign_principles(db, denksessie, data["value_key"], data["principle_ids"])
-        )
-    if kind == "approval" and data["max_approvals"] > len(data["candidates"]):
-        problems.append(Problem("config.max_approvals", code="MORE_THAN_CANDIDATES"))
-    if kind == "ranking" and (data["top_k"] or 0) > len(data["candidates"]):
-        problems.append(Problem("config.top_k", code="MORE_THAN_CANDIDATES"))
-    if kind == "ranking":
-        for key in data["principles"]:
-            if key not in data["candidates"]:
-                problems.append(Problem(f"config.principles.{key}", code="NOT_A_CANDIDATE"))
-        for index, key in enumerate((data["override"] or {}).get("values", [])):
-            if key not in data["candidates"]:
-                problems.append(Problem(f"config.override.values.{index}", code="NOT_A_CANDIDATE"))
+    problems = round_kind.check_config(db, denksessie, data, known)
     if problems:
         raise InvalidInput(reason="ROUND", problems=problems)
     return data
-
-
-def _foreign_principles(
-    db: DbSession, denksessie: Denksessie, value_key: str, principle_ids: list[int]
-) -> list[Problem]:
-    """Principles a round may show from other denksessies: of the same organisation and about
-    the round's value. Anything else is reported as unknown (existence elsewhere never leaks)."""
-    found = set(
-        db.exec(
-            select(Principle.id)
-            .join(SessionRound, col(SessionRound.id) == col(Principle.round_id))
-            .join(Denksessie, col(Denksessie.id) == col(SessionRound.denksessie_id))
-            .where(
-                col(Principle.id).in_(principle_ids),
-                Principle.value_key == value_key,
-                Denksessie.organisation_id == denksessie.organisation_id,
-            )
-        ).all()
-    )
-    problems = [
-        Problem(
-            f"config.principle_ids.{index}",
-            code="UNKNOWN_PRINCIPLE",
-            params={"principle_id": principle_id},
-        )
-        for index, principle_id in enumerate(principle_ids)
-        if principle_id not in found
-    ]
-    if len(set(principle_ids)) != len(principle_ids):
-        problems.append(Problem("config.principle_ids", code="DUPLICATE_PRINCIPLE"))
-    return problems
 
 
 def add_round(db: DbSession, *, denksessie: Denksessie, data: RoundCreate) -> SessionRound:
@@ -340,7 +284,7 @@ def add_round(db: DbSession, *, denksessie: Denksessie, data: RoundCreate) -> Se
         denksessie_id=denksessie.id,
         position=position,
         kind=data.kind,
-        title=data.title or _default_title(db, data.kind, config),
+        title=data.title or kind_of(data.kind).default_title(db, config),
         config=config,
     )
     db.add(new_round)
@@ -348,22 +292,6 @@ def add_round(db: DbSession, *, denksessie: Denksessie, data: RoundCreate) -> Se
     return new_round
 
 
-def _default_title(db: DbSession, kind: str, config: dict[str, Any]) -> str:
-    if kind == "casus":
-        casus = casussen.get_by_id(db, config["casus_id"])
-        return casus.title if casus else "Casus"
-    return {
-        "ranking": "Rangschik de waarden",
-        "points": "Verdeel je punten",
-        "approval": "Kies de belangrijkste waarden",
-        "principle": "Welke principes horen op de kaart?",
-    }[kind]
-
-
 def candidates_of(db: DbSession, denksessie: Denksessie, session_round: SessionRound) -> list[str]:
     """The values a round asks about: its candidates, or the whole catalogue for a casus."""
-    if session_round.kind == "casus":
-        return sorted(catalogues.value_keys(db, catalogue_of(db, denksessie)))
-    if session_round.kind == "principle":
-        return [session_round.config["value_key"]]
-    return list(session_round.config["candidates"])
+    return kind_of(session_round.kind).candidates(db, denksessie, session_round)

@@ -24,6 +24,8 @@ from app.db import DbSession
 from app.errors import InvalidInput, NotFound, Problem, Rejected
 from app.sessions import service as sessions
 from app.sessions.ballots import shown_principles
+from app.sessions.kinds.casus import NAME as CASUS
+from app.sessions.kinds.ranking import NAME as RANKING
 from app.sessions.models import Ballot, Denksessie, Participant, Principle, SessionRound
 from app.sessions.schemas import DenksessieCreate
 from app.trajects import folding
@@ -276,7 +278,7 @@ def named_values(db: DbSession, traject: Traject) -> list[Named]:
     people: dict[str, set[str]] = {}
     where: dict[str, set[int]] = {}
     for denksessie_id, _, participant_id, payload in _active_ballots(
-        db, _session_ids(db, traject, "naming"), "casus"
+        db, _session_ids(db, traject, "naming"), CASUS
     ):
         for value in payload.get("values", []):
             people.setdefault(value, set()).add(participant_id)
@@ -417,7 +419,7 @@ def ranking_rounds(
     ignored: list[SessionRound] = []
     for _, denksessie in sessions_of(db, traject, stage="prioritising"):
         for session_round in sessions.rounds_of(db, denksessie.id or 0):
-            if session_round.kind != "ranking":
+            if session_round.kind != RANKING:
                 continue
             outside = set(session_round.config["candidates"]) - allowed
             override = set((session_round.config.get("override") or {}).get("values", []))
@@ -462,7 +464,7 @@ def selection(db: DbSession, traject: Traject) -> SelectionState:
     ballots = [
         RankingBallot(tuple(payload["ranking"]))
         for _, r, _, payload in _active_ballots(
-            db, sorted({r.denksessie_id for r in counted}), "ranking"
+            db, sorted({r.denksessie_id for r in counted}), RANKING
         )
         if r.id in counted_ids
     ]

@@ -66,6 +66,22 @@ class TestWriting:
         assert client.delete(f"/api/v1/casussen/{casus['id']}").status_code == 204
         assert client.get(f"/api/v1/casussen/{casus['id']}").status_code == 404
 
+    def test_an_edit_removes_the_source_with_null_and_keeps_it_when_left_out(
+        self, client: TestClient
+    ) -> None:
+        source = {"seed": "", "document": "Eigen praktijk", "note": ""}
+        casus = client.post("/api/v1/casussen", json=_new_casus(source=source)).json()
+        kept = client.patch(f"/api/v1/casussen/{casus['id']}", json={"domain": "Wlz"}).json()
+        assert kept["source"] == source
+        removed = client.patch(f"/api/v1/casussen/{casus['id']}", json={"source": None}).json()
+        assert removed["source"] is None
+
+    def test_an_edit_to_an_unknown_catalogue_is_refused(self, client: TestClient) -> None:
+        casus = client.post("/api/v1/casussen", json=_new_casus()).json()
+        response = client.patch(f"/api/v1/casussen/{casus['id']}", json={"catalogue": "geen"})
+        assert response.status_code == 422
+        assert response.json()["error"]["problems"][0]["loc"] == "catalogue"
+
     def test_unknown_value_is_refused_and_nothing_written(
         self, client: TestClient, db: Session
     ) -> None:

@@ -1,0 +1,55 @@
+"""Points: a participant spreads a budget of points (or dots) over the round's candidates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.aggregation.tallies import points_totals
+from app.db import DbSession
+from app.sessions.kinds.base import BallotLookups, BallotRow, CandidatesKind, _reject, scored
+from app.sessions.models import Denksessie, SessionRound
+from app.sessions.schemas import PointsBallotIn, PointsConfig
+
+NAME = "points"
+
+
+class Points(CandidatesKind):
+    name = NAME
+    config_model = PointsConfig
+    ballot_model = PointsBallotIn
+    title = "Verdeel je punten"
+
+    def chosen(self, ballot: dict[str, Any]) -> list[str]:
+        return list(ballot["points"])
+
+    def check_ballot(
+        self,
+        ballot: dict[str, Any],
+        *,
+        denksessie: Denksessie,
+        session_round: SessionRound,
+        lookups: BallotLookups,
+    ) -> None:
+        super().check_ballot(
+            ballot, denksessie=denksessie, session_round=session_round, lookups=lookups
+        )
+        budget = session_round.config["budget"]
+        spent = sum(ballot["points"].values())
+        if spent == 0 or spent > budget:
+            raise _reject("POINTS_BUDGET", params={"budget": budget})
+
+    def aggregate(
+        self,
+        db: DbSession,
+        denksessie: Denksessie,
+        session_round: SessionRound,
+        rows: list[BallotRow],
+        *,
+        include_hidden: bool,
+    ) -> dict[str, Any]:
+        ballots = [b for b, _ in rows]
+        scores = points_totals(session_round.config["candidates"], [b["points"] for b in ballots])
+        return scored(NAME, scores, len(ballots), session_round.tie_break_order)
+
+
+KIND = Points()
