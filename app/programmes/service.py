@@ -33,6 +33,11 @@ from app.organisations import service as organisations
 from app.programmes.models import Programme
 from app.programmes.schemas import ProgrammeCreate, ProgrammesFile, ProgrammeStart
 from app.sessions import service as sessions
+from app.sessions.kinds.approval import NAME as APPROVAL
+from app.sessions.kinds.casus import NAME as CASUS
+from app.sessions.kinds.points import NAME as POINTS
+from app.sessions.kinds.principle import NAME as PRINCIPLE
+from app.sessions.kinds.ranking import NAME as RANKING
 from app.sessions.models import Denksessie
 from app.sessions.schemas import DenksessieCreate, RoundCreate
 from app.text import slugify
@@ -44,7 +49,8 @@ class StepRule:
     denksessie it came from (left out when saving), the key a step may leave open, and how
     that is filled when starting: ``pick`` (the start form asks), ``catalogue`` (every value
     of the new denksessie's catalogue) or ``later`` (by the room's choice: not made at start).
-    A table by kind name, like the round-kind registry, so no code switches on a kind."""
+    A table by kind name (the names of app/sessions/kinds), so no code switches on a kind;
+    it could become attributes of each ``Kind``."""
 
     tied: tuple[str, ...] = ()
     open: str = ""
@@ -52,11 +58,11 @@ class StepRule:
 
 
 STEP_RULES: dict[str, StepRule] = {
-    "casus": StepRule(open="casus_id", fill="pick"),
-    "ranking": StepRule(tied=("principles", "override"), open="candidates", fill="catalogue"),
-    "points": StepRule(open="candidates", fill="catalogue"),
-    "approval": StepRule(open="candidates", fill="catalogue"),
-    "principle": StepRule(tied=("principle_ids",), open="value_key", fill="later"),
+    CASUS: StepRule(open="casus_id", fill="pick"),
+    RANKING: StepRule(tied=("principles", "override"), open="candidates", fill="catalogue"),
+    POINTS: StepRule(open="candidates", fill="catalogue"),
+    APPROVAL: StepRule(open="candidates", fill="catalogue"),
+    PRINCIPLE: StepRule(tied=("principle_ids",), open="value_key", fill="later"),
 }
 MAX_CANDIDATES = 25
 

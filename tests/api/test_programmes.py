@@ -14,8 +14,10 @@ from sqlmodel import Session, select
 from app.api.deps import CSRF_HEADER
 from app.content import load_builtin_content
 from app.organisations import service as organisations
+from app.programmes import service as programmes
 from app.programmes.models import Programme
 from app.sessions import service as sessions
+from app.sessions.kinds import KINDS
 from app.sessions.models import Denksessie
 from tests.conftest import OtherOrganisation, log_in, make_account, sharing
 from tests.sessions.factories import CANDIDATES, casus_ids, count, make_denksessie, make_round
@@ -61,6 +63,22 @@ def used(db: Session, demo_org_id: int) -> Denksessie:
     make_round(db, denksessie, "approval", max_approvals=2)
     db.commit()
     return denksessie
+
+
+class TestRules:
+    def test_every_round_kind_has_a_rule(self) -> None:
+        """A new round kind must say what a programme carries of it and leaves open."""
+        assert set(programmes.STEP_RULES) == set(KINDS)
+
+    def test_what_belongs_to_a_traject_does_not_carry_over(self) -> None:
+        config = {"candidates": ["a", "b"], "top_k": 2, "principles": {"a": ["Ik"]}}
+        assert programmes.carry("ranking", {**config, "override": None}) == {
+            "candidates": ["a", "b"],
+            "top_k": 2,
+        }
+        assert programmes.carry("principle", {"value_key": "a", "principle_ids": [1]}) == {
+            "value_key": "a"
+        }
 
 
 class TestBuiltIn:
