@@ -33,6 +33,7 @@ class TestProgrammes:
         page = watched_page(context)
         try:
             page.goto(f"{base}/console")
+            assert_axe_clean(page)
             page.get_by_label("Programma", exact=True).select_option(label="Casussessie")
             page.get_by_role("button", name="Verder").click()
             page.wait_for_url("**/console/programmas/start?programma=*")
@@ -60,6 +61,7 @@ class TestProgrammes:
             page.wait_for_url(re.compile(r".*/console/\d+$"))
             expect(page.get_by_role("heading", level=1)).to_have_text("Wijkteam Centrum")
             expect(page.locator("#rounds .round-card h3")).to_have_text(titles)
+            assert_axe_clean(page)
 
             # The same rounds, saved as a programme of the organisation.
             page.get_by_role("link", name="Als programma bewaren").click()
