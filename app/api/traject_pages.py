@@ -228,6 +228,11 @@ def save_settings(
     locks = traject_settings.locks(db, traject)
     shown = {**traject_settings.current(db, traject), **sent}
     if action == "preview":
+        try:
+            TrajectUpdate.model_validate(sent)
+        except ValidationError as exc:
+            problems = worded(problems_from_errors(exc.errors()), language=language_of(request))
+            return _refused(request, db, organisation_id, traject, sent, problems)
         consequence = _consequence(db, traject, locks, shown)
         return _traject_response(
             request, db, organisation_id, traject, form=sent, consequence=consequence

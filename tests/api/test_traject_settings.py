@@ -205,6 +205,14 @@ class TestWhatMayChange:
         assert "Aantal waarden op de kaart:" in response.text
         assert _traject(db, named).max_values == 3
 
+    def test_a_preview_of_a_number_that_is_not_one_says_so(
+        self, client: TestClient, named: int
+    ) -> None:
+        response = _form(client, named, action="preview", min_participants="nul", max_values=3)
+        assert response.status_code == 422
+        assert "Shortlist: minimaal aantal deelnemers dat een waarde noemt (N):" in response.text
+        assert 'value="nul"' in response.text
+
     def test_a_number_that_is_not_one_is_refused_and_shown_again(
         self, client: TestClient, named: int
     ) -> None:
