@@ -250,6 +250,13 @@ class TestStart:
         assert rounds[1].config["principles"] == {}
         assert rounds[1].config["override"] is None
 
+    def test_the_pages_speak_english_too(self, client: TestClient, db: Session) -> None:
+        programme = _builtin(db, "Prioriteringssessie")
+        page = client.get(START, params={"programma": programme.id, "lang": "en"}).text
+        assert "New denksessie: Prioriteringssessie" in page
+        assert "one round per chosen value; made after the ranking" in page
+        assert "Save the rounds of a denksessie" in client.get(LIST, params={"lang": "en"}).text
+
     def test_the_console_offers_the_programmes(self, client: TestClient) -> None:
         page = client.get("/console").text
         assert 'action="/console/programmas/start"' in page
