@@ -189,6 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         privacy_api.router,
         result_downloads.router,
         programme_api.router,
+        programme_api.programmes_router,
         report_pages.router,
         demo_api.router,
         aggregate.router,

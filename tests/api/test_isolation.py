@@ -98,6 +98,7 @@ OWN_SCOPE: dict[Key, str] = {
     ("GET", "/console/trajecten"): "list",
     ("GET", "/console/programmas"): "list (own and built-in programmes)",
     ("POST", "/console/programmas"): "create; another's denksessie is 404 (test_programmes.py)",
+    ("GET", "/api/v1/programmes"): "list (own and built-in programmes)",
     ("GET", "/principekaarten"): "list",
 }
 
@@ -199,6 +200,7 @@ BODIES: dict[Key, Body] = {
         {"principle_ids": [1]}
     ),
     ("POST", "/api/v1/trajects/{traject_id}/card"): _json({}),
+    ("POST", "/api/v1/programmes/{programme_id}/start"): _json({"title": "Met B's programma"}),
     ("POST", "/api/v1/denksessies/{denksessie_id}/rounds"): _json(
         {"kind": "ranking", "config": {"candidates": ["zelfbeschikking", "privacy"]}}
     ),
@@ -224,6 +226,10 @@ QUERIES: dict[Key, Callable[[World], dict[str, str]]] = {
 }
 # Creates whose body names B's resources: they must answer as for something that is not there.
 BODY_REFERENCES: dict[Key, Callable[[World | None], dict[str, object]]] = {
+    ("POST", "/api/v1/programmes"): lambda w: {
+        "denksessie_id": w.denksessie_id if w else 999_999_999,
+        "name": "Met B's denksessie",
+    },
     ("POST", "/api/v1/denksessies"): lambda w: {
         "title": "Met B's casus",
         "casus_ids": [w.casus_id if w else 999_999_999],

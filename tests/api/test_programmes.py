@@ -263,6 +263,48 @@ class TestStart:
         assert "Prioriteringssessie" in page
 
 
+class TestApi:
+    API = "/api/v1/programmes"
+
+    def test_save_list_start_and_delete(
+        self, client: TestClient, db: Session, used: Denksessie, demo_org_id: int
+    ) -> None:
+        listed = client.get(self.API).json()
+        assert [p["name"] for p in listed[:2]] == ["Casussessie", "Prioriteringssessie"]
+        assert listed[1]["rounds"][1]["later"] is True
+        saved = client.post(self.API, json={"denksessie_id": used.id, "name": "Via de API"})
+        assert saved.status_code == 201, saved.text
+        programme = saved.json()
+        assert "principles" not in programme["rounds"][1]["config"]
+        started = client.post(f"{self.API}/{programme['id']}/start", json={"title": "API"})
+        assert started.status_code == 201, started.text
+        assert started.json()["console_url"] == f"/console/{started.json()['id']}"
+        assert len(sessions.rounds_of(db, started.json()["id"])) == 3
+        assert client.delete(f"{self.API}/{programme['id']}").status_code == 204
+        assert (
+            client.get(f"/console/programmas/start?programma={programme['id']}").status_code == 404
+        )
+
+    def test_a_casus_round_without_a_casus_is_a_problem_per_round(
+        self, client: TestClient, db: Session, demo_org_id: int
+    ) -> None:
+        casussessie = _builtin(db, "Casussessie")
+        before = count(db, Denksessie)
+        refused = client.post(f"{self.API}/{casussessie.id}/start", json={"title": "Zonder"})
+        assert refused.status_code == 422
+        assert [p["loc"] for p in refused.json()["error"]["problems"]] == ["casus.0", "casus.1"]
+        assert count(db, Denksessie) == before
+        first, second = casus_ids(db, organisation_id=demo_org_id, count=2)
+        body = {"title": "Met", "casus": {"0": first, "1": second}}
+        assert client.post(f"{self.API}/{casussessie.id}/start", json=body).status_code == 201
+
+    def test_a_built_in_programme_cannot_be_deleted(self, client: TestClient, db: Session) -> None:
+        builtin = _builtin(db, "Prioriteringssessie")
+        refused = client.delete(f"{self.API}/{builtin.id}")
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "READ_ONLY"
+
+
 class TestWhoMay:
     def test_a_viewer_reads_without_forms_and_cannot_write(
         self, client: TestClient, db: Session, used: Denksessie
