@@ -26,6 +26,9 @@ UPLOAD_ROUTES = (
     ("PUT", re.compile(r"^/api/v1/catalogues/[^/]+/?$")),
     ("POST", re.compile(r"^/api/v1/casussen/import/?$")),
     ("POST", re.compile(r"^/casussen/importeren/?$")),  # the same upload as a page form
+    # the catalogue pages' file forms (multipart): a new own catalogue, replacing one
+    ("POST", re.compile(r"^/catalogi/?$")),
+    ("POST", re.compile(r"^/catalogi/[^/]+/vervangen/?$")),
 )
 
 

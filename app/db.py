@@ -15,6 +15,7 @@ from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
+from app import write_gate
 from app.config import Settings
 
 NAMING_CONVENTION = {
@@ -61,9 +62,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    # SQLite has one writer at a time and no queue: in a wave of joins dozens of threads wait
-    # for the write lock while they also wait for the GIL, and 5 s was measured to be too
-    # short (a few joins in 2,000 failed with "database is locked"). Waiting beats a 500.
+    # Writers of this process queue at the write gate (app/write_gate.py) and find SQLite's lock
+    # free; the busy timeout is for other processes (a `denksessie` command while serving).
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
     cursor.close()
 
@@ -82,11 +82,25 @@ def build_engine(settings: Settings) -> Engine:
         pool = {"pool_size": DB_READERS + 2, "max_overflow": 30} if path is not None else {}
         engine = create_engine(
             settings.database_url,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": SQLITE_BUSY_TIMEOUT_S,
+                "factory": write_gate.GatedConnection,
+            },
             hide_parameters=True,
             **pool,
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        # One write transaction at a time, first come first served (decision 0029).
+        gate = write_gate.WriteGate()
+
+        def on_connect(dbapi_connection: Any, record: Any) -> None:
+            if isinstance(dbapi_connection, write_gate.GatedConnection):
+                dbapi_connection.gate = gate
+                dbapi_connection.gate_timeout = SQLITE_BUSY_TIMEOUT_S
+            _sqlite_pragmas(dbapi_connection, record)
+
+        event.listen(engine, "connect", on_connect)
+        event.listen(engine, "before_cursor_execute", write_gate.before_cursor_execute)
         return engine
     return create_engine(
         settings.database_url, pool_pre_ping=True, pool_size=10, hide_parameters=True

@@ -27,6 +27,7 @@ from app.api import (
     card_pages,
     casus_pages,
     casussen,
+    catalogue_pages,
     catalogues,
     denksessies,
     health,
@@ -196,6 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         realtime_endpoint.router,
         card_pages.router,
         casus_pages.router,
+        catalogue_pages.router,
         pages.router,
     ):
         app.include_router(router)

@@ -18,8 +18,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import hashlib
 import json
+import secrets
 import statistics
 import subprocess
 import sys
@@ -35,10 +37,14 @@ from websockets.exceptions import WebSocketException  # noqa: E402
 
 from bench.common import (  # noqa: E402
     ROOT,
+    cores,
     free_port,
     get_json,
+    percentiles,
+    pin_generator,
     raise_open_files,
     rss_kb,
+    server_command,
     uvicorn_command,
     wait_healthy,
 )
@@ -73,7 +79,9 @@ def make_app() -> FastAPI:
         sockets.add(websocket)
         try:
             while True:
-                await websocket.receive_text()
+                text = await websocket.receive_text()
+                if text.startswith("echo:"):  # the floor of a ballot's round trip
+                    await websocket.send_text(text)
         except WebSocketDisconnect:
             pass
         finally:
@@ -89,6 +97,12 @@ def make_app() -> FastAPI:
             except Exception:  # a socket closing mid-loop is not the floor's business
                 sockets.discard(websocket)
         return {"sockets": len(sockets), "send_ms": (time.perf_counter() - began) * 1000}
+
+    @app.post("/join", status_code=201)
+    def join(body: dict[str, Any]) -> dict[str, Any]:
+        """The floor of a join (``bench/joins.py``): a JSON body in, 201 and JSON out, in the
+        thread pool like Denksessie's join route, without a database."""
+        return {"participant_id": secrets.token_hex(16), "display_name": body.get("display_name")}
 
     return app
 
@@ -175,8 +189,47 @@ async def _post(url: str) -> dict[str, Any]:
     return await asyncio.to_thread(call)
 
 
+async def _echo(held: list[ClientConnection], rate: float, seconds: float = 3.0) -> dict[str, Any]:
+    """Messages at ``rate`` a second, spread over the sockets, each echoed by the bare FastAPI
+    server: the floor of a ballot's round trip (ballot -> ack) at that rate."""
+    if not held:
+        return {"n": 0}
+    sent: dict[str, float] = {}
+    round_trips: list[float] = []
+
+    async def read(ws: ClientConnection) -> None:
+        with contextlib.suppress(WebSocketException, OSError):
+            async for raw in ws:
+                text = raw if isinstance(raw, str) else raw.decode()
+                if text in sent:
+                    round_trips.append((time.monotonic() - sent.pop(text)) * 1000)
+
+    readers = [asyncio.create_task(read(ws)) for ws in held]
+    count = int(rate * seconds)
+    began = time.monotonic()
+    for index in range(count):
+        await asyncio.sleep(max(0.0, began + index / rate - time.monotonic()))
+        message = f"echo:{index}"
+        sent[message] = time.monotonic()
+        with contextlib.suppress(WebSocketException, OSError):
+            await held[index % len(held)].send(message)
+    deadline = time.monotonic() + 10
+    while sent and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    for reader in readers:
+        reader.cancel()
+    return {"rate": rate, **percentiles(round_trips), "unanswered": len(sent)}
+
+
 async def _measure(
-    base: str, ws_url: str, pid: int, sockets: int, frame_bytes: int, compression: bool
+    name: str,
+    base: str,
+    ws_url: str,
+    pid: int,
+    sockets: int,
+    frame_bytes: int,
+    compression: bool,
+    echo_rate: float,
 ) -> dict[str, Any]:
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
     held: list[ClientConnection] = []
@@ -225,9 +278,11 @@ async def _measure(
         server_ms.append(float(answer["send_ms"]))
     await asyncio.sleep(1.0)
     after_frames = rss_kb(pid)
+    echo = await _echo(held, echo_rate) if echo_rate and "fastapi" in name else None
     for ws in held:
         ws.transport.abort()
     return {
+        **({"echo_round_trip": echo} if echo is not None else {}),
         "sockets_held": len(held),
         "connects_per_s": round(len(held) / connect_seconds, 1),
         "rss_before_mb": round(before / 1024, 1),
@@ -247,7 +302,12 @@ def _start(command: list[str]) -> subprocess.Popen[bytes]:
     )
 
 
-def run(sockets: int = 500, frame_bytes: int = 2500, compression: bool = True) -> dict[str, Any]:
+def run(
+    sockets: int = 500,
+    frame_bytes: int = 2500,
+    compression: bool = True,
+    echo_rate: float = 1000.0,
+) -> dict[str, Any]:
     if not 1 <= sockets <= MAX_SOCKETS:
         raise SystemExit(f"--sockets must be 1..{MAX_SOCKETS}")
     raise_open_files(sockets * 2 + 1024)
@@ -256,6 +316,7 @@ def run(sockets: int = 500, frame_bytes: int = 2500, compression: bool = True) -
         "sockets_wanted": sockets,
         "frame_bytes": frame_bytes,
         "compression_offered": compression,
+        "cores": cores().describe(),
     }
     servers = {
         "fastapi": uvicorn_command(free_port(), "bench.baseline:make_app"),
@@ -263,7 +324,7 @@ def run(sockets: int = 500, frame_bytes: int = 2500, compression: bool = True) -
     }
     for name, command in servers.items():
         port = int(command[command.index("--port") + 1] if "--port" in command else command[-1])
-        process = _start(command)
+        process = _start(server_command(command))
         base = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(base, process)
@@ -271,12 +332,14 @@ def run(sockets: int = 500, frame_bytes: int = 2500, compression: bool = True) -
             figures[name] = asyncio.run(
                 asyncio.wait_for(
                     _measure(
+                        name,
                         base,
                         f"ws://127.0.0.1:{port}/ws",
                         process.pid,
                         sockets,
                         frame_bytes,
                         compression,
+                        echo_rate,
                     ),
                     300,
                 )
@@ -292,12 +355,20 @@ def main() -> None:
     parse.add_argument("--sockets", type=int, default=500)
     parse.add_argument("--frame-bytes", type=int, default=2500)
     parse.add_argument("--no-compression", action="store_true")
+    parse.add_argument(
+        "--echo-rate", type=float, default=1000.0, help="messages/s echoed (0: none)"
+    )
+    parse.add_argument("--quick", action="store_true", help="200 sockets, echo at 100/s")
     parse.add_argument("--serve-raw", type=int, help=argparse.SUPPRESS)
     args = parse.parse_args()
     if args.serve_raw:
         asyncio.run(_serve_raw(args.serve_raw))
         return
-    print(json.dumps(run(args.sockets, args.frame_bytes, not args.no_compression), indent=2))
+    if args.quick:
+        args.sockets, args.echo_rate = 200, 100.0
+    pin_generator()
+    figures = run(args.sockets, args.frame_bytes, not args.no_compression, args.echo_rate)
+    print(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":

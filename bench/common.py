@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import ipaddress
 import json
 import os
 import re
 import resource
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -122,6 +124,88 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes] | None, timeout: flo
         time.sleep(0.1)
 
 
+# --- cores: the server on one, the load generator on the others --------------------------------
+
+
+@dataclass(frozen=True)
+class Cores:
+    """Which CPUs the servers and the load generator run on. With two or more CPUs and
+    ``taskset`` at hand the servers get CPU 0 and the generator the rest, so a figure is the
+    server's own and not a share of cores fought over with the generator; otherwise nothing is
+    pinned and ``note`` says so (the figures then include that fight).
+    ``DENKSESSIE_BENCH_PIN=0`` switches pinning off."""
+
+    available: tuple[int, ...]
+    server: tuple[int, ...] | None
+    generator: tuple[int, ...] | None
+    note: str = ""
+
+    @property
+    def pinned(self) -> bool:
+        return self.server is not None
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "available": len(self.available),
+            "server": None if self.server is None else _cpu_list(self.server),
+            "generator": None if self.generator is None else _cpu_list(self.generator),
+            "note": self.note,
+        }
+
+
+def _cpu_list(cpus: Sequence[int]) -> str:
+    return ",".join(str(cpu) for cpu in cpus)
+
+
+def plan_cores(
+    available: Sequence[int], *, workers: int = 1, taskset: bool = True, enabled: bool = True
+) -> Cores:
+    """The plan for ``available`` CPUs (pure; ``cores()`` reads the machine): ``workers``
+    servers share the first CPUs, one each while at least one is left for the generator."""
+    cpus = tuple(sorted(available))
+    if not enabled:
+        return Cores(cpus, None, None, "pinning switched off (DENKSESSIE_BENCH_PIN=0)")
+    if len(cpus) < 2:
+        return Cores(cpus, None, None, "one CPU: server and generator share it, nothing pinned")
+    if not taskset:
+        return Cores(cpus, None, None, "taskset not found (util-linux): nothing pinned")
+    servers = max(1, min(workers, len(cpus) - 1))
+    return Cores(cpus, cpus[:servers], cpus[servers:])
+
+
+@functools.cache
+def _machine_cpus() -> tuple[int, ...]:
+    """This process's CPUs, read once: before ``pin_generator`` narrows them."""
+    return tuple(sorted(os.sched_getaffinity(0)))
+
+
+def cores(workers: int = 1) -> Cores:
+    """The plan for this machine and ``workers`` servers."""
+    return plan_cores(
+        _machine_cpus(),
+        workers=workers,
+        taskset=shutil.which("taskset") is not None,
+        enabled=os.environ.get("DENKSESSIE_BENCH_PIN", "1") != "0",
+    )
+
+
+def server_command(command: list[str], plan: Cores | None = None) -> list[str]:
+    """``command`` run on the servers' CPUs (``taskset -c 0 ...``), or as it is."""
+    plan = cores() if plan is None else plan
+    if plan.server is None:
+        return command
+    return ["taskset", "-c", _cpu_list(plan.server), *command]
+
+
+def pin_generator(plan: Cores | None = None) -> Cores:
+    """Move this process (the load generator) to the generator's CPUs. Called before any
+    server is started; the servers are placed by ``server_command`` whatever this is."""
+    plan = cores() if plan is None else plan
+    if plan.generator is not None:
+        os.sched_setaffinity(0, plan.generator)
+    return plan
+
+
 # --- servers the benches start -------------------------------------------------------------
 
 
@@ -224,7 +308,7 @@ def started(
                 log = (log_dir / f"denksessie-bench-worker-{port}.log").open("wb")
                 stack.callback(log.close)
                 process = subprocess.Popen(
-                    uvicorn_command(port),
+                    server_command(uvicorn_command(port), cores(workers)),
                     env=environment,
                     cwd=ROOT,
                     stdin=subprocess.DEVNULL,
@@ -385,7 +469,7 @@ def restart_worker(
     log_path = Path(tempfile.gettempdir()) / f"denksessie-bench-worker-{port}-restarted.log"
     with log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            launch.command,
+            server_command(launch.command, cores(len(deployment.processes))),
             env=launch.environment,
             cwd=launch.cwd,
             stdin=subprocess.DEVNULL,

@@ -53,9 +53,11 @@ from bench.common import (
     Database,
     Deployment,
     add_deployment_arguments,
+    cores,
     facilitator_login,
     kill_worker,
     percentiles,
+    pin_generator,
     raise_open_files,
     require_loopback,
     restart_worker,
@@ -750,6 +752,7 @@ def run(
     figures["deployment"] = {**deployment.describe(), "base_urls": len(deployment.base_urls)}
     figures["server_env"] = server_env or {}
     figures["open_files_limit"] = limit
+    figures["cores"] = cores(workers).describe()
     figures["wall_seconds"] = round(time.monotonic() - began, 1)
     return figures
 
@@ -769,6 +772,11 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--backoff-cap", type=float, default=defaults.backoff_cap)
     parse.add_argument("--backoff-floor", type=float, default=defaults.backoff_floor)
     parse.add_argument("--no-compression", action="store_true", help="offer no deflate")
+    parse.add_argument(
+        "--quick",
+        action="store_true",
+        help="100 phones, 50 ballots/s, 2 s before the kill, 1 s after",
+    )
     add_deployment_arguments(
         parse, label=defaults.label, profile="py-spy collapsed stacks of the restarted worker here"
     )
@@ -777,6 +785,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
+    if args.quick:
+        args.phones, args.rate, args.before, args.after = 100, 50.0, 2.0, 1.0
+    pin_generator(cores(args.workers))
     options = Options(
         phones=args.phones,
         rate=args.rate,

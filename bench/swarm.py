@@ -45,9 +45,11 @@ from bench.common import (
     Database,
     Deployment,
     add_deployment_arguments,
+    cores,
     facilitator_login,
     gc_summary,
     percentiles,
+    pin_generator,
     raise_open_files,
     require_loopback,
     rss_kb,
@@ -298,8 +300,13 @@ class Swarm:
                 profiler.send_signal(signal.SIGINT)  # py-spy writes its output on Ctrl-C
                 await asyncio.to_thread(profiler.wait, 10)
             if not self.options.live_results:  # the screen gets the results with the reveal
-                for round_id in (self.casus_round, self.ranking_round):
-                    await self._control(f"rounds/{round_id}/reveal", {"revealed": True})
+                # The casus round's reveal carries every principle written to every phone.
+                await self._to_every_phone(
+                    "reveal_casus_round",
+                    f"rounds/{self.casus_round}/reveal",
+                    {"revealed": True},
+                )
+                await self._control(f"rounds/{self.ranking_round}/reveal", {"revealed": True})
             await self._converge()
             self._latencies()
             self._consistency()
@@ -482,15 +489,22 @@ class Swarm:
 
     async def _room_wide_update(self) -> None:
         """A state change (a timer set) from the facilitator's click to every reading phone."""
+        await self._to_every_phone(
+            "room_wide_update", f"rounds/{self.casus_round}/timer", {"seconds": 600}
+        )
+
+    async def _to_every_phone(self, key: str, path: str, body: dict[str, Any]) -> None:
+        """From the facilitator's click (``path``) until every reading phone has the resulting
+        ``state`` frame; the figures go under ``key``."""
         readers = sum(1 for p in self.phones if p.online.is_set() and not p.stalled)
         self.tally.update_ms.clear()
         self.tally.update_armed_at = time.monotonic()
-        await self._control(f"rounds/{self.casus_round}/timer", {"seconds": 600})
+        await self._control(path, body)
         deadline = time.monotonic() + 15
         while len(self.tally.update_ms) < readers and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         self.tally.update_armed_at = None
-        self.figures["room_wide_update"] = {
+        self.figures[key] = {
             "phones": readers,
             "reached": len(self.tally.update_ms),
             "click_to_phone": percentiles(self.tally.update_ms),
@@ -521,12 +535,21 @@ class Swarm:
         self.tally.screen_counts.setdefault(round_id, [])
         began = time.monotonic()
         drops: list[asyncio.Task[None]] = []
+        update: asyncio.Task[None] | None = None
         acked_before = len(self.tally.ack_ms)
         for index, phone in enumerate(plan):
             due = began + index / options.rate
             delay = due - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
+            if index == total // 3 and kind == "casus":  # a room-wide update under load
+                update = asyncio.create_task(
+                    self._to_every_phone(
+                        "room_wide_update_while_voting",
+                        f"rounds/{round_id}/timer",
+                        {"seconds": 900},
+                    )
+                )
             if index == total // 2:  # mid-round: a share of the phones loses its network
                 drops = [
                     asyncio.create_task(_drop_and_return(p, self.tally, options)) for p in dropping
@@ -540,6 +563,8 @@ class Swarm:
             if phone.online.is_set():
                 asyncio.ensure_future(_send(phone, frame, self.tally))
         sent_seconds = time.monotonic() - began
+        if update is not None:
+            await update
         await asyncio.gather(*drops)
         await self._drain()
         seconds = time.monotonic() - began
@@ -751,6 +776,7 @@ def run(
     figures["deployment"] = {**deployment.describe(), "base_urls": len(deployment.base_urls)}
     figures["server_env"] = server_env or {}
     figures["open_files_limit"] = limit
+    figures["cores"] = cores(workers).describe()
     figures["wall_seconds"] = round(time.monotonic() - began, 1)
     return figures
 
@@ -770,6 +796,9 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--target", action="append", help="base URL of a running worker")
     parse.add_argument("--database-url", help="the running deployment's database URL")
     parse.add_argument("--server-pid", type=int, action="append", help="for RSS per socket")
+    parse.add_argument(
+        "--quick", action="store_true", help="200 phones, 100 ballots/s, 3 s per round"
+    )
     add_deployment_arguments(
         parse, label="swarm", profile="write py-spy collapsed stacks of the server here"
     )
@@ -778,6 +807,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
+    if args.quick:
+        args.phones, args.rate, args.seconds = 200, 100.0, 3.0
+    pin_generator(cores(args.workers))
     options = Options(
         phones=args.phones,
         rate=args.rate,

@@ -41,6 +41,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 # Whole modules or packages that start worker processes, browsers or long generated runs. `make
 # test` runs them; `make test-fast` (pytest -m "not slow") leaves them out of the inner loop.
 SLOW_TESTS = (
+    "tests/api/test_join_wave.py",
     "tests/api/test_schemathesis.py",
     "tests/bench/",
     "tests/browser/",

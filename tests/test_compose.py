@@ -46,6 +46,15 @@ def _depends_on(service: Service) -> dict[str, str]:
     }
 
 
+def _interpolate(value: object, environment: dict[str, str]) -> str:
+    """Compose's ``${NAME:-default}`` for one value, as ``docker compose config`` reads it."""
+
+    def one(match: re.Match[str]) -> str:
+        return environment.get(match.group(1)) or match.group(2)
+
+    return re.sub(r"\$\{(\w+):-([^}]*)\}", one, str(value))
+
+
 def _command_text(service: Service) -> str:
     command = service.get("command", "")
     return " ".join(command) if isinstance(command, list) else str(command)
@@ -68,8 +77,26 @@ def services() -> dict[str, Service]:
 class TestComposeStack:
     def test_app_runs_two_replicas_without_a_host_port(self, services: dict[str, Service]) -> None:
         app = services["app"]
-        assert app["deploy"]["replicas"] == 2
+        assert _interpolate(app["deploy"]["replicas"], {}) == "2"
         assert "ports" not in app, "only the proxy publishes a port"
+
+    def test_the_worker_count_is_one_variable(self, services: dict[str, Service]) -> None:
+        """``DENKSESSIE_WORKERS=4 docker compose up`` runs four app workers (compose casts the
+        interpolated value to a number; docs/production.md)."""
+        replicas = services["app"]["deploy"]["replicas"]
+        assert _interpolate(replicas, {"DENKSESSIE_WORKERS": "4"}) == "4"
+        production = (ROOT / "docs" / "production.md").read_text(encoding="utf-8")
+        assert "DENKSESSIE_WORKERS=4 docker compose up" in production
+        assert "How rooms spread over workers" in production
+
+    def test_postgres_takes_every_workers_pool(self, services: dict[str, Service]) -> None:
+        """Each worker pools up to 20 PostgreSQL connections (app/db.py: 10 kept, 10 more in a
+        burst); the default limit of 100 would refuse connections from the fifth worker on."""
+        command = _command_text(services["postgres"])
+        setting = re.search(r"max_connections=(\S+)", command)
+        assert setting is not None, command
+        limit = int(_interpolate(setting.group(1).rstrip('"'), {}))
+        assert limit >= 8 * 20 + 10, "eight workers, the migration job and a psql"
 
     def test_app_environment_is_production_on_postgres_and_redis(
         self, services: dict[str, Service]

@@ -2,7 +2,8 @@
 
 Guarded against guessing and flooding (``join_guard``, docs/decisions/0011): the code is looked
 up under the failed-attempt limit, then the room PIN (if the facilitator asked one) is checked,
-then the join rates, then a seat of the room's join budget is taken atomically.
+then the join rates, then a seat of the room's join budget is taken atomically and committed at
+once: a short write transaction, queued first come first served on SQLite (decision 0029).
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ def join(
         raise
     guard.admit(request, denksessie.join_code, budget=sessions.join_budget(denksessie.room_size))
     participant = sessions.join(db, denksessie=denksessie, data=data)
+    # Commit here, in the thread that wrote: the seat and the participant are the request's
+    # only writes, and holding SQLite's one write slot (app/write_gate.py) until get_db's exit
+    # ran on another thread cost every join queued behind it that hop (decision 0029).
+    db.commit()
     assert denksessie.id is not None
     token = sign(settings.secret_key, ClientToken("participant", denksessie.id, participant.id))
     response.set_cookie(

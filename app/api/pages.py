@@ -116,19 +116,6 @@ def home(request: Request, db: DbSession, organisation_id: ReaderOrganisationId)
     )
 
 
-@router.get("/waardenkaart")
-def waardenkaart() -> RedirectResponse:
-    return RedirectResponse(f"/catalogi/{catalogues.BUILTIN_SLUG}", status_code=307)
-
-
-@router.get("/catalogi/{slug}")
-def catalogue_page(
-    request: Request, db: DbSession, organisation_id: ReaderOrganisationId, slug: str
-) -> HTMLResponse:
-    catalogue = catalogues.get_visible(db, slug=slug, organisation_id=organisation_id)
-    return render(request, "catalogue/card.html", catalogue=catalogues.to_public(db, catalogue))
-
-
 # --- live denksessies: phone, projector screen, facilitator console ---------------------------
 #
 # These pages carry signed tokens (the participant's, the screen's, the facilitator's) in data

@@ -199,6 +199,16 @@ class Agreement(StrictModel):
     mean_kendall_distance: float | None = None
 
 
+class VerantwoordingClash(StrictModel):
+    """A pair of values that clashed in the traject's schuur rounds (decision 0032)."""
+
+    a: str
+    b: str
+    count: int = Field(ge=0, description="ballots that named the pair")
+    rank: int = Field(ge=1, description="place; equal counts share a place")
+    tied: bool = False
+
+
 class Verantwoording(StrictModel):
     traject_id: int | None = Field(default=None, description="the traject that made the card")
     traject_title: str | None = None
@@ -219,6 +229,9 @@ class Verantwoording(StrictModel):
         default_factory=dict, description="value key -> principles written for it in the sessions"
     )
     rewordings: list[PrincipleRewording] = Field(default_factory=list)
+    clashes: list[VerantwoordingClash] = Field(
+        default_factory=list, description="the top pairs of values that clashed (schuur rounds)"
+    )
     illustrative: bool = Field(
         default=False, description="true for the simulated replay of 2024: not real ballots"
     )

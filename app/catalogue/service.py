@@ -9,7 +9,8 @@ to values by key.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Literal
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -311,6 +312,16 @@ def clone(
     return create_from_document(db, raw=raw, organisation_id=organisation_id)
 
 
+def free_slug(db: DbSession, *, organisation_id: int, name: str) -> str:
+    """A slug made from ``name`` that the organisation has no catalogue under yet."""
+    base = slugify(name)[:70].strip("-") or "catalogus"
+    slug, n = base, 1
+    while _slug_taken(db, organisation_id=organisation_id, slug=slug):
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 def replace_from_document(db: DbSession, *, catalogue: Catalogue, raw: Any) -> None:
     """Import over an existing own catalogue; its slug stays what it is."""
     if isinstance(raw, dict):
@@ -455,9 +466,20 @@ def add_value(db: DbSession, *, catalogue: Catalogue, data: ValueCreate) -> str:
 
 
 def update_value(db: DbSession, *, catalogue: Catalogue, key: str, data: ValueUpdate) -> None:
+    """Rename a value, give it other opvattingen or move it; its key stays. A value moved to
+    another cluster goes last in that cluster."""
     document = to_document(db, catalogue)
     values = document.model_dump()["values"]
-    _find(values, key, "VALUE").update(data.model_dump(exclude_none=True))
+    target = _find(values, key, "VALUE")
+    moved = data.cluster is not None and data.cluster != target["cluster"]
+    target.update(data.model_dump(exclude_none=True))
+    if moved:
+        values.remove(target)
+        last = max(
+            (i for i, value in enumerate(values) if value["cluster"] == target["cluster"]),
+            default=len(values) - 1,
+        )
+        values.insert(last + 1, target)
     checked = _validated(document, values=values)
     value_doc = next(value for value in checked.values if value.key == key)
     assert catalogue.id is not None
@@ -467,7 +489,38 @@ def update_value(db: DbSession, *, catalogue: Catalogue, key: str, data: ValueUp
     db.add(row)
     db.flush()
     _write_opvattingen(db, row, value_doc.opvattingen)
+    if moved:
+        _write_positions(db, catalogue.id, [value["key"] for value in values])
     _touch(db, catalogue)
+
+
+def move_value(
+    db: DbSession, *, catalogue: Catalogue, key: str, direction: Literal["up", "down"]
+) -> bool:
+    """Swap a value with its neighbour in its cluster (the order the card shows). False when
+    it is already first (up) or last (down): nothing changes then."""
+    document = to_document(db, catalogue)
+    values = document.model_dump()["values"]
+    target = _find(values, key, "VALUE")
+    siblings = [i for i, value in enumerate(values) if value["cluster"] == target["cluster"]]
+    at = siblings.index(values.index(target)) + (-1 if direction == "up" else 1)
+    if not 0 <= at < len(siblings):
+        return False
+    here, there = values.index(target), siblings[at]
+    values[here], values[there] = values[there], values[here]
+    _validated(document, values=values)
+    assert catalogue.id is not None
+    _write_positions(db, catalogue.id, [value["key"] for value in values])
+    _touch(db, catalogue)
+    return True
+
+
+def _write_positions(db: DbSession, catalogue_id: int, keys: list[str]) -> None:
+    rows = {row.key: row for row in _values(db, catalogue_id)}
+    for position, key in enumerate(keys):
+        rows[key].position = position
+        db.add(rows[key])
+    db.flush()
 
 
 def delete_value(db: DbSession, *, catalogue: Catalogue, key: str) -> None:
@@ -479,21 +532,96 @@ def delete_value(db: DbSession, *, catalogue: Catalogue, key: str) -> None:
 
 
 def _refuse_values_in_use(db: DbSession, rows: list[CatalogueValue]) -> None:
-    """A value on a Principekaart stays: the card points at it (a 409 naming the values,
-    instead of the foreign key failing the request)."""
-    from app.cards.models import PrincipekaartValue  # cards build on catalogues
+    """A value something is built on stays, and so does its key (keys are never renamed).
 
+    Refused with a 409 naming the values and what holds them, instead of a foreign key failing
+    the request or a denksessie silently losing a value it shows: a Principekaart points at the
+    value, a traject chose it (shortlist, selection, principles), or a round of a denksessie on
+    this catalogue names its key (candidates, the value of a principle round, the tie-break
+    order drawn when a round opens, which for a casus round is every value) or has principles
+    written for it. Round configurations are searched for the key as a whole word in any field,
+    so a new round kind needs no change here."""
     ids = [row.id for row in rows if row.id is not None]
     if not ids:
         return
-    used = set(
-        db.exec(
-            select(PrincipekaartValue.value_id).where(col(PrincipekaartValue.value_id).in_(ids))
-        ).all()
-    )
-    names = [row.name for row in rows if row.id in used]
-    if names:
-        raise Rejected("VALUE_IN_USE", params={"values": ", ".join(names)})
+    catalogue_id = rows[0].catalogue_id
+    for reason, keys, title in _uses_of_values(db, catalogue_id, rows):
+        names = [row.name for row in rows if row.key in keys]
+        if names:
+            raise Rejected(
+                "VALUE_IN_USE",
+                reason=reason,
+                params={"values": ", ".join(names), "title": title},
+            )
+
+
+def _uses_of_values(
+    db: DbSession, catalogue_id: int, rows: list[CatalogueValue]
+) -> Iterator[tuple[str, set[str], str]]:
+    """(what, which of the keys it uses, its title) for each thing that uses some of ``rows``."""
+    # Imported here: these packages build on catalogues, not the other way round.
+    from app.cards.models import Principekaart, PrincipekaartValue
+    from app.sessions.models import Denksessie, Principle, SessionRound
+    from app.trajects.models import Traject, TrajectAudit, TrajectPrinciple
+
+    keys = {row.key for row in rows}
+    by_id = {row.id: row.key for row in rows}
+    on_card = db.exec(
+        select(PrincipekaartValue.value_id, Principekaart.title)
+        .join(Principekaart, col(Principekaart.id) == col(PrincipekaartValue.principekaart_id))
+        .where(col(PrincipekaartValue.value_id).in_(list(by_id)))
+    ).all()
+    for value_id, title in on_card:
+        yield "PRINCIPEKAART", {by_id[value_id]}, title
+    for traject in db.exec(select(Traject).where(Traject.catalogue_id == catalogue_id)).all():
+        chosen = set(traject.shortlist_frozen or [])
+        chosen |= {
+            key
+            for values in db.exec(
+                select(TrajectAudit.values).where(TrajectAudit.traject_id == traject.id)
+            ).all()
+            for key in values
+        }
+        chosen |= set(
+            db.exec(
+                select(TrajectPrinciple.value_key).where(TrajectPrinciple.traject_id == traject.id)
+            ).all()
+        )
+        yield "TRAJECT", chosen & keys, traject.title
+    rounds = db.exec(
+        select(Denksessie.title, SessionRound.config, SessionRound.tie_break_order)
+        .join(Denksessie, col(Denksessie.id) == col(SessionRound.denksessie_id))
+        .where(Denksessie.catalogue_id == catalogue_id)
+    ).all()
+    for title, config, order in rounds:
+        yield "DENKSESSIE", (_words_in(config) | set(order or [])) & keys, title
+    written = db.exec(
+        select(Denksessie.title, Principle.value_key)
+        .join(SessionRound, col(SessionRound.id) == col(Principle.round_id))
+        .join(Denksessie, col(Denksessie.id) == col(SessionRound.denksessie_id))
+        .where(Denksessie.catalogue_id == catalogue_id, col(Principle.value_key).in_(keys))
+        .distinct()
+    ).all()
+    for title, key in written:
+        yield "DENKSESSIE", {key}, title
+
+
+def _words_in(data: Any) -> set[str]:
+    """Every text and every mapping key anywhere in a JSON structure."""
+    if isinstance(data, str):
+        return {data}
+    if isinstance(data, dict):
+        return set(data) | {word for item in data.values() for word in _words_in(item)}
+    if isinstance(data, list):
+        return {word for item in data for word in _words_in(item)}
+    return set()
+
+
+def values_in_use(db: DbSession, catalogue: Catalogue) -> set[str]:
+    """The keys of the values that cannot be deleted now (what the editor marks)."""
+    assert catalogue.id is not None
+    rows = _values(db, catalogue.id)
+    return {key for _, keys, _ in _uses_of_values(db, catalogue.id, rows) for key in keys}
 
 
 def add_opvatting(db: DbSession, *, catalogue: Catalogue, key: str, text: str) -> int:
@@ -524,6 +652,13 @@ def _opvatting_in(db: DbSession, catalogue: Catalogue, opvatting_id: int) -> Opv
     if row is None:
         raise NotFound(reason="OPVATTING", params={"opvatting_id": opvatting_id})
     return row
+
+
+def value_key_of_opvatting(db: DbSession, *, catalogue: Catalogue, opvatting_id: int) -> str:
+    """The key of the value an opvatting belongs to (404 when it is not in this catalogue)."""
+    value = db.get(CatalogueValue, _opvatting_in(db, catalogue, opvatting_id).value_id)
+    assert value is not None
+    return value.key
 
 
 def update_opvatting(db: DbSession, *, catalogue: Catalogue, opvatting_id: int, text: str) -> None:

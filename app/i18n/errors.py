@@ -82,14 +82,34 @@ TEXTS: dict[str, str] = {
         "maak er een kopie van om hem aan te passen."
     ),
     "VALIDATION_FAILED.CATALOGUE": N_("De catalogus is niet geldig; er is niets opgeslagen."),
-    "CONFLICT.CLUSTER_KEY": N_("Er is al een cluster met sleutel '{key}'."),
-    "CONFLICT.VALUE_KEY": N_("Er is al een waarde met sleutel '{key}'."),
+    "CONFLICT.CLUSTER_KEY": N_(
+        "Er is al een cluster met deze naam, of met een naam die bijna hetzelfde is "
+        "(sleutel '{key}'). Kies een andere naam."
+    ),
+    "CONFLICT.VALUE_KEY": N_(
+        "Er is al een waarde met deze naam, of met een naam die bijna hetzelfde is "
+        "(sleutel '{key}'). Kies een andere naam."
+    ),
     "CONFLICT.CLUSTER_NOT_EMPTY": N_(
         "Cluster '{key}' bevat nog waarden ({values}); verplaats of verwijder die eerst."
     ),
     "VALUE_IN_USE": N_(
         "Waarde(n) {values} staan op een principekaart en kunnen niet worden verwijderd; "
         "er is niets gewijzigd."
+    ),
+    "VALUE_IN_USE.PRINCIPEKAART": N_(
+        "Waarde(n) {values} staan op principekaart '{title}' en kunnen niet worden "
+        "verwijderd; er is niets gewijzigd."
+    ),
+    "VALUE_IN_USE.TRAJECT": N_(
+        "Waarde(n) {values} worden gebruikt in traject '{title}' en kunnen niet worden "
+        "verwijderd; er is niets gewijzigd. Maak een kopie van de catalogus als je een "
+        "versie zonder deze waarde wilt."
+    ),
+    "VALUE_IN_USE.DENKSESSIE": N_(
+        "Waarde(n) {values} worden gebruikt in denksessie '{title}' en kunnen niet worden "
+        "verwijderd; er is niets gewijzigd. Maak een kopie van de catalogus als je een "
+        "versie zonder deze waarde wilt."
     ),
     "CATALOGUE_IN_USE.DENKSESSIE": N_(
         "Catalogus '{name}' wordt gebruikt door een denksessie en kan niet worden verwijderd; "
@@ -232,6 +252,7 @@ TEXTS: dict[str, str] = {
     "UNKNOWN_VALUE.CASUS": N_("Onbekende waarde: {values}."),
     "UNKNOWN_VALUE.CANDIDATE": N_("Geen kandidaat in deze ronde: {values}."),
     "POINTS_BUDGET": N_("Verdeel samen tussen 1 en {budget} punten."),
+    "TOO_MANY_PAIRS": N_("Kies hoogstens {max} paar."),
 }
 
 # One sentence per code, without facts: what every code says when nothing more precise is known.
@@ -256,6 +277,9 @@ PLAIN: dict[str, str] = {
     "UNKNOWN_VALUE": N_("Een gekozen waarde hoort niet bij deze ronde."),
     "DUPLICATE_VALUE": N_("Je hebt iets twee keer gekozen."),
     "POINTS_BUDGET": N_("Je punten passen niet in het budget van deze ronde."),
+    "PAIR_OF_ONE_VALUE": N_("Een paar bestaat uit twee verschillende waarden."),
+    "DUPLICATE_PAIR": N_("Je hebt hetzelfde paar twee keer gekozen."),
+    "TOO_MANY_PAIRS": N_("Je hebt te veel paren gekozen."),
     "UNKNOWN_PRINCIPLE": N_("Dit principe staat niet in deze ronde."),
     "TEXT_INVALID": N_(
         "Je tekst bevat een teken dat niet kan worden opgeslagen; haal het weg en probeer opnieuw."
@@ -341,6 +365,9 @@ PROBLEMS: dict[str, str] = {
     "NOT_A_CANDIDATE": N_("geen kandidaat"),
     "UNKNOWN_PRINCIPLE": N_("onbekend principe {principle_id}"),
     "DUPLICATE_PRINCIPLE": N_("een principe staat er twee keer in"),
+    "SCHUUR_TOO_FEW_VALUES": N_(
+        "kies minstens 2 waarden, of een casus met minstens 2 waarden in spanning"
+    ),
     # casussen (``app/casussen/service.py``)
     "UNKNOWN_VALUE_IN_CATALOGUE": N_("onbekende waarde '{key}' in '{catalogue}'"),
     "SLUG_TAKEN": N_("slug '{slug}' is al in gebruik"),

@@ -55,7 +55,14 @@ class BallotFrame(_Frame):
     type: Literal["ballot"]
     msg_id: MsgId
     round_id: Annotated[int, Field(ge=1, le=2**31 - 1)]  # a database integer, never overflowing
-    kind: Literal["casus", "ranking", "points", "approval", "principle"]
+    kind: Literal[
+        "casus",
+        "ranking",
+        "points",
+        "approval",
+        "principle",
+        "schuur",
+    ]
     payload: dict[str, Any]
 
 

@@ -23,8 +23,22 @@ from pydantic_core import CoreSchema
 from app.schemas import DbId, StrictModel
 from app.text import storable
 
-RoundKind = Literal["casus", "ranking", "points", "approval", "principle"]
-ROUND_KINDS: tuple[RoundKind, ...] = ("casus", "ranking", "points", "approval", "principle")
+RoundKind = Literal[
+    "casus",
+    "ranking",
+    "points",
+    "approval",
+    "principle",
+    "schuur",
+]
+ROUND_KINDS: tuple[RoundKind, ...] = (
+    "casus",
+    "ranking",
+    "points",
+    "approval",
+    "principle",
+    "schuur",
+)
 DEFAULT_ROLES = ["gemeente", "landelijke uitvoeringsorganisatie", "welzijn", "inwoner", "anders"]
 PRINCIPLE_MAX = 200
 # The expected room size when the facilitator names none, and the largest one (decision 0011).
@@ -86,12 +100,29 @@ class PrincipleConfig(StrictModel):
     principle_ids: list[DbId] | None = Field(default=None, min_length=1, max_length=60)
 
 
+class SchuurConfig(StrictModel):
+    """Values that clash: each participant names 1 or ``max_pairs`` pairs of candidates. Left
+    empty, the candidates are the values in tension of ``casus_id``'s casus
+    (``kinds/schuur.py``)."""
+
+    candidates: list[ValueKey] = Field(default_factory=list, max_length=25)
+    casus_id: DbId | None = None
+    max_pairs: Literal[1, 2] = 2
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SchuurConfig:
+        if len(set(self.candidates)) != len(self.candidates):
+            raise ValueError("een kandidaat staat er twee keer in")
+        return self
+
+
 CONFIG_MODELS: dict[str, type[StrictModel]] = {
     "casus": CasusConfig,
     "ranking": RankingConfig,
     "points": PointsConfig,
     "approval": ApprovalConfig,
     "principle": PrincipleConfig,
+    "schuur": SchuurConfig,
 }
 
 
@@ -129,12 +160,29 @@ class PrincipleBallotIn(StrictModel):
     rewording: Rewording | None = None
 
 
+ValuePair = Annotated[list[ValueKey], Field(min_length=2, max_length=2)]
+
+
+class SchuurBallotIn(StrictModel):
+    """One or two pairs of values that clash; each pair is stored in key order, so (a, b) and
+    (b, a) are the same pair. Pairs of one value, the same pair twice and more pairs than the
+    round allows are refused with a code (``kinds/schuur.py``)."""
+
+    pairs: list[ValuePair] = Field(min_length=1, max_length=2)
+
+    @field_validator("pairs")
+    @classmethod
+    def _in_key_order(cls, pairs: list[list[str]]) -> list[list[str]]:
+        return [sorted(pair) for pair in pairs]
+
+
 BALLOT_MODELS: dict[str, type[StrictModel]] = {
     "casus": CasusBallotIn,
     "ranking": RankingBallotIn,
     "points": PointsBallotIn,
     "approval": ApprovalBallotIn,
     "principle": PrincipleBallotIn,
+    "schuur": SchuurBallotIn,
 }
 
 
@@ -196,12 +244,19 @@ class RoundCreatePrinciple(StrictModel):
     config: PrincipleConfig
 
 
+class RoundCreateSchuur(StrictModel):
+    kind: Literal["schuur"]
+    title: RoundTitle = ""
+    config: SchuurConfig
+
+
 RoundCreateByKind = Annotated[
     RoundCreateCasus
     | RoundCreateRanking
     | RoundCreatePoints
     | RoundCreateApproval
-    | RoundCreatePrinciple,
+    | RoundCreatePrinciple
+    | RoundCreateSchuur,
     Field(discriminator="kind"),
 ]
 round_create_by_kind: TypeAdapter[
@@ -210,6 +265,7 @@ round_create_by_kind: TypeAdapter[
     | RoundCreatePoints
     | RoundCreateApproval
     | RoundCreatePrinciple
+    | RoundCreateSchuur
 ] = TypeAdapter(RoundCreateByKind)
 
 

@@ -267,6 +267,7 @@ def validate_config(
             reason="ROUND", problems=problems_from_errors(exc.errors(), prefix=("config",))
         ) from exc
     data = config.model_dump()
+    data = round_kind.complete_config(db, denksessie, data)
     known = catalogues.value_keys(db, catalogue_of(db, denksessie))
     problems = round_kind.check_config(db, denksessie, data, known)
     if problems:

@@ -37,6 +37,7 @@ COLUMNS = [
     "approve",
     "points",
     "rewording",
+    "pairs",
 ]
 
 
@@ -52,6 +53,7 @@ def _answer(payload: dict[str, Any]) -> dict[str, str]:
         "rewording": (
             f"{rewording.get('principle_id')}: {rewording.get('text')}" if rewording else ""
         ),
+        "pairs": ";".join(f"{a}+{b}" for a, b in payload.get("pairs", [])),
     }
 
 

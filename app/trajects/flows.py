@@ -26,6 +26,7 @@ from app.cards.schemas import (
     ShortlistRule,
     TieAtCut,
     Verantwoording,
+    VerantwoordingClash,
     VerantwoordingSession,
 )
 from app.casussen import service as casussen
@@ -39,6 +40,7 @@ from app.sessions.models import Ballot, Denksessie, Participant, SessionRound
 from app.sessions.schemas import RoundCreate
 from app.text import slugify
 from app.trajects import service as trajects
+from app.trajects.clashes import top_clashes
 from app.trajects.models import Traject
 from app.trajects.schemas import CardCreate, PrincipleRoundsCreate, RankingRoundCreate
 
@@ -313,6 +315,10 @@ def verantwoording(
             if row.text != row.original
         ],
         illustrative=traject.illustrative,
+        clashes=[
+            VerantwoordingClash(a=c.a, b=c.b, count=c.count, rank=c.rank, tied=c.tied)
+            for c in top_clashes(db, traject)
+        ],
     )
 
 

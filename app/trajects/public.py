@@ -11,6 +11,7 @@ from app.db import DbSession
 from app.sessions import service as sessions
 from app.sessions.results import ballot_count
 from app.trajects import service as trajects
+from app.trajects.clashes import top_clashes
 from app.trajects.models import STAGES, Traject, TrajectAudit, TrajectPrinciple
 from app.trajects.schemas import USUAL_SUBS
 from app.trajects.service import TieDecision
@@ -244,4 +245,5 @@ def overview(db: DbSession, traject: Traject) -> dict[str, Any]:
         "selection": selection(db, traject),
         "card": card(db, traject),
         "audit": [_audit(e) for e in trajects.audit_trail(db, traject)],
+        "clashes": [asdict(c) for c in top_clashes(db, traject)],
     }

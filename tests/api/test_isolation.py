@@ -100,6 +100,8 @@ OWN_SCOPE: dict[Key, str] = {
     ("POST", "/console/programmas"): "create; another's denksessie is 404 (test_programmes.py)",
     ("GET", "/api/v1/programmes"): "list (own and built-in programmes)",
     ("GET", "/principekaarten"): "list",
+    ("GET", "/catalogi"): "list",
+    ("POST", "/catalogi"): "create (a file as a new own catalogue)",
 }
 
 

@@ -9,12 +9,13 @@ config and ballot models and its ``RoundCreate*`` member to ``app/sessions/schem
 
 from __future__ import annotations
 
-from app.sessions.kinds import approval, casus, points, principle, ranking
+from app.sessions.kinds import approval, casus, points, principle, ranking, schuur
 from app.sessions.kinds.base import Kind
 
 KINDS: dict[str, Kind] = {
     k.name: k for k in (casus.KIND, ranking.KIND, points.KIND, approval.KIND, principle.KIND)
 }
+KINDS[schuur.NAME] = schuur.KIND
 
 
 def kind_of(name: str) -> Kind:

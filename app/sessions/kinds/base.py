@@ -56,6 +56,12 @@ class Kind:
     # The aggregate differs for the facilitator (hidden principles are shown, flagged).
     per_role: ClassVar[bool] = False
 
+    def complete_config(
+        self, db: DbSession, denksessie: Denksessie, config: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A valid config with what it leaves to the kind filled in (before ``check_config``)."""
+        return config
+
     def check_config(
         self, db: DbSession, denksessie: Denksessie, config: dict[str, Any], known: set[str]
     ) -> list[Problem]:

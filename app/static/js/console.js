@@ -438,6 +438,11 @@
       config = { casus_id: casus ? Number(casus.value) : 0, max_values: int("max-values") || 3, allow_twijfel: document.getElementById("allow-twijfel").checked };
     } else if (k === "principle") {
       config = { value_key: value("value-key"), max_approvals: int("principle-approvals") || 3 };
+    } else if (k === "schuur") {
+      // Without chosen values, the server takes the casus's values in tension.
+      config = { candidates: candidates, max_pairs: int("max-pairs") || 2 };
+      if (value("schuur-casus")) config.casus_id = Number(value("schuur-casus"));
+      else if (candidates.length < 2) return D.setText(error, t("need_candidates"));
     } else {
       if (candidates.length < 2) return D.setText(error, t("need_candidates"));
       config = { candidates: candidates };

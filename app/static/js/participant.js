@@ -152,6 +152,7 @@
     if (kind === "casus") return { decision: p.decision, values: p.values, principles: p.principles };
     if (kind === "ranking") return { order: p.ranking };
     if (kind === "points") return { points: p.points };
+    if (kind === "schuur") return { pairs: p.pairs };
     const r = p.rewording || {};
     return { approve: p.approve, rewording_id: r.principle_id || "", rewording_text: r.text };
   }

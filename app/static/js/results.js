@@ -134,6 +134,51 @@
     ];
   }
 
+  // A schuur round: the clash matrix (values x values, a shade and the number in each cell; the
+  // columns numbered, the rows named) and the pairs, most named first; equal counts share a place.
+  function clashes(res, ctx) {
+    const name = (v) => ctx.names[v] || v;
+    if (!res.n_ballots) return el("p", { class: "muted", text: t("no_answers") });
+    const max = res.matrix.reduce((m, row) => Math.max(m, Math.max.apply(null, row)), 0);
+    const level = (n) => (n ? Math.max(1, Math.ceil((4 * n) / max)) : 0);
+    const table = el(
+      "table",
+      { class: "clash-matrix" },
+      el("caption", { text: t("clash_matrix") }),
+      el("thead", null, el("tr", null, el("td"), res.values.map((v, i) => el("th", { scope: "col" }, el("span", { "aria-hidden": "true", text: String(i + 1) }), el("span", { class: "sr-only", text: name(v) }))))),
+      el(
+        "tbody",
+        null,
+        res.values.map((v, i) =>
+          el(
+            "tr",
+            null,
+            el("th", { scope: "row" }, el("span", { class: "n", "aria-hidden": "true", text: i + 1 + " " }), name(v)),
+            res.matrix[i].map((n, j) => (i === j ? el("td", { class: "diag" }, el("span", { class: "sr-only", text: "–" })) : el("td", { class: "heat-" + level(n), text: n ? D.num(n) : "" }, n ? null : el("span", { class: "sr-only", text: "0" }))))
+          )
+        )
+      )
+    );
+    const shown = ctx.top ? res.pairs.slice(0, ctx.top) : res.pairs.slice(0, ctx.limit || 10);
+    const rest = res.pairs.length - shown.length;
+    const top = shown.length ? shown[0].count : 0;
+    const list = el(
+      "ol",
+      { class: "scored clash-pairs", "aria-label": t("clash_pairs") },
+      shown.map((p) =>
+        el(
+          "li",
+          { class: p.tied ? "tie" : null, "data-key": p.a + "|" + p.b },
+          head(name(p.a) + " ↔ " + name(p.b), D.num(p.count) + (p.tied ? " · " + t("tie") : ""), el("span", { class: "pos", text: p.rank + (p.tied ? "=" : ".") })),
+          bar(seg("main", top ? (100 * p.count) / top : 0))
+        )
+      )
+    );
+    return [
+      el("div", { class: "clash-grid" }, el("div", { class: "clash-left" }, table, res.n_candidates > res.values.length ? el("p", { class: "muted", text: t("clash_matrix_top", { k: res.values.length, n: res.n_candidates }) }) : null), el("div", { class: "clash-right" }, el("h3", { text: t("clash_pairs") }), list, rest > 0 && ctx.more ? el("p", { class: "more", text: ctx.more(rest) }) : null, shown.some((p) => p.tied) ? el("p", { class: "muted tie-note", text: t("clash_tie_note") }) : null)),
+    ];
+  }
+
   // ctx: {names, limit, principles (show texts), principleLimit, principleTexts, moderate(p), twijfel}
   // and, for the projector: top, more(n), wins, summaryFirst, noRewordings (see ranking()).
   D.renderResults = (round, res, ctx) => {
@@ -143,6 +188,7 @@
     if (round.kind === "casus") D.add(box, casus(res, ctx));
     else if (round.kind === "ranking") D.add(box, ranking(res, ctx));
     else if (round.kind === "principle") D.add(box, principle(res, ctx));
+    else if (round.kind === "schuur") D.add(box, clashes(res, ctx));
     else D.add(box, scored(res.order.map((v) => ({ key: v, name: ctx.names[v] || v, n: res.scores[v], figure: score(v) })), ctx));
     return box;
   };
