@@ -38,6 +38,7 @@ from app.sessions.kinds.casus import NAME as CASUS
 from app.sessions.kinds.points import NAME as POINTS
 from app.sessions.kinds.principle import NAME as PRINCIPLE
 from app.sessions.kinds.ranking import NAME as RANKING
+from app.sessions.kinds.schuur import NAME as SCHUUR
 from app.sessions.models import Denksessie
 from app.sessions.schemas import DenksessieCreate, RoundCreate
 from app.text import slugify
@@ -63,6 +64,8 @@ STEP_RULES: dict[str, StepRule] = {
     POINTS: StepRule(open="candidates", fill="catalogue"),
     APPROVAL: StepRule(open="candidates", fill="catalogue"),
     PRINCIPLE: StepRule(tied=("principle_ids",), open="value_key", fill="later"),
+    # Its casus, if it names one, comes along into the new denksessie's casussen.
+    SCHUUR: StepRule(),
 }
 MAX_CANDIDATES = 25
 
@@ -212,6 +215,18 @@ def start(
             config[rule.open] = pick
             if pick not in casus_ids:
                 casus_ids.append(pick)
+        elif config.get("casus_id"):
+            # Another round about a casus (a schuur round): that casus joins the denksessie.
+            named = config["casus_id"]
+            try:
+                casussen.get_visible(db, casus_id=named, organisation_id=organisation_id)
+            except NotFound:
+                problems.append(
+                    Problem(f"rounds.{index}", code="UNKNOWN_CASUS", params={"casus_id": named})
+                )
+                continue
+            if named not in casus_ids:
+                casus_ids.append(named)
         if rule.fill == "catalogue" and is_open(step):
             if len(keys) > MAX_CANDIDATES:
                 problems.append(

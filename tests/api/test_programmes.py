@@ -250,6 +250,21 @@ class TestStart:
         assert rounds[1].config["principles"] == {}
         assert rounds[1].config["override"] is None
 
+    def test_a_schuur_round_brings_its_casus_along(
+        self, client: TestClient, db: Session, demo_org_id: int
+    ) -> None:
+        denksessie = make_denksessie(db, organisation_id=demo_org_id, title="Schuren")
+        casus_id = denksessie.casus_ids[1]
+        make_round(db, denksessie, "schuur", casus_id=casus_id, candidates=list(CANDIDATES))
+        db.commit()
+        _post(client, LIST, {"denksessie_id": denksessie.id, "name": "Alleen schuren"})
+        programme = db.exec(select(Programme).where(Programme.name == "Alleen schuren")).one()
+        response = _post(client, START, {"programma": programme.id, "title": "Schuren 2"})
+        started = _new_denksessie(response, db)
+        assert started.casus_ids == [casus_id]
+        rounds = sessions.rounds_of(db, started.id or 0)
+        assert [(r.kind, r.config["casus_id"]) for r in rounds] == [("schuur", casus_id)]
+
     def test_the_pages_speak_english_too(self, client: TestClient, db: Session) -> None:
         programme = _builtin(db, "Prioriteringssessie")
         page = client.get(START, params={"programma": programme.id, "lang": "en"}).text
