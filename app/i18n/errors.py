@@ -537,3 +537,51 @@ def worded(problems: list[Problem], *, language: Language) -> list[Problem]:
         Problem(problem.loc, problem_text(problem, language=language), problem.code, problem.params)
         for problem in problems
     ]
+
+
+# --- trajprog: traject settings (app/trajects/settings.py) and programmes (app/programmes) ---
+# Appended as one block so merging stays easy; the same tables as above.
+TEXTS.update(
+    {
+        "SETTING_LOCKED.NAMING_STARTED": N_(
+            "Staat vast: de fase benoemen is begonnen, en deelnemers werkten al aan deze vraag."
+        ),
+        "SETTING_LOCKED.SESSIONS_ATTACHED": N_(
+            "Staat vast: er is al een denksessie gekoppeld, en die gebruikt deze waardenkaart."
+        ),
+        "SETTING_LOCKED.SHORTLIST_FROZEN": N_(
+            "Staat vast: de rangschikronde is gemaakt; de shortlist verandert niet meer."
+        ),
+        "SETTING_LOCKED.PRIORITISING_STARTED": N_(
+            "Staat vast: de fase prioriteren is begonnen met de huidige shortlist."
+        ),
+        "SETTING_LOCKED.PRINCIPLES_STARTED": N_(
+            "Staat vast: de fase principes is begonnen met de huidige selectie."
+        ),
+        "SETTING_LOCKED.CURATION_STARTED": N_(
+            "Staat vast: er zijn al principes voor de kaart gekozen bij de huidige selectie."
+        ),
+        "SETTING_LOCKED.CARD_PUBLISHED": N_("Staat vast: de kaart is gepubliceerd."),
+        "NOT_FOUND.PROGRAMME": N_("Programma {programme_id} bestaat niet."),
+        "VALIDATION_FAILED.PROGRAMME": N_("Het programma is niet opgeslagen."),
+        "VALIDATION_FAILED.PROGRAMME_START": N_("De denksessie is niet aangemaakt."),
+        "READ_ONLY.PROGRAMME": N_(
+            "Dit is een ingebouwd programma; dat kan niemand veranderen of verwijderen."
+        ),
+    }
+)
+PLAIN.update(
+    {
+        "SETTING_LOCKED": N_("Deze instelling staat vast: de fase waarin ze meetelt is begonnen."),
+    }
+)
+PROBLEMS.update(
+    {
+        "PROGRAMME_NAME_TAKEN": N_("er is al een programma met deze naam"),
+        "NO_ROUNDS": N_("deze denksessie heeft nog geen rondes"),
+        "CASUS_NEEDED": N_("kies een casus voor ronde {position}"),
+        "TOO_MANY_VALUES": N_(
+            "de waardenkaart heeft {n} waarden; een ronde kan er hoogstens 25 vergelijken"
+        ),
+    }
+)
