@@ -50,6 +50,7 @@ def traject_list(request: Request, db: DbSession, organisation_id: OrganisationI
         default_catalogue=catalogues.BUILTIN_SLUG,
         default_question=DEFAULT_QUESTION,
         methods=RANKING_METHODS,
+        editable=_editable(request),
     )
     response.headers.update(NO_STORE)
     return response

@@ -237,6 +237,11 @@ class TestWhoMay:
         refused = _form(viewer_client, named, action="save", title="Door kijker")
         assert refused.status_code == 403
         assert _traject(db, named).title == "Instellingen"
+        listing = viewer_client.get("/console/trajecten")
+        assert listing.status_code == 200
+        assert 'id="traject-create"' not in listing.text
+        assert "Je kunt trajecten alleen bekijken." in listing.text
+        assert 'id="traject-create"' in client.get("/console/trajecten").text
 
     def test_another_organisation_finds_no_traject(
         self, db: Session, named: int, other_organisation: OtherOrganisation
