@@ -155,7 +155,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # connection keeps its own page cache (2 MB), which showed as RSS per socket.
         app.state.read_limiter = anyio.CapacityLimiter(DB_READERS)
         retention = asyncio.create_task(purge_periodically(engine, hub.publish_safely))
-        self_paced = asyncio.create_task(close_self_paced_periodically(engine, hub.publish_safely))
+        self_paced = asyncio.create_task(
+            close_self_paced_periodically(
+                engine, hub.publish_safely, interval_s=settings.self_paced_check_s
+            )
+        )
         try:
             yield
         finally:

@@ -232,6 +232,10 @@ TEXTS: dict[str, str] = {
     "UNKNOWN_VALUE.CASUS": N_("Onbekende waarde: {values}."),
     "UNKNOWN_VALUE.CANDIDATE": N_("Geen kandidaat in deze ronde: {values}."),
     "POINTS_BUDGET": N_("Verdeel samen tussen 1 en {budget} punten."),
+    # self-paced denksessies (docs/decisions/0033)
+    "ROUND_CLOSED.SELF_PACED": N_(
+        "De sluitingstijd van deze denksessie is voorbij; je antwoord is niet opgeslagen."
+    ),
 }
 
 # One sentence per code, without facts: what every code says when nothing more precise is known.
@@ -273,9 +277,6 @@ PLAIN: dict[str, str] = {
     "ROUND_NOT_OPEN": N_("Deze ronde is niet open."),
     "ROUND_NOT_CLOSED": N_("Alleen een gesloten ronde kan weer open."),
     # self-paced denksessies (docs/decisions/0033)
-    "ROUND_CLOSED.SELF_PACED": N_(
-        "De sluitingstijd van deze denksessie is voorbij; je antwoord is niet opgeslagen."
-    ),
     "SELF_PACED_CLOSED": N_("Deze denksessie in eigen tempo is al gesloten."),
     "NOT_SELF_PACED": N_("Dit kan alleen bij een denksessie in eigen tempo."),
     "SELF_PACED_STARTED": N_("Deze denksessie is al gestart."),

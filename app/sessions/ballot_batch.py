@@ -141,11 +141,11 @@ def cast_ballots(db: DbSession, requests: Sequence[BallotRequest]) -> list[Outco
             if key in first_of:
                 outcomes.append(_Again(first_of[key]))
                 continue
-            session_round = open_round(rounds.get(request.round_id), request.denksessie_id)
-            check_kind(session_round, request.kind)
             denksessie = db.get(Denksessie, request.denksessie_id)
             assert denksessie is not None
             before_close(denksessie)
+            session_round = open_round(rounds.get(request.round_id), request.denksessie_id)
+            check_kind(session_round, request.kind)
             ballot = validate(
                 db,
                 denksessie=denksessie,

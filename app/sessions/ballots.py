@@ -148,8 +148,8 @@ def cast_ballot(
     previous = _submission(db, participant.id, client_msg_id)
     if previous is not None:
         return BallotCast(previous.round_id, client_msg_id, previous.revision, duplicate=True)
-    session_round = open_round(db.get(SessionRound, round_id), denksessie.id)
     before_close(denksessie)
+    session_round = open_round(db.get(SessionRound, round_id), denksessie.id)
     check_kind(session_round, kind)
     ballot = validate_payload(
         db, denksessie=denksessie, session_round=session_round, payload=payload
