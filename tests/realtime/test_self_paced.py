@@ -18,8 +18,8 @@ from app.sessions.models import Denksessie
 from tests.conftest import settings_for, with_committed_login
 from tests.realtime.support import CANDIDATES, Frame, Live, ballot
 
-RANKING = {"ranking": ["privacy", "compassie"]}
-POINTS = {"points": {"zelfbeschikking": 70, "eenvoud": 30}}
+RANKING: Frame = {"ranking": ["privacy", "compassie"]}
+POINTS: Frame = {"points": {"zelfbeschikking": 70, "eenvoud": 30}}
 
 
 @pytest.fixture
@@ -96,10 +96,8 @@ def test_phones_answer_in_any_order_and_see_results_after_the_close(
 
         # The screen counts two answers per round, and shows no results.
         def counted(frame: Frame) -> bool:
-            rounds = frame.get("rounds") if frame["type"] == "tally" else None
-            return bool(rounds) and all(
-                rounds.get(str(r), {}).get("n_ballots") == 2 for r in (ranking, points)
-            )
+            rounds: Frame = frame.get("rounds") or {} if frame["type"] == "tally" else {}
+            return all(rounds.get(str(r), {}).get("n_ballots") == 2 for r in (ranking, points))
 
         tally = screen.socket.until(counted)
         assert all("results" not in entry for entry in tally["rounds"].values())
