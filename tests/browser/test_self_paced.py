@@ -9,7 +9,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.browser.conftest import assert_axe_clean, screenshot
 from tests.browser.test_live import (
@@ -21,8 +21,11 @@ from tests.browser.test_live import (
     small_targets,
     submit_and_wait_saved,
 )
+from tests.browser.test_projector import check_view
 
 CANDIDATES = ["zelfbeschikking", "privacy", "compassie", "eenvoud"]
+SMALL_SCREEN: ViewportSize = {"width": 1280, "height": 720}
+BIG_SCREEN: ViewportSize = {"width": 1920, "height": 1080}
 
 
 def statuses(page: Page) -> list[str]:
@@ -53,6 +56,10 @@ def test_a_team_answers_in_its_own_time(room: Room) -> None:  # noqa: F811
     console.reload()
     console.get_by_role("button", name="Starten: alle rondes openen").click()
     expect(console.get_by_role("button", name="Nu sluiten")).to_be_visible()
+    screen_url = console.locator("#screen-link").get_attribute("href")
+    screen = room.page(viewport=SMALL_SCREEN)
+    screen.goto(f"{room.base}{screen_url}")
+    expect(screen.locator(".sp-progress li")).to_have_count(2)
 
     anna = room.page(phone=True)
     anna.goto(f"{room.base}/j/{code}")
@@ -87,7 +94,9 @@ def test_a_team_answers_in_its_own_time(room: Room) -> None:  # noqa: F811
     expect(anna.locator(".sp-status")).to_have_text(["Bewaard", "Bewaard"])
     expect(anna.locator(".self-paced")).to_contain_text("2 van 2 rondes beantwoord")
 
-    # The console counts the answers per round; results wait for the close.
+    # The console and the projector count the answers per round; results wait for the close.
+    expect(screen.locator(".sp-progress li").first).to_contain_text("1 van 1")
+    check_view(screen, "self-paced-progress", SMALL_SCREEN)
     expect(console.locator(".round-card .answered").first).to_contain_text("1 van 1")
     confirm_click(console.get_by_role("button", name="Nu sluiten"), "Zeker? Nu sluiten")
     expect(console.locator("#self-paced")).to_contain_text("Gesloten")
@@ -97,4 +106,8 @@ def test_a_team_answers_in_its_own_time(room: Room) -> None:  # noqa: F811
     expect(anna.locator(".my-results")).to_contain_text("Privacy")
     screenshot(anna, "self-paced-results-360")
     assert_axe_clean(anna)
-    assert_no_console_errors(console, anna)
+    screen.set_viewport_size(BIG_SCREEN)
+    expect(screen.locator(".sp-progress")).to_have_count(0)
+    expect(screen.locator(".stage")).to_contain_text("Privacy")
+    check_view(screen, "self-paced-closed", BIG_SCREEN)
+    assert_no_console_errors(console, anna, screen)

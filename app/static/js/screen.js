@@ -59,6 +59,7 @@
     D.setText(people, String(state.participants));
     D.setText(peopleLabel, D.tn("people_label", state.participants));
     if (state.denksessie.status === "ended") return show("ended", simple(t("ended")));
+    if (state.denksessie.self_paced && state.denksessie.status === "running" && !state.denksessie.closed) return selfPacedProgress(state);
     const round = D.focusRound(state);
     if (!round) return show("lobby", simple(t("lobby_title"), t("lobby_text")));
     const id = String(round.id);
@@ -67,6 +68,20 @@
     const key = JSON.stringify([round.id, round.status, round.title, round.deadline_at, res, texts, state.values && state.values.length]);
     if (key !== shownKey) show(key, roundView(state, round, res, texts), round.id + ":" + !!res);
     D.setText(counter, D.tn("answered", round.n_ballots || 0, { p: state.participants }));
+  }
+
+  // A self-paced denksessie while it runs (decision 0033): how many answered each round, no
+  // results; after the close the rounds show as ever, with their results.
+  function selfPacedProgress(state) {
+    const rounds = (state.rounds || []).filter((r) => r.status !== "draft");
+    const key = JSON.stringify(["self-paced", state.participants, state.denksessie.closes_at, rounds.map((r) => [r.id, r.title, r.n_ballots])]);
+    const at = new Date(state.denksessie.closes_at || "");
+    const when = isNaN(at) ? "" : at.toLocaleString(document.documentElement.lang || "nl", { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
+    counter = null;
+    show(key, {
+      head: [el("h2", { class: "round-title", text: t("sp_screen_title") }), el("p", { class: "lead", text: t("sp_screen_lead", { when: when }) })],
+      pages: [() => [el("ul", { class: "sp-progress" }, rounds.map((r) => el("li", null, el("span", { class: "sp-progress-title", text: r.title }), el("span", { class: "figure", text: D.tn("answered", r.n_ballots || 0, { p: state.participants }) }))))]],
+    });
   }
 
   function simple(title, lead) {
