@@ -8,6 +8,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
@@ -295,3 +296,37 @@ class TestClose:
                 leftover = cleanup.get(Denksessie, denksessie_id)
                 if leftover is not None:
                     cleanup.delete(leftover)
+
+
+class TestOverHttp:
+    def test_a_closing_time_in_the_past_is_refused_with_words(self, client: TestClient) -> None:
+        past = (utcnow() - timedelta(hours=1)).isoformat()
+        response = client.post(
+            "/api/v1/denksessies",
+            json={"title": "Te laat", "self_paced": True, "closes_at": past},
+        )
+        assert response.status_code == 422
+        [problem] = response.json()["error"]["problems"]
+        assert problem["loc"] == "closes_at"
+        assert problem["message"] == "de sluitingstijd moet in de toekomst liggen"
+
+    def test_the_export_says_it_was_self_paced_and_holds_the_results(
+        self, client: TestClient
+    ) -> None:
+        closes = (utcnow() + timedelta(days=1)).isoformat()
+        created = client.post(
+            "/api/v1/denksessies",
+            json={"title": "Export", "self_paced": True, "closes_at": closes},
+        ).json()
+        base = f"/api/v1/denksessies/{created['id']}"
+        made = client.post(
+            f"{base}/rounds",
+            json={"kind": "ranking", "config": {"candidates": ["privacy", "eenvoud"]}},
+        )
+        assert made.status_code == 201, made.text
+        assert client.post(f"{base}/start").status_code == 200
+        assert client.post(f"{base}/close").status_code == 200
+        exported = client.get(f"{base}/export").json()
+        assert exported["denksessie"]["self_paced"] is True
+        assert exported["denksessie"]["closed_at"] is not None
+        assert [r["status"] for r in exported["rounds"]] == ["closed"]
