@@ -9,9 +9,9 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Page, Response, ViewportSize, expect
 
-from tests.browser.conftest import assert_axe_clean, screenshot
+from tests.browser.conftest import assert_axe_clean, screenshot, write_artifact
 from tests.browser.test_live import (
     Room,
     api_post,
@@ -31,6 +31,25 @@ BIG_SCREEN: ViewportSize = {"width": 1920, "height": 1080}
 def statuses(page: Page) -> list[str]:
     texts: list[str] = page.locator(".sp-status").all_inner_texts()
     return texts
+
+
+def phone_weight(in_room: Room, phone: Page) -> int:
+    """Bytes sent (gzipped as served) when the phone page loads cold, with the list of rounds."""
+    page = in_room.page(phone=True, like=phone.context)
+    responses: list[Response] = []
+
+    def record(response: Response) -> None:
+        responses.append(response)
+
+    page.on("response", record)
+    page.goto(phone.url)
+    expect(page.locator(".sp-round")).to_have_count(2)
+    page.wait_for_load_state("networkidle")
+    sizes = [(r.request.sizes()["responseBodySize"], r.url) for r in responses if r.status < 300]
+    sent = sum(size for size, _ in sizes)
+    lines = [f"{size:>8} {url}" for size, url in sizes] + [f"{sent:>8} in all"]
+    write_artifact("self-paced-phone-weight.txt", "\n".join(lines) + "\n")
+    return sent
 
 
 @pytest.mark.browser
@@ -106,6 +125,7 @@ def test_a_team_answers_in_its_own_time(room: Room) -> None:  # noqa: F811
     expect(anna.locator(".my-results")).to_contain_text("Privacy")
     screenshot(anna, "self-paced-results-360")
     assert_axe_clean(anna)
+    assert phone_weight(room, anna) < 100_000
     screen.set_viewport_size(BIG_SCREEN)
     expect(screen.locator(".sp-progress")).to_have_count(0)
     expect(screen.locator(".stage")).to_contain_text("Privacy")
