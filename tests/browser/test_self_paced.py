@@ -77,6 +77,7 @@ def test_a_team_answers_in_its_own_time(room: Room) -> None:  # noqa: F811
     expect(console.get_by_role("button", name="Nu sluiten")).to_be_visible()
     screen_url = console.locator("#screen-link").get_attribute("href")
     screen = room.page(viewport=SMALL_SCREEN)
+    screen.clock.install()  # time runs as ever, and can be moved on (the tour of results)
     screen.goto(f"{room.base}{screen_url}")
     expect(screen.locator(".sp-progress li")).to_have_count(2)
 
@@ -130,4 +131,8 @@ def test_a_team_answers_in_its_own_time(room: Room) -> None:  # noqa: F811
     expect(screen.locator(".sp-progress")).to_have_count(0)
     expect(screen.locator(".stage")).to_contain_text("Privacy")
     check_view(screen, "self-paced-closed", BIG_SCREEN)
+    # After the close the projector shows every round's results in turn.
+    expect(screen.locator(".round-title")).to_have_text("Eerste ronde")
+    screen.clock.fast_forward("00:40")
+    expect(screen.locator(".round-title")).to_have_text("Tweede ronde")
     assert_no_console_errors(console, anna, screen)
