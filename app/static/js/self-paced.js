@@ -39,10 +39,16 @@
     return it.own ? "sp_saved" : "sp_todo";
   }
 
+  // Rebuilt only when something on it changed, not on every tally: a screen reader keeps its
+  // place in a list that stays put.
+  let shown = "";
   function list(view, state, mine, rerender) {
     const rounds = (state.rounds || []).filter((r) => r.status !== "draft");
     const closed = state.denksessie.closed || !rounds.some((r) => r.status === "open");
     const saved = rounds.filter((r) => mine(String(r.id)).own).length;
+    const key = JSON.stringify([closed, state.denksessie.closes_at, rounds.map((r) => [r.id, r.title, statusOf(r, mine)])]);
+    if (key === shown && view.querySelector(".self-paced") && !last) return;
+    shown = key;
     const heading = D.uid("sp");
     const items = rounds.map((round) => {
       const status = statusOf(round, mine);
