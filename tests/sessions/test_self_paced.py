@@ -142,6 +142,14 @@ class TestStart:
             flows.start_self_paced(db, denksessie=paced)
         assert not_self_paced.value.code == "NOT_SELF_PACED"
 
+    def test_start_is_refused_past_the_closing_time(self, db: Session, demo_org_id: int) -> None:
+        denksessie, _ = make_self_paced(db, demo_org_id)
+        denksessie.closes_at = utcnow() - timedelta(minutes=1)
+        with pytest.raises(Rejected) as refused:
+            flows.start_self_paced(db, denksessie=denksessie)
+        assert refused.value.code == "SELF_PACED_CLOSED"
+        assert {r.status for r in sessions.rounds_of(db, _id(denksessie))} == {"draft"}
+
 
 class TestBallots:
     def test_rounds_answered_in_any_order_and_replaced_until_the_close(
