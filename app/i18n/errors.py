@@ -262,6 +262,10 @@ TEXTS: dict[str, str] = {
     "NOT_FOUND.REASON": N_("Deze reden staat niet (meer) in deze ronde."),
     "NOT_FOUND.QUOTE": N_("Dit citaat bestaat niet in deze denksessie."),
     "WRONG_ROUND_KIND.REASONS": N_("Redenen en citaten horen bij een casusronde."),
+    # self-paced denksessies (docs/decisions/0033)
+    "ROUND_CLOSED.SELF_PACED": N_(
+        "De sluitingstijd van deze denksessie is voorbij; je antwoord is niet opgeslagen."
+    ),
 }
 
 # One sentence per code, without facts: what every code says when nothing more precise is known.
@@ -312,6 +316,12 @@ PLAIN: dict[str, str] = {
     "ROUND_ALREADY_OPEN": N_("Deze ronde is al open."),
     "ROUND_NOT_OPEN": N_("Deze ronde is niet open."),
     "ROUND_NOT_CLOSED": N_("Alleen een gesloten ronde kan weer open."),
+    # self-paced denksessies (docs/decisions/0033)
+    "SELF_PACED_CLOSED": N_("Deze denksessie in eigen tempo is al gesloten."),
+    "NOT_SELF_PACED": N_("Dit kan alleen bij een denksessie in eigen tempo."),
+    "SELF_PACED_STARTED": N_("Deze denksessie is al gestart."),
+    "SELF_PACED_NOT_RUNNING": N_("Deze denksessie loopt niet; er valt niets te sluiten."),
+    "NO_ROUNDS": N_("Voeg eerst een ronde toe."),
     # general
     "NOT_FOUND": N_("Niet gevonden."),
     "READ_ONLY": N_("Ingebouwde inhoud kan niet worden gewijzigd."),
@@ -375,6 +385,9 @@ PROBLEMS: dict[str, str] = {
     # denksessies and rounds (``app/sessions/service.py``)
     "UNKNOWN_CASUS": N_("casus {casus_id} bestaat niet"),
     "DUPLICATE_ROLE": N_("een rol staat er twee keer in"),
+    "CLOSES_AT_REQUIRED": N_("kies wanneer de denksessie sluit"),
+    "CLOSES_AT_PAST": N_("de sluitingstijd moet in de toekomst liggen"),
+    "CLOSES_AT_TOO_FAR": N_("de sluitingstijd mag hoogstens {days} dagen vooruit liggen"),
     "CASUS_NOT_IN_DENKSESSIE": N_("deze casus hoort niet bij de denksessie"),
     "UNKNOWN_VALUE": N_("onbekende waarde '{key}'"),
     "MORE_THAN_CANDIDATES": N_("meer dan er kandidaten zijn"),
