@@ -150,6 +150,9 @@ class Settings(BaseSettings):
     # How often screens and the facilitator get tallies (phones: at most every second). State
     # events (a facilitator's control) do not wait for it.
     tick_interval_s: float = Field(default=0.1, gt=0, le=3600)
+    # How often a worker closes the self-paced denksessies past their closing time (decision
+    # 0033); ballots are refused from the closing time on, also before the check has run.
+    self_paced_check_s: float = Field(default=20.0, gt=0, le=3600)
 
     @field_validator("ws_rate_limit", "ws_flood_limit", "login_rate_limit", "login_ip_rate_limit")
     @classmethod

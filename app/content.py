@@ -1,4 +1,5 @@
-"""Loading the built-in content: the Waardenkaart, the casus library and the 2024 Principekaart.
+"""Loading the built-in content: the Waardenkaart, the casus library, the 2024 Principekaart and
+the programmes of the 2024 process.
 
 Loading is idempotent (rows are matched by key and slug, so ``make run`` can load on every
 start) and all-or-nothing (the caller commits once). The files live in the package so an
@@ -21,10 +22,13 @@ from app.catalogue.models import Catalogue
 from app.catalogue.validation import validate_document
 from app.db import DbSession
 from app.organisations import service as organisations
+from app.programmes import service as programmes
+from app.programmes.schemas import ProgrammesFile
 
 CATALOGUE_FILE = ("catalogue", "waardenkaart-sociaal-domein.json")
 CASUSSEN_FILE = ("casussen", "casussen.json")
 PRINCIPEKAART_FILE = ("cards", "principekaart-professionals-2024.json")
+PROGRAMMES_FILE = ("programmes", "programmes.json")
 
 
 def read_builtin(package: str, name: str) -> Any:
@@ -38,6 +42,7 @@ class LoadReport:
     values: int
     casussen: int
     principekaarten: int
+    programmes: int = 0
 
 
 def load_builtin_content(db: DbSession) -> LoadReport:
@@ -63,9 +68,15 @@ def load_builtin_content(db: DbSession) -> LoadReport:
 
     card_document = PrincipekaartDocument.model_validate(read_builtin(*PRINCIPEKAART_FILE))
     cards.sync_document(db, document=card_document, organisation_id=builtin.id, catalogue=catalogue)
+
+    programme_document = ProgrammesFile.model_validate(read_builtin(*PROGRAMMES_FILE))
+    n_programmes = programmes.sync_builtin(
+        db, document=programme_document, organisation_id=builtin.id
+    )
     return LoadReport(
         catalogues=1,
         values=len(document.values),
         casussen=len(casus_document.casussen),
         principekaarten=1,
+        programmes=n_programmes,
     )

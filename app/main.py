@@ -35,6 +35,7 @@ from app.api import (
     join,
     pages,
     principekaarten,
+    programme_pages,
     report_pages,
     result_downloads,
     traject_pages,
@@ -54,6 +55,7 @@ from app.realtime import endpoint as realtime_endpoint
 from app.realtime.backplane import backplane_from_url
 from app.realtime.hub import Hub, in_thread
 from app.security import SecurityHeadersMiddleware
+from app.sessions import flows
 
 STATIC_DIR = pages.TEMPLATES_DIR.parent / "static"
 logger = logging.getLogger(__name__)
@@ -95,6 +97,29 @@ def _purge_expired(engine: Engine) -> privacy.Expired:
         return privacy.purge_expired(db)
 
 
+async def close_self_paced_periodically(
+    engine: Engine,
+    publish: Callable[[Event], Awaitable[None]],
+    interval_s: float = 20,
+) -> None:
+    """Close self-paced denksessies at their closing time (docs/decisions/0033). Every worker
+    may run it: a conditional update lets one worker close each denksessie, once. Ballots
+    are refused from the closing time on, also before this job has run."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            for event in await in_thread(lambda: close_due_self_paced(engine)):
+                await publish(event)
+        except Exception:  # keep the loop alive; the next check tries again
+            logger.exception("closing self-paced denksessies failed")
+
+
+def close_due_self_paced(engine: Engine) -> list[Event]:
+    """One check of the job above, committed; publish the events it returns."""
+    with transaction(engine) as db:
+        return flows.close_due(db)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     metrics = Metrics()
@@ -133,12 +158,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # connection keeps its own page cache (2 MB), which showed as RSS per socket.
         app.state.read_limiter = anyio.CapacityLimiter(DB_READERS)
         retention = asyncio.create_task(purge_periodically(engine, hub.publish_safely))
+        self_paced = asyncio.create_task(
+            close_self_paced_periodically(
+                engine, hub.publish_safely, interval_s=settings.self_paced_check_s
+            )
+        )
         try:
             yield
         finally:
             retention.cancel()
+            self_paced.cancel()
             with suppress(asyncio.CancelledError):
                 await retention
+            with suppress(asyncio.CancelledError):
+                await self_paced
             await hub.stop()
             metrics.stop_gc_timing()
             await backplane.disconnect()
@@ -184,11 +217,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         principekaarten.router,
         trajects.router,
         traject_pages.router,
+        programme_pages.router,  # before pages.router: /console/programmas is no denksessie id
         denksessies.router,
         join.router,
         privacy_api.router,
         result_downloads.router,
         programme_api.router,
+        programme_api.programmes_router,
         report_pages.router,
         demo_api.router,
         aggregate.router,

@@ -6,6 +6,7 @@ from app.casussen.models import Casus
 from app.catalogue.models import Catalogue, CatalogueCluster, CatalogueValue, Opvatting
 from app.db import metadata
 from app.organisations.models import Organisation
+from app.programmes.models import Programme
 from app.sessions.models import (
     Ballot,
     BallotSubmission,
@@ -43,6 +44,7 @@ __all__ = [
     "Organisation",
     "Principekaart",
     "PrincipekaartValue",
+    "Programme",
     "Traject",
     "TrajectAudit",
     "TrajectPrinciple",

@@ -388,8 +388,10 @@ def _editor_change(
     change: Callable[[], object],
     typed: Mapping[str, Any],
     done: str,
-    anchor: str = "",
+    anchor: str | Callable[[], str] = "",
 ) -> Response:
+    """Run one change; refused, the editor again with what was typed; done, back to the editor
+    at ``anchor`` (a callable when the anchor is known only after the change, a new key)."""
     refused = _change(
         request,
         db,
@@ -398,7 +400,9 @@ def _editor_change(
             request, db, catalogue, status=status, problems=problems, typed=typed
         ),
     )
-    return refused or _done(_editor_url(catalogue.slug), done, anchor)
+    if refused is not None:
+        return refused
+    return _done(_editor_url(catalogue.slug), done, anchor() if callable(anchor) else anchor)
 
 
 @router.post("/catalogi/{slug}/gegevens")
@@ -440,15 +444,9 @@ def add_cluster(
         keys.append(catalogues.add_cluster(db, catalogue=catalogue, data=data))
 
     typed = {"form": "add-cluster", "name": name, "group": group, "description": description}
-    refused = _change(
-        request,
-        db,
-        change,
-        lambda status, problems: _editor(
-            request, db, catalogue, status=status, problems=problems, typed=typed
-        ),
+    return _editor_change(
+        request, db, catalogue, change, typed, "cluster-added", lambda: f"cluster-{keys[0]}"
     )
-    return refused or _done(_editor_url(slug), "cluster-added", f"cluster-{keys[0]}")
 
 
 @router.post("/catalogi/{slug}/clusters/{key}")
@@ -510,15 +508,9 @@ def add_value(
         keys.append(catalogues.add_value(db, catalogue=catalogue, data=data))
 
     typed = {"form": "add-value", "name": name, "cluster": cluster, "opvattingen": opvattingen}
-    refused = _change(
-        request,
-        db,
-        change,
-        lambda status, problems: _editor(
-            request, db, catalogue, status=status, problems=problems, typed=typed
-        ),
+    return _editor_change(
+        request, db, catalogue, change, typed, "value-added", lambda: f"waarde-{keys[0]}"
     )
-    return refused or _done(_editor_url(slug), "value-added", f"waarde-{keys[0]}")
 
 
 @router.post("/catalogi/{slug}/waarden/{key}/verplaatsen")

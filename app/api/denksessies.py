@@ -8,6 +8,7 @@ that rolled back.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import segno
@@ -42,6 +43,8 @@ class DenksessieCreated(BaseModel):
     room_size: int
     join_budget: int
     room_pin: str | None
+    self_paced: bool = False
+    closes_at: datetime | None = None
 
 
 class DenksessieRoom(BaseModel):
@@ -129,6 +132,8 @@ def create_denksessie(
         room_size=denksessie.room_size,
         join_budget=sessions.join_budget(denksessie.room_size),
         room_pin=denksessie.room_pin,
+        self_paced=denksessie.self_paced,
+        closes_at=denksessie.closes_at,
     )
 
 
@@ -350,3 +355,16 @@ def lock_joining(
 @router.post("/{denksessie_id}/end")
 def end_denksessie(control: ControlRunner, denksessie_id: PathId) -> dict[str, Any]:
     return control(denksessie_id, flows.end_denksessie)
+
+
+@router.post("/{denksessie_id}/start")
+def start_self_paced(control: ControlRunner, denksessie_id: PathId) -> dict[str, Any]:
+    """A self-paced denksessie: open every round at once (docs/decisions/0033)."""
+    return control(denksessie_id, flows.start_self_paced)
+
+
+@router.post("/{denksessie_id}/close")
+def close_self_paced(control: ControlRunner, denksessie_id: PathId) -> dict[str, Any]:
+    """ "Nu sluiten": close a self-paced denksessie before its closing time and show the
+    results."""
+    return control(denksessie_id, flows.close_now)

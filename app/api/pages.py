@@ -36,6 +36,7 @@ from app.catalogue.groups import GROUPS
 from app.errors import NotFound, Problem, Rejected
 from app.i18n.errors import problem_text
 from app.i18n.explain import explain
+from app.programmes import service as programmes
 from app.sessions import codes
 from app.sessions import service as sessions
 from app.sessions.models import Denksessie
@@ -271,6 +272,7 @@ def console_list(request: Request, db: DbSession, organisation_id: OrganisationI
         casussen=casussen.list_visible(db, organisation_id=organisation_id),
         default_catalogue=catalogues.BUILTIN_SLUG,
         default_roles=DEFAULT_ROLES,
+        programmes=programmes.list_visible(db, organisation_id=organisation_id),
     )
 
 

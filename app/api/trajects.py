@@ -17,6 +17,7 @@ from app.sessions.results import round_public
 from app.trajects import export, public
 from app.trajects import flows as traject_flows
 from app.trajects import service as trajects
+from app.trajects import settings as traject_settings
 from app.trajects.models import Traject
 from app.trajects.schemas import (
     CardCreate,
@@ -63,8 +64,13 @@ def get_traject(
 def update_traject(
     db: DbSession, organisation_id: OrganisationId, traject_id: PathId, data: TrajectUpdate
 ) -> dict[str, Any]:
+    """Change settings; each is fixed once the stage it affects has started (409
+    ``SETTING_LOCKED`` or ``SHORTLIST_FROZEN``, nothing written; app/trajects/settings.py)."""
     traject = _own(db, organisation_id, traject_id)
-    return public.overview(db, trajects.update(db, traject=traject, data=data))
+    changed = traject_settings.update(
+        db, traject=traject, organisation_id=organisation_id, data=data
+    )
+    return public.overview(db, changed)
 
 
 @router.post("/{traject_id}/sessions", status_code=status.HTTP_201_CREATED)

@@ -273,6 +273,10 @@ TEXTS: dict[str, str] = {
     "NOT_FOUND.REASON": N_("Deze reden staat niet (meer) in deze ronde."),
     "NOT_FOUND.QUOTE": N_("Dit citaat bestaat niet in deze denksessie."),
     "WRONG_ROUND_KIND.REASONS": N_("Redenen en citaten horen bij een casusronde."),
+    # self-paced denksessies (docs/decisions/0033)
+    "ROUND_CLOSED.SELF_PACED": N_(
+        "De sluitingstijd van deze denksessie is voorbij; je antwoord is niet opgeslagen."
+    ),
 }
 
 # One sentence per code, without facts: what every code says when nothing more precise is known.
@@ -323,6 +327,12 @@ PLAIN: dict[str, str] = {
     "ROUND_ALREADY_OPEN": N_("Deze ronde is al open."),
     "ROUND_NOT_OPEN": N_("Deze ronde is niet open."),
     "ROUND_NOT_CLOSED": N_("Alleen een gesloten ronde kan weer open."),
+    # self-paced denksessies (docs/decisions/0033)
+    "SELF_PACED_CLOSED": N_("Deze denksessie in eigen tempo is al gesloten."),
+    "NOT_SELF_PACED": N_("Dit kan alleen bij een denksessie in eigen tempo."),
+    "SELF_PACED_STARTED": N_("Deze denksessie is al gestart."),
+    "SELF_PACED_NOT_RUNNING": N_("Deze denksessie loopt niet; er valt niets te sluiten."),
+    "NO_ROUNDS": N_("Voeg eerst een ronde toe."),
     # general
     "NOT_FOUND": N_("Niet gevonden."),
     "READ_ONLY": N_("Ingebouwde inhoud kan niet worden gewijzigd."),
@@ -388,6 +398,9 @@ PROBLEMS: dict[str, str] = {
     # denksessies and rounds (``app/sessions/service.py``)
     "UNKNOWN_CASUS": N_("casus {casus_id} bestaat niet"),
     "DUPLICATE_ROLE": N_("een rol staat er twee keer in"),
+    "CLOSES_AT_REQUIRED": N_("kies wanneer de denksessie sluit"),
+    "CLOSES_AT_PAST": N_("de sluitingstijd moet in de toekomst liggen"),
+    "CLOSES_AT_TOO_FAR": N_("de sluitingstijd mag hoogstens {days} dagen vooruit liggen"),
     "CASUS_NOT_IN_DENKSESSIE": N_("deze casus hoort niet bij de denksessie"),
     "UNKNOWN_VALUE": N_("onbekende waarde '{key}'"),
     "MORE_THAN_CANDIDATES": N_("meer dan er kandidaten zijn"),
@@ -550,3 +563,51 @@ def worded(problems: list[Problem], *, language: Language) -> list[Problem]:
         Problem(problem.loc, problem_text(problem, language=language), problem.code, problem.params)
         for problem in problems
     ]
+
+
+# --- trajprog: traject settings (app/trajects/settings.py) and programmes (app/programmes) ---
+# Appended as one block so merging stays easy; the same tables as above.
+TEXTS.update(
+    {
+        "SETTING_LOCKED.NAMING_STARTED": N_(
+            "Staat vast: de fase benoemen is begonnen, en deelnemers werkten al aan deze vraag."
+        ),
+        "SETTING_LOCKED.SESSIONS_ATTACHED": N_(
+            "Staat vast: er is al een denksessie gekoppeld, en die gebruikt deze waardenkaart."
+        ),
+        "SETTING_LOCKED.SHORTLIST_FROZEN": N_(
+            "Staat vast: de rangschikronde is gemaakt; de shortlist verandert niet meer."
+        ),
+        "SETTING_LOCKED.PRIORITISING_STARTED": N_(
+            "Staat vast: de fase prioriteren is begonnen met de huidige shortlist."
+        ),
+        "SETTING_LOCKED.PRINCIPLES_STARTED": N_(
+            "Staat vast: de fase principes is begonnen met de huidige selectie."
+        ),
+        "SETTING_LOCKED.CURATION_STARTED": N_(
+            "Staat vast: er zijn al principes voor de kaart gekozen bij de huidige selectie."
+        ),
+        "SETTING_LOCKED.CARD_PUBLISHED": N_("Staat vast: de kaart is gepubliceerd."),
+        "NOT_FOUND.PROGRAMME": N_("Programma {programme_id} bestaat niet."),
+        "VALIDATION_FAILED.PROGRAMME": N_("Het programma is niet opgeslagen."),
+        "VALIDATION_FAILED.PROGRAMME_START": N_("De denksessie is niet aangemaakt."),
+        "READ_ONLY.PROGRAMME": N_(
+            "Dit is een ingebouwd programma; dat kan niemand veranderen of verwijderen."
+        ),
+    }
+)
+PLAIN.update(
+    {
+        "SETTING_LOCKED": N_("Deze instelling staat vast: de fase waarin ze meetelt is begonnen."),
+    }
+)
+PROBLEMS.update(
+    {
+        "PROGRAMME_NAME_TAKEN": N_("er is al een programma met deze naam"),
+        "NO_ROUNDS": N_("deze denksessie heeft nog geen rondes"),
+        "CASUS_NEEDED": N_("kies een casus voor ronde {position}"),
+        "TOO_MANY_VALUES": N_(
+            "de waardenkaart heeft {n} waarden; een ronde kan er hoogstens 25 vergelijken"
+        ),
+    }
+)

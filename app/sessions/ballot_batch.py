@@ -43,7 +43,14 @@ from app.db import DbSession
 from app.errors import DomainError
 from app.organisations.models import utcnow
 from app.sessions import service as sessions
-from app.sessions.ballots import BallotCast, Lookups, cast_ballot, check_kind, open_round
+from app.sessions.ballots import (
+    BallotCast,
+    Lookups,
+    before_close,
+    cast_ballot,
+    check_kind,
+    open_round,
+)
 from app.sessions.ballots import validate_payload as validate
 from app.sessions.kinds import kind_of
 from app.sessions.kinds.base import PrincipleRow
@@ -134,10 +141,11 @@ def cast_ballots(db: DbSession, requests: Sequence[BallotRequest]) -> list[Outco
             if key in first_of:
                 outcomes.append(_Again(first_of[key]))
                 continue
-            session_round = open_round(rounds.get(request.round_id), request.denksessie_id)
-            check_kind(session_round, request.kind)
             denksessie = db.get(Denksessie, request.denksessie_id)
             assert denksessie is not None
+            before_close(denksessie)
+            session_round = open_round(rounds.get(request.round_id), request.denksessie_id)
+            check_kind(session_round, request.kind)
             ballot = validate(
                 db,
                 denksessie=denksessie,

@@ -9,6 +9,7 @@ one row (unique on round and participant), revised in place with an atomic revis
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -59,6 +60,16 @@ def open_round(session_round: SessionRound | None, denksessie_id: int | None) ->
     if session_round.status != "open":
         raise Rejected("ROUND_CLOSED")
     return session_round
+
+
+def before_close(denksessie: Denksessie, *, now: datetime | None = None) -> None:
+    """A self-paced denksessie takes no ballot after its closing time, also in the seconds
+    before the closing job has closed its rounds (decision 0033)."""
+    if not denksessie.self_paced:
+        return
+    past = denksessie.closes_at is not None and denksessie.closes_at <= (now or utcnow())
+    if past or denksessie.closed_at is not None:
+        raise Rejected("ROUND_CLOSED", reason="SELF_PACED")
 
 
 def check_kind(session_round: SessionRound, kind: str) -> None:
@@ -139,6 +150,7 @@ def cast_ballot(
     previous = _submission(db, participant.id, client_msg_id)
     if previous is not None:
         return BallotCast(previous.round_id, client_msg_id, previous.revision, duplicate=True)
+    before_close(denksessie)
     session_round = open_round(db.get(SessionRound, round_id), denksessie.id)
     check_kind(session_round, kind)
     ballot = validate_payload(

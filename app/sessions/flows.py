@@ -8,8 +8,9 @@ English, are made at the edge (``app/i18n/errors.py``).
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from app.db import DbSession
@@ -51,21 +52,33 @@ def round_added(db: DbSession, denksessie: Denksessie, session_round: SessionRou
 
 
 def open_round(db: DbSession, *, denksessie: Denksessie, round_id: int) -> Event:
-    """Open one round; facilitator-paced, so any other open round is refused first."""
+    """Open one round; facilitator-paced, so any other open round is refused first. In a
+    self-paced denksessie rounds are open side by side, until it closes (decision 0033)."""
     _not_ended(denksessie)
+    if denksessie.closed_at is not None:
+        raise Rejected("SELF_PACED_CLOSED")
     target = sessions.get_round(db, denksessie=denksessie, round_id=round_id)
     assert denksessie.id is not None
-    other = db.exec(
-        select(SessionRound).where(
-            SessionRound.denksessie_id == denksessie.id,
-            SessionRound.status == "open",
-            col(SessionRound.id) != round_id,
-        )
-    ).first()
+    other = (
+        None
+        if denksessie.self_paced
+        else db.exec(
+            select(SessionRound).where(
+                SessionRound.denksessie_id == denksessie.id,
+                SessionRound.status == "open",
+                col(SessionRound.id) != round_id,
+            )
+        ).first()
+    )
     if other is not None:
         raise Rejected("ANOTHER_ROUND_OPEN", params={"round_id": other.id, "title": other.title})
     if target.status == "open":
         raise Rejected("ROUND_ALREADY_OPEN")
+    _open(db, denksessie, target)
+    return _event(db, denksessie, "round_opened", round_id=round_id)
+
+
+def _open(db: DbSession, denksessie: Denksessie, target: SessionRound) -> None:
     if not target.tie_break_order:
         order = sessions.candidates_of(db, denksessie, target)
         secrets.SystemRandom().shuffle(order)
@@ -76,7 +89,6 @@ def open_round(db: DbSession, *, denksessie: Denksessie, round_id: int) -> Event
     denksessie.status = "running"
     db.add_all([target, denksessie])
     db.flush()
-    return _event(db, denksessie, "round_opened", round_id=round_id)
 
 
 def close_round(db: DbSession, *, denksessie: Denksessie, round_id: int) -> Event:
@@ -305,3 +317,97 @@ def end_denksessie(db: DbSession, *, denksessie: Denksessie) -> Event:
     db.add(denksessie)
     db.flush()
     return _event(db, denksessie, "denksessie_ended")
+
+
+# --- self-paced (docs/decisions/0033) -----------------------------------------------------------
+
+
+def start_self_paced(db: DbSession, *, denksessie: Denksessie) -> Event:
+    """Open every round at once: participants answer them on their own phone, in any order,
+    until ``closes_at``."""
+    _not_ended(denksessie)
+    if not denksessie.self_paced:
+        raise Rejected("NOT_SELF_PACED")
+    if denksessie.status != "lobby":
+        raise Rejected("SELF_PACED_STARTED")
+    if denksessie.closes_at is not None and denksessie.closes_at <= utcnow():
+        raise Rejected("SELF_PACED_CLOSED")
+    assert denksessie.id is not None
+    drafts = [r for r in sessions.rounds_of(db, denksessie.id) if r.status == "draft"]
+    if not drafts:
+        raise Rejected("NO_ROUNDS")
+    for session_round in drafts:
+        _open(db, denksessie, session_round)
+    return _event(db, denksessie, "self_paced_started", rounds=len(drafts))
+
+
+def close_self_paced(
+    db: DbSession, *, denksessie_id: int, now: datetime | None = None
+) -> Event | None:
+    """Close a running self-paced denksessie: every open round closed, every round that ran
+    revealed, joining locked. Once only: a conditional update claims it, so of two workers (or
+    the job and "Nu sluiten") one closes it and the other gets ``None``. The denksessie keeps
+    running, so phones and the projector show the results until the facilitator ends it."""
+    now = now or utcnow()
+    claimed = db.execute(
+        update(Denksessie)
+        .where(
+            col(Denksessie.id) == denksessie_id,
+            col(Denksessie.self_paced).is_(True),
+            col(Denksessie.status) == "running",
+            col(Denksessie.closed_at).is_(None),
+        )
+        .values(closed_at=now, join_locked=True)
+        .returning(col(Denksessie.id))
+    ).first()
+    if claimed is None:
+        return None
+    denksessie = db.get(Denksessie, denksessie_id)
+    assert denksessie is not None
+    db.refresh(denksessie)
+    if denksessie.closes_at is None or denksessie.closes_at > now:
+        denksessie.closes_at = now  # closed early ("Nu sluiten"): the phones show when
+        db.add(denksessie)
+    for session_round in sessions.rounds_of(db, denksessie_id):
+        if session_round.status == "open":
+            session_round.status = "closed"
+            session_round.closed_at = now
+            session_round.deadline_at = None
+        if session_round.status == "closed":
+            session_round.revealed = True
+        db.add(session_round)
+    db.flush()
+    return _event(db, denksessie, "self_paced_closed")
+
+
+def close_now(db: DbSession, *, denksessie: Denksessie) -> Event:
+    """The facilitator's "Nu sluiten"."""
+    assert denksessie.id is not None
+    if not denksessie.self_paced:
+        raise Rejected("NOT_SELF_PACED")
+    event = close_self_paced(db, denksessie_id=denksessie.id)
+    if event is None:
+        raise Rejected("SELF_PACED_NOT_RUNNING")
+    return event
+
+
+def close_due(db: DbSession, *, now: datetime | None = None) -> list[Event]:
+    """Close every self-paced denksessie past its closing time (the periodic job in
+    ``app.main``); the events are to be published after the commit."""
+    now = now or utcnow()
+    due = db.exec(
+        select(Denksessie.id).where(
+            col(Denksessie.self_paced).is_(True),
+            col(Denksessie.status) == "running",
+            col(Denksessie.closed_at).is_(None),
+            col(Denksessie.closes_at) <= now,
+        )
+    ).all()
+    events = []
+    for denksessie_id in due:
+        if denksessie_id is None:
+            continue
+        event = close_self_paced(db, denksessie_id=denksessie_id, now=now)
+        if event is not None:
+            events.append(event)
+    return events

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from app.db import foreign_key
@@ -45,6 +46,12 @@ class Denksessie(SQLModel, table=True):
     ended_at: datetime | None = None
     # When the participant-level data was deleted (app/privacy.py); results live on as snapshots.
     purged_at: datetime | None = None
+    # Self-paced (docs/decisions/0033): no facilitator clicks through it; every round is open
+    # from the start until ``closes_at``, when the server closes and reveals them all and sets
+    # ``closed_at`` (once: a conditional update, so one worker does it).
+    self_paced: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    closes_at: datetime | None = None
+    closed_at: datetime | None = None
 
 
 class Participant(SQLModel, table=True):

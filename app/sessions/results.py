@@ -217,6 +217,10 @@ def snapshots(
             "join_locked": denksessie.join_locked,
             "show_results_live": denksessie.show_results_live,
             "roles": denksessie.roles,
+            # Self-paced (decision 0033): every round open side by side until ``closes_at``.
+            "self_paced": denksessie.self_paced,
+            "closes_at": denksessie.closes_at.isoformat() if denksessie.closes_at else None,
+            "closed": denksessie.closed_at is not None,
         },
         "participants": sessions.participant_count(db, denksessie.id),
         "rounds": [round_public(db, r) for r in rounds],

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
+    AwareDatetime,
     Field,
     GetJsonSchemaHandler,
     StringConstraints,
@@ -256,6 +257,10 @@ class DenksessieCreate(StrictModel):
     room_size: RoomSize = DEFAULT_ROOM_SIZE
     # Ask a short PIN at join, shown only on the projector.
     require_pin: bool = False
+    # Self-paced (decision 0033): every round open from the start until ``closes_at`` (with a
+    # time zone; in the future and at most ``SELF_PACED_MAX_DAYS`` away, checked by the service).
+    self_paced: bool = False
+    closes_at: AwareDatetime | None = None
 
 
 class DenksessieUpdate(StrictModel):

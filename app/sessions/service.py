@@ -7,6 +7,7 @@ million codes, drawn with ``secrets``.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
@@ -18,6 +19,7 @@ from app.catalogue import service as catalogues
 from app.catalogue.models import Catalogue
 from app.db import DbSession
 from app.errors import InvalidInput, NotFound, Problem, Rejected
+from app.organisations.models import utcnow
 from app.sessions.kinds import kind_of
 from app.sessions.models import Denksessie, Participant, SessionRound
 from app.sessions.schemas import (
@@ -31,6 +33,8 @@ from app.validation import problems_from_errors
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
 ROOM_PIN_LENGTH = 4
+# How far ahead a self-paced denksessie may close (decision 0033).
+SELF_PACED_MAX_DAYS = 60
 
 
 def new_join_code() -> str:
@@ -65,6 +69,7 @@ def create(db: DbSession, *, organisation_id: int, data: DenksessieCreate) -> De
             )
     if len(set(data.roles)) != len(data.roles):
         problems.append(Problem("roles", code="DUPLICATE_ROLE"))
+    problems.extend(closing_problems(data))
     if problems:
         raise InvalidInput(reason="DENKSESSIE", problems=problems)
     code = new_join_code()
@@ -78,13 +83,33 @@ def create(db: DbSession, *, organisation_id: int, data: DenksessieCreate) -> De
         join_code=code,
         roles=list(data.roles),
         casus_ids=list(data.casus_ids),
-        show_results_live=data.show_results_live,
+        # Self-paced results stay hidden until the close (or the facilitator's reveal).
+        show_results_live=data.show_results_live and not data.self_paced,
         room_size=data.room_size,
         room_pin=new_room_pin() if data.require_pin else None,
+        self_paced=data.self_paced,
+        closes_at=data.closes_at if data.self_paced else None,
     )
     db.add(denksessie)
     db.flush()
     return denksessie
+
+
+def closing_problems(data: DenksessieCreate, *, now: datetime | None = None) -> list[Problem]:
+    """A self-paced denksessie needs a closing time in the future, at most
+    ``SELF_PACED_MAX_DAYS`` away (decision 0033)."""
+    if not data.self_paced:
+        return []
+    if data.closes_at is None:
+        return [Problem("closes_at", code="CLOSES_AT_REQUIRED")]
+    now = now or utcnow()
+    if data.closes_at <= now:
+        return [Problem("closes_at", code="CLOSES_AT_PAST")]
+    if data.closes_at > now + timedelta(days=SELF_PACED_MAX_DAYS):
+        return [
+            Problem("closes_at", code="CLOSES_AT_TOO_FAR", params={"days": SELF_PACED_MAX_DAYS})
+        ]
+    return []
 
 
 def list_recent(db: DbSession, *, organisation_id: int, limit: int = 100) -> list[Denksessie]:

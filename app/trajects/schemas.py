@@ -46,6 +46,7 @@ class TrajectCreate(StrictModel):
 class TrajectUpdate(StrictModel):
     title: Title | None = None
     central_question: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
+    catalogue: str | None = Field(default=None, max_length=80)
     card_size: int | None = Field(default=None, ge=1, le=25)
     method: Method | None = None
     min_participants: int | None = Field(default=None, ge=1, le=1000)

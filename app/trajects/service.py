@@ -44,7 +44,6 @@ from app.trajects.schemas import (
     ShortlistChange,
     TieResolution,
     TrajectCreate,
-    TrajectUpdate,
 )
 from app.trajects.shortlist import Change, CutTie, Named, RuleResult, apply_rule, replay
 
@@ -111,21 +110,6 @@ def catalogue_of(db: DbSession, traject: Traject) -> Catalogue:
 
 def value_names(db: DbSession, traject: Traject) -> dict[str, str]:
     return catalogues.value_names(db, catalogue_of(db, traject))
-
-
-def update(db: DbSession, *, traject: Traject, data: TrajectUpdate) -> Traject:
-    changes = data.model_dump(exclude_none=True)
-    rule_fields = {"min_participants", "max_values"} & set(changes)
-    if traject.shortlist_frozen is not None and rule_fields:
-        raise Rejected("SHORTLIST_FROZEN", reason="RULE")
-    card_size = changes.get("card_size", traject.card_size)
-    max_values = changes.get("max_values", traject.max_values)
-    _card_fits(card_size, max_values)
-    for name, value in changes.items():
-        setattr(traject, name, value)
-    db.add(traject)
-    db.flush()
-    return traject
 
 
 # --- sessions per stage ------------------------------------------------------------------------

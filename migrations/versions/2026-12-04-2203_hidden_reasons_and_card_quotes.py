@@ -2,7 +2,7 @@
 facilitator picks for the card (decision 0031)
 
 Revision ID: f31a0031c0de
-Revises: e21a0021c0de
+Revises: 7b2d5e0c4a91
 Create Date: 2026-12-04 22:03:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'f31a0031c0de'
-down_revision: str | None = 'e21a0021c0de'
+down_revision: str | None = '7b2d5e0c4a91'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -96,6 +96,9 @@ OWN_SCOPE: dict[Key, str] = {
     ("POST", "/casussen/importeren"): "create",
     ("GET", "/console"): "list",
     ("GET", "/console/trajecten"): "list",
+    ("GET", "/console/programmas"): "list (own and built-in programmes)",
+    ("POST", "/console/programmas"): "create; another's denksessie is 404 (test_programmes.py)",
+    ("GET", "/api/v1/programmes"): "list (own and built-in programmes)",
     ("GET", "/principekaarten"): "list",
     ("GET", "/catalogi"): "list",
     ("POST", "/catalogi"): "create (a file as a new own catalogue)",
@@ -121,6 +124,7 @@ class World:
     card_slug: str
     invitation_id: int
     catalogue_document: dict[str, Any]
+    programme_id: int
 
 
 def path_value(path: str, name: str, world: World) -> object | None:
@@ -149,6 +153,7 @@ def path_value(path: str, name: str, world: World) -> object | None:
         "value_key": world.value_key,
         "invitation_id": world.invitation_id,
         "user_id": world.user_id,
+        "programme_id": world.programme_id,
     }
     return known.get(name)
 
@@ -203,6 +208,7 @@ BODIES: dict[Key, Body] = {
         {"principle_ids": [1]}
     ),
     ("POST", "/api/v1/trajects/{traject_id}/card"): _json({}),
+    ("POST", "/api/v1/programmes/{programme_id}/start"): _json({"title": "Met B's programma"}),
     ("POST", "/api/v1/denksessies/{denksessie_id}/rounds"): _json(
         {"kind": "ranking", "config": {"candidates": ["zelfbeschikking", "privacy"]}}
     ),
@@ -225,14 +231,23 @@ BODIES: dict[Key, Body] = {
 FORMS: dict[Key, Callable[[World], dict[str, str]]] = {
     ("POST", "/account/leden/{user_id}/rol"): lambda _w: {"role": "viewer"},
     ("POST", "/account/organisatie"): lambda w: {"organisation_id": str(w.organisation_id)},
+    ("POST", "/console/programmas/start"): lambda w: {
+        "programma": str(w.programme_id),
+        "title": "Met B's programma",
+    },
 }
 # Routes without path parameters that still name B's resources, in the query.
 QUERIES: dict[Key, Callable[[World], dict[str, str]]] = {
     ("GET", "/api/v1/principekaarten/vergelijk"): lambda w: {"a": w.card_slug, "b": w.card_slug},
     ("GET", "/principekaarten/vergelijk"): lambda w: {"a": w.card_slug, "b": w.card_slug},
+    ("GET", "/console/programmas/start"): lambda w: {"programma": str(w.programme_id)},
 }
 # Creates whose body names B's resources: they must answer as for something that is not there.
 BODY_REFERENCES: dict[Key, Callable[[World | None], dict[str, object]]] = {
+    ("POST", "/api/v1/programmes"): lambda w: {
+        "denksessie_id": w.denksessie_id if w else 999_999_999,
+        "name": "Met B's denksessie",
+    },
     ("POST", "/api/v1/denksessies"): lambda w: {
         "title": "Met B's casus",
         "casus_ids": [w.casus_id if w else 999_999_999],
@@ -349,6 +364,13 @@ def world(
     assert user.id is not None
     assert invitation.id is not None
     exported = b.get(f"/api/v1/catalogues/{BUILTIN_CATALOGUE}/export")
+    saved = b.post(
+        "/console/programmas",
+        data={"denksessie_id": str(denksessie["id"]), "name": f"{SECRET} programma"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    programme_id = int(saved.headers["location"].split("opgeslagen=", 1)[1].split("#", 1)[0])
     return World(
         organisation_id=organisation.id,
         user_id=user.id,
@@ -365,6 +387,7 @@ def world(
         card_slug="b-principekaart",
         invitation_id=invitation.id,
         catalogue_document=exported.json() | {"slug": "b-kaart"},
+        programme_id=programme_id,
     )
 
 

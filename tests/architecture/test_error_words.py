@@ -15,6 +15,7 @@ DOMAIN: tuple[str, ...] = (
     "catalogue",
     "accounts",
     "trajects",
+    "programmes",
     "organisations",
     "privacy.py",
     "exchange.py",

@@ -183,6 +183,9 @@ class TestSnapshotContents:
             "join_locked": False,
             "show_results_live": False,
             "roles": denksessie.roles,
+            "self_paced": False,
+            "closes_at": None,
+            "closed": False,
         }
 
     def test_lists_the_rounds_in_order(

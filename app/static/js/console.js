@@ -38,6 +38,13 @@
   }
 
   // --- /console: create ------------------------------------------------------------------------------
+  // In eigen tempo (decision 0033): the closing time typed in the browser's own time zone.
+  function selfPaced(data) {
+    const typed = create.elements.closes_at.value;
+    const at = typed ? new Date(typed) : null;
+    data.self_paced = true;
+    data.closes_at = at && !isNaN(at) ? at.toISOString() : null;
+  }
   const create = document.getElementById("create-form");
   if (create) {
     create.addEventListener("submit", (event) => {
@@ -57,6 +64,7 @@
         room_size: Number(create.elements.room_size.value) || 60,
         require_pin: create.elements.require_pin.checked,
       };
+      if (create.elements.self_paced && create.elements.self_paced.checked) selfPaced(data);
       if (!data.title) {
         error.textContent = create.getAttribute("data-need-title") || "";
         create.elements.title.focus();

@@ -14,16 +14,19 @@
   const view = $("view");
 
   const PREFIX = "dks:" + code + ":";
+  // A self-paced denksessie (self-paced.js, loaded on its page only) keeps drafts in localStorage.
+  const paced = D.selfPaced || null;
+  const storage = (paced && paced.storage) || sessionStorage;
   function load(key) {
     try {
-      return JSON.parse(sessionStorage.getItem(PREFIX + key));
+      return JSON.parse(storage.getItem(PREFIX + key));
     } catch (e) {
       return null;
     }
   }
   function store(key, value) {
     try {
-      sessionStorage.setItem(PREFIX + key, JSON.stringify(value));
+      storage.setItem(PREFIX + key, JSON.stringify(value));
     } catch (e) {
       /* private mode or full: the draft lives in memory only */
     }
@@ -69,7 +72,8 @@
       });
     }
     if (state.denksessie.status === "ended") return fatal("ended");
-    const round = D.focusRound(state);
+    const round = paced ? paced.focus(state) : D.focusRound(state);
+    if (!round && paced && state.denksessie.status !== "lobby") return selfPacedList(reason);
     if (!round) {
       if (ui || !view.querySelector(".lobby p")) lobby();
       return (ui = null);
@@ -79,6 +83,18 @@
     if (!ui || ui.key !== key) build(round, key);
     ui.round = round;
     update();
+    flush(reason === "snapshot");
+  }
+
+  // Self-paced: the list of rounds, each with the participant's own status (self-paced.js).
+  function selfPacedList(reason) {
+    ui = null;
+    const mine = (rid) => ({
+      own: !!(state.own_ballots || {})[rid],
+      pending: !!outbox[rid],
+      dirty: !!(load("draft:" + rid) || {}).dirty,
+    });
+    paced.list(view, state, mine, () => onState(state, "state"));
     flush(reason === "snapshot");
   }
 
@@ -108,6 +124,7 @@
         D.setText(ui.error, "");
         showStatus();
       }
+      if (!ui && paced && state.denksessie.status !== "lobby") selfPacedList("ack");
     } else if (frame.type === "error") {
       let target = $("alert");
       Object.keys(outbox).forEach((rid) => {
@@ -197,6 +214,7 @@
       ui.results,
       form
     );
+    if (paced) ui.box.insertBefore(paced.backButton(() => onState(state, "state")), ui.box.firstChild);
     if (closed) form.querySelectorAll("input, button:not(.info), select, textarea").forEach((c) => (c.disabled = true));
     D.fill(view, ui.box);
     if (hadFocus || document.activeElement === document.body) ui.box.querySelector("h2").focus();

@@ -59,7 +59,8 @@
     D.setText(people, String(state.participants));
     D.setText(peopleLabel, D.tn("people_label", state.participants));
     if (state.denksessie.status === "ended") return show("ended", simple(t("ended")));
-    const round = D.focusRound(state);
+    if (state.denksessie.self_paced && state.denksessie.status === "running" && !state.denksessie.closed) return selfPacedProgress(state);
+    const round = state.denksessie.self_paced && state.denksessie.closed ? tourRound(state) : D.focusRound(state);
     if (!round) return show("lobby", simple(t("lobby_title"), t("lobby_text")));
     const id = String(round.id);
     const res = (state.results || {})[id];
@@ -68,6 +69,38 @@
     if (key !== shownKey) show(key, roundView(state, round, res, texts), round.id + ":" + !!res);
     D.setText(counter, D.tn("answered", round.n_ballots || 0, { p: state.participants }));
   }
+
+  // A self-paced denksessie while it runs (decision 0033): how many answered each round, no
+  // results; after the close the rounds show as ever, with their results.
+  function selfPacedProgress(state) {
+    const rounds = (state.rounds || []).filter((r) => r.status !== "draft");
+    const key = JSON.stringify(["self-paced", state.participants, state.denksessie.closes_at, rounds.map((r) => [r.id, r.title, r.n_ballots])]);
+    const at = new Date(state.denksessie.closes_at || "");
+    const when = isNaN(at) ? "" : at.toLocaleString(document.documentElement.lang || "nl", { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
+    counter = null;
+    show(key, {
+      head: [el("h2", { class: "round-title", text: t("sp_screen_title") }), el("p", { class: "lead", text: t("sp_screen_lead", { when: when }) })],
+      pages: [() => [el("ul", { class: "sp-progress" }, rounds.map((r) => el("li", null, el("span", { class: "sp-progress-title", text: r.title }), el("span", { class: "figure", text: D.tn("answered", r.n_ballots || 0, { p: state.participants }) }))))]],
+    });
+  }
+
+  // After a self-paced denksessie closed, every round's results in turn, each for as long as its
+  // pages take and at least 30 s (the pager and P work as ever).
+  const tour = { index: 0, since: 0 };
+  function tourRound(state) {
+    const ran = (state.rounds || []).filter((r) => r.status !== "draft");
+    if (!tour.since) tour.since = Date.now();
+    return ran.length ? ran[tour.index % ran.length] : null;
+  }
+  setInterval(() => {
+    const s = lastState;
+    if (!s || !s.denksessie.self_paced || !s.denksessie.closed || paused) return;
+    const pages = (view && view.pageList && view.pageList.length) || 1;
+    if (Date.now() - tour.since < Math.max(30000, pages * PAGE_MS)) return;
+    tour.index += 1;
+    tour.since = Date.now();
+    render(s);
+  }, 5000);
 
   function simple(title, lead) {
     return { head: [], pages: [() => [el("h2", { class: "huge", text: title }), lead ? el("p", { class: "lead", text: lead }) : null]] };

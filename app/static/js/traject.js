@@ -123,6 +123,41 @@
     });
   });
 
+  // Settings (a native form): show what the typed shortlist rule and method would give, from
+  // the ballots so far, while typing. The server renders the box; without this script the
+  // "Gevolg bekijken" button shows the same box on a new page.
+  const settingsForm = document.getElementById("settings-form");
+  if (settingsForm) {
+    const box = document.getElementById("consequence");
+    const url = settingsForm.getAttribute("data-consequence");
+    let timer = null;
+    let asked = 0;
+    const refresh = () => {
+      const query = new URLSearchParams();
+      ["min_participants", "max_values", "method", "card_size"].forEach((name) => {
+        const field = settingsForm.elements[name];
+        if (field) query.set(name, field.value);
+      });
+      const mine = ++asked;
+      fetch(url + "?" + query.toString(), { credentials: "same-origin" })
+        .then((response) => (response.ok ? response.text() : ""))
+        .then((html) => {
+          if (mine !== asked) return;
+          const parsed = new DOMParser().parseFromString(html, "text/html");
+          box.replaceChildren(...parsed.body.childNodes);
+        })
+        .catch(() => {});
+    };
+    settingsForm.querySelectorAll("[data-consequence]").forEach((field) => {
+      ["input", "change"].forEach((type) =>
+        field.addEventListener(type, () => {
+          clearTimeout(timer);
+          timer = setTimeout(refresh, 250);
+        })
+      );
+    });
+  }
+
   document.querySelectorAll("form[data-kind]").forEach((form) => {
     const error = form.querySelector(".error");
     const button = form.querySelector("button[type=submit]");

@@ -1,8 +1,8 @@
 """denksessie principekaart: the card an intervisie was started from
 
 Revision ID: f34a0034b1d0
-Revises: 0a3e2c5d7f30
-Create Date: 2026-12-04 22:40:00
+Revises: 5e1f0033a9b1
+Create Date: 2026-12-04 23:10:00
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "f34a0034b1d0"
-down_revision: str | None = "0a3e2c5d7f30"
+down_revision: str | None = "5e1f0033a9b1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
