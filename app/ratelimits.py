@@ -76,7 +76,9 @@ class InlineExpiryMemoryStorage(MemoryStorage):
 def rate_limit_storage(uri: str) -> Storage:
     if uri.partition("://")[0] == "memory":
         return InlineExpiryMemoryStorage(uri)
-    return storage_from_string(uri)
+    storage = storage_from_string(uri)
+    assert isinstance(storage, Storage)
+    return storage
 
 
 class RateLimits:
