@@ -61,10 +61,11 @@ class NotAuthenticated(DomainError):
 T = TypeVar("T")
 
 
-async def run_db(work: Callable[[], T]) -> T:
-    """Run blocking database work in a worker thread, and wait for it even when cancelled, so a
-    session is never used by the thread and the event loop at once."""
-    future = asyncio.ensure_future(anyio.to_thread.run_sync(work))
+async def run_db(work: Callable[[], T], *, limiter: anyio.CapacityLimiter | None = None) -> T:
+    """Run blocking database work in a worker thread (of anyio's pool, or under ``limiter``),
+    and wait for it even when cancelled, so a session is never used by the thread and the event
+    loop at once."""
+    future = asyncio.ensure_future(anyio.to_thread.run_sync(work, limiter=limiter))
     try:
         return await asyncio.shield(future)
     except asyncio.CancelledError:
@@ -79,6 +80,9 @@ def _pending(db: Session) -> bool:
 
 
 def _finish(db: Session, *, ok: bool) -> None:
+    """Outside the thread pool's limit (a limiter of its own per call, as FastAPI ends a sync
+    dependency): a commit that waited for a free thread while the pool's threads all waited for
+    the write gate (app/write_gate.py) it holds would never come (decision 0035)."""
     try:
         if ok:
             db.commit()
@@ -94,11 +98,11 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         yield db
     except BaseException:
         if _pending(db):
-            await run_db(lambda: _finish(db, ok=False))
+            await run_db(lambda: _finish(db, ok=False), limiter=anyio.CapacityLimiter(1))
         db.close()
         raise
     if _pending(db):
-        await run_db(lambda: _finish(db, ok=True))
+        await run_db(lambda: _finish(db, ok=True), limiter=anyio.CapacityLimiter(1))
     db.close()  # nothing left to release: no database work, so no thread
 
 
