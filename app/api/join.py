@@ -8,6 +8,7 @@ once: a short write transaction, queued first come first served on SQLite (decis
 
 from __future__ import annotations
 
+import anyio
 from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -51,7 +52,9 @@ async def join(
     # the scheduler, and on a busy server those waits were most of a join (decision 0035).
     # Committing in the thread that wrote also gives SQLite's one write slot
     # (app/write_gate.py) back at once, not a hop later (decision 0029).
-    denksessie, participant = await run_db(lambda: _join(request, guard, db, code, data))
+    denksessie, participant = await run_db(
+        lambda: _join(request, guard, db, code, data), limiter=join_limiter(request)
+    )
     assert denksessie.id is not None
     token = sign(settings.secret_key, ClientToken("participant", denksessie.id, participant.id))
     response.set_cookie(
@@ -71,6 +74,24 @@ async def join(
         participant_id=participant.id,
         token=token,
     )
+
+
+# Joins in worker threads at once. A wave waits for a turn here, on the event loop, not in the
+# thread pool: a pool full of joins queued at SQLite's write gate left no thread for a
+# facilitator's request that held the gate (its login's write, then its route, are two hops)
+# nor for the hub's ticks (decisions 0029, 0035). On SQLite the writes are one at a time anyway.
+JOIN_THREADS_SQLITE = 4
+JOIN_THREADS = 8
+
+
+def join_limiter(request: Request) -> anyio.CapacityLimiter:
+    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "join_limiter", None)
+    if limiter is None:
+        settings: Settings = request.app.state.settings
+        limiter = request.app.state.join_limiter = anyio.CapacityLimiter(
+            JOIN_THREADS_SQLITE if settings.is_sqlite else JOIN_THREADS
+        )
+    return limiter
 
 
 def _join(
