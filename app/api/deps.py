@@ -2,7 +2,9 @@
 
 ``get_db`` is the one commit boundary of an HTTP request: commit when the route returns, roll
 back when it raises. It runs with ``scope="function"`` so the commit happens before the response
-is sent: a client never sees 201 for something that was not stored.
+is sent: a client never sees 201 for something that was not stored. It is async: making a
+session touches no database, so only the commit (or rollback) takes a worker thread, and none
+when the route already committed in its own thread (``run_db``, as the join does; decision 0035).
 
 Who a request comes from is decided here and nowhere else (docs/decisions/0006-accounts.md):
 
@@ -17,12 +19,14 @@ Who a request comes from is decided here and nowhere else (docs/decisions/0006-a
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+import anyio
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
@@ -30,7 +34,6 @@ from app.accounts import service as accounts
 from app.accounts.passwords import Passwords, Profile
 from app.accounts.service import Login
 from app.config import Settings
-from app.db import committing
 from app.errors import DomainError, Rejected
 from app.organisations import service as organisations
 from app.organisations.models import Organisation
@@ -55,12 +58,55 @@ class NotAuthenticated(DomainError):
         super().__init__(message)
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as db, committing(db):
+T = TypeVar("T")
+
+
+async def run_db(work: Callable[[], T], *, limiter: anyio.CapacityLimiter | None = None) -> T:
+    """Run blocking database work in a worker thread (of anyio's pool, or under ``limiter``),
+    and wait for it even when cancelled, so a session is never used by the thread and the event
+    loop at once."""
+    future = asyncio.ensure_future(anyio.to_thread.run_sync(work, limiter=limiter))
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        with anyio.CancelScope(shield=True):
+            await asyncio.wait({future})
+        raise
+
+
+def _pending(db: Session) -> bool:
+    """Whether ending the session would touch the database (a transaction or unsaved objects)."""
+    return db.in_transaction() or bool(db.new or db.dirty or db.deleted)
+
+
+def _finish(db: Session, *, ok: bool) -> None:
+    """Outside the thread pool's limit (a limiter of its own per call, as FastAPI ends a sync
+    dependency): a commit that waited for a free thread while the pool's threads all waited for
+    the write gate (app/write_gate.py) it holds would never come (decision 0035)."""
+    try:
+        if ok:
+            db.commit()
+        else:
+            db.rollback()
+    finally:
+        db.close()
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    db = Session(request.app.state.engine, expire_on_commit=False)  # no connection yet
+    try:
         yield db
+    except BaseException:
+        if _pending(db):
+            await run_db(lambda: _finish(db, ok=False), limiter=anyio.CapacityLimiter(1))
+        db.close()
+        raise
+    if _pending(db):
+        await run_db(lambda: _finish(db, ok=True), limiter=anyio.CapacityLimiter(1))
+    db.close()  # nothing left to release: no database work, so no thread
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
