@@ -24,7 +24,7 @@ from app.api.pages import NO_STORE, render
 from app.cards import intervisie
 from app.cards import service as cards
 from app.cards.models import Principekaart
-from app.errors import DomainError, InvalidInput, NotFound, Rejected
+from app.errors import DomainError, InvalidInput, Rejected
 from app.i18n.errors import problem_text
 from app.sessions import service as sessions
 
@@ -148,9 +148,7 @@ def kaart_en_zaal(
     denksessie = sessions.get_for_organisation(
         db, denksessie_id=denksessie_id, organisation_id=organisation_id
     )
-    card = db.get(Principekaart, denksessie.principekaart_id or 0)
-    if card is None:
-        raise NotFound(reason="DENKSESSIE", params={"denksessie_id": denksessie_id})
+    card = intervisie.card_of(db, denksessie)
     comparison = intervisie.compare(db, denksessie=denksessie, card=card)
     response = render(
         request,

@@ -264,6 +264,15 @@ def reflections(db: DbSession, *, denksessie: Denksessie, most: int = 4) -> list
     return found
 
 
+def card_of(db: DbSession, denksessie: Denksessie) -> Principekaart:
+    """The card an intervisie was started from; a denksessie started otherwise has none to
+    compare with (a 409 that says so, not a 404 that would say the denksessie is missing)."""
+    card = db.get(Principekaart, denksessie.principekaart_id or 0)
+    if card is None:
+        raise Rejected("NOT_INTERVISIE", params={"denksessie_id": denksessie.id})
+    return card
+
+
 def compare(db: DbSession, *, denksessie: Denksessie, card: Principekaart) -> room.RoomComparison:
     """The room's choices (from the rounds' aggregates, as the facilitator sees them) against
     the card's values; a round still in draft counts nothing."""

@@ -174,6 +174,10 @@ TEXTS: dict[str, str] = {
     "VALIDATION_FAILED.INTERVISIE": N_(
         "De intervisie is niet gestart; er is niets opgeslagen. Verbeter wat hieronder staat."
     ),
+    "NOT_INTERVISIE": N_(
+        "Deze denksessie is niet gestart vanaf een Principekaart, dus er is geen kaart om mee "
+        "te vergelijken."
+    ),
     "CARD_NOT_PUBLISHED.INTERVISIE": N_(
         "Deze principekaart is nog een concept. Start een intervisie met een gepubliceerde kaart."
     ),

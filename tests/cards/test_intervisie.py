@@ -20,6 +20,7 @@ from app.sessions.models import Denksessie, Participant, SessionRound
 from app.sessions.schemas import JoinRequest
 from tests.accounts.support import HTML, form_token
 from tests.cards.factories import make_draft_card
+from tests.sessions.factories import make_denksessie
 
 BUILTIN = "principekaart-professionals-2024"
 CARD_VALUES = [
@@ -430,6 +431,15 @@ class TestComparison:
         _, stranger = other_organisation()
         answer = stranger.get(f"/console/{started.id}/kaart-en-zaal", headers=HTML)
         assert answer.status_code == 404
+
+    def test_a_denksessie_not_started_from_a_card_says_so(
+        self, client: TestClient, db: Session, demo_org_id: int
+    ) -> None:
+        plain = make_denksessie(db, organisation_id=demo_org_id)
+        db.commit()
+        answer = client.get(f"/console/{plain.id}/kaart-en-zaal", headers=HTML)
+        assert answer.status_code == 409
+        assert "niet gestart vanaf een Principekaart" in answer.text
 
 
 class TestCardPage:

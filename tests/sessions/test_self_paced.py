@@ -270,9 +270,15 @@ class TestClose:
             after = denksessie.closes_at + timedelta(seconds=1)
         seen: dict[str, list[Event]] = {}
 
+        failed: list[BaseException] = []
+
         def worker_b() -> None:
-            with transaction(pg_engine) as b:
-                seen["b"] = flows.close_due(b, now=after)
+            try:
+                with transaction(pg_engine) as b:
+                    seen["b"] = flows.close_due(b, now=after)
+            except BaseException as exc:  # shown in the assertion below, not lost in the thread
+                failed.append(exc)
+                raise
 
         try:
             with transaction(pg_engine) as a:
@@ -291,7 +297,7 @@ class TestClose:
                         if waiting:
                             break
                         time.sleep(0.02)
-                    assert waiting, "worker B never waited for worker A's close"
+                    assert waiting, f"worker B never waited for worker A's close: {failed!r}"
             thread.join(timeout=30)
             assert [e.type for e in seen["a"]] == ["self_paced_closed"]
             assert seen["b"] == []
