@@ -17,6 +17,8 @@ from pydantic import (
     ValidationError,
 )
 
+from app.sessions.schemas import RoundKind
+
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 16_384
 
@@ -55,15 +57,8 @@ class BallotFrame(_Frame):
     type: Literal["ballot"]
     msg_id: MsgId
     round_id: Annotated[int, Field(ge=1, le=2**31 - 1)]  # a database integer, never overflowing
-    kind: Literal[
-        "casus",
-        "ranking",
-        "points",
-        "approval",
-        "principle",
-        "schuur",
-        "open",
-    ]
+    # A name in the registry of round kinds (app/sessions/kinds); any other is a BAD_FRAME.
+    kind: RoundKind
     payload: dict[str, Any]
 
 

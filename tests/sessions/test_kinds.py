@@ -1,16 +1,22 @@
 """Round kinds live in one place: a module per kind under app/sessions/kinds and the registry
 that names them (decision 0026). The API's union, the models by kind, the socket's ballot frame
-and the phone's forms name the same kinds; no module elsewhere switches on a kind's name."""
+and the phone's forms name the same kinds, built from the registry, so a new kind is a module and
+a line in ``KINDS``; no module elsewhere switches on a kind's name."""
 
 from __future__ import annotations
 
 import ast
+import json
+import os
+import subprocess
+import sys
 import typing
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from app.realtime.protocol import BallotFrame
+from app.realtime.protocol import BallotFrame, client_frames
 from app.sessions.kinds import KINDS, kind_of
 from app.sessions.results import PER_ROLE_KINDS
 from app.sessions.schemas import (
@@ -50,6 +56,22 @@ class TestTheRegistryNamesEveryKind:
         assert {name: kind.config_model for name, kind in KINDS.items()} == CONFIG_MODELS
         assert {name: kind.ballot_model for name, kind in KINDS.items()} == BALLOT_MODELS
 
+    def test_each_kind_module_holds_its_config_ballot_and_create_models(self) -> None:
+        for name, kind in KINDS.items():
+            module = sys.modules[type(kind).__module__]
+            assert module.KIND is kind
+            assert module.NAME == name
+            for model in (kind.config_model, kind.ballot_model, kind.create_model):
+                assert model.__module__ == module.__name__, (name, model.__name__)
+            create = kind.create_model
+            assert typing.get_args(create.model_fields["kind"].annotation) == (name,)
+            assert create.model_fields["config"].annotation is kind.config_model
+
+    def test_the_union_is_the_registrys_create_models_in_its_order(self) -> None:
+        union, _discriminator = typing.get_args(RoundCreateByKind)
+        assert list(typing.get_args(union)) == [kind.create_model for kind in KINDS.values()]
+        assert typing.get_args(RoundKind) == tuple(KINDS)
+
     def test_the_sockets_ballot_frame_takes_every_kind(self) -> None:
         assert set(typing.get_args(BallotFrame.model_fields["kind"].annotation)) == set(KINDS)
 
@@ -67,6 +89,95 @@ class TestTheRegistryNamesEveryKind:
     def test_an_unknown_kind_is_not_found(self) -> None:
         with pytest.raises(KeyError):
             kind_of("poll")
+
+
+# --- a new kind is a module and a line in the registry ---------------------------------------
+
+# A throwaway kind, registered before anything builds on the registry (in a fresh interpreter, so
+# this process keeps its seven kinds): what the API, the models by kind and the socket then take.
+_NEW_KIND = """
+import json
+from typing import Literal
+
+from app.schemas import StrictModel
+from app.sessions.kinds import KINDS
+from app.sessions.kinds.base import Kind
+from app.sessions.kinds.fields import RoundTitle, ValueKey
+
+
+class PollConfig(StrictModel):
+    question: str
+
+
+class PollBallotIn(StrictModel):
+    choice: ValueKey
+
+
+class RoundCreatePoll(StrictModel):
+    kind: Literal["poll"]
+    title: RoundTitle = ""
+    config: PollConfig
+
+
+class Poll(Kind):
+    name = "poll"
+    config_model = PollConfig
+    ballot_model = PollBallotIn
+    create_model = RoundCreatePoll
+    title = "Peiling"
+
+
+KINDS["poll"] = Poll()
+
+from app.main import create_app
+from app.realtime.protocol import client_frames
+from app.sessions.schemas import BALLOT_MODELS, CONFIG_MODELS, ROUND_KINDS, RoundCreate
+from app.sessions.schemas import round_create_by_kind
+
+schemas = create_app().openapi()["components"]["schemas"]
+frame = {"type": "ballot", "msg_id": "poll-0001", "round_id": 1, "kind": "poll",
+         "payload": {"choice": "a"}}
+created = round_create_by_kind.validate_python({"kind": "poll", "config": {"question": "Q?"}})
+print(json.dumps({
+    "round_kinds": list(ROUND_KINDS),
+    "config": CONFIG_MODELS["poll"].__name__,
+    "ballot": BALLOT_MODELS["poll"].__name__,
+    "mapping": schemas["RoundCreate"]["discriminator"]["mapping"],
+    "one_of": [ref["$ref"] for ref in schemas["RoundCreate"]["oneOf"]],
+    "poll_config": sorted(schemas["PollConfig"]["properties"]),
+    "created": type(created).__name__,
+    "round_create": RoundCreate.model_validate({"kind": "poll"}).kind,
+    "frame_kind": client_frames.validate_json(json.dumps(frame)).kind,
+}))
+"""
+
+
+class TestANewKindNeedsOnlyItsModule:
+    def test_a_registered_kind_is_in_the_api_the_models_by_kind_and_the_socket(self) -> None:
+        run = subprocess.run(
+            [sys.executable, "-c", _NEW_KIND],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            timeout=120,
+        )
+        assert run.returncode == 0, run.stderr
+        seen = json.loads(run.stdout.strip().splitlines()[-1])
+        assert seen["round_kinds"] == [*KINDS, "poll"]
+        assert (seen["config"], seen["ballot"]) == ("PollConfig", "PollBallotIn")
+        assert seen["mapping"]["poll"] == "#/components/schemas/RoundCreatePoll"
+        assert seen["one_of"][-1] == "#/components/schemas/RoundCreatePoll"
+        assert seen["poll_config"] == ["question"]
+        assert seen["created"] == "RoundCreatePoll"
+        assert seen["round_create"] == "poll"
+        assert seen["frame_kind"] == "poll"
+
+    def test_without_it_the_socket_refuses_the_kind(self) -> None:
+        frame = {"type": "ballot", "msg_id": "poll-0001", "round_id": 1, "kind": "poll"}
+        with pytest.raises(ValidationError):
+            client_frames.validate_json(json.dumps({**frame, "payload": {}}))
 
 
 # --- no switch on a kind's name outside app/sessions/kinds ------------------------------------

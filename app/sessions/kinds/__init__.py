@@ -2,9 +2,11 @@
 
 Every place that does something different per kind asks the registry (``kind_of(name)``)
 instead of comparing ``kind`` with a string; tests/sessions/test_kinds.py keeps it so. Adding a
-kind: write its module here (a ``Kind`` subclass and ``KIND``), list it in ``KINDS``, add its
-config and ballot models and its ``RoundCreate*`` member to ``app/sessions/schemas.py``, and its
-``round-*.js`` on the phone (docs/architecture.md, decision 0026).
+kind: write its module here (its config, ballot and ``RoundCreate<Kind>`` models at the top, a
+``Kind`` subclass naming them and ``KIND``), list it in ``KINDS``, and write its ``round-*.js``
+on the phone. ``sessions/schemas.py`` builds the API's union and the models by kind from
+``KINDS``; the socket's ballot frame takes every name in it (docs/architecture.md, decision
+0026).
 """
 
 from __future__ import annotations

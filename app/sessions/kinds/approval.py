@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field
 
 from app.aggregation.tallies import approval_counts
 from app.db import DbSession
 from app.errors import Problem
+from app.schemas import StrictModel
 from app.sessions.kinds.base import BallotLookups, BallotRow, CandidatesKind, _reject, scored
+from app.sessions.kinds.fields import CandidatesConfig, RoundTitle, ValueKey
 from app.sessions.models import Denksessie, SessionRound
-from app.sessions.schemas import ApprovalBallotIn, ApprovalConfig
+
+
+class ApprovalConfig(CandidatesConfig):
+    max_approvals: int = Field(default=3, ge=1, le=25)
+    # A ballot may approve one catalogue value that is not a candidate ("een andere waarde",
+    # an intervisie with a Principekaart, decision 0034).
+    allow_other: bool = False
+
+
+class ApprovalBallotIn(StrictModel):
+    approve: list[ValueKey] = Field(min_length=1, max_length=25)
+
+
+class RoundCreateApproval(StrictModel):
+    kind: Literal["approval"]
+    title: RoundTitle = ""
+    config: ApprovalConfig
+
 
 NAME = "approval"
 
@@ -18,6 +39,7 @@ class Approval(CandidatesKind):
     name = NAME
     config_model = ApprovalConfig
     ballot_model = ApprovalBallotIn
+    create_model = RoundCreateApproval
     title = "Kies de belangrijkste waarden"
 
     def check_config(

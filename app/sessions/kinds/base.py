@@ -3,8 +3,8 @@
 A kind is one object (``KIND`` in its module) of a ``Kind`` subclass; the registry
 (``app/sessions/kinds/__init__.py``) maps its name to it. The methods here are the defaults: a
 kind overrides only what differs. Modules of this package import the domain below them (models,
-schemas, catalogue, casussen, aggregation), never ``sessions.service``, ``ballots`` or
-``results``, which import them.
+catalogue, casussen, aggregation, ``kinds/fields.py``), never ``sessions.schemas``,
+``sessions.service``, ``ballots`` or ``results``, which import them.
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ class Kind:
     name: ClassVar[str]
     config_model: ClassVar[type[StrictModel]]
     ballot_model: ClassVar[type[StrictModel]]
+    # ``RoundCreate<Kind>``: the member of the API's union of new rounds (``sessions/schemas.py``).
+    create_model: ClassVar[type[StrictModel]]
     title: ClassVar[str] = ""
     # The aggregate differs for the facilitator (hidden principles are shown, flagged).
     per_role: ClassVar[bool] = False

@@ -3,8 +3,9 @@ leading principle ("Ik ...") and a short reason ("Waarom?", decision 0031) for e
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import Field, StringConstraints, field_validator
 from sqlmodel import col, select
 
 from app.aggregation.casus import CasusBallot, tally_casus
@@ -12,6 +13,7 @@ from app.aggregation.reasons import ReasonBallot, reason_id, reasons_by_value
 from app.casussen import service as casussen
 from app.db import DbSession
 from app.errors import Problem
+from app.schemas import DbId, StrictModel
 from app.sessions.kinds.base import (
     BallotLookups,
     BallotRow,
@@ -23,6 +25,7 @@ from app.sessions.kinds.base import (
     principles_of_round,
     shown_principles,
 )
+from app.sessions.kinds.fields import PRINCIPLE_MAX, REASON_MAX, RoundTitle, ValueKey
 from app.sessions.models import (
     Ballot,
     CardQuote,
@@ -32,7 +35,45 @@ from app.sessions.models import (
     Principle,
     SessionRound,
 )
-from app.sessions.schemas import CasusBallotIn, CasusConfig
+
+
+class CasusConfig(StrictModel):
+    casus_id: DbId
+    max_values: int = Field(default=3, ge=1, le=10)
+    allow_twijfel: bool = True
+    # The values the round offers (an intervisie with a Principekaart offers the card's);
+    # None offers the whole catalogue. With ``allow_other`` a ballot may also name one value
+    # of the catalogue that is not offered ("een andere waarde", decision 0034).
+    offered: list[ValueKey] | None = Field(default=None, min_length=1, max_length=25)
+    allow_other: bool = False
+    # Phones may write a short reason per chosen value ("Waarom?"); on unless switched off.
+    reasons: bool = True
+
+
+class CasusBallotIn(StrictModel):
+    decision: Literal["toekennen", "niet_toekennen", "twijfel"]
+    values: list[ValueKey] = Field(min_length=1, max_length=10)
+    # One leading principle per chosen value, each a sentence starting with "Ik".
+    principles: dict[ValueKey, Annotated[str, StringConstraints(max_length=PRINCIPLE_MAX)]] = Field(
+        default_factory=dict
+    )
+    # At most one short reason per chosen value ("Waarom?"); spaces folded, empty ones dropped.
+    reasons: dict[ValueKey, Annotated[str, StringConstraints(max_length=REASON_MAX)]] = Field(
+        default_factory=dict, max_length=10
+    )
+
+    @field_validator("reasons")
+    @classmethod
+    def _fold_reasons(cls, reasons: dict[str, str]) -> dict[str, str]:
+        folded = {value: " ".join(text.split()) for value, text in reasons.items()}
+        return {value: text for value, text in folded.items() if text}
+
+
+class RoundCreateCasus(StrictModel):
+    kind: Literal["casus"]
+    title: RoundTitle = ""
+    config: CasusConfig
+
 
 NAME = "casus"
 
@@ -41,6 +82,7 @@ class Casus(Kind):
     name = NAME
     config_model = CasusConfig
     ballot_model = CasusBallotIn
+    create_model = RoundCreateCasus
     title = "Casus"
     per_role = True
 

@@ -12,16 +12,50 @@ without anyone merging them.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import Field, StringConstraints, field_validator
 from sqlmodel import col, select
 
 from app.aggregation.words import answer_key, weighted_word_counts
 from app.db import DbSession
 from app.errors import NotFound, Rejected
+from app.schemas import StrictModel
 from app.sessions.kinds.base import BallotLookups, BallotRow, Kind, _reject
+from app.sessions.kinds.fields import OPEN_ANSWER_MAX, OPEN_ANSWERS_MAX, RoundTitle
 from app.sessions.models import Ballot, Denksessie, OpenAnswerMark, Participant, SessionRound
-from app.sessions.schemas import OpenBallotIn, OpenConfig
+from app.text import storable
+
+
+class OpenConfig(StrictModel):
+    question: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    max_answers: int = Field(default=1, ge=1, le=OPEN_ANSWERS_MAX)
+    max_length: int = Field(default=120, ge=10, le=OPEN_ANSWER_MAX)
+    # What the projector shows once revealed: the word cloud, the wall of answers, or both.
+    show: Literal["both", "cloud", "wall"] = "both"
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        if not storable(value) or not value.strip():
+            raise ValueError("geen vraag")
+        return value
+
+
+class OpenBallotIn(StrictModel):
+    """Answers to an open question; their number and length are checked against the round's
+    configuration by its kind (``kinds/open.py``)."""
+
+    answers: list[Annotated[str, StringConstraints(max_length=OPEN_ANSWER_MAX)]] = Field(
+        min_length=1, max_length=OPEN_ANSWERS_MAX
+    )
+
+
+class RoundCreateOpen(StrictModel):
+    kind: Literal["open"]
+    title: RoundTitle = ""
+    config: OpenConfig
+
 
 NAME = "open"
 # The most entries an aggregate carries (every screen shows fewer; the export has them all),
@@ -41,6 +75,7 @@ class OpenQuestion(Kind):
     name = NAME
     config_model = OpenConfig
     ballot_model = OpenBallotIn
+    create_model = RoundCreateOpen
     title = "Open vraag"
     # The facilitator sees hidden answers (flagged, to show them again) and what was merged.
     per_role = True

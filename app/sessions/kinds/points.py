@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
 
 from app.aggregation.tallies import points_totals
 from app.db import DbSession
+from app.schemas import StrictModel
 from app.sessions.kinds.base import BallotLookups, BallotRow, CandidatesKind, _reject, scored
+from app.sessions.kinds.fields import CandidatesConfig, RoundTitle, ValueKey
 from app.sessions.models import Denksessie, SessionRound
-from app.sessions.schemas import PointsBallotIn, PointsConfig
+
+
+class PointsConfig(CandidatesConfig):
+    mode: Literal["points", "dots"] = "points"
+    budget: int = Field(default=100, ge=1, le=1000)
+
+
+class PointsBallotIn(StrictModel):
+    points: dict[ValueKey, Annotated[int, Field(ge=0, le=1000)]] = Field(max_length=25)
+
+
+class RoundCreatePoints(StrictModel):
+    kind: Literal["points"]
+    title: RoundTitle = ""
+    config: PointsConfig
+
 
 NAME = "points"
 
@@ -17,6 +36,7 @@ class Points(CandidatesKind):
     name = NAME
     config_model = PointsConfig
     ballot_model = PointsBallotIn
+    create_model = RoundCreatePoints
     title = "Verdeel je punten"
 
     def chosen(self, ballot: dict[str, Any]) -> list[str]:

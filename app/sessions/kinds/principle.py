@@ -3,13 +3,15 @@ casus rounds, or chosen from earlier denksessies of the organisation) and may re
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import Field, StringConstraints
 from sqlmodel import col, select
 
 from app.aggregation.tallies import approval_counts
 from app.db import DbSession
 from app.errors import Problem
+from app.schemas import DbId, StrictModel
 from app.sessions.kinds.base import (
     BallotLookups,
     BallotRow,
@@ -21,8 +23,33 @@ from app.sessions.kinds.base import (
     shown_principles,
 )
 from app.sessions.kinds.casus import visible_principles
+from app.sessions.kinds.fields import PRINCIPLE_MAX, RoundTitle, ValueKey
 from app.sessions.models import Denksessie, Principle, SessionRound
-from app.sessions.schemas import PrincipleBallotIn, PrincipleConfig
+
+
+class PrincipleConfig(StrictModel):
+    value_key: ValueKey
+    max_approvals: int = Field(default=3, ge=1, le=20)
+    # Principles from earlier denksessies of the same organisation to vote on (a traject's
+    # principles stage); without them, those written in this denksessie's casus rounds.
+    principle_ids: list[DbId] | None = Field(default=None, min_length=1, max_length=60)
+
+
+class Rewording(StrictModel):
+    principle_id: DbId
+    text: Annotated[str, StringConstraints(min_length=1, max_length=PRINCIPLE_MAX)]
+
+
+class PrincipleBallotIn(StrictModel):
+    approve: list[DbId] = Field(default_factory=list, max_length=20)
+    rewording: Rewording | None = None
+
+
+class RoundCreatePrinciple(StrictModel):
+    kind: Literal["principle"]
+    title: RoundTitle = ""
+    config: PrincipleConfig
+
 
 NAME = "principle"
 
@@ -31,6 +58,7 @@ class PrincipleVote(Kind):
     name = NAME
     config_model = PrincipleConfig
     ballot_model = PrincipleBallotIn
+    create_model = RoundCreatePrinciple
     title = "Welke principes horen op de kaart?"
     per_role = True
 

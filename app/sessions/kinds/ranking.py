@@ -4,16 +4,46 @@ Borda for what Schulze leaves level, then the round's tie-break order (docs/aggr
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints
 
 from app.aggregation.methods import TIEBREAK, schulze_wins
 from app.aggregation.methods import aggregate as aggregate_ballots
 from app.aggregation.profile import RankingBallot
 from app.db import DbSession
 from app.errors import Problem
+from app.schemas import StrictModel
 from app.sessions.kinds.base import BallotLookups, BallotRow, CandidatesKind, _reject
+from app.sessions.kinds.fields import CandidatesConfig, RoundTitle, ValueKey
 from app.sessions.models import Denksessie, SessionRound
-from app.sessions.schemas import RankingBallotIn, RankingConfig
+
+
+class RankingOverride(StrictModel):
+    """Values ranked although they are not on the traject's shortlist, and why (recorded)."""
+
+    values: list[ValueKey] = Field(min_length=1, max_length=25)
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class RankingConfig(CandidatesConfig):
+    top_k: int | None = Field(default=None, ge=1, le=25)
+    # Shown next to each value while ranking: principles written in a traject's naming stage.
+    principles: dict[
+        ValueKey, list[Annotated[str, StringConstraints(min_length=1, max_length=300)]]
+    ] = Field(default_factory=dict, max_length=25)
+    override: RankingOverride | None = None
+
+
+class RankingBallotIn(StrictModel):
+    ranking: list[ValueKey] = Field(min_length=1, max_length=25)
+
+
+class RoundCreateRanking(StrictModel):
+    kind: Literal["ranking"]
+    title: RoundTitle = ""
+    config: RankingConfig
+
 
 NAME = "ranking"
 
@@ -22,6 +52,7 @@ class Ranking(CandidatesKind):
     name = NAME
     config_model = RankingConfig
     ballot_model = RankingBallotIn
+    create_model = RoundCreateRanking
     title = "Rangschik de waarden"
 
     def check_config(

@@ -4,7 +4,9 @@ schuren met elkaar?"). Counted as a symmetric matrix of pairs and a ranked list 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
 
 from app.aggregation.clashes import (
     clash_counts,
@@ -15,9 +17,49 @@ from app.aggregation.clashes import (
 from app.casussen import service as casussen
 from app.db import DbSession
 from app.errors import Problem
+from app.schemas import DbId, StrictModel
 from app.sessions.kinds.base import BallotLookups, BallotRow, Kind, _reject
+from app.sessions.kinds.fields import RoundTitle, ValueKey
 from app.sessions.models import Denksessie, SessionRound
-from app.sessions.schemas import SchuurBallotIn, SchuurConfig
+
+
+class SchuurConfig(StrictModel):
+    """Values that clash: each participant names 1 or ``max_pairs`` pairs of candidates. Left
+    empty, the candidates are the values in tension of ``casus_id``'s casus
+    (``kinds/schuur.py``)."""
+
+    candidates: list[ValueKey] = Field(default_factory=list, max_length=25)
+    casus_id: DbId | None = None
+    max_pairs: Literal[1, 2] = 2
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SchuurConfig:
+        if len(set(self.candidates)) != len(self.candidates):
+            raise ValueError("een kandidaat staat er twee keer in")
+        return self
+
+
+ValuePair = Annotated[list[ValueKey], Field(min_length=2, max_length=2)]
+
+
+class SchuurBallotIn(StrictModel):
+    """One or two pairs of values that clash; each pair is stored in key order, so (a, b) and
+    (b, a) are the same pair. Pairs of one value, the same pair twice and more pairs than the
+    round allows are refused with a code (``kinds/schuur.py``)."""
+
+    pairs: list[ValuePair] = Field(min_length=1, max_length=2)
+
+    @field_validator("pairs")
+    @classmethod
+    def _in_key_order(cls, pairs: list[list[str]]) -> list[list[str]]:
+        return [sorted(pair) for pair in pairs]
+
+
+class RoundCreateSchuur(StrictModel):
+    kind: Literal["schuur"]
+    title: RoundTitle = ""
+    config: SchuurConfig
+
 
 NAME = "schuur"
 # How many places the traject and the card keep (a tie at the edge is kept whole).
@@ -28,6 +70,7 @@ class Schuur(Kind):
     name = NAME
     config_model = SchuurConfig
     ballot_model = SchuurBallotIn
+    create_model = RoundCreateSchuur
     title = "Welke waarden schuren met elkaar?"
 
     def complete_config(
