@@ -1,0 +1,230 @@
+"""A denksessie's live state on one worker: its sockets, what they hold, its running tallies.
+
+Only the event loop reads and writes a ``Room`` (decision 0027): worker threads read the
+database and return values (``realtime/views.py``), and the hub applies them here. So nothing
+here takes a lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.aggregation.running import RunningTally
+from app.realtime.connection import Connection
+from app.realtime.views import LiveRead, OpenRound, Texts, dumps
+from app.sessions import results
+from app.tokens import Role
+
+
+def settled_results(frame: dict[str, Any]) -> dict[str, Any]:
+    """The results of the rounds a snapshot or state shows as not open: only a state event
+    changes them (tallies carry open rounds only), so a client may keep them from frame to
+    frame."""
+    open_ids = {str(r["id"]) for r in frame["rounds"] if r["status"] == "open"}
+    return {key: value for key, value in frame["results"].items() if key not in open_ids}
+
+
+@dataclass(frozen=True)
+class SharedSnapshot:
+    """The shared part of a role's snapshot, read at ``read_at`` (monotonic), as a dict (for
+    what the room's sockets hold) and serialised once without ``server_time``, so a
+    participant's own part is spliced in without serialising the whole again."""
+
+    read_at: float
+    frame: dict[str, Any]
+    json: str
+    round_ids: tuple[int, ...]
+
+    @classmethod
+    def of(cls, read_at: float, frame: dict[str, Any]) -> SharedSnapshot:
+        shared = {key: value for key, value in frame.items() if key != "server_time"}
+        return cls(read_at, frame, dumps(shared), tuple(r["id"] for r in frame["rounds"]))
+
+    def with_part(self, part: dict[str, Any]) -> str:
+        """The serialised snapshot with ``part`` (``server_time``, and ``you`` and
+        ``own_ballots`` for a participant) added."""
+        return self.json[:-1] + "," + dumps(part)[1:]
+
+
+def _delta_fields(raw: Any) -> tuple[int, str, int, dict[str, Any], str] | None:
+    try:
+        return (
+            int(raw["round_id"]),
+            str(raw["participant_id"]),
+            int(raw["revision"]),
+            dict(raw["payload"]),
+            str(raw["role"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+@dataclass
+class Room:
+    denksessie_id: int
+    connections: set[Connection] = field(default_factory=set)
+    # Each participant's newest socket on this worker: finding an older one is a lookup, not a
+    # walk over every socket (which made a wave of 5,000 connections quadratic).
+    phones: dict[str, Connection] = field(default_factory=dict)
+    state_dirty: bool = False
+    tally_dirty: bool = False
+    phones_dirty: bool = False
+    last_phone_push: float = 0.0
+    state_changed_at: float = 0.0  # when the last state event arrived (monotonic)
+
+    # --- running tallies (decision 0028) ---
+    # None until the first read from the database; rebuilt from it by a reconcile.
+    tallies: dict[int, RunningTally] | None = None
+    open_rounds: dict[int, OpenRound] = field(default_factory=dict)
+    show_results_live: bool = False
+    # Rebuild the tallies from the database on the next tick (a marker without deltas, a
+    # delta for a round not known to be open).
+    reconcile_due: bool = False
+    # Deltas heard while a reconcile's read is under way: replayed on what it read (a delta
+    # already in the read changes nothing, its revision is not newer).
+    reading_live: bool = False
+    heard_meanwhile: list[Any] = field(default_factory=list)
+    participants: int = 0
+    participants_dirty: bool = True
+    # Casus and principle rounds: the principles written, read again (at most every twice
+    # what the read cost) when ballots may have added some.
+    texts: dict[int, Texts] = field(default_factory=dict)
+    texts_dirty: set[int] = field(default_factory=set)
+    texts_read_at: float = 0.0
+    texts_cost: float = 0.0
+    # Results last built per (round, facilitator variant): the tally's change count and the
+    # texts they were built from, and the results.
+    built: dict[tuple[int, bool], tuple[int, int, dict[str, Any]]] = field(default_factory=dict)
+
+    # The facilitator's participant list with the count it was read at: with thousands of phones
+    # it is the largest part of a tally, and only joins (the count) or a removal (a state
+    # event) change it.
+    people: tuple[int, float, list[dict[str, Any]]] | None = None
+    # The list last put in a facilitator's tally, and when.
+    people_sent: list[dict[str, Any]] | None = None
+    people_sent_at: float = 0.0
+    # The last tally frame pushed per role: a marker whose change an earlier tick already
+    # counted (say a join and a ballot in one tick) sends nothing a second time.
+    last_tally: dict[str, str] = field(default_factory=dict)
+    # The shared (not personal) part of a snapshot per role: a wave of (re)connecting phones
+    # reads the database once per role, not once per phone.
+    snapshots: dict[str, SharedSnapshot] = field(default_factory=dict)
+    # What every socket of the room holds, so a state frame can leave it out. ``kept``: the kept
+    # parts (values, casus texts), None when sockets may hold different ones; ``kept_known`` is
+    # False until the first snapshot or state. ``settled``: per role, the results of rounds that
+    # were not open, by round id, that every socket of the role holds. ``reading``: sockets
+    # whose snapshot is being read (not noted yet); they get whole state frames.
+    kept: dict[str, Any] | None = None
+    kept_known: bool = False
+    settled: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reading: set[Connection] = field(default_factory=set)
+    # The seq every socket of the room has a state or snapshot of (None: no snapshot yet).
+    seq: int | None = None
+
+    # --- sockets -------------------------------------------------------------------------------
+
+    def note_snapshot(self, role: str, frame: dict[str, Any]) -> None:
+        """A socket of this room was given ``frame`` as its snapshot."""
+        kept = {part: frame.get(part) for part in results.KEPT_PARTS}
+        if not self.kept_known:
+            self.kept, self.kept_known = kept, True
+        elif self.kept != kept:
+            self.kept = None
+        settled = settled_results(frame)
+        held = self.settled.get(role)
+        self.settled[role] = (
+            settled
+            if held is None
+            else {key: value for key, value in held.items() if settled.get(key) == value}
+        )
+
+    def in_send_order(self) -> list[Connection]:
+        """Screens and the facilitator first: every woken sender task runs in the order it was
+        woken, so behind 5,000 phones a screen would wait for all their sends."""
+        staff = [c for c in self.connections if c.role != "participant"]
+        return staff + [c for c in self.connections if c.role == "participant"]
+
+    def has_role(self, role: Role) -> bool:
+        return any(c.role == role and not c.closing for c in self.connections)
+
+    def state_frames(
+        self, snapshots: dict[Role, dict[str, Any]], *, ended: bool = False
+    ) -> dict[str, tuple[str, str | None]]:
+        """Per role the whole ``state`` and the light one (None when it would leave out
+        nothing), and what the room's sockets hold once they have it."""
+        frames: dict[str, tuple[str, str | None]] = {}
+        if not snapshots:
+            return frames
+        any_role = next(iter(snapshots.values()))
+        kept = {part: any_role[part] for part in results.KEPT_PARTS}  # the same for every role
+        same_kept = self.kept_known and self.kept == kept and not ended
+        self.kept, self.kept_known = kept, True
+        for role, frame in snapshots.items():
+            frame["type"] = "state"
+            settled = settled_results(frame)
+            held = self.settled.get(role, {})
+            self.settled[role] = settled
+            unchanged = [key for key, value in settled.items() if held.get(key) == value]
+            light = {key: value for key, value in frame.items() if key not in results.KEPT_PARTS}
+            if unchanged:
+                light["results"] = {
+                    key: value for key, value in frame["results"].items() if key not in unchanged
+                }
+                light["results_kept"] = unchanged
+            omits = same_kept or bool(unchanged)
+            if not same_kept:
+                light.update(kept)
+            frames[role] = (dumps(frame), dumps(light) if omits else None)
+        return frames
+
+    # --- running tallies -----------------------------------------------------------------------
+
+    def rebuild(self, live: LiveRead) -> None:
+        """Running tallies afresh from the database, then the deltas heard during the read."""
+        self.open_rounds = {r.id: r for r in live.rounds}
+        self.show_results_live = live.show_results_live
+        tallies: dict[int, RunningTally] = {}
+        for open_round in live.rounds:
+            running = RunningTally(
+                open_round.kind,
+                candidates=open_round.candidates,
+                tie_break_order=open_round.tie_break_order,
+            )
+            for pid, revision, payload, role in live.rows.get(open_round.id, []):
+                running.apply(pid, revision, payload, role)
+            tallies[open_round.id] = running
+        self.tallies = tallies
+        self.built = {}
+        self.participants = live.participants
+        self.texts = {key: value for key, value in self.texts.items() if key in tallies}
+        self.texts_dirty = {r.id for r in live.rounds if r.kind in ("casus", "principle")}
+        self.reconcile_due = False
+        heard, self.heard_meanwhile = self.heard_meanwhile, []
+        self.apply_deltas(heard)
+        self.tally_dirty = self.phones_dirty = True
+
+    def apply_deltas(self, deltas: list[Any]) -> None:
+        """Ballots stored by some worker (this one included): each replaces its participant's
+        older one in the running tally of its round."""
+        if self.reading_live:
+            self.heard_meanwhile.extend(deltas)
+        if self.tallies is None:
+            return
+        for raw in deltas:
+            fields = _delta_fields(raw)
+            if fields is None:
+                continue
+            round_id, pid, revision, payload, role = fields
+            running = self.tallies.get(round_id)
+            if running is None:
+                # A round not known to be open here yet (its event is on its way): the
+                # database knows.
+                self.reconcile_due = True
+                continue
+            if running.apply(pid, revision, payload, role) and running.kind in (
+                "casus",
+                "principle",
+            ):
+                self.texts_dirty.add(round_id)
+        self.tally_dirty = self.phones_dirty = True
