@@ -1,9 +1,10 @@
 """What one tally tick costs as a round fills up: the hub alone, in this process.
 
-A casus round (a principle per ballot) with PHONES ballots already stored; then TICKS times one
-phone revises its ballot through the hub's writer and the hub builds the facilitator's and the
-screen's tally (``Hub._push_tally``, the database visit included). Prints JSON: the mean and
-p95 of a tick at each size, so the growth with the number of ballots shows.
+A casus round (a principle per ballot; ``--kind approval``: an approval round) with PHONES
+ballots already stored; then TICKS times one phone revises its ballot through the hub's writer
+and the hub builds the facilitator's and the screen's tally (``Hub._push_tally``, the database
+visit included). Prints JSON: the mean and p95 of a tick at each size, so the growth with the
+number of ballots shows.
 
     python bench/tally_tick.py                        # SQLite, 500 and 5,000 ballots
     python bench/tally_tick.py --database postgres --phones 1000 5000 --ticks 50
@@ -35,7 +36,7 @@ class _Drop:
         return None
 
 
-async def _measure(url: str, phones: int, ticks: int) -> dict[str, Any]:
+async def _measure(url: str, phones: int, ticks: int, kind: str) -> dict[str, Any]:
     from app.config import Settings
     from app.db import build_engine
     from app.events import BALLOTS_CHANGED, MARKER_SEQ, Event
@@ -45,21 +46,22 @@ async def _measure(url: str, phones: int, ticks: int) -> dict[str, Any]:
     from app.sessions.ballot_batch import BallotRequest
 
     denksessie_id, rounds, ids = _setup(url, phones)
-    _switch(url, denksessie_id, rounds["approval"], rounds["casus"])
-    round_id = rounds["casus"]
+    if kind == "casus":
+        _switch(url, denksessie_id, rounds["approval"], rounds["casus"])
+    round_id = rounds[kind]
     settings = Settings(database_url=url, secret_key="x" * 32, environment="test")
     engine = build_engine(settings)
     backplane = MemoryBackplane()
     await backplane.connect()
     hub = Hub(engine, backplane, screen_interval=3600.0, phone_interval=3600.0)
     await hub.start()
+    await asyncio.sleep(0.05)  # the hub's own tick now waits an hour: only this script ticks
+    hub._screen_interval = 0.0  # and every tick it makes is due to recompute what it would
     try:
         await asyncio.gather(
             *(
                 hub.writer.submit(
-                    BallotRequest(
-                        denksessie_id, pid, round_id, "casus", _payload("casus", n, 0), f"a{n}"
-                    )
+                    BallotRequest(denksessie_id, pid, round_id, kind, _payload(kind, n, 0), f"a{n}")
                 )
                 for n, pid in enumerate(ids)
             )
@@ -78,12 +80,12 @@ async def _measure(url: str, phones: int, ticks: int) -> dict[str, Any]:
                     denksessie_id,
                     ids[n],
                     round_id,
-                    "casus",
-                    _payload("casus", n, 1 + tick),
+                    kind,
+                    _payload(kind, n, 1 + tick),
                     f"b{tick}",
                 )
             )
-            if not hasattr(hub, "tallies"):  # the hub before running tallies needs the marker
+            if not hasattr(hub, "markers"):  # the hub before running tallies: a marker
                 hub.on_event(
                     Event(BALLOTS_CHANGED, denksessie_id, MARKER_SEQ, {"round_id": round_id})
                 )
@@ -110,12 +112,13 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--phones", type=int, nargs="+", default=[500, 5000])
     parser.add_argument("--ticks", type=int, default=40)
+    parser.add_argument("--kind", choices=("casus", "approval"), default="casus")
     args = parser.parse_args()
     out = []
     for phones in args.phones:
         with _database(args.database) as url:
-            out.append(asyncio.run(_measure(url, min(phones, 20_000), args.ticks)))
-    print(json.dumps({"database": args.database, "runs": out}, indent=2))
+            out.append(asyncio.run(_measure(url, min(phones, 20_000), args.ticks, args.kind)))
+    print(json.dumps({"database": args.database, "kind": args.kind, "runs": out}, indent=2))
 
 
 if __name__ == "__main__":

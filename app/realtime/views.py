@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Table
 from sqlalchemy import select as select_columns
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.aggregation.methods import OTHER_ROLE, TIEBREAK, schulze_wins
 from app.aggregation.running import RunningTally
@@ -29,6 +29,7 @@ from app.sessions.models import Ballot, Denksessie, Participant, Principle, Sess
 Role = Literal["facilitator", "screen", "participant"]
 BALLOT: Table = Ballot.__table__  # type: ignore[attr-defined]
 PARTICIPANT: Table = Participant.__table__  # type: ignore[attr-defined]
+PRINCIPLE: Table = Principle.__table__  # type: ignore[attr-defined]
 # A phone's principle results: the most chosen this many (a room writes hundreds).
 PHONE_TOP_PRINCIPLES = 10
 
@@ -140,21 +141,27 @@ class Texts:
 
 
 def read_texts(db: Session, denksessie: Denksessie, open_round: OpenRound) -> Texts:
-    rows = db.exec(
-        select(Principle)
-        .join(Participant, col(Participant.id) == col(Principle.participant_id), isouter=True)
-        .where(Principle.round_id == open_round.id, col(Participant.removed).is_not(True))
-        .order_by(col(Principle.id))
-    ).all()
+    """Plain columns, not ORM objects: a casus round of thousands writes thousands."""
+    rows = db.connection().execute(
+        select_columns(
+            PRINCIPLE.c.id,
+            PRINCIPLE.c.value_key,
+            PRINCIPLE.c.text,
+            PRINCIPLE.c.hidden,
+            PRINCIPLE.c.rewords_id,
+        )
+        .join_from(
+            PRINCIPLE,
+            PARTICIPANT,
+            PARTICIPANT.c.id == PRINCIPLE.c.participant_id,
+            isouter=True,
+        )
+        .where(PRINCIPLE.c.round_id == open_round.id, PARTICIPANT.c.removed.is_not(True))
+        .order_by(PRINCIPLE.c.id)
+    )
     written = [
-        {
-            "id": p.id,
-            "value_key": p.value_key,
-            "text": p.text,
-            "hidden": p.hidden,
-            "rewords_id": p.rewords_id,
-        }
-        for p in rows
+        {"id": pid, "value_key": key, "text": text, "hidden": hidden, "rewords_id": rewords}
+        for pid, key, text, hidden, rewords in rows
     ]
     shown: list[int] = []
     if open_round.kind == "principle":
