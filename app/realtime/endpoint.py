@@ -222,12 +222,16 @@ async def _snapshot(
     hub: Hub,
     connection: Connection,
     check: Callable[[Session], None] | None = None,
+    *,
+    code: str | None = None,
 ) -> str:
     """The role's shared snapshot (reused for a moment across a wave of connecting phones, see
     ``Hub.shared_snapshot``) with, for a participant, its own part read fresh and spliced in,
-    in one database visit that also runs ``check`` (the membership). The hub hears when the
-    read begins and what was given, so its state frames may leave out only what this socket
-    holds too; the thread only reads, the hub applies what it read."""
+    in one database visit that also runs ``check`` (the membership under ``code``). The hub
+    hears when the read begins and what was given, so its state frames may leave out only what
+    this socket holds too; the thread only reads, the hub applies what it read. A phone the
+    database confirmed is remembered, so that its reconnect can skip the database
+    (``Hub.snapshot_from_memory``)."""
     read_at = hub.snapshot_begins(connection)
     shared = hub.shared_snapshot(connection.denksessie_id, connection.role)
 
@@ -244,6 +248,8 @@ async def _snapshot(
         )
 
     result = await _in_db(websocket, read, commit=False)
+    if code is not None:  # the membership was checked: a reconnect may come from memory
+        hub.remember(connection, code, result, read_at)
     return hub.snapshot_read(connection, result, shared, read_at)
 
 
@@ -328,8 +334,8 @@ async def _serve_socket(
     # visit both checks the code and participant and reads the snapshot.
     await hub.add(connection, claim=False)
     try:
-        snapshot = await _snapshot(
-            websocket, hub, connection, lambda db: _check_membership(db, code, token)
+        snapshot = hub.snapshot_from_memory(connection, code) or await _snapshot(
+            websocket, hub, connection, lambda db: _check_membership(db, code, token), code=code
         )
     except Refused as refused:
         await hub.remove(connection)

@@ -49,6 +49,7 @@ from app.realtime.views import dumps
 from app.realtime.writer import BallotWriter, StoredBallot
 from app.sessions import results
 from app.sessions.models import Denksessie
+from app.sessions.service import normalise_code
 from app.tokens import Role
 
 logger = logging.getLogger(__name__)
@@ -259,6 +260,40 @@ class Hub:
         self.snapshot_given(connection, shared.frame)
         return shared.with_part({"server_time": utcnow().isoformat(), **(read.personal or {})})
 
+    def remember(
+        self, connection: Connection, code: str, read: views.SnapshotRead, read_at: float
+    ) -> None:
+        """The database confirmed this participant in this room (under this code) and read its
+        own part: a reconnect of it on this worker can then be answered from memory
+        (``snapshot_from_memory``). Not when a state event came since the read began."""
+        room = self.rooms.get(connection.denksessie_id)
+        pid = connection.participant_id
+        if room is None or pid is None or read.personal is None:
+            return
+        if read_at < room.state_changed_at:
+            return
+        room.code = normalise_code(code)
+        room.personal[pid] = read.personal
+
+    def snapshot_from_memory(self, connection: Connection, code: str) -> str | None:
+        """A reconnecting phone's snapshot without a database visit, in the common case: the
+        room confirmed it (and its code) since the last state event, the shared part is fresh,
+        and its own ballots are known (as read, with the deltas heard since). None: ask the
+        database."""
+        room = self.rooms.get(connection.denksessie_id)
+        pid = connection.participant_id
+        if room is None or pid is None or room.code != normalise_code(code):
+            return None
+        shared = self.shared_snapshot(connection.denksessie_id, connection.role)
+        if shared is None:
+            return None
+        own = room.own_part(pid, shared.round_ids)
+        if own is None:
+            return None
+        read_at = self.snapshot_begins(connection)
+        self.metrics.snapshots_from_memory.inc()
+        return self.snapshot_read(connection, views.SnapshotRead(None, own), shared, read_at)
+
     def snapshot_given(self, connection: Connection, frame: dict[str, Any]) -> None:
         """This socket's snapshot (fresh or shared) is ``frame``: later state frames may leave
         out only what it holds too."""
@@ -279,11 +314,16 @@ class Hub:
         await self._relay.publish_safely(event)
 
     def _stored(self, stored: list[StoredBallot]) -> None:
-        """Ballots this worker committed: to every worker (this one too) as deltas."""
+        """Ballots this worker committed: counted here at once (before their acks go out, so
+        a phone that reconnects right after its ack finds its ballot in memory), and to every
+        worker as deltas (this one hears them again, which changes nothing: same revision)."""
         by_room: dict[int, list[dict[str, Any]]] = {}
         for ballot in stored:
             by_room.setdefault(ballot.denksessie_id, []).append(ballot.delta())
         for denksessie_id, deltas in by_room.items():
+            room = self.rooms.get(denksessie_id)
+            if room is not None:
+                room.apply_deltas(deltas)
             self.markers.mark(
                 Event(BALLOTS_CHANGED, denksessie_id, MARKER_SEQ, {"ballots": deltas})
             )
@@ -303,6 +343,7 @@ class Hub:
             return
         room.state_dirty = True
         room.snapshots.clear()
+        room.forget_people()
         room.state_changed_at = time.monotonic()
         self._wake.set()
         if event.type == "participant_removed":
@@ -320,6 +361,7 @@ class Hub:
             room.state_dirty = True
             room.reconcile_due = True
             room.snapshots.clear()
+            room.forget_people()
             room.state_changed_at = time.monotonic()
         self._wake.set()
 

@@ -122,6 +122,15 @@ class Room:
     # The seq every socket of the room has a state or snapshot of (None: no snapshot yet).
     seq: int | None = None
 
+    # --- reconnects from memory ---
+    # The join code (normalised) the database confirmed for this room, and per participant
+    # confirmed active its own part of a snapshot as read (``you``, ``own_ballots``); dropped
+    # by every state event and a backplane loss, after which the database is asked again.
+    code: str | None = None
+    personal: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Per (round, participant): the newest revision heard in a delta and its message id.
+    msg_ids: dict[tuple[int, str], tuple[int, str]] = field(default_factory=dict)
+
     # --- sockets -------------------------------------------------------------------------------
 
     def note_snapshot(self, role: str, frame: dict[str, Any]) -> None:
@@ -204,6 +213,35 @@ class Room:
         self.apply_deltas(heard)
         self.tally_dirty = self.phones_dirty = True
 
+    def forget_people(self) -> None:
+        """Whom the database confirmed, and their own parts: asked again after a state event
+        (a removal, the end, a deletion of ballots) or a backplane loss."""
+        self.personal.clear()
+        self.code = None
+
+    def own_part(self, participant_id: str, round_ids: tuple[int, ...]) -> dict[str, Any] | None:
+        """A confirmed participant's own part of a snapshot from memory: as read, with the
+        ballots the running tallies hold since; None when not known here."""
+        personal = self.personal.get(participant_id)
+        if personal is None or self.tallies is None:
+            return None
+        own = dict(personal["own_ballots"])
+        for round_id in round_ids:
+            running = self.tallies.get(round_id)
+            held = running.held.get(participant_id) if running is not None else None
+            known = own.get(str(round_id))
+            if held is None or (known is not None and known["revision"] >= held.revision):
+                continue
+            msg = self.msg_ids.get((round_id, participant_id))
+            if msg is None or msg[0] != held.revision:
+                return None  # held from a reconcile: its message id is in the database
+            own[str(round_id)] = {
+                "payload": held.payload,
+                "revision": held.revision,
+                "client_msg_id": msg[1],
+            }
+        return {"you": personal["you"], "own_ballots": own}
+
     def apply_deltas(self, deltas: list[Any]) -> None:
         """Ballots stored by some worker (this one included): each replaces its participant's
         older one in the running tally of its round."""
@@ -216,6 +254,9 @@ class Room:
             if fields is None:
                 continue
             round_id, pid, revision, payload, role = fields
+            msg_id = raw.get("client_msg_id")
+            if isinstance(msg_id, str) and revision > self.msg_ids.get((round_id, pid), (0,))[0]:
+                self.msg_ids[(round_id, pid)] = (revision, msg_id)
             running = self.tallies.get(round_id)
             if running is None:
                 # A round not known to be open here yet (its event is on its way): the

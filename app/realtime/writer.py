@@ -76,6 +76,7 @@ class StoredBallot:
     revision: int
     payload: dict[str, Any]
     role: str
+    client_msg_id: str
 
     def delta(self) -> dict[str, Any]:
         """As carried in a ``ballots_changed`` event (``Room.apply_deltas`` reads it)."""
@@ -85,6 +86,7 @@ class StoredBallot:
             "revision": self.revision,
             "payload": self.payload,
             "role": self.role,
+            "client_msg_id": self.client_msg_id,
         }
 
 
@@ -106,15 +108,22 @@ def _read_stored(
             BALLOT.c.revision,
             BALLOT.c.payload,
             PARTICIPANT.c.role,
+            BALLOT.c.client_msg_id,
         )
         .join_from(BALLOT, PARTICIPANT, PARTICIPANT.c.id == BALLOT.c.participant_id)
         .where(tuple_(BALLOT.c.round_id, BALLOT.c.participant_id).in_(list(pairs)))
     )
     return [
         StoredBallot(
-            pairs[(round_id, pid)], round_id, pid, revision, dict(payload), role or OTHER_ROLE
+            pairs[(round_id, pid)],
+            round_id,
+            pid,
+            revision,
+            dict(payload),
+            role or OTHER_ROLE,
+            msg_id,
         )
-        for round_id, pid, revision, payload, role in rows
+        for round_id, pid, revision, payload, role, msg_id in rows
     ]
 
 
