@@ -43,7 +43,7 @@ from app.realtime.connection import Connection
 from app.realtime.markers import MarkerCoalescer
 from app.realtime.protocol import CLOSE_ENDED, CLOSE_REMOVED, CLOSE_REPLACED
 from app.realtime.relay import Relay
-from app.realtime.rooms import Room, SharedSnapshot
+from app.realtime.rooms import PEOPLE_REFRESH_S, PEOPLE_RESEND_S, Room, SharedSnapshot
 from app.realtime.threads import in_thread
 from app.realtime.views import dumps
 from app.realtime.writer import BallotWriter, StoredBallot
@@ -55,17 +55,13 @@ from app.tokens import Role
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-__all__ = ["Hub", "Room", "dumps", "in_thread"]
+__all__ = ["PEOPLE_REFRESH_S", "PEOPLE_RESEND_S", "Hub", "Room", "dumps", "in_thread"]
 
 SCREEN_INTERVAL_S = 0.1
 PHONE_INTERVAL_S = 1.0
 # Phone tallies per second a worker spends on one room at most: each is one send (and one
 # compression) per phone, so a room of 5,000 phones on one worker gets one every 2 s.
 PHONE_SENDS_PER_S = 2_500
-# How often the facilitator's participant list is read again while people keep joining, and
-# how often an unchanged list is sent again.
-PEOPLE_REFRESH_S = 1.0
-PEOPLE_RESEND_S = 5.0
 # How long the shared part of a snapshot may be reused. A state event drops it at once; counts
 # and open rounds' results may lag by this much, and the tally that ``ready`` asks for corrects
 # them. (At 1 s, rebuilding it, every round's aggregate included, was 8 % of a worker's CPU in a
@@ -491,25 +487,6 @@ class Hub:
             return False
         return True
 
-    def _people_due(self, room: Room, now: float) -> bool:
-        """Whether the facilitator's participant list must be read again: joins change it every
-        tick during a wave, so it is read at most once a second then (the count in the same
-        frame is always current); a state event (a removal) refreshes it at once."""
-        if room.people is None:
-            return True
-        known, built_at, _ = room.people
-        if built_at < room.state_changed_at:
-            return True
-        if known == room.participants and not room.participants_dirty:
-            return False
-        if now - built_at < PEOPLE_REFRESH_S:
-            room.tally_dirty = True  # come back for the newcomers after the pause
-            return False
-        return True
-
-    def _visible(self, room: Room, open_round: views.OpenRound, role: Role) -> bool:
-        return role == "facilitator" or open_round.revealed or room.show_results_live
-
     async def _push_tally(self, room: Room, roles: list[Role]) -> None:
         present = [role for role in roles if room.has_role(role)]
         if not present:
@@ -525,11 +502,11 @@ class Hub:
             for r in room.open_rounds.values()
             if r.id in room.texts_dirty
             and r.kind in PER_ROLE_KINDS
-            and any(self._visible(room, r, role) for role in present)
+            and any(room.visible(r, role) for role in present)
         ]
         if text_rounds and not texts_due:
             text_rounds, room.tally_dirty = [], True  # the counts go now, the texts follow
-        people = "facilitator" in present and self._people_due(room, now)
+        people = "facilitator" in present and room.people_due(now)
         if people or room.participants_dirty or text_rounds:
             began = time.monotonic()
             room.participants_dirty = False
@@ -552,55 +529,9 @@ class Hub:
                 room.texts.update(extras.texts)
                 room.texts_dirty -= {r.id for r in text_rounds}
                 room.texts_read_at, room.texts_cost = began, time.monotonic() - began
-        frames = self._tally_frames(room, present)
+        frames = room.tally_frames(present)
         changed = {role for role, frame in frames.items() if room.last_tally.get(role) != frame}
         room.last_tally.update(frames)
         for connection in room.in_send_order():
             if connection.role in changed and connection.role in present:
                 connection.send_latest("tally", frames[connection.role])
-
-    def _results(self, room: Room, open_round: views.OpenRound, facilitator: bool) -> Any:
-        """A round's live results from its running tally, built again only when it or its
-        texts changed."""
-        assert room.tallies is not None
-        running = room.tallies[open_round.id]
-        texts = room.texts.get(open_round.id)
-        key = (open_round.id, facilitator and open_round.kind in PER_ROLE_KINDS)
-        built = room.built.get(key)
-        if built is not None and built[0] == running.changes and built[1] == id(texts):
-            return built[2]
-        result = views.round_results(open_round, running, texts, facilitator=facilitator)
-        room.built[key] = (running.changes, id(texts), result)
-        return result
-
-    def _tally_frames(self, room: Room, present: list[Role]) -> dict[str, str]:
-        assert room.tallies is not None
-        frames: dict[str, str] = {}
-        for role in present:
-            rounds: dict[str, Any] = {}
-            for open_round in room.open_rounds.values():
-                running = room.tallies[open_round.id]
-                entry: dict[str, Any] = {"n_ballots": running.n_ballots}
-                if self._visible(room, open_round, role):
-                    result = self._results(room, open_round, role == "facilitator")
-                    entry["results"] = (
-                        views.phone_result(result) if role == "participant" else result
-                    )
-                rounds[str(open_round.id)] = entry
-            frame: dict[str, Any] = {
-                "type": "tally",
-                "seq": room.seq,
-                "participants": room.participants,
-                "rounds": rounds,
-            }
-            if role == "facilitator" and room.people is not None:
-                people = room.people[2]
-                # Unchanged, the list (5,000 rows, 250 KB) stays out of the tally (live.js
-                # keeps the last one); it still travels every few seconds, in case a tally
-                # that carried it was replaced in a slow socket's slot before it went out.
-                now = time.monotonic()
-                if people is not room.people_sent or now - room.people_sent_at >= PEOPLE_RESEND_S:
-                    frame["participant_list"] = people
-                    room.people_sent, room.people_sent_at = people, now
-            frames[role] = dumps(frame)
-        return frames

@@ -7,14 +7,20 @@ here takes a lock.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.aggregation.running import RunningTally
 from app.realtime.connection import Connection
-from app.realtime.views import LiveRead, OpenRound, Texts, dumps
+from app.realtime.views import LiveRead, OpenRound, Texts, dumps, phone_result, round_results
 from app.sessions import results
 from app.tokens import Role
+
+# How often the facilitator's participant list is read again while people keep joining, and
+# how often an unchanged list is sent again.
+PEOPLE_REFRESH_S = 1.0
+PEOPLE_RESEND_S = 5.0
 
 
 def settled_results(frame: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +101,7 @@ class Room:
     texts_cost: float = 0.0
     # Results last built per (round, facilitator variant): the tally's change count and the
     # texts they were built from, and the results.
-    built: dict[tuple[int, bool], tuple[int, int, dict[str, Any]]] = field(default_factory=dict)
+    built: dict[tuple[int, bool], tuple[int, Texts | None, Any]] = field(default_factory=dict)
 
     # The facilitator's participant list with the count it was read at: with thousands of phones
     # it is the largest part of a tally, and only joins (the count) or a removal (a state
@@ -269,3 +275,69 @@ class Room:
             ):
                 self.texts_dirty.add(round_id)
         self.tally_dirty = self.phones_dirty = True
+
+    # --- tallies (built on the event loop from the running tallies) ---------------------------
+
+    def people_due(self, now: float) -> bool:
+        """Whether the facilitator's participant list must be read again: joins change it every
+        tick during a wave, so it is read at most once a second then (the count in the same
+        frame is always current); a state event (a removal) refreshes it at once."""
+        if self.people is None:
+            return True
+        known, built_at, _ = self.people
+        if built_at < self.state_changed_at:
+            return True
+        if known == self.participants and not self.participants_dirty:
+            return False
+        if now - built_at < PEOPLE_REFRESH_S:
+            self.tally_dirty = True  # come back for the newcomers after the pause
+            return False
+        return True
+
+    def visible(self, open_round: OpenRound, role: Role) -> bool:
+        return role == "facilitator" or open_round.revealed or self.show_results_live
+
+    def results_of(self, open_round: OpenRound, facilitator: bool) -> Any:
+        """A round's live results from its running tally, built again only when it or its
+        texts changed."""
+        assert self.tallies is not None
+        running = self.tallies[open_round.id]
+        texts = self.texts.get(open_round.id)
+        key = (open_round.id, facilitator and open_round.kind in results.PER_ROLE_KINDS)
+        built = self.built.get(key)
+        if built is not None and built[0] == running.changes and built[1] is texts:
+            return built[2]
+        result = round_results(open_round, running, texts, facilitator=facilitator)
+        self.built[key] = (running.changes, texts, result)
+        return result
+
+    def tally_frames(self, present: list[Role]) -> dict[str, str]:
+        """One ``tally`` per role present, serialised once, from the running tallies."""
+        assert self.tallies is not None
+        frames: dict[str, str] = {}
+        for role in present:
+            rounds: dict[str, Any] = {}
+            for open_round in self.open_rounds.values():
+                running = self.tallies[open_round.id]
+                entry: dict[str, Any] = {"n_ballots": running.n_ballots}
+                if self.visible(open_round, role):
+                    result = self.results_of(open_round, role == "facilitator")
+                    entry["results"] = phone_result(result) if role == "participant" else result
+                rounds[str(open_round.id)] = entry
+            frame: dict[str, Any] = {
+                "type": "tally",
+                "seq": self.seq,
+                "participants": self.participants,
+                "rounds": rounds,
+            }
+            if role == "facilitator" and self.people is not None:
+                people = self.people[2]
+                # Unchanged, the list (5,000 rows, 250 KB) stays out of the tally (live.js
+                # keeps the last one); it still travels every few seconds, in case a tally
+                # that carried it was replaced in a slow socket's slot before it went out.
+                now = time.monotonic()
+                if people is not self.people_sent or now - self.people_sent_at >= PEOPLE_RESEND_S:
+                    frame["participant_list"] = people
+                    self.people_sent, self.people_sent_at = people, now
+            frames[role] = dumps(frame)
+        return frames
