@@ -509,16 +509,23 @@ class Hub:
         people = "facilitator" in present and room.people_due(now)
         if people or room.participants_dirty or text_rounds:
             began = time.monotonic()
+            # Cleared before the read: a ballot heard during it marks the room for the next.
             room.participants_dirty = False
-            extras = await self._in_db(
-                lambda db: views.read_extras(
-                    db,
-                    room.denksessie_id,
-                    participants=True,
-                    people=people,
-                    text_rounds=text_rounds,
+            room.texts_dirty -= {r.id for r in text_rounds}
+            try:
+                extras = await self._in_db(
+                    lambda db: views.read_extras(
+                        db,
+                        room.denksessie_id,
+                        participants=True,
+                        people=people,
+                        text_rounds=text_rounds,
+                    )
                 )
-            )
+            except BaseException:  # the database is away: read again on the next tick
+                room.participants_dirty = room.tally_dirty = True
+                room.texts_dirty |= {r.id for r in text_rounds}
+                raise
             if extras is None:
                 return
             if extras.participants is not None:
@@ -527,7 +534,6 @@ class Hub:
                 room.people = (room.participants, began, extras.people)
             if text_rounds:
                 room.texts.update(extras.texts)
-                room.texts_dirty -= {r.id for r in text_rounds}
                 room.texts_read_at, room.texts_cost = began, time.monotonic() - began
         frames = room.tally_frames(present)
         changed = {role for role, frame in frames.items() if room.last_tally.get(role) != frame}
