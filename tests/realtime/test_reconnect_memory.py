@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
+from app.realtime import hub as hub_module
 from app.realtime import views
 from app.realtime.protocol import CLOSE_REMOVED
 from tests.realtime.support import Live, ballot, hello
@@ -31,8 +32,10 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 class TestReconnectFromMemory:
     def test_a_reconnect_shows_the_latest_own_ballot_without_a_database_visit(
-        self, live: Live, reads: list[int]
+        self, live: Live, reads: list[int], monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        # The shared snapshot stays fresh for the whole test, however slow the machine.
+        monkeypatch.setattr(hub_module, "SNAPSHOT_REUSE_S", 3600.0)
         round_id = live.open_round("approval")
         member = live.join()
         with live.connect("screen"):  # keeps the room on this worker
