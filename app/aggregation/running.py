@@ -25,7 +25,7 @@ from the database when it may have missed some (app/realtime/rooms.py, decision 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -70,20 +70,63 @@ def _sum(tallies: Sequence[PairwiseTally], candidates: Sequence[str]) -> Pairwis
     return total
 
 
+# Takes one held ballot's contribution in (sign 1) or out (sign -1).
+CountStep = Callable[["RunningTally", Held, int], None]
+
+
+def count_nothing(tally: RunningTally, ballot: Held, sign: int) -> None:
+    """A kind without running numbers: the tally only holds each participant's newest ballot."""
+
+
+def count_casus(tally: RunningTally, ballot: Held, sign: int) -> None:
+    payload = ballot.payload
+    decision = str(payload["decision"])
+    tally._decisions[decision] += sign
+    for value in set(payload["values"]):
+        tally._named[value] += sign
+        split = tally._split.setdefault(value, Counter())
+        split[decision] += sign
+        if not tally._named[value]:
+            del tally._named[value]
+            del tally._split[value]
+
+
+def count_ranking(tally: RunningTally, ballot: Held, sign: int) -> None:
+    ranking = RankingBallot(tuple(ballot.payload["ranking"]))
+    if is_empty(ranking):
+        tally._n_empty += sign
+        return
+    current = tally._by_role.get(ballot.role) or _empty_tally(tally.candidates)
+    tally._by_role[ballot.role] = add_ballot(current, ranking, sign=sign)
+
+
+def count_points(tally: RunningTally, ballot: Held, sign: int) -> None:
+    for value, points in ballot.payload["points"].items():
+        tally._scores[value] += sign * points
+
+
+def count_approval(tally: RunningTally, ballot: Held, sign: int) -> None:
+    """Approval and principle rounds: each item approved counts once."""
+    for item in set(ballot.payload["approve"]):
+        tally._scores[item] += sign
+
+
 class RunningTally:
-    """One round's numbers, for ``kind`` casus, ranking, points, approval or principle.
+    """One round's numbers, counted by ``count`` (``count_casus``, ``count_ranking``,
+    ``count_points``, ``count_approval``; ``count_nothing`` only holds the ballots). The round's
+    kind chooses it (``Kind.counter``, app/sessions/kinds).
 
     ``candidates`` and ``tie_break_order`` are the round's (unused for casus and principle
     rounds, whose items are the catalogue's values and the principles shown)."""
 
     def __init__(
         self,
-        kind: str,
+        count: CountStep,
         *,
         candidates: Sequence[str] = (),
         tie_break_order: Sequence[str] = (),
     ) -> None:
-        self.kind = kind
+        self.count = count
         self.candidates = tuple(candidates)
         self.tie_break_order = tuple(tie_break_order)
         self.held: dict[str, Held] = {}
@@ -123,31 +166,7 @@ class RunningTally:
         return True
 
     def _count(self, ballot: Held, sign: int) -> None:
-        payload = ballot.payload
-        if self.kind == "casus":
-            decision = str(payload["decision"])
-            self._decisions[decision] += sign
-            for value in set(payload["values"]):
-                self._named[value] += sign
-                split = self._split.setdefault(value, Counter())
-                split[decision] += sign
-                if not self._named[value]:
-                    del self._named[value]
-                    del self._split[value]
-        elif self.kind == "ranking":
-            ranking = RankingBallot(tuple(payload["ranking"]))
-            if is_empty(ranking):
-                self._n_empty += sign
-                return
-            role = ballot.role
-            current = self._by_role.get(role) or _empty_tally(self.candidates)
-            self._by_role[role] = add_ballot(current, ranking, sign=sign)
-        elif self.kind == "points":
-            for value, points in payload["points"].items():
-                self._scores[value] += sign * points
-        else:  # approval, principle
-            for item in set(payload["approve"]):
-                self._scores[item] += sign
+        self.count(self, ballot, sign)
 
     # --- numbers -------------------------------------------------------------------------------
 

@@ -47,7 +47,6 @@ from app.realtime.rooms import PEOPLE_REFRESH_S, PEOPLE_RESEND_S, Room, SharedSn
 from app.realtime.threads import in_thread
 from app.realtime.views import dumps
 from app.realtime.writer import BallotWriter, StoredBallot
-from app.sessions import results
 from app.sessions.models import Denksessie
 from app.sessions.service import normalise_code
 from app.tokens import Role
@@ -67,7 +66,6 @@ PHONE_SENDS_PER_S = 2_500
 # them. (At 1 s, rebuilding it, every round's aggregate included, was 8 % of a worker's CPU in a
 # reconnect storm of 1,000 phones.)
 SNAPSHOT_REUSE_S = 5.0
-PER_ROLE_KINDS = results.PER_ROLE_KINDS
 # The principles written in an open round are read again at most every this many times what
 # the read cost (the counts never wait for them).
 AGGREGATE_COST_FACTOR = 2.0
@@ -501,7 +499,7 @@ class Hub:
             r
             for r in room.open_rounds.values()
             if r.id in room.texts_dirty
-            and r.kind in PER_ROLE_KINDS
+            and views.reads_database(r)
             and any(room.visible(r, role) for role in present)
         ]
         if text_rounds and not texts_due:
@@ -520,6 +518,7 @@ class Hub:
                         participants=True,
                         people=people,
                         text_rounds=text_rounds,
+                        kept_rows=room.kept_rows,
                     )
                 )
             except BaseException:  # the database is away: read again on the next tick

@@ -13,8 +13,17 @@ from typing import Any
 
 from app.aggregation.running import RunningTally
 from app.realtime.connection import Connection
-from app.realtime.views import LiveRead, OpenRound, Texts, dumps, phone_result, round_results
+from app.realtime.views import (
+    LiveRead,
+    OpenRound,
+    Texts,
+    dumps,
+    phone_result,
+    reads_database,
+    round_results,
+)
 from app.sessions import results
+from app.sessions.kinds import kind_of
 from app.tokens import Role
 
 # How often the facilitator's participant list is read again while people keep joining, and
@@ -93,15 +102,20 @@ class Room:
     heard_meanwhile: list[Any] = field(default_factory=list)
     participants: int = 0
     participants_dirty: bool = True
-    # Casus and principle rounds: the principles written, read again (at most every twice
-    # what the read cost) when ballots may have added some.
+    # Rounds whose live result reads the database (``views.reads_database``): the texts
+    # written, or the kind's recount, read again (at most every twice what the read cost) when
+    # ballots may have changed them; dropped by a rebuild (a state event: a moderation).
     texts: dict[int, Texts] = field(default_factory=dict)
     texts_dirty: set[int] = field(default_factory=set)
+    # A recounted round's ballots as last read: the next read decodes only the changed ones.
+    kept_rows: dict[int, results.RoundRows] = field(default_factory=dict)
     texts_read_at: float = 0.0
     texts_cost: float = 0.0
     # Results last built per (round, facilitator variant): the tally's change count and the
     # texts they were built from, and the results.
-    built: dict[tuple[int, bool], tuple[int, Texts | None, Any]] = field(default_factory=dict)
+    built: dict[tuple[int, bool], tuple[int, Texts | None, dict[str, Any] | None]] = field(
+        default_factory=dict
+    )
 
     # The facilitator's participant list with the count it was read at: with thousands of phones
     # it is the largest part of a tally, and only joins (the count) or a removal (a state
@@ -202,7 +216,7 @@ class Room:
         tallies: dict[int, RunningTally] = {}
         for open_round in live.rounds:
             running = RunningTally(
-                open_round.kind,
+                kind_of(open_round.kind).counter(),
                 candidates=open_round.candidates,
                 tie_break_order=open_round.tie_break_order,
             )
@@ -212,8 +226,14 @@ class Room:
         self.tallies = tallies
         self.built = {}
         self.participants = live.participants
-        self.texts = {key: value for key, value in self.texts.items() if key in tallies}
-        self.texts_dirty = {r.id for r in live.rounds if r.kind in ("casus", "principle")}
+        # Read again at once: a state event may have hidden what they show.
+        self.texts, self.texts_read_at = {}, 0.0
+        self.texts_dirty = {r.id for r in live.rounds if reads_database(r)}
+        self.kept_rows = {
+            r.id: self.kept_rows.get(r.id) or results.RoundRows()
+            for r in live.rounds
+            if r.id in self.texts_dirty
+        }
         self.reconcile_due = False
         heard, self.heard_meanwhile = self.heard_meanwhile, []
         self.apply_deltas(heard)
@@ -269,9 +289,8 @@ class Room:
                 # database knows.
                 self.reconcile_due = True
                 continue
-            if running.apply(pid, revision, payload, role) and running.kind in (
-                "casus",
-                "principle",
+            if running.apply(pid, revision, payload, role) and reads_database(
+                self.open_rounds[round_id]
             ):
                 self.texts_dirty.add(round_id)
         self.tally_dirty = self.phones_dirty = True
@@ -297,13 +316,13 @@ class Room:
     def visible(self, open_round: OpenRound, role: Role) -> bool:
         return role == "facilitator" or open_round.revealed or self.show_results_live
 
-    def results_of(self, open_round: OpenRound, facilitator: bool) -> Any:
-        """A round's live results from its running tally, built again only when it or its
-        texts changed."""
+    def results_of(self, open_round: OpenRound, facilitator: bool) -> dict[str, Any] | None:
+        """A round's live results (``views.round_results``), built again only when its running
+        tally or its texts changed; None while its first read is to come."""
         assert self.tallies is not None
         running = self.tallies[open_round.id]
         texts = self.texts.get(open_round.id)
-        key = (open_round.id, facilitator and open_round.kind in results.PER_ROLE_KINDS)
+        key = (open_round.id, facilitator and kind_of(open_round.kind).per_role)
         built = self.built.get(key)
         if built is not None and built[0] == running.changes and built[1] is texts:
             return built[2]
@@ -320,8 +339,12 @@ class Room:
             for open_round in self.open_rounds.values():
                 running = self.tallies[open_round.id]
                 entry: dict[str, Any] = {"n_ballots": running.n_ballots}
-                if self.visible(open_round, role):
-                    result = self.results_of(open_round, role == "facilitator")
+                result = (
+                    self.results_of(open_round, role == "facilitator")
+                    if self.visible(open_round, role)
+                    else None
+                )
+                if result is not None:
                     entry["results"] = phone_result(result) if role == "participant" else result
                 rounds[str(open_round.id)] = entry
             frame: dict[str, Any] = {

@@ -3,35 +3,35 @@ return values and never touch a room) and frames from the running tallies (on th
 
 The database stays the truth for snapshots, state frames and final results
 (``sessions/results.py``); a tally's numbers come from the running tallies the hub keeps
-(``aggregation/running.py``), in the same shape as ``results.aggregate``. Phones get their
-results sized for a phone (``phone_sized``): the aggregate without the long lists of texts,
-which the projector and the facilitator still get whole.
+(``aggregation/running.py``), in the same shape as ``results.aggregate``, built by the round's
+kind (``Kind.running_result``); a kind without a running result is recounted from the database
+in the texts' read (``read_texts``). Phones get their results sized for a phone
+(``phone_sized``, ``Kind.phone_result``): the aggregate without the long lists of texts, which
+the projector and the facilitator still get whole.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import Table
 from sqlalchemy import select as select_columns
 from sqlmodel import Session
 
-from app.aggregation.methods import OTHER_ROLE, TIEBREAK, schulze_wins
+from app.aggregation.methods import OTHER_ROLE
 from app.aggregation.running import RunningTally
-from app.aggregation.tallies import order_by_score
 from app.sessions import results
 from app.sessions import service as sessions
-from app.sessions.ballots import round_principles
+from app.sessions.kinds import KINDS, kind_of
+from app.sessions.kinds.base import LiveTexts
 from app.sessions.models import Ballot, Denksessie, Participant, Principle, SessionRound
 
 Role = Literal["facilitator", "screen", "participant"]
 BALLOT: Table = Ballot.__table__  # type: ignore[attr-defined]
 PARTICIPANT: Table = Participant.__table__  # type: ignore[attr-defined]
 PRINCIPLE: Table = Principle.__table__  # type: ignore[attr-defined]
-# A phone's principle results: the most chosen this many (a room writes hundreds).
-PHONE_TOP_PRINCIPLES = 10
 
 
 def dumps(frame: dict[str, Any]) -> str:
@@ -95,6 +95,7 @@ def _rows(db: Session, round_ids: list[int]) -> dict[int, list[Row]]:
         )
         .join_from(BALLOT, PARTICIPANT, PARTICIPANT.c.id == BALLOT.c.participant_id)
         .where(BALLOT.c.round_id.in_(round_ids), PARTICIPANT.c.removed.is_(False))
+        .order_by(BALLOT.c.id)  # as ``results.aggregate``: equal reasons keep this order
     )
     for round_id, pid, revision, payload, role in db.connection().execute(query):
         found[round_id].append((pid, revision, dict(payload), role or OTHER_ROLE))
@@ -131,44 +132,70 @@ def read_state(db: Session, denksessie_id: int, roles: list[Role]) -> StateRead 
     return StateRead(snapshots, denksessie.status == "ended", read_live(db, denksessie))
 
 
-@dataclass(frozen=True)
-class Texts:
-    """The principles written in a casus round, or a principle round's vote list and
-    rewordings: what its results show beside the counts."""
-
-    written: list[dict[str, Any]]  # id, value_key, text, hidden, rewords_id
-    shown_ids: list[int]  # a principle round's principles put to the vote
+Texts = LiveTexts
 
 
-def read_texts(db: Session, denksessie: Denksessie, open_round: OpenRound) -> Texts:
-    """Plain columns, not ORM objects: a casus round of thousands writes thousands."""
-    rows = db.connection().execute(
-        select_columns(
-            PRINCIPLE.c.id,
-            PRINCIPLE.c.value_key,
-            PRINCIPLE.c.text,
-            PRINCIPLE.c.hidden,
-            PRINCIPLE.c.rewords_id,
-        )
-        .join_from(
-            PRINCIPLE,
-            PARTICIPANT,
-            PARTICIPANT.c.id == PRINCIPLE.c.participant_id,
-            isouter=True,
-        )
-        .where(PRINCIPLE.c.round_id == open_round.id, PARTICIPANT.c.removed.is_not(True))
-        .order_by(PRINCIPLE.c.id)
-    )
-    written = [
-        {"id": pid, "value_key": key, "text": text, "hidden": hidden, "rewords_id": rewords}
-        for pid, key, text, hidden, rewords in rows
-    ]
+def reads_database(open_round: OpenRound) -> bool:
+    """Whether the live result of this round needs reads of the database beside its running
+    tally (its texts, or a recount when its kind has no running result)."""
+    kind = kind_of(open_round.kind)
+    return kind.reads_texts or not kind.runs_live
+
+
+def read_texts(
+    db: Session,
+    denksessie: Denksessie,
+    open_round: OpenRound,
+    kept_rows: results.RoundRows | None = None,
+) -> Texts:
+    """What the round's live result needs of the database: the principles written (plain
+    columns, not ORM objects: a round of thousands writes thousands) and the vote list of a kind
+    that reads texts; the aggregate, per facilitator variant, of a kind without a running
+    result (``kept_rows`` reads only the ballots changed since its last read)."""
+    kind = kind_of(open_round.kind)
+    session_round = db.get(SessionRound, open_round.id)
+    if session_round is None:
+        return Texts()
+    written: list[dict[str, Any]] = []
     shown: list[int] = []
-    if open_round.kind == "principle":
-        session_round = db.get(SessionRound, open_round.id)
-        assert session_round is not None
-        shown = [p.id for p in round_principles(db, denksessie, session_round) if p.id]
-    return Texts(written, shown)
+    extras: dict[str, Any] = {}
+    if kind.reads_texts:
+        rows = db.connection().execute(
+            select_columns(
+                PRINCIPLE.c.id,
+                PRINCIPLE.c.value_key,
+                PRINCIPLE.c.text,
+                PRINCIPLE.c.hidden,
+                PRINCIPLE.c.rewords_id,
+            )
+            .join_from(
+                PRINCIPLE,
+                PARTICIPANT,
+                PARTICIPANT.c.id == PRINCIPLE.c.participant_id,
+                isouter=True,
+            )
+            .where(PRINCIPLE.c.round_id == open_round.id, PARTICIPANT.c.removed.is_not(True))
+            .order_by(PRINCIPLE.c.id)
+        )
+        written = [
+            {"id": pid, "value_key": key, "text": text, "hidden": hidden, "rewords_id": rewords}
+            for pid, key, text, hidden, rewords in rows
+        ]
+        to_vote = kind.principles_to_vote(db, denksessie, session_round) or []
+        shown = [p.id for p in to_vote if p.id]
+        extras = kind.live_extras(db, session_round)
+    recount: dict[bool, dict[str, Any]] | None = None
+    if not kind.runs_live:
+        room = results.aggregate(db, denksessie, session_round, role="screen", kept_rows=kept_rows)
+        own = (
+            results.aggregate(
+                db, denksessie, session_round, role="facilitator", kept_rows=kept_rows
+            )
+            if kind.per_role
+            else room
+        )
+        recount = {False: room, True: own}
+    return Texts(written, shown, recount, extras)
 
 
 @dataclass(frozen=True)
@@ -187,6 +214,7 @@ def read_extras(
     participants: bool,
     people: bool,
     text_rounds: list[OpenRound],
+    kept_rows: dict[int, results.RoundRows] | None = None,
 ) -> ExtrasRead | None:
     denksessie = db.get(Denksessie, denksessie_id)
     if denksessie is None:
@@ -194,7 +222,9 @@ def read_extras(
     return ExtrasRead(
         participants=sessions.participant_count(db, denksessie_id) if participants else None,
         people=results.participant_list(db, denksessie_id) if people else None,
-        texts={r.id: read_texts(db, denksessie, r) for r in text_rounds},
+        texts={
+            r.id: read_texts(db, denksessie, r, (kept_rows or {}).get(r.id)) for r in text_rounds
+        },
     )
 
 
@@ -235,88 +265,30 @@ def read_snapshot(
 
 def round_results(
     open_round: OpenRound, running: RunningTally, texts: Texts | None, *, facilitator: bool
-) -> dict[str, Any]:
-    """The live aggregate of an open round, as ``results.aggregate`` shapes it, from its running
-    tally (and, for casus and principle rounds, the texts last read)."""
+) -> dict[str, Any] | None:
+    """The live aggregate of an open round, as ``results.aggregate`` shapes it for this role:
+    from its running tally (and the texts last read) when its kind runs live, else the recount
+    last read; None while that read is still to come. A kept result goes through the kind's
+    ``kept``, as in ``results.aggregate``: hidden answers and reasons stay with the
+    facilitator."""
+    kind = kind_of(open_round.kind)
     if open_round.result_snapshot is not None:
-        return dict(open_round.result_snapshot)
-    kind = open_round.kind
-    if kind == "casus":
-        tally = running.casus()
-        grouped: dict[str, list[dict[str, Any]]] = {}
-        for p in texts.written if texts else []:
-            if facilitator or not p["hidden"]:
-                grouped.setdefault(p["value_key"], []).append(
-                    {"id": p["id"], "text": p["text"], "hidden": p["hidden"]}
-                )
-        return {
-            "kind": kind,
-            "n_ballots": tally.n_ballots,
-            "decisions": tally.decisions,
-            "values": [
-                {"value": v.value, "total": v.total, "by_decision": v.by_decision}
-                for v in tally.values
-            ],
-            "principles": grouped,
-        }
-    if kind == "ranking":
-        result = running.ranking()
-        return {
-            "kind": "ranking",
-            "method": result.method,
-            "n_ballots": result.n_ballots,
-            "order": list(result.order),
-            "weak_order": [list(group) for group in result.weak_order],
-            "decided_by": list(result.decided_by),
-            "scores": result.scores,
-            "wins": schulze_wins(result.pairwise_support),
-            "tied_with_next": [step == TIEBREAK for step in result.decided_by] + [False],
-            "agreement": round(result.agreement.kendall_w, 3),
-            "mean_kendall_distance": round(result.agreement.mean_kendall_distance, 3),
-            "divisive": [d.value for d in result.divisive if d.score > 0][:3],
-            "explanation": asdict(result.explanation),
-        }
-    if kind in ("points", "approval"):
-        scores = running.scores()
-        return {
-            "kind": kind,
-            "n_ballots": running.n_ballots,
-            "scores": scores,
-            "order": order_by_score(scores, tie_break_order=open_round.tie_break_order),
-        }
-    counts = running.scores(texts.shown_ids if texts else [])
-    return {
-        "kind": kind,
-        "n_ballots": running.n_ballots,
-        "counts": {str(key): value for key, value in counts.items()},
-        "rewordings": [
-            {"id": p["id"], "rewords_id": p["rewords_id"], "text": p["text"], "hidden": p["hidden"]}
-            for p in (texts.written if texts else [])
-            if facilitator or not p["hidden"]
-        ],
-    }
+        return kind.kept(dict(open_round.result_snapshot), include_hidden=facilitator)
+    if kind.runs_live:
+        return kind.running_result(running, texts, facilitator=facilitator)
+    if texts is None or texts.recount is None:
+        return None
+    return texts.recount[facilitator]
 
 
 # --- sized for a phone ---------------------------------------------------------------------------
 
 
 def phone_result(result: dict[str, Any]) -> dict[str, Any]:
-    """A round's results as a phone shows them: a casus round without the principles written
-    (a phone lists the values only), a principle round with its most chosen principles only and
-    without the rewordings. Both lists grow with the room; the projector shows them."""
-    kind = result.get("kind")
-    if kind == "casus" and "principles" in result:
-        return {key: value for key, value in result.items() if key != "principles"}
-    if kind == "principle":
-        counts: dict[str, int] = result.get("counts", {})
-        top = sorted(counts, key=lambda key: (-counts[key], int(key)))[:PHONE_TOP_PRINCIPLES]
-        return {
-            **result,
-            "counts": {key: counts[key] for key in top},
-            "rewordings": [],
-            "n_principles": len(counts),
-        }
-    return result
+    """A round's results as a phone shows them (``Kind.phone_result``): without the lists that
+    grow with the room, which the projector shows."""
+    kind = KINDS.get(str(result.get("kind")))
+    return result if kind is None else kind.phone_result(result)
 
 
 def phone_sized(frame: dict[str, Any]) -> dict[str, Any]:

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.aggregation.running import CountStep, RunningTally, count_approval
 from app.aggregation.tallies import approval_counts
 from app.db import DbSession
 from app.errors import Problem
-from app.sessions.kinds.base import BallotLookups, BallotRow, CandidatesKind, _reject, scored
+from app.sessions.kinds.base import (
+    BallotLookups,
+    BallotRow,
+    CandidatesKind,
+    LiveTexts,
+    _reject,
+    scored,
+)
 from app.sessions.models import Denksessie, SessionRound
 from app.sessions.schemas import ApprovalBallotIn, ApprovalConfig
 
@@ -17,6 +25,7 @@ NAME = "approval"
 class Approval(CandidatesKind):
     name = NAME
     config_model = ApprovalConfig
+    runs_live = True
     ballot_model = ApprovalBallotIn
     title = "Kies de belangrijkste waarden"
 
@@ -60,6 +69,14 @@ class Approval(CandidatesKind):
             session_round.config["candidates"], [b["approve"] for b in ballots]
         )
         return scored(NAME, scores, len(ballots), session_round.tie_break_order)
+
+    def counter(self) -> CountStep:
+        return count_approval
+
+    def running_result(
+        self, running: RunningTally, texts: LiveTexts | None, *, facilitator: bool
+    ) -> dict[str, Any] | None:
+        return scored(NAME, running.scores(), running.n_ballots, running.tie_break_order)
 
 
 KIND = Approval()

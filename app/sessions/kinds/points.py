@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.aggregation.running import CountStep, RunningTally, count_points
 from app.aggregation.tallies import points_totals
 from app.db import DbSession
-from app.sessions.kinds.base import BallotLookups, BallotRow, CandidatesKind, _reject, scored
+from app.sessions.kinds.base import (
+    BallotLookups,
+    BallotRow,
+    CandidatesKind,
+    LiveTexts,
+    _reject,
+    scored,
+)
 from app.sessions.models import Denksessie, SessionRound
 from app.sessions.schemas import PointsBallotIn, PointsConfig
 
@@ -16,6 +24,7 @@ NAME = "points"
 class Points(CandidatesKind):
     name = NAME
     config_model = PointsConfig
+    runs_live = True
     ballot_model = PointsBallotIn
     title = "Verdeel je punten"
 
@@ -50,6 +59,14 @@ class Points(CandidatesKind):
         ballots = [b for b, _ in rows]
         scores = points_totals(session_round.config["candidates"], [b["points"] for b in ballots])
         return scored(NAME, scores, len(ballots), session_round.tie_break_order)
+
+    def counter(self) -> CountStep:
+        return count_points
+
+    def running_result(
+        self, running: RunningTally, texts: LiveTexts | None, *, facilitator: bool
+    ) -> dict[str, Any] | None:
+        return scored(NAME, running.scores(), running.n_ballots, running.tie_break_order)
 
 
 KIND = Points()
