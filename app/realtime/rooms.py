@@ -273,8 +273,6 @@ class Room:
         older one in the running tally of its round."""
         if self.reading_live:
             self.heard_meanwhile.extend(deltas)
-        if self.tallies is None:
-            return
         for raw in deltas:
             fields = _delta_fields(raw)
             if fields is None:
@@ -283,6 +281,8 @@ class Room:
             msg_id = raw.get("client_msg_id")
             if isinstance(msg_id, str) and revision > self.msg_ids.get((round_id, pid), (0,))[0]:
                 self.msg_ids[(round_id, pid)] = (revision, msg_id)
+            if self.tallies is None:
+                continue  # counted by the first read; its message id is kept for ``own_part``
             running = self.tallies.get(round_id)
             if running is None:
                 # A round not known to be open here yet (its event is on its way): the

@@ -38,13 +38,25 @@ class TestReconnectFromMemory:
         monkeypatch.setattr(hub_module, "SNAPSHOT_REUSE_S", 3600.0)
         round_id = live.open_round("approval")
         member = live.join()
-        with live.connect("screen"):  # keeps the room on this worker
+        # The facilitator keeps the room on this worker and shows when the hub counts the
+        # revised ballot (only then can memory know it).
+        with live.connect("facilitator") as facilitator:
             with live.connect("participant", member.token) as phone:
                 phone.socket.send(ballot(round_id, "approval", {"approve": ["privacy"]}))
                 phone.socket.of_type("ack")
                 revised = ballot(round_id, "approval", {"approve": ["eenvoud", "compassie"]})
                 phone.socket.send(revised)
                 assert phone.socket.of_type("ack")["revision"] == 2
+            facilitator.socket.until(
+                lambda frame: (
+                    frame["type"] == "tally"
+                    and frame["rounds"][str(round_id)]
+                    .get("results", {})
+                    .get("scores", {})
+                    .get("eenvoud")
+                    == 1
+                )
+            )
             before = len(reads)
             with live.connect("participant", member.token) as again:
                 own = again.snapshot["own_ballots"][str(round_id)]
