@@ -393,7 +393,6 @@ class Hub:
         if room.state_dirty:
             room.state_dirty = False
             await self._push_state(room)
-            room.tally_dirty = room.phones_dirty = False
             room.last_phone_push = now
             self.metrics.tick_seconds.labels("state").observe(time.monotonic() - now)
             return
@@ -450,8 +449,10 @@ class Hub:
             return
         frames = room.state_frames(read.snapshots, ended=read.ended)
         room.seq = read.live.seq if room.seq is None else max(room.seq, read.live.seq)
-        room.rebuild(read.live)
-        room.tally_dirty = room.phones_dirty = False  # the state carries the same counts
+        replayed = room.rebuild(read.live)
+        # The state carries the same counts, unless ballots were heard during its read: they
+        # may have been stored after it, so a tally follows.
+        room.tally_dirty = room.phones_dirty = replayed
         for connection in room.in_send_order():
             pair = frames.get(connection.role)
             if pair is None:

@@ -209,8 +209,9 @@ class Room:
 
     # --- running tallies -----------------------------------------------------------------------
 
-    def rebuild(self, live: LiveRead) -> None:
-        """Running tallies afresh from the database, then the deltas heard during the read."""
+    def rebuild(self, live: LiveRead) -> bool:
+        """Running tallies afresh from the database, then the deltas heard during the read;
+        whether there were any."""
         self.open_rounds = {r.id: r for r in live.rounds}
         self.show_results_live = live.show_results_live
         tallies: dict[int, RunningTally] = {}
@@ -238,6 +239,7 @@ class Room:
         heard, self.heard_meanwhile = self.heard_meanwhile, []
         self.apply_deltas(heard)
         self.tally_dirty = self.phones_dirty = True
+        return bool(heard)
 
     def forget_people(self) -> None:
         """Whom the database confirmed, and their own parts: asked again after a state event

@@ -90,16 +90,23 @@ def _payloads(kind: str, live: Live, engine: Engine) -> list[dict[str, Any]]:
 CONFIG: dict[str, dict[str, Any]] = {"principle": {"value_key": ZB}, "open": {"max_answers": 2}}
 
 
+def _results(frame: Frame, round_id: int) -> Frame | None:
+    """A round's results in a tally, or in a state (which carries the same counts)."""
+    if frame["type"] == "tally":
+        found: Frame | None = frame["rounds"].get(str(round_id), {}).get("results")
+        return found
+    if frame["type"] == "state":
+        held: Frame | None = frame.get("results", {}).get(str(round_id))
+        return held
+    return None
+
+
 def _live(socket: Socket, round_id: int, expected: Frame) -> Frame:
-    """The first tally whose results for the round are ``expected`` (counts go first, texts
-    and recounts follow within a tick or two)."""
-    frame = socket.until(
-        lambda frame: (
-            frame["type"] == "tally"
-            and frame["rounds"].get(str(round_id), {}).get("results") == expected
-        )
-    )
-    found: Frame = frame["rounds"][str(round_id)]["results"]
+    """The first tally or state whose results for the round are ``expected`` (counts go
+    first, texts and recounts follow within a tick or two)."""
+    frame = socket.until(lambda frame: _results(frame, round_id) == expected)
+    found = _results(frame, round_id)
+    assert found is not None
     return found
 
 
@@ -154,7 +161,9 @@ def test_a_hidden_answer_in_a_kept_result_does_not_reach_the_projector(
         db.add(session_round)
         db.commit()
     with live.connect("facilitator") as facilitator, live.connect("screen") as screen:
-        live.control(f"rounds/{round_id}/reveal", {"revealed": True})  # a state event
+        seq = live.control(f"rounds/{round_id}/reveal", {"revealed": True})  # a state event
+        for socket in (screen.socket, facilitator.socket):  # then a ballot: a tally follows
+            socket.until(lambda frame: frame["type"] == "state" and frame["seq"] >= seq)
         with live.participant() as (_, phone):
             phone.socket.send(ballot(round_id, "open", {"answers": ["Rust"]}))
             phone.socket.of_type("ack")
@@ -173,3 +182,34 @@ def test_a_hidden_answer_in_a_kept_result_does_not_reach_the_projector(
         (shown, False),
         (secret, True),
     ]
+
+
+def test_a_casus_tally_after_a_hidden_reason_and_a_quote_is_the_databases(
+    live: Live, realtime_engine: Engine
+) -> None:
+    from app.aggregation.reasons import reason_id
+
+    round_id = live.open_round("casus")
+    live.control(f"rounds/{round_id}/reveal", {"revealed": True})
+    refused = "Het kost te veel."
+    with live.connect("facilitator") as facilitator, live.connect("screen") as screen:
+        for payload in PAYLOADS["casus"][:2]:
+            with live.participant() as (_, phone):
+                phone.socket.send(ballot(round_id, "casus", payload))
+                phone.socket.of_type("ack")
+        live.control(f"rounds/{round_id}/reasons/{reason_id(ZB, refused)}/hide")
+        live.control(
+            "quotes",
+            {"round_id": round_id, "reason_id": reason_id(ZB, WHY), "side": "toekennen"},
+        )
+        with live.participant() as (_, phone):  # a ballot after them: the tally goes again
+            phone.socket.send(ballot(round_id, "casus", PAYLOADS["casus"][2]))
+            phone.socket.of_type("ack")
+        own = _aggregate(realtime_engine, live.id, round_id, "facilitator")
+        room = _aggregate(realtime_engine, live.id, round_id, "screen")
+        assert own["n_ballots"] == 3
+        assert [q["text"] for q in own["quotes"]] == [WHY]
+        assert _live(facilitator.socket, round_id, own) == own
+        on_screen = _live(screen.socket, round_id, room)
+    assert refused not in json.dumps(on_screen)
+    assert "quotes" not in on_screen
