@@ -31,6 +31,8 @@ class Event:
     denksessie_id: int
     seq: int
     payload: dict[str, Any] = field(default_factory=dict)
+    # Wall-clock time of publishing (set by the relay), so every worker measures the lag.
+    sent_at: float | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
@@ -43,4 +45,5 @@ class Event:
             denksessie_id=int(raw["denksessie_id"]),
             seq=int(raw["seq"]),
             payload=dict(raw.get("payload") or {}),
+            sent_at=float(raw["sent_at"]) if isinstance(raw.get("sent_at"), int | float) else None,
         )

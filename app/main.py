@@ -53,7 +53,8 @@ from app.observability.logging import RequestIdMiddleware, configure_logging
 from app.observability.metrics import Metrics, MetricsAccess
 from app.realtime import endpoint as realtime_endpoint
 from app.realtime.backplane import backplane_from_url
-from app.realtime.hub import Hub, in_thread
+from app.realtime.hub import Hub
+from app.realtime.threads import in_thread
 from app.security import SecurityHeadersMiddleware
 from app.sessions import flows
 

@@ -97,6 +97,11 @@ class Metrics:
             "Times the hub lost its backplane and resubscribed (every room then resyncs).",
             registry=self.registry,
         )
+        self.snapshots_from_memory = Counter(
+            "denksessie_snapshots_from_memory",
+            "Reconnecting phones given their snapshot without a database visit.",
+            registry=self.registry,
+        )
         self.slow_consumers = Counter(
             "denksessie_slow_consumer_closes",
             "Sockets closed with 1013 because they did not read their direct frames.",

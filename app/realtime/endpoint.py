@@ -21,15 +21,13 @@ from sqlmodel import Session, select
 from app.accounts import service as accounts
 from app.db import committing
 from app.errors import DomainError, NotFound, Rejected
-from app.events import BALLOTS_CHANGED, MARKER_SEQ, Event
 from app.i18n import Language, pick_language
 from app.i18n.errors import TEXTS, error_text
 from app.observability.logging import connection_id, new_id
-from app.organisations.models import utcnow
+from app.realtime import views
 from app.realtime.abuse import FrameLimiter, TokenSockets, Verdict, origin_allowed
 from app.realtime.connection import Connection
-from app.realtime.hub import Hub, dumps, in_thread
-from app.realtime.markers import MarkerCoalescer
+from app.realtime.hub import Hub
 from app.realtime.protocol import (
     CLOSE_BAD_HELLO,
     CLOSE_BAD_ORIGIN,
@@ -49,10 +47,11 @@ from app.realtime.protocol import (
     hello_frame,
     msg_id_of,
 )
-from app.sessions import results
+from app.realtime.threads import in_thread
+from app.realtime.views import dumps
 from app.sessions import service as sessions
 from app.sessions.ballot_batch import BallotRequest
-from app.sessions.models import Denksessie, Participant
+from app.sessions.models import Denksessie
 from app.tokens import ClientToken, verify
 
 logger = logging.getLogger(__name__)
@@ -218,27 +217,40 @@ def _check_membership(db: Session, code: str, token: ClientToken) -> None:
             ) from exc
 
 
-def _snapshot_frame(db: Session, connection: Connection, hub: Hub) -> str:
+async def _snapshot(
+    websocket: WebSocket,
+    hub: Hub,
+    connection: Connection,
+    check: Callable[[Session], None] | None = None,
+    *,
+    code: str | None = None,
+) -> str:
     """The role's shared snapshot (reused for a moment across a wave of connecting phones, see
-    ``Hub.shared_snapshot``) plus, for a participant, its own part read fresh. The hub hears
-    when the read begins and what was given, so its state frames may leave out only what this
-    socket holds too (``Hub.snapshot_given``)."""
-    hub.snapshot_begins(connection)
-    frame = hub.shared_snapshot(connection.denksessie_id, connection.role)
-    if frame is None:
-        read_at = time.monotonic()
-        denksessie = db.get(Denksessie, connection.denksessie_id)
-        assert denksessie is not None
-        frame = results.snapshot(db, denksessie, role=connection.role)
-        hub.keep_snapshot(connection.denksessie_id, connection.role, dict(frame), read_at)
-    else:
-        frame["server_time"] = utcnow().isoformat()
-    hub.snapshot_given(connection, frame)
-    if connection.participant_id is not None:
-        participant = db.get(Participant, connection.participant_id)
-        assert participant is not None
-        frame.update(results.personal_part(db, participant, [r["id"] for r in frame["rounds"]]))
-    return dumps(frame)
+    ``Hub.shared_snapshot``) with, for a participant, its own part read fresh and spliced in,
+    in one database visit that also runs ``check`` (the membership under ``code``). The hub
+    hears when the read begins and what was given, so its state frames may leave out only what
+    this socket holds too; the thread only reads, the hub applies what it read. A phone the
+    database confirmed is remembered, so that its reconnect can skip the database
+    (``Hub.snapshot_from_memory``)."""
+    read_at = hub.snapshot_begins(connection)
+    shared = hub.shared_snapshot(connection.denksessie_id, connection.role)
+
+    def read(db: Session) -> views.SnapshotRead:
+        if check is not None:
+            check(db)
+        return views.read_snapshot(
+            db,
+            connection.denksessie_id,
+            connection.role,
+            participant_id=connection.participant_id,
+            shared=shared is None,
+            round_ids=None if shared is None else list(shared.round_ids),
+        )
+
+    result = await _in_db(websocket, read, commit=False)
+    if code is not None:  # the membership was checked: a reconnect may come from memory
+        hub.remember(connection, code, result, read_at)
+    return hub.snapshot_read(connection, result, shared, read_at)
 
 
 def _frame_limiter(websocket: WebSocket) -> FrameLimiter:
@@ -257,15 +269,6 @@ def _token_sockets(websocket: WebSocket) -> TokenSockets:
     if sockets is None:
         sockets = state.token_sockets = TokenSockets(state.settings.ws_per_token_limit)
     return sockets
-
-
-def _markers(websocket: WebSocket) -> MarkerCoalescer:
-    """One coalescer per app (so per worker), publishing through the app's hub."""
-    state = websocket.app.state
-    markers: MarkerCoalescer | None = getattr(state, "markers", None)
-    if markers is None:
-        markers = state.markers = MarkerCoalescer(state.hub.publish_safely)
-    return markers
 
 
 async def _refuse(websocket: WebSocket, refused: Refused, language: Language) -> None:
@@ -330,13 +333,10 @@ async def _serve_socket(
     # Registered first, so no event after the snapshot's read is missed; then one database
     # visit both checks the code and participant and reads the snapshot.
     await hub.add(connection, claim=False)
-
-    def check_and_read(db: Session) -> str:
-        _check_membership(db, code, token)
-        return _snapshot_frame(db, connection, hub)
-
     try:
-        snapshot = await _in_db(websocket, check_and_read, commit=False)
+        snapshot = hub.snapshot_from_memory(connection, code) or await _snapshot(
+            websocket, hub, connection, lambda db: _check_membership(db, code, token), code=code
+        )
     except Refused as refused:
         await hub.remove(connection)
         await _refuse(websocket, refused, language)
@@ -412,9 +412,7 @@ async def _serve_frame(websocket: WebSocket, hub: Hub, connection: Connection, t
     if isinstance(frame, Ping):
         connection.send_direct(dumps({"type": "pong"}))
     elif isinstance(frame, Resync):
-        connection.send_direct(
-            await _in_db(websocket, lambda db: _snapshot_frame(db, connection, hub), commit=False)
-        )
+        connection.send_direct(await _snapshot(websocket, hub, connection))
         hub.refresh(connection)
     elif isinstance(frame, BallotFrame):
         await _serve_ballot(websocket, hub, connection, frame)
@@ -474,13 +472,5 @@ async def _serve_ballot(
     )
     metrics.ballots_accepted.labels(str(cast_result.duplicate).lower()).inc()
     metrics.ballot_ack_seconds.observe(time.perf_counter() - received)
-    # Also for a duplicate: the first attempt may have committed on a worker that died before
-    # it published, and a marker only makes every worker recount from the database.
-    _markers(websocket).mark(
-        Event(
-            type=BALLOTS_CHANGED,
-            denksessie_id=connection.denksessie_id,
-            seq=MARKER_SEQ,
-            payload={"round_id": cast_result.round_id},
-        )
-    )
+    # Every worker hears of the stored ballot from the writer (``Hub._stored``): a resend's too,
+    # since its first attempt may have been stored by a worker that died before publishing.

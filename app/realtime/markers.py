@@ -6,6 +6,9 @@ committed before the marker goes out. Publishing one per ballot cost a backplane
 ballot on every worker (1,000 a second per worker at the issue's load); here a marker waits a
 few milliseconds, ballots acknowledged meanwhile join it, and the first ballot after it left
 starts the next one. The tick (100 ms) is far longer than the wait, so screens see no delay.
+
+A ``ballots_changed`` also carries the ballots stored (``payload["ballots"]``, decision 0028):
+the marks that join a waiting marker add theirs to it, so one message carries a burst's deltas.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from app.events import Event
 
@@ -25,15 +29,17 @@ class MarkerCoalescer:
     ) -> None:
         self._publish = publish
         self._window = window
-        self._pending: set[tuple[str, int]] = set()
+        self._pending: dict[tuple[str, int], list[object]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     def mark(self, event: Event) -> None:
         """Publish ``event`` soon, unless a marker of its kind for its denksessie is waiting."""
         key = (event.type, event.denksessie_id)
+        ballots = list(event.payload.get("ballots") or ())
         if key in self._pending:
+            self._pending[key].extend(ballots)
             return
-        self._pending.add(key)
+        self._pending[key] = ballots
         task = asyncio.get_running_loop().create_task(self._send(key, event))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -43,7 +49,9 @@ class MarkerCoalescer:
             await asyncio.sleep(self._window)
         finally:
             # Cleared before publishing: a ballot committed from here on starts a new marker.
-            self._pending.discard(key)
+            ballots = self._pending.pop(key, [])
+        if ballots:
+            event = replace(event, payload={**event.payload, "ballots": ballots})
         await self._publish(event)
 
     async def flush(self) -> None:

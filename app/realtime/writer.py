@@ -20,6 +20,11 @@ same two participants in opposite orders; each batch therefore writes its ballot
 order, so every transaction takes its row locks in one order.
 
 Durable, then acknowledged: ``submit`` returns only after the batch's commit succeeded.
+
+The writer also knows what it stored: inside the batch's transaction it reads back the stored
+ballot of every accepted one (a resend too: its first attempt may have been stored by a worker
+that died before telling anyone), and once committed hands them to ``on_stored``. The hub
+publishes them as deltas for every worker's running tallies (decision 0028).
 """
 
 from __future__ import annotations
@@ -27,7 +32,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Table, tuple_
+from sqlalchemy import select as select_columns
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import (
     DataError,
@@ -39,22 +49,99 @@ from sqlalchemy.exc import (
 )
 from sqlmodel import Session
 
+from app.aggregation.methods import OTHER_ROLE
 from app.errors import DomainError
+from app.realtime.threads import in_thread
 from app.sessions import ballot_batch
 from app.sessions.ballot_batch import BallotRequest
 from app.sessions.ballots import BallotCast, unstorable_text
+from app.sessions.models import Ballot, Participant
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 128
+BALLOT: Table = Ballot.__table__  # type: ignore[attr-defined]
+PARTICIPANT: Table = Participant.__table__  # type: ignore[attr-defined]
 
 Outcome = BallotCast | DomainError | SQLAlchemyError
 
 
+@dataclass(frozen=True)
+class StoredBallot:
+    """A ballot as committed: what a running tally needs to count it instead of the older one
+    of its participant (``aggregation/running.py``)."""
+
+    denksessie_id: int
+    round_id: int
+    participant_id: str
+    revision: int
+    payload: dict[str, Any]
+    role: str
+    client_msg_id: str
+
+    def delta(self) -> dict[str, Any]:
+        """As carried in a ``ballots_changed`` event (``Room.apply_deltas`` reads it)."""
+        return {
+            "round_id": self.round_id,
+            "participant_id": self.participant_id,
+            "revision": self.revision,
+            "payload": self.payload,
+            "role": self.role,
+            "client_msg_id": self.client_msg_id,
+        }
+
+
+def _read_stored(
+    db: Session, requests: Sequence[BallotRequest], outcomes: Sequence[object]
+) -> list[StoredBallot]:
+    """The stored ballot of every accepted request, read in the batch's own transaction."""
+    pairs = {
+        (request.round_id, request.participant_id): request.denksessie_id
+        for request, outcome in zip(requests, outcomes, strict=True)
+        if isinstance(outcome, BallotCast)
+    }
+    if not pairs:
+        return []
+    rows = db.connection().execute(
+        select_columns(
+            BALLOT.c.round_id,
+            BALLOT.c.participant_id,
+            BALLOT.c.revision,
+            BALLOT.c.payload,
+            PARTICIPANT.c.role,
+            BALLOT.c.client_msg_id,
+        )
+        .join_from(BALLOT, PARTICIPANT, PARTICIPANT.c.id == BALLOT.c.participant_id)
+        .where(tuple_(BALLOT.c.round_id, BALLOT.c.participant_id).in_(list(pairs)))
+    )
+    return [
+        StoredBallot(
+            pairs[(round_id, pid)],
+            round_id,
+            pid,
+            revision,
+            dict(payload),
+            role or OTHER_ROLE,
+            msg_id,
+        )
+        for round_id, pid, revision, payload, role, msg_id in rows
+    ]
+
+
 class BallotWriter:
-    def __init__(self, engine: Engine, *, concurrency: int = 1, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        concurrency: int = 1,
+        max_batch: int = MAX_BATCH,
+        on_stored: Callable[[list[StoredBallot]], None] | None = None,
+    ) -> None:
         """``concurrency`` batches are written side by side: 1 on SQLite (one writer at a time
-        anyway), a few on PostgreSQL, where commits of different batches overlap."""
+        anyway), a few on PostgreSQL, where commits of different batches overlap.
+        ``on_stored`` hears (on the event loop) the ballots of every committed batch, before
+        their acks are handed back."""
         self._engine = engine
+        self._on_stored = on_stored
         self._max_batch = max_batch
         self._slots = asyncio.Semaphore(concurrency)
         self._queue: asyncio.Queue[tuple[BallotRequest, asyncio.Future[BallotCast]]] = (
@@ -101,13 +188,13 @@ class BallotWriter:
             task.add_done_callback(self._writing.discard)
 
     async def _write(self, batch: list[tuple[BallotRequest, asyncio.Future[BallotCast]]]) -> None:
-        from app.realtime.hub import in_thread
-
         # Stable: one participant's ballots keep their order.
         batch.sort(key=lambda item: item[0].participant_id)
         outcomes: list[Outcome | BaseException]
+        stored: list[StoredBallot] = []
         try:
-            outcomes = list(await in_thread(lambda: self._commit([r for r, _ in batch])))
+            committed, stored = await in_thread(lambda: self._commit([r for r, _ in batch]))
+            outcomes = list(committed)
         except Exception as exc:  # the thread itself failed: nobody's ballot is known stored
             outcomes = [exc] * len(batch)
         except BaseException:  # cancelled at shutdown: the waiting sockets are going away too
@@ -125,22 +212,31 @@ class BallotWriter:
                 future.set_exception(outcome)
             else:
                 future.set_result(outcome)
+        # After the acks were handed back: durable, then acknowledged, then published.
+        if stored and self._on_stored is not None:
+            try:
+                self._on_stored(stored)
+            except Exception:  # the acks stand: the ballots are durable
+                logger.exception("could not hand over stored ballots")
 
-    def _commit(self, requests: list[BallotRequest]) -> list[Outcome]:
+    def _commit(self, requests: list[BallotRequest]) -> tuple[list[Outcome], list[StoredBallot]]:
         try:
             with Session(self._engine, expire_on_commit=False) as db:
                 outcomes = ballot_batch.cast_ballots(db, requests)
+                stored = _read_stored(db, requests, outcomes)
                 db.commit()
-                return list(outcomes)
+                return list(outcomes), stored
         except IntegrityError:
             logger.info("a batch of %d ballots raced a resend; casting one by one", len(requests))
         except SQLAlchemyError as exc:
             if _unreachable(exc):
-                return [exc] * len(requests)
+                return [exc] * len(requests), []
             logger.warning("a batch of %d ballots failed; casting one by one", len(requests))
         return self._one_by_one(requests)
 
-    def _one_by_one(self, requests: list[BallotRequest]) -> list[Outcome]:
+    def _one_by_one(
+        self, requests: list[BallotRequest]
+    ) -> tuple[list[Outcome], list[StoredBallot]]:
         """Each ballot in its own savepoint, one commit. On SQLite the driver runs a savepoint
         opened outside a transaction as a transaction of its own, so each commits alone."""
         outcomes: list[Outcome] = []
@@ -154,10 +250,11 @@ class BallotWriter:
                         outcomes.append(unstorable_text())
                     except (DomainError, SQLAlchemyError) as exc:
                         outcomes.append(exc)
+                stored = _read_stored(db, requests, outcomes)
                 db.commit()
         except SQLAlchemyError as exc:
-            return [exc] * len(requests)
-        return outcomes
+            return [exc] * len(requests), []
+        return outcomes, stored
 
 
 def _unreachable(exc: SQLAlchemyError) -> bool:

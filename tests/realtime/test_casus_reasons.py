@@ -1,6 +1,7 @@
 """Reasons ("Waarom?") over the real /ws: phones send casus ballots with a reason per value and
 are acknowledged; the projector's frames show the reasons per side and the values named on
-both sides; a reason the facilitator hides leaves the projector and the phones; a quote picked
+both sides; a reason the facilitator hides leaves the projector (phones get no reasons: they
+show the counts only); a quote picked
 in the console reaches the facilitator's frame only."""
 
 from __future__ import annotations
@@ -76,9 +77,13 @@ class TestReasonsOverTheSocket:
                 on_screen = _state_with(screen.socket, seq)
                 on_phone = _state_with(third.socket, seq)
                 for_facilitator = _state_with(facilitator.socket, seq)
-        for frame in (on_screen, on_phone):
-            assert _side(_reasons(frame, round_id)["privacy"], "niet_toekennen") == []
-            assert REFUSE not in str(frame)
+        assert _side(_reasons(on_screen, round_id)["privacy"], "niet_toekennen") == []
+        assert REFUSE not in str(on_screen)
+        # A phone shows the counts only: no reason reaches it, hidden or not.
+        assert on_phone["results"][str(round_id)]["n_ballots"] == 3
+        assert _reasons(on_phone, round_id) == {}
+        assert GRANT not in str(on_phone)
+        assert REFUSE not in str(on_phone)
         flagged = _reasons(for_facilitator, round_id)["privacy"]["sides"]["niet_toekennen"]
         assert [(r["text"], r["hidden"]) for r in flagged["reasons"]] == [(REFUSE, True)]
 

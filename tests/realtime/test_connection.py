@@ -199,7 +199,7 @@ class TestHubOrder:
             connection.send_direct('{"type":"snapshot"}')
             assert socket.sent == []
             hub.ready(connection)
-            await eventually(lambda: len(socket.sent) == 3)
+            await eventually(lambda: len(socket.sent) >= 3)  # a fresher tally may follow
         finally:
             await hub.stop()
         assert socket.sent[:2] == ['{"type":"welcome"}', '{"type":"snapshot"}']

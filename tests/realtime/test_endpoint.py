@@ -322,17 +322,34 @@ class TestBallot:
         assert rows_of(realtime_engine, member.participant_id).principles == 1
 
 
+def _delta(round_id: int, member: Member, msg_id: str, revision: int = 1) -> dict[str, Any]:
+    """The ballot as every worker's running tally hears it (decision 0028)."""
+    return {
+        "ballots": [
+            {
+                "round_id": round_id,
+                "participant_id": member.participant_id,
+                "revision": revision,
+                "payload": APPROVE,
+                "role": "overig",
+                "client_msg_id": msg_id,
+            }
+        ]
+    }
+
+
 class TestPublishedAfterCommit:
     def test_an_accepted_ballot_publishes_one_marker_once_it_is_stored(
         self, live: Live, realtime_engine: Engine, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         round_id = live.open_round("approval")
+        frame = ballot(round_id, "approval", APPROVE)
         with live.participant() as (member, me):
             published = _spy_on_publish(live, monkeypatch, realtime_engine, member)
-            me.socket.send(ballot(round_id, "approval", APPROVE))
+            me.socket.send(frame)
             me.socket.of_type("ack")
             _settled(published)
-        assert published == [("ballots_changed", -1, {"round_id": round_id}, 1)]
+        assert published == [("ballots_changed", -1, _delta(round_id, member, frame["msg_id"]), 1)]
 
     def test_a_resend_publishes_its_marker_again(
         self, live: Live, realtime_engine: Engine, monkeypatch: pytest.MonkeyPatch
@@ -349,7 +366,7 @@ class TestPublishedAfterCommit:
             me.socket.send(frame)
             assert me.socket.of_type("ack")["duplicate"] is True
             _settled(published)
-        assert published == [("ballots_changed", -1, {"round_id": round_id}, 1)]
+        assert published == [("ballots_changed", -1, _delta(round_id, member, frame["msg_id"]), 1)]
 
 
 def _first_published(published: list[Any]) -> None:

@@ -419,7 +419,7 @@ class TestGcFreeze:
         counts = []
         for _ in range(8):
             await hub.add(connection_of_unstarted(FakeSocket(), denksessie_id))
-            hub._maybe_freeze_gc()
+            hub.gc.maybe_freeze()
             counts.append(frozen.count("freeze"))
         assert counts == [0, 1, 1, 1, 2, 2, 2, 3]
         assert frozen[:3] == ["collect1", "freeze", "threshold(700, 10, 100)"]
@@ -430,22 +430,22 @@ class TestGcFreeze:
         hub, _ = await self._hub_with_joins(
             realtime_engine, 2, gc_freeze_after=5.0, gc_freeze_every=1000
         )
-        hub._maybe_freeze_gc()
+        hub.gc.maybe_freeze()
         assert "freeze" not in frozen  # joined just now
-        monkeypatch.setattr(hub, "_last_join", hub._last_join - 6.0)
-        hub._maybe_freeze_gc()
+        monkeypatch.setattr(hub.gc, "_last_join", hub.gc._last_join - 6.0)
+        hub.gc.maybe_freeze()
         assert frozen.count("freeze") == 1
 
     async def test_never_freezes_when_off(self, realtime_engine: Engine, frozen: list[str]) -> None:
         hub, _ = await self._hub_with_joins(
             realtime_engine, 5, gc_freeze_after=0.0, gc_freeze_every=2
         )
-        hub._maybe_freeze_gc()
+        hub.gc.maybe_freeze()
         assert frozen == []
 
     def test_the_test_environment_keeps_freezing_off(self, live_client: TestClient) -> None:
         hub: Hub = live_client.app.state.hub  # type: ignore[attr-defined]
-        assert hub._gc_freeze_after == 0.0
+        assert hub.gc.after == 0.0
 
 
 def _states(socket: FakeSocket) -> list[Frame]:

@@ -6,11 +6,19 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from app.aggregation.running import CountStep, RunningTally, count_approval
 from app.aggregation.tallies import approval_counts
 from app.db import DbSession
 from app.errors import Problem
 from app.schemas import StrictModel
-from app.sessions.kinds.base import BallotLookups, BallotRow, CandidatesKind, _reject, scored
+from app.sessions.kinds.base import (
+    BallotLookups,
+    BallotRow,
+    CandidatesKind,
+    LiveTexts,
+    _reject,
+    scored,
+)
 from app.sessions.kinds.fields import CandidatesConfig, RoundTitle, ValueKey
 from app.sessions.models import Denksessie, SessionRound
 
@@ -38,6 +46,7 @@ NAME = "approval"
 class Approval(CandidatesKind):
     name = NAME
     config_model = ApprovalConfig
+    runs_live = True
     ballot_model = ApprovalBallotIn
     create_model = RoundCreateApproval
     title = "Kies de belangrijkste waarden"
@@ -87,6 +96,19 @@ class Approval(CandidatesKind):
             candidates += sorted(named - set(candidates))
         scores = approval_counts(candidates, [b["approve"] for b in ballots])
         return scored(NAME, scores, len(ballots), session_round.tie_break_order)
+
+    def counter(self) -> CountStep:
+        return count_approval
+
+    def running_result(
+        self, running: RunningTally, texts: LiveTexts | None, *, facilitator: bool
+    ) -> dict[str, Any] | None:
+        candidates = list(running.candidates)
+        # Other values named (only a round with ``allow_other`` takes them), after the candidates,
+        # as ``aggregate`` lists them.
+        candidates += sorted(set(running.counted()) - set(candidates))
+        scores = running.scores(candidates)
+        return scored(NAME, scores, running.n_ballots, running.tie_break_order)
 
 
 def _check_with_other(

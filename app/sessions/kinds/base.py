@@ -9,11 +9,14 @@ catalogue, casussen, aggregation, ``kinds/fields.py``), never ``sessions.schemas
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.aggregation.running import CountStep, RunningTally, count_nothing
 from app.aggregation.tallies import order_by_score
 from app.catalogue import service as catalogues
 from app.catalogue.models import Catalogue
@@ -45,6 +48,19 @@ class BallotLookups(Protocol):
     def principle_ids(self, denksessie: Denksessie, session_round: SessionRound) -> set[int]: ...
 
 
+@dataclass(frozen=True)
+class LiveTexts:
+    """What the realtime hub read from the database for a live round beside its running tally
+    (app/realtime/views.py ``read_texts``): the principles written in it, a principle round's
+    vote list, and for a kind without a running result (``Kind.running_result`` None) its
+    aggregate recounted from the database, per facilitator variant."""
+
+    written: list[dict[str, Any]] = field(default_factory=list)  # id, value_key, text, ...
+    shown_ids: list[int] = field(default_factory=list)  # a principle round's vote list
+    recount: dict[bool, dict[str, Any]] | None = None  # by ``include_hidden``
+    extras: dict[str, Any] = field(default_factory=dict)  # ``Kind.live_extras``
+
+
 class Kind:
     """One round kind: its models and everything the round, ballot and result paths do
     differently for it."""
@@ -57,6 +73,35 @@ class Kind:
     title: ClassVar[str] = ""
     # The aggregate differs for the facilitator (hidden principles are shown, flagged).
     per_role: ClassVar[bool] = False
+
+    # --- live results (app/realtime, decision 0028) ---
+    # Whether its live result comes from the running tally alone (``running_result``); if not,
+    # the hub recounts it from the database with ``aggregate`` whenever ballots came in.
+    runs_live: ClassVar[bool] = False
+    # Whether its live result needs the texts written in the round (``LiveTexts.written``).
+    reads_texts: ClassVar[bool] = False
+
+    def counter(self) -> CountStep:
+        """The running tally's count step for this kind's ballots."""
+        return count_nothing
+
+    def running_result(
+        self, running: RunningTally, texts: LiveTexts | None, *, facilitator: bool
+    ) -> dict[str, Any] | None:
+        """The live aggregate from the running tally (and the texts last read), the same as
+        ``aggregate`` over the same ballots; None when it cannot be built here (the kind does
+        not run live, or its texts are not read yet): the hub then uses its recount."""
+        return None
+
+    def live_extras(self, db: DbSession, session_round: SessionRound) -> dict[str, Any]:
+        """What ``running_result`` needs of the database besides the texts written (read with
+        them, for a kind that ``reads_texts``; a state event has them read again)."""
+        return {}
+
+    def phone_result(self, result: dict[str, Any]) -> dict[str, Any]:
+        """The result as a phone gets it: what ``D.renderResults`` shows on a phone (the
+        projector and the facilitator get it whole). Lists that grow with the room stay out."""
+        return result
 
     def complete_config(
         self, db: DbSession, denksessie: Denksessie, config: dict[str, Any]
@@ -180,7 +225,7 @@ class CandidatesKind(Kind):
 
 
 def scored(
-    name: str, scores: dict[str, Any], n_ballots: int, tie_break_order: list[str]
+    name: str, scores: dict[str, Any], n_ballots: int, tie_break_order: Sequence[str]
 ) -> dict[str, Any]:
     """The aggregate of a kind that scores each candidate (points, approval): best first,
     level scores in the round's tie-break order."""

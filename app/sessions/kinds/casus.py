@@ -3,13 +3,15 @@ leading principle ("Ik ...") and a short reason ("Waarom?", decision 0031) for e
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 from sqlmodel import col, select
 
-from app.aggregation.casus import CasusBallot, tally_casus
+from app.aggregation.casus import CasusBallot, CasusTally, tally_casus
 from app.aggregation.reasons import ReasonBallot, reason_id, reasons_by_value
+from app.aggregation.running import CountStep, RunningTally, count_casus
 from app.casussen import service as casussen
 from app.db import DbSession
 from app.errors import Problem
@@ -18,6 +20,7 @@ from app.sessions.kinds.base import (
     BallotLookups,
     BallotRow,
     Kind,
+    LiveTexts,
     PrincipleRow,
     _reject,
     catalogue_values,
@@ -76,6 +79,8 @@ class RoundCreateCasus(StrictModel):
 
 
 NAME = "casus"
+# What a phone does not show of a casus result.
+PHONE_LEFT_OUT = frozenset({"principles", "reasons", "quotes"})
 
 
 class Casus(Kind):
@@ -85,6 +90,8 @@ class Casus(Kind):
     create_model = RoundCreateCasus
     title = "Casus"
     per_role = True
+    runs_live = True
+    reads_texts = True
 
     def check_config(
         self, db: DbSession, denksessie: Denksessie, config: dict[str, Any], known: set[str]
@@ -171,55 +178,53 @@ class Casus(Kind):
             grouped.setdefault(principle.value_key, []).append(
                 {"id": principle.id, "text": principle.text, "hidden": principle.hidden}
             )
-        reasons = reasons_by_value(
-            [
-                ReasonBallot(b["decision"], tuple(b["values"]), b.get("reasons") or {})
-                for b, _ in rows
-            ],
-            order=[v.value for v in tally.values],
+        quotes = picked_quotes(db, session_round) if include_hidden else None
+        return _shaped(
+            tally,
+            grouped,
+            [b for b, _ in rows],
             hidden=hidden_reasons(db, session_round),
+            quotes=quotes,
             include_hidden=include_hidden,
         )
-        result: dict[str, Any] = {
-            "kind": NAME,
-            "n_ballots": tally.n_ballots,
-            "decisions": tally.decisions,
-            "values": [
-                {"value": v.value, "total": v.total, "by_decision": v.by_decision}
-                for v in tally.values
-            ],
-            "principles": grouped,
-            "reasons": [
-                {
-                    "value": r.value,
-                    "both_sides": r.both_sides,
-                    "sides": {
-                        decision: {
-                            "n": side.n,
-                            "reasons": [
-                                {"id": x.id, "text": x.text, "count": x.count, "hidden": x.hidden}
-                                for x in side.reasons
-                            ],
-                        }
-                        for decision, side in r.sides.items()
-                    },
-                }
-                for r in reasons
-            ],
-            "both_sides": [r.value for r in reasons if r.both_sides],
+
+    def counter(self) -> CountStep:
+        return count_casus
+
+    def live_extras(self, db: DbSession, session_round: SessionRound) -> dict[str, Any]:
+        """The reasons hidden and (for the facilitator) the quotes picked: what
+        ``running_result`` needs of the database beside the principles written."""
+        return {
+            "hidden_reasons": hidden_reasons(db, session_round),
+            "quotes": picked_quotes(db, session_round),
         }
-        if include_hidden:  # the facilitator: which texts are picked as quotes for the card
-            result["quotes"] = [
-                {
-                    "id": q.id,
-                    "value": q.value_key,
-                    "source": q.source,
-                    "side": q.side,
-                    "text": q.text,
-                }
-                for q in round_quotes(db, session_round)
-            ]
-        return result
+
+    def running_result(
+        self, running: RunningTally, texts: LiveTexts | None, *, facilitator: bool
+    ) -> dict[str, Any] | None:
+        """As ``aggregate``: the counts from the running tally, the reasons from the ballots it
+        holds, the principles, hidden reasons and quotes as last read (None before)."""
+        if texts is None:
+            return None
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for p in texts.written:
+            if facilitator or not p["hidden"]:
+                grouped.setdefault(p["value_key"], []).append(
+                    {"id": p["id"], "text": p["text"], "hidden": p["hidden"]}
+                )
+        return _shaped(
+            running.casus(),
+            grouped,
+            [held.payload for held in running.held.values()],
+            hidden=texts.extras.get("hidden_reasons", frozenset()),
+            quotes=texts.extras.get("quotes", []) if facilitator else None,
+            include_hidden=facilitator,
+        )
+
+    def phone_result(self, result: dict[str, Any]) -> dict[str, Any]:
+        """The counts only: a phone lists the values, not the principles and reasons written
+        (they grow with the room: 126 KB at 5,000 phones) nor the quotes."""
+        return {key: part for key, part in result.items() if key not in PHONE_LEFT_OUT}
 
     def kept(self, result: dict[str, Any], *, include_hidden: bool) -> dict[str, Any]:
         """A kept snapshot (made for the facilitator) without what the room must not see."""
@@ -377,6 +382,64 @@ def round_quotes(db: DbSession, session_round: SessionRound) -> list[CardQuote]:
             .order_by(col(CardQuote.id))
         ).all()
     )
+
+
+def _shaped(
+    tally: CasusTally,
+    grouped: dict[str, list[dict[str, Any]]],
+    payloads: Iterable[Mapping[str, Any]],
+    *,
+    hidden: frozenset[str],
+    quotes: list[dict[str, Any]] | None,
+    include_hidden: bool,
+) -> dict[str, Any]:
+    """A casus aggregate as the clients take it: the counts, the principles written per value,
+    the reasons per value and side from the ballots' payloads, and the quotes picked (the
+    facilitator's only: ``quotes`` None for the others)."""
+    reasons = reasons_by_value(
+        [ReasonBallot(b["decision"], tuple(b["values"]), b.get("reasons") or {}) for b in payloads],
+        order=[v.value for v in tally.values],
+        hidden=hidden,
+        include_hidden=include_hidden,
+    )
+    result: dict[str, Any] = {
+        "kind": NAME,
+        "n_ballots": tally.n_ballots,
+        "decisions": tally.decisions,
+        "values": [
+            {"value": v.value, "total": v.total, "by_decision": v.by_decision} for v in tally.values
+        ],
+        "principles": grouped,
+        "reasons": [
+            {
+                "value": r.value,
+                "both_sides": r.both_sides,
+                "sides": {
+                    decision: {
+                        "n": side.n,
+                        "reasons": [
+                            {"id": x.id, "text": x.text, "count": x.count, "hidden": x.hidden}
+                            for x in side.reasons
+                        ],
+                    }
+                    for decision, side in r.sides.items()
+                },
+            }
+            for r in reasons
+        ],
+        "both_sides": [r.value for r in reasons if r.both_sides],
+    }
+    if quotes is not None:  # the facilitator: which texts are picked as quotes for the card
+        result["quotes"] = quotes
+    return result
+
+
+def picked_quotes(db: DbSession, session_round: SessionRound) -> list[dict[str, Any]]:
+    """The quotes picked for the card, as the facilitator's aggregate lists them."""
+    return [
+        {"id": q.id, "value": q.value_key, "source": q.source, "side": q.side, "text": q.text}
+        for q in round_quotes(db, session_round)
+    ]
 
 
 KIND = Casus()

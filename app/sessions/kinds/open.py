@@ -62,6 +62,8 @@ NAME = "open"
 # and the most words in the cloud.
 ENTRY_LIMIT = 200
 CLOUD_WORDS = 40
+# The answers a phone gets of the wall (it shows the first five).
+PHONE_ENTRIES = 10
 # Longest chain of merges followed (a merge is flattened when written, so this is a guard).
 _MERGE_DEPTH = 10
 
@@ -126,6 +128,16 @@ class OpenQuestion(Kind):
             n_ballots=len(rows),
             include_hidden=include_hidden,
         )
+
+    def phone_result(self, result: dict[str, Any]) -> dict[str, Any]:
+        """The word cloud and the first answers of the wall (a phone shows five), without the
+        answers merged into them."""
+        entries = [
+            {k: v for k, v in entry.items() if k not in ("hidden", "merged")}
+            for entry in result.get("entries", [])
+            if not entry.get("hidden")
+        ][:PHONE_ENTRIES]
+        return {**result, "entries": entries}
 
     def kept(self, result: dict[str, Any], *, include_hidden: bool) -> dict[str, Any]:
         """A kept result is the facilitator's: others never see a hidden answer in it."""

@@ -6,10 +6,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from app.aggregation.running import CountStep, RunningTally, count_points
 from app.aggregation.tallies import points_totals
 from app.db import DbSession
 from app.schemas import StrictModel
-from app.sessions.kinds.base import BallotLookups, BallotRow, CandidatesKind, _reject, scored
+from app.sessions.kinds.base import (
+    BallotLookups,
+    BallotRow,
+    CandidatesKind,
+    LiveTexts,
+    _reject,
+    scored,
+)
 from app.sessions.kinds.fields import CandidatesConfig, RoundTitle, ValueKey
 from app.sessions.models import Denksessie, SessionRound
 
@@ -35,6 +43,7 @@ NAME = "points"
 class Points(CandidatesKind):
     name = NAME
     config_model = PointsConfig
+    runs_live = True
     ballot_model = PointsBallotIn
     create_model = RoundCreatePoints
     title = "Verdeel je punten"
@@ -70,6 +79,14 @@ class Points(CandidatesKind):
         ballots = [b for b, _ in rows]
         scores = points_totals(session_round.config["candidates"], [b["points"] for b in ballots])
         return scored(NAME, scores, len(ballots), session_round.tie_break_order)
+
+    def counter(self) -> CountStep:
+        return count_points
+
+    def running_result(
+        self, running: RunningTally, texts: LiveTexts | None, *, facilitator: bool
+    ) -> dict[str, Any] | None:
+        return scored(NAME, running.scores(), running.n_ballots, running.tie_break_order)
 
 
 KIND = Points()

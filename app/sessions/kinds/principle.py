@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 from sqlmodel import col, select
 
+from app.aggregation.running import CountStep, RunningTally, count_approval
 from app.aggregation.tallies import approval_counts
 from app.db import DbSession
 from app.errors import Problem
@@ -16,6 +17,7 @@ from app.sessions.kinds.base import (
     BallotLookups,
     BallotRow,
     Kind,
+    LiveTexts,
     PrincipleRow,
     _reject,
     own_principles,
@@ -52,6 +54,8 @@ class RoundCreatePrinciple(StrictModel):
 
 
 NAME = "principle"
+# A phone's principle results: the most chosen this many.
+PHONE_TOP_PRINCIPLES = 10
 
 
 class PrincipleVote(Kind):
@@ -61,6 +65,8 @@ class PrincipleVote(Kind):
     create_model = RoundCreatePrinciple
     title = "Welke principes horen op de kaart?"
     per_role = True
+    runs_live = True
+    reads_texts = True
 
     def check_config(
         self, db: DbSession, denksessie: Denksessie, config: dict[str, Any], known: set[str]
@@ -123,6 +129,43 @@ class PrincipleVote(Kind):
                 {"id": r.id, "rewords_id": r.rewords_id, "text": r.text, "hidden": r.hidden}
                 for r in rewordings
             ],
+        }
+
+    def counter(self) -> CountStep:
+        return count_approval
+
+    def running_result(
+        self, running: RunningTally, texts: LiveTexts | None, *, facilitator: bool
+    ) -> dict[str, Any] | None:
+        """As ``aggregate``, with the vote list and rewordings last read (None before)."""
+        if texts is None:
+            return None
+        counts = running.scores(texts.shown_ids)
+        return {
+            "kind": NAME,
+            "n_ballots": running.n_ballots,
+            "counts": {str(key): value for key, value in counts.items()},
+            "rewordings": [
+                {
+                    "id": p["id"],
+                    "rewords_id": p["rewords_id"],
+                    "text": p["text"],
+                    "hidden": p["hidden"],
+                }
+                for p in texts.written
+                if facilitator or not p["hidden"]
+            ],
+        }
+
+    def phone_result(self, result: dict[str, Any]) -> dict[str, Any]:
+        """The most chosen principles only (a room writes hundreds), without the rewordings."""
+        counts: dict[str, int] = result.get("counts", {})
+        top = sorted(counts, key=lambda key: (-counts[key], int(key)))[:PHONE_TOP_PRINCIPLES]
+        return {
+            **result,
+            "counts": {key: counts[key] for key in top},
+            "rewordings": [],
+            "n_principles": len(counts),
         }
 
     def table_rows(

@@ -8,13 +8,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from app.aggregation.methods import TIEBREAK, schulze_wins
+from app.aggregation.methods import TIEBREAK, AggregateResult, schulze_wins
 from app.aggregation.methods import aggregate as aggregate_ballots
 from app.aggregation.profile import RankingBallot
+from app.aggregation.running import CountStep, RunningTally, count_ranking
 from app.db import DbSession
 from app.errors import Problem
 from app.schemas import StrictModel
-from app.sessions.kinds.base import BallotLookups, BallotRow, CandidatesKind, _reject
+from app.sessions.kinds.base import (
+    BallotLookups,
+    BallotRow,
+    CandidatesKind,
+    LiveTexts,
+    _reject,
+)
 from app.sessions.kinds.fields import CandidatesConfig, RoundTitle, ValueKey
 from app.sessions.models import Denksessie, SessionRound
 
@@ -54,6 +61,7 @@ class Ranking(CandidatesKind):
     ballot_model = RankingBallotIn
     create_model = RoundCreateRanking
     title = "Rangschik de waarden"
+    runs_live = True
 
     def check_config(
         self, db: DbSession, denksessie: Denksessie, config: dict[str, Any], known: set[str]
@@ -105,22 +113,35 @@ class Ranking(CandidatesKind):
             tie_break_order=session_round.tie_break_order,
             roles=[role for _, role in rows],
         )
-        return {
-            "kind": NAME,
-            "method": result.method,
-            "n_ballots": result.n_ballots,
-            "order": list(result.order),
-            "weak_order": [list(group) for group in result.weak_order],
-            "decided_by": list(result.decided_by),
-            "scores": result.scores,
-            # Agrees with the order where Borda points may not (app/aggregation/methods.py).
-            "wins": schulze_wins(result.pairwise_support),
-            "tied_with_next": [step == TIEBREAK for step in result.decided_by] + [False],
-            "agreement": round(result.agreement.kendall_w, 3),
-            "mean_kendall_distance": round(result.agreement.mean_kendall_distance, 3),
-            "divisive": [d.value for d in result.divisive if d.score > 0][:3],
-            "explanation": asdict(result.explanation),  # worded by the page (results.js)
-        }
+        return _shaped(result)
+
+    def counter(self) -> CountStep:
+        return count_ranking
+
+    def running_result(
+        self, running: RunningTally, texts: LiveTexts | None, *, facilitator: bool
+    ) -> dict[str, Any] | None:
+        return _shaped(running.ranking())
+
+
+def _shaped(result: AggregateResult) -> dict[str, Any]:
+    """A ranking's aggregate as the clients take it."""
+    return {
+        "kind": NAME,
+        "method": result.method,
+        "n_ballots": result.n_ballots,
+        "order": list(result.order),
+        "weak_order": [list(group) for group in result.weak_order],
+        "decided_by": list(result.decided_by),
+        "scores": result.scores,
+        # Agrees with the order where Borda points may not (app/aggregation/methods.py).
+        "wins": schulze_wins(result.pairwise_support),
+        "tied_with_next": [step == TIEBREAK for step in result.decided_by] + [False],
+        "agreement": round(result.agreement.kendall_w, 3),
+        "mean_kendall_distance": round(result.agreement.mean_kendall_distance, 3),
+        "divisive": [d.value for d in result.divisive if d.score > 0][:3],
+        "explanation": asdict(result.explanation),  # worded by the page (results.js)
+    }
 
 
 KIND = Ranking()

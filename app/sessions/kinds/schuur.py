@@ -64,6 +64,8 @@ class RoundCreateSchuur(StrictModel):
 NAME = "schuur"
 # How many places the traject and the card keep (a tie at the edge is kept whole).
 TOP_PLACES = 3
+# The pairs a phone gets (it shows the first five).
+PHONE_PAIRS = 10
 
 
 class Schuur(Kind):
@@ -152,6 +154,11 @@ class Schuur(Kind):
                 for p in ranked_pairs(counts, tie_break_order=order)
             ],
         }
+
+    def phone_result(self, result: dict[str, Any]) -> dict[str, Any]:
+        """The matrix (at most ``MATRIX_MAX`` values) and the most named pairs (a phone shows
+        five): the list of every pair named grows with the room."""
+        return {**result, "pairs": result.get("pairs", [])[:PHONE_PAIRS]}
 
     def table_rows(
         self,

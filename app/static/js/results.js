@@ -117,7 +117,10 @@
 
   function principle(res, ctx) {
     const texts = {};
-    const list = (ctx.principleTexts || []).map((p) => {
+    // A phone's results carry the most chosen principles only (n_principles says how many
+    // were counted; docs/realtime-protocol.md): the others are not shown as chosen by 0.
+    const sized = res.n_principles !== undefined;
+    const list = (ctx.principleTexts || []).filter((p) => !sized || String(p.id) in res.counts).map((p) => {
       texts[p.id] = p.text;
       return { key: "p" + p.id, name: "“" + p.text + "”", n: res.counts[p.id] || 0 };
     });

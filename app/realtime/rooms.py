@@ -1,0 +1,368 @@
+"""A denksessie's live state on one worker: its sockets, what they hold, its running tallies.
+
+Only the event loop reads and writes a ``Room`` (decision 0027): worker threads read the
+database and return values (``realtime/views.py``), and the hub applies them here. So nothing
+here takes a lock.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.aggregation.running import RunningTally
+from app.realtime.connection import Connection
+from app.realtime.views import (
+    LiveRead,
+    OpenRound,
+    Texts,
+    dumps,
+    phone_result,
+    reads_database,
+    round_results,
+)
+from app.sessions import results
+from app.sessions.kinds import kind_of
+from app.tokens import Role
+
+# How often the facilitator's participant list is read again while people keep joining, and
+# how often an unchanged list is sent again.
+PEOPLE_REFRESH_S = 1.0
+PEOPLE_RESEND_S = 5.0
+
+
+def settled_results(frame: dict[str, Any]) -> dict[str, Any]:
+    """The results of the rounds a snapshot or state shows as not open: only a state event
+    changes them (tallies carry open rounds only), so a client may keep them from frame to
+    frame."""
+    open_ids = {str(r["id"]) for r in frame["rounds"] if r["status"] == "open"}
+    return {key: value for key, value in frame["results"].items() if key not in open_ids}
+
+
+@dataclass(frozen=True)
+class SharedSnapshot:
+    """The shared part of a role's snapshot, read at ``read_at`` (monotonic), as a dict (for
+    what the room's sockets hold) and serialised once without ``server_time``, so a
+    participant's own part is spliced in without serialising the whole again."""
+
+    read_at: float
+    frame: dict[str, Any]
+    json: str
+    round_ids: tuple[int, ...]
+
+    @classmethod
+    def of(cls, read_at: float, frame: dict[str, Any]) -> SharedSnapshot:
+        shared = {key: value for key, value in frame.items() if key != "server_time"}
+        return cls(read_at, frame, dumps(shared), tuple(r["id"] for r in frame["rounds"]))
+
+    def with_part(self, part: dict[str, Any]) -> str:
+        """The serialised snapshot with ``part`` (``server_time``, and ``you`` and
+        ``own_ballots`` for a participant) added."""
+        return self.json[:-1] + "," + dumps(part)[1:]
+
+
+def _delta_fields(raw: Any) -> tuple[int, str, int, dict[str, Any], str] | None:
+    try:
+        return (
+            int(raw["round_id"]),
+            str(raw["participant_id"]),
+            int(raw["revision"]),
+            dict(raw["payload"]),
+            str(raw["role"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+@dataclass
+class Room:
+    denksessie_id: int
+    connections: set[Connection] = field(default_factory=set)
+    # Each participant's newest socket on this worker: finding an older one is a lookup, not a
+    # walk over every socket (which made a wave of 5,000 connections quadratic).
+    phones: dict[str, Connection] = field(default_factory=dict)
+    state_dirty: bool = False
+    tally_dirty: bool = False
+    phones_dirty: bool = False
+    last_phone_push: float = 0.0
+    state_changed_at: float = 0.0  # when the last state event arrived (monotonic)
+
+    # --- running tallies (decision 0028) ---
+    # None until the first read from the database; rebuilt from it by a reconcile.
+    tallies: dict[int, RunningTally] | None = None
+    open_rounds: dict[int, OpenRound] = field(default_factory=dict)
+    show_results_live: bool = False
+    # Rebuild the tallies from the database on the next tick (a marker without deltas, a
+    # delta for a round not known to be open).
+    reconcile_due: bool = False
+    # Deltas heard while a reconcile's read is under way: replayed on what it read (a delta
+    # already in the read changes nothing, its revision is not newer).
+    reading_live: bool = False
+    heard_meanwhile: list[Any] = field(default_factory=list)
+    participants: int = 0
+    participants_dirty: bool = True
+    # Rounds whose live result reads the database (``views.reads_database``): the texts
+    # written, or the kind's recount, read again (at most every twice what the read cost) when
+    # ballots may have changed them; dropped by a rebuild (a state event: a moderation).
+    texts: dict[int, Texts] = field(default_factory=dict)
+    texts_dirty: set[int] = field(default_factory=set)
+    # A recounted round's ballots as last read: the next read decodes only the changed ones.
+    kept_rows: dict[int, results.RoundRows] = field(default_factory=dict)
+    texts_read_at: float = 0.0
+    texts_cost: float = 0.0
+    # Results last built per (round, facilitator variant): the tally's change count and the
+    # texts they were built from, and the results.
+    built: dict[tuple[int, bool], tuple[int, Texts | None, dict[str, Any] | None]] = field(
+        default_factory=dict
+    )
+
+    # The facilitator's participant list with the count it was read at: with thousands of phones
+    # it is the largest part of a tally, and only joins (the count) or a removal (a state
+    # event) change it.
+    people: tuple[int, float, list[dict[str, Any]]] | None = None
+    # The list last put in a facilitator's tally, and when.
+    people_sent: list[dict[str, Any]] | None = None
+    people_sent_at: float = 0.0
+    # The last tally frame pushed per role: a marker whose change an earlier tick already
+    # counted (say a join and a ballot in one tick) sends nothing a second time.
+    last_tally: dict[str, str] = field(default_factory=dict)
+    # The shared (not personal) part of a snapshot per role: a wave of (re)connecting phones
+    # reads the database once per role, not once per phone.
+    snapshots: dict[str, SharedSnapshot] = field(default_factory=dict)
+    # What every socket of the room holds, so a state frame can leave it out. ``kept``: the kept
+    # parts (values, casus texts), None when sockets may hold different ones; ``kept_known`` is
+    # False until the first snapshot or state. ``settled``: per role, the results of rounds that
+    # were not open, by round id, that every socket of the role holds. ``reading``: sockets
+    # whose snapshot is being read (not noted yet); they get whole state frames.
+    kept: dict[str, Any] | None = None
+    kept_known: bool = False
+    settled: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reading: set[Connection] = field(default_factory=set)
+    # The seq every socket of the room has a state or snapshot of (None: no snapshot yet).
+    seq: int | None = None
+
+    # --- reconnects from memory ---
+    # The join code (normalised) the database confirmed for this room, and per participant
+    # confirmed active its own part of a snapshot as read (``you``, ``own_ballots``); dropped
+    # by every state event and a backplane loss, after which the database is asked again.
+    code: str | None = None
+    personal: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Per (round, participant): the newest revision heard in a delta and its message id.
+    msg_ids: dict[tuple[int, str], tuple[int, str]] = field(default_factory=dict)
+
+    # --- sockets -------------------------------------------------------------------------------
+
+    def note_snapshot(self, role: str, frame: dict[str, Any]) -> None:
+        """A socket of this room was given ``frame`` as its snapshot."""
+        kept = {part: frame.get(part) for part in results.KEPT_PARTS}
+        if not self.kept_known:
+            self.kept, self.kept_known = kept, True
+        elif self.kept != kept:
+            self.kept = None
+        settled = settled_results(frame)
+        held = self.settled.get(role)
+        self.settled[role] = (
+            settled
+            if held is None
+            else {key: value for key, value in held.items() if settled.get(key) == value}
+        )
+
+    def in_send_order(self) -> list[Connection]:
+        """Screens and the facilitator first: every woken sender task runs in the order it was
+        woken, so behind 5,000 phones a screen would wait for all their sends."""
+        staff = [c for c in self.connections if c.role != "participant"]
+        return staff + [c for c in self.connections if c.role == "participant"]
+
+    def has_role(self, role: Role) -> bool:
+        return any(c.role == role and not c.closing for c in self.connections)
+
+    def state_frames(
+        self, snapshots: dict[Role, dict[str, Any]], *, ended: bool = False
+    ) -> dict[str, tuple[str, str | None]]:
+        """Per role the whole ``state`` and the light one (None when it would leave out
+        nothing), and what the room's sockets hold once they have it."""
+        frames: dict[str, tuple[str, str | None]] = {}
+        if not snapshots:
+            return frames
+        any_role = next(iter(snapshots.values()))
+        kept = {part: any_role[part] for part in results.KEPT_PARTS}  # the same for every role
+        same_kept = self.kept_known and self.kept == kept and not ended
+        self.kept, self.kept_known = kept, True
+        for role, frame in snapshots.items():
+            frame["type"] = "state"
+            settled = settled_results(frame)
+            held = self.settled.get(role, {})
+            self.settled[role] = settled
+            unchanged = [key for key, value in settled.items() if held.get(key) == value]
+            light = {key: value for key, value in frame.items() if key not in results.KEPT_PARTS}
+            if unchanged:
+                light["results"] = {
+                    key: value for key, value in frame["results"].items() if key not in unchanged
+                }
+                light["results_kept"] = unchanged
+            omits = same_kept or bool(unchanged)
+            if not same_kept:
+                light.update(kept)
+            frames[role] = (dumps(frame), dumps(light) if omits else None)
+        return frames
+
+    # --- running tallies -----------------------------------------------------------------------
+
+    def rebuild(self, live: LiveRead) -> bool:
+        """Running tallies afresh from the database, then the deltas heard during the read;
+        whether there were any."""
+        self.open_rounds = {r.id: r for r in live.rounds}
+        self.show_results_live = live.show_results_live
+        tallies: dict[int, RunningTally] = {}
+        for open_round in live.rounds:
+            running = RunningTally(
+                kind_of(open_round.kind).counter(),
+                candidates=open_round.candidates,
+                tie_break_order=open_round.tie_break_order,
+            )
+            for pid, revision, payload, role in live.rows.get(open_round.id, []):
+                running.apply(pid, revision, payload, role)
+            tallies[open_round.id] = running
+        self.tallies = tallies
+        self.built = {}
+        self.participants = live.participants
+        # Read again at once: a state event may have hidden what they show.
+        self.texts, self.texts_read_at = {}, 0.0
+        self.texts_dirty = {r.id for r in live.rounds if reads_database(r)}
+        self.kept_rows = {
+            r.id: self.kept_rows.get(r.id) or results.RoundRows()
+            for r in live.rounds
+            if r.id in self.texts_dirty
+        }
+        self.reconcile_due = False
+        heard, self.heard_meanwhile = self.heard_meanwhile, []
+        self.apply_deltas(heard)
+        self.tally_dirty = self.phones_dirty = True
+        return bool(heard)
+
+    def forget_people(self) -> None:
+        """Whom the database confirmed, and their own parts: asked again after a state event
+        (a removal, the end, a deletion of ballots) or a backplane loss."""
+        self.personal.clear()
+        self.code = None
+
+    def own_part(self, participant_id: str, round_ids: tuple[int, ...]) -> dict[str, Any] | None:
+        """A confirmed participant's own part of a snapshot from memory: as read, with the
+        ballots the running tallies hold since; None when not known here."""
+        personal = self.personal.get(participant_id)
+        if personal is None or self.tallies is None:
+            return None
+        own = dict(personal["own_ballots"])
+        for round_id in round_ids:
+            running = self.tallies.get(round_id)
+            held = running.held.get(participant_id) if running is not None else None
+            known = own.get(str(round_id))
+            if held is None or (known is not None and known["revision"] >= held.revision):
+                continue
+            msg = self.msg_ids.get((round_id, participant_id))
+            if msg is None or msg[0] != held.revision:
+                return None  # held from a reconcile: its message id is in the database
+            own[str(round_id)] = {
+                "payload": held.payload,
+                "revision": held.revision,
+                "client_msg_id": msg[1],
+            }
+        return {"you": personal["you"], "own_ballots": own}
+
+    def apply_deltas(self, deltas: list[Any]) -> None:
+        """Ballots stored by some worker (this one included): each replaces its participant's
+        older one in the running tally of its round."""
+        if self.reading_live:
+            self.heard_meanwhile.extend(deltas)
+        for raw in deltas:
+            fields = _delta_fields(raw)
+            if fields is None:
+                continue
+            round_id, pid, revision, payload, role = fields
+            msg_id = raw.get("client_msg_id")
+            if isinstance(msg_id, str) and revision > self.msg_ids.get((round_id, pid), (0,))[0]:
+                self.msg_ids[(round_id, pid)] = (revision, msg_id)
+            if self.tallies is None:
+                continue  # counted by the first read; its message id is kept for ``own_part``
+            running = self.tallies.get(round_id)
+            if running is None:
+                # A round not known to be open here yet (its event is on its way): the
+                # database knows.
+                self.reconcile_due = True
+                continue
+            if running.apply(pid, revision, payload, role) and reads_database(
+                self.open_rounds[round_id]
+            ):
+                self.texts_dirty.add(round_id)
+        self.tally_dirty = self.phones_dirty = True
+
+    # --- tallies (built on the event loop from the running tallies) ---------------------------
+
+    def people_due(self, now: float) -> bool:
+        """Whether the facilitator's participant list must be read again: joins change it every
+        tick during a wave, so it is read at most once a second then (the count in the same
+        frame is always current); a state event (a removal) refreshes it at once."""
+        if self.people is None:
+            return True
+        known, built_at, _ = self.people
+        if built_at < self.state_changed_at:
+            return True
+        if known == self.participants and not self.participants_dirty:
+            return False
+        if now - built_at < PEOPLE_REFRESH_S:
+            self.tally_dirty = True  # come back for the newcomers after the pause
+            return False
+        return True
+
+    def visible(self, open_round: OpenRound, role: Role) -> bool:
+        return role == "facilitator" or open_round.revealed or self.show_results_live
+
+    def results_of(self, open_round: OpenRound, facilitator: bool) -> dict[str, Any] | None:
+        """A round's live results (``views.round_results``), built again only when its running
+        tally or its texts changed; None while its first read is to come."""
+        assert self.tallies is not None
+        running = self.tallies[open_round.id]
+        texts = self.texts.get(open_round.id)
+        key = (open_round.id, facilitator and kind_of(open_round.kind).per_role)
+        built = self.built.get(key)
+        if built is not None and built[0] == running.changes and built[1] is texts:
+            return built[2]
+        result = round_results(open_round, running, texts, facilitator=facilitator)
+        self.built[key] = (running.changes, texts, result)
+        return result
+
+    def tally_frames(self, present: list[Role]) -> dict[str, str]:
+        """One ``tally`` per role present, serialised once, from the running tallies."""
+        assert self.tallies is not None
+        frames: dict[str, str] = {}
+        for role in present:
+            rounds: dict[str, Any] = {}
+            for open_round in self.open_rounds.values():
+                running = self.tallies[open_round.id]
+                entry: dict[str, Any] = {"n_ballots": running.n_ballots}
+                result = (
+                    self.results_of(open_round, role == "facilitator")
+                    if self.visible(open_round, role)
+                    else None
+                )
+                if result is not None:
+                    entry["results"] = phone_result(result) if role == "participant" else result
+                rounds[str(open_round.id)] = entry
+            frame: dict[str, Any] = {
+                "type": "tally",
+                "seq": self.seq,
+                "participants": self.participants,
+                "rounds": rounds,
+            }
+            if role == "facilitator" and self.people is not None:
+                people = self.people[2]
+                # Unchanged, the list (5,000 rows, 250 KB) stays out of the tally (live.js
+                # keeps the last one); it still travels every few seconds, in case a tally
+                # that carried it was replaced in a slow socket's slot before it went out.
+                now = time.monotonic()
+                if people is not self.people_sent or now - self.people_sent_at >= PEOPLE_RESEND_S:
+                    frame["participant_list"] = people
+                    self.people_sent, self.people_sent_at = people, now
+            frames[role] = dumps(frame)
+        return frames
