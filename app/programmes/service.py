@@ -143,7 +143,9 @@ def save_from(
     problems = []
     if not rounds:
         problems.append(Problem("denksessie_id", code="NO_ROUNDS"))
-    slug = slugify(data.name) or "programma"
+    # Cut to the column before the check: two long names alike in their first 80 characters are
+    # the same name here, refused as taken (not a 500 from the unique index).
+    slug = slugify(data.name)[:80].rstrip("-") or "programma"
     taken = db.exec(
         select(Programme.id).where(
             Programme.organisation_id == organisation_id, Programme.slug == slug
@@ -155,7 +157,7 @@ def save_from(
         raise InvalidInput(reason="PROGRAMME", problems=problems)
     programme = Programme(
         organisation_id=organisation_id,
-        slug=slug[:80],
+        slug=slug,
         name=data.name,
         description=data.description,
         rounds=[

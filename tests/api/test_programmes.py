@@ -300,6 +300,15 @@ class TestApi:
             client.get(f"/console/programmas/start?programma={programme['id']}").status_code == 404
         )
 
+    def test_long_names_alike_in_their_first_80_characters_are_taken_not_a_500(
+        self, client: TestClient, used: Denksessie
+    ) -> None:
+        first = client.post(self.API, json={"denksessie_id": used.id, "name": "x" * 90 + "a"})
+        assert first.status_code == 201, first.text
+        second = client.post(self.API, json={"denksessie_id": used.id, "name": "x" * 90 + "b"})
+        assert second.status_code == 422, second.text
+        assert second.json()["error"]["problems"][0]["loc"] == "name"
+
     def test_a_casus_round_without_a_casus_is_a_problem_per_round(
         self, client: TestClient, db: Session, demo_org_id: int
     ) -> None:

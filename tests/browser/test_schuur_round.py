@@ -36,7 +36,12 @@ def test_a_phone_marks_pairs_and_the_projector_shows_the_matrix(
     room: Room,  # noqa: F811
     live_settings: Settings,
 ) -> None:
-    casus = api_get(room.base, "/api/v1/casussen", room.login)[0]
+    # A casus with at least three values in tension: the phone makes two pairs of them.
+    casus = next(
+        c
+        for c in api_get(room.base, "/api/v1/casussen", room.login)
+        if len(c["values_in_tension"]) >= 3
+    )
     created = api_post(
         room,
         "/api/v1/denksessies",
@@ -94,6 +99,7 @@ def test_a_phone_marks_pairs_and_the_projector_shows_the_matrix(
     card.get_by_role("button", name="Sluiten").click()
     expect(card.locator(".clash-pairs li").first).to_contain_text(f"{names[a]} ↔ {names[b]}")
     # Revealed, the phone shows the pairs (the matrix is the projector's: it needs the width).
+    expect(card.locator(".badge").first).to_have_text("gesloten")
     card.get_by_role("button", name="Uitslag tonen").click()
     expect(phone.locator(".my-results .clash-pairs li")).to_have_text(
         [re.compile(f"{names[a]} ↔ {names[b]}")]
