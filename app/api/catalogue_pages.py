@@ -23,7 +23,7 @@ from app import i18n
 from app.accounts.service import may
 from app.api.deps import DbSession, OrganisationId, PathId, ReaderOrganisationId
 from app.api.errors import domain_error_text, language_of, worded_problems
-from app.api.files import MAX_UPLOAD_BYTES
+from app.api.files import MAX_UPLOAD_BYTES, parse_upload
 from app.api.pages import NO_STORE, render
 from app.catalogue import service as catalogues
 from app.catalogue.groups import GROUPS
@@ -38,7 +38,7 @@ from app.catalogue.schemas import (
 )
 from app.db import DbSession as Db
 from app.errors import DomainError, InvalidInput, Problem
-from app.exchange import format_from_filename, parse
+from app.exchange import format_from_filename
 from app.i18n import N_
 from app.validation import problems_from_validation_error
 
@@ -238,24 +238,7 @@ async def _read_upload(upload: UploadFile | None) -> Any:
     if upload is None:
         raise InvalidInput(reason="CATALOGUE", problems=[Problem("bestand", code="missing")])
     body = await upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(body) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(
-            reason="FILE_TOO_LARGE",
-            problems=[
-                Problem(
-                    "(document)",
-                    code="FILE_TOO_LARGE",
-                    params={"mb": MAX_UPLOAD_BYTES // 1_000_000},
-                )
-            ],
-        )
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            reason="NOT_UTF8", problems=[Problem("(document)", code="NOT_UTF8")]
-        ) from exc
-    return parse(text, format_from_filename(upload.filename or ""))
+    return parse_upload(body, format_from_filename(upload.filename or ""))
 
 
 # --- the Waardenkaart and the list ------------------------------------------------------------
