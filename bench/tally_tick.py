@@ -92,7 +92,7 @@ async def _measure(url: str, phones: int, ticks: int, kind: str) -> dict[str, An
             await asyncio.sleep(0.01)  # the marker or delta reaches the hub
             began = time.perf_counter()
             # Every tick recomputes what it would (no cost back-off, before or after).
-            room.aggregated_at = room.texts_read_at = 0.0
+            room.texts_read_at = 0.0
             await hub._push_tally(room, ["facilitator", "screen"])
             samples.append(time.perf_counter() - began)
     finally:

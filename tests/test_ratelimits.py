@@ -106,7 +106,7 @@ def test_counting_in_memory_starts_no_thread_per_event() -> None:
         started.append(thread)
         original(thread)
 
-    threading.Thread.start = counting_start  # type: ignore[method-assign]
+    threading.Thread.start = counting_start  # type: ignore[method-assign,assignment]
     try:
         for _ in range(20):
             assert limits.hit(rules, "join-ip", "192.0.2.1")

@@ -239,6 +239,7 @@ class TestOpvattingen:
         ]
 
     def _texts(self, own: Browser, key: str) -> list[str]:
+        texts: list[str]
         [texts] = [
             v["opvattingen"]
             for c in own.catalogue()["clusters"]

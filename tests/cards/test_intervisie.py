@@ -13,13 +13,14 @@ from app.cards import intervisie
 from app.cards.models import Principekaart
 from app.cards.room import ValueInRoom, compare_room
 from app.casussen.models import Casus
-from app.errors import Rejected
+from app.errors import InvalidInput, Rejected
 from app.sessions import ballots, flows
 from app.sessions import service as sessions
 from app.sessions.models import Denksessie, Participant, SessionRound
 from app.sessions.schemas import JoinRequest
 from tests.accounts.support import HTML, form_token
 from tests.cards.factories import make_draft_card
+from tests.conftest import OtherOrganisation
 from tests.sessions.factories import make_denksessie
 
 BUILTIN = "principekaart-professionals-2024"
@@ -114,7 +115,7 @@ class TestChecklist:
     ) -> None:
         card = db.exec(select(Principekaart).where(Principekaart.slug == BUILTIN)).one()
         data = intervisie.IntervisieCreate(**CASUS, checklist=["geen_namen"])
-        with pytest.raises(intervisie.InvalidInput) as refused:
+        with pytest.raises(InvalidInput) as refused:
             intervisie.start(db, card=card, organisation_id=demo_org_id, data=data)
         assert {p.loc for p in refused.value.problems} == {
             "checklist.geen_datums",
@@ -155,7 +156,7 @@ class TestChecklist:
         self,
         db: Session,
         demo_org_id: int,
-        other_organisation,  # type: ignore[no-untyped-def]
+        other_organisation: OtherOrganisation,
     ) -> None:
         draft = make_draft_card(db, organisation_id=demo_org_id)
         _, stranger = other_organisation()
@@ -330,7 +331,7 @@ class TestOtherValue:
     def test_offered_values_must_be_in_the_catalogue(
         self, db: Session, started: Denksessie
     ) -> None:
-        with pytest.raises(intervisie.InvalidInput) as refused:
+        with pytest.raises(InvalidInput) as refused:
             sessions.validate_config(
                 db,
                 denksessie=started,
@@ -426,7 +427,7 @@ class TestComparison:
     def test_another_organisation_cannot_read_it(
         self,
         started: Denksessie,
-        other_organisation,  # type: ignore[no-untyped-def]
+        other_organisation: OtherOrganisation,
     ) -> None:
         _, stranger = other_organisation()
         answer = stranger.get(f"/console/{started.id}/kaart-en-zaal", headers=HTML)

@@ -30,7 +30,8 @@ def _result_until(socket: Socket, round_id: int, wanted: Any) -> Frame:
             found: Frame | None = frame["rounds"].get(str(round_id), {}).get("results")
             return found
         if frame["type"] in ("state", "snapshot"):
-            return frame.get("results", {}).get(str(round_id))
+            shown: Frame | None = frame.get("results", {}).get(str(round_id))
+            return shown
         return None
 
     frame = socket.until(lambda frame: (r := result(frame)) is not None and wanted(r))

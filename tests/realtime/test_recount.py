@@ -57,7 +57,7 @@ async def _kill_connections(client_name: str) -> int:
         killed = 0
         for client in await admin.client_list():
             if client.get("name") == client_name:
-                await admin.execute_command("CLIENT", "KILL", "ID", client["id"])
+                await admin.execute_command("CLIENT", "KILL", "ID", client["id"])  # type: ignore[no-untyped-call]
                 killed += 1
         return killed
     finally:

@@ -7,6 +7,7 @@ texts follow by themselves, without another ballot."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -47,9 +48,12 @@ def test_a_ballot_reaches_the_facilitator_without_a_recount(
         )
         recounts: list[int] = []
         read_live = views.read_live
-        monkeypatch.setattr(
-            views, "read_live", lambda *a, **k: recounts.append(1) or read_live(*a, **k)
-        )
+
+        def counted_read_live(*args: Any, **kwargs: Any) -> Any:
+            recounts.append(1)
+            return read_live(*args, **kwargs)
+
+        monkeypatch.setattr(views, "read_live", counted_read_live)
         with live.participant() as (_, second):
             second.socket.send(ballot(round_id, "approval", {"approve": ["eenvoud", "privacy"]}))
             second.socket.of_type("ack")

@@ -14,7 +14,7 @@ import typing
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from app.realtime.protocol import BallotFrame, client_frames
 from app.sessions.kinds import KINDS, kind_of
@@ -32,7 +32,7 @@ APP = ROOT / "app"
 KINDS_PACKAGE = APP / "sessions" / "kinds"
 
 
-def _union_members() -> dict[str, type]:
+def _union_members() -> dict[str, type[BaseModel]]:
     """The ``RoundCreate*`` members of the API's union, by the ``kind`` each one fixes."""
     union, _discriminator = typing.get_args(RoundCreateByKind)
     found = {}
