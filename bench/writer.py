@@ -51,6 +51,7 @@ def _database(kind: str) -> Iterator[str]:
 
 
 def _setup(url: str, phones: int) -> tuple[int, dict[str, int], list[str]]:
+    import app.models  # noqa: F401  (every table, so the foreign keys between them resolve)
     from app.casussen import service as casussen
     from app.config import Settings
     from app.db import build_engine, transaction
