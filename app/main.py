@@ -68,6 +68,20 @@ def _render_error_page(request: Request, status: int, message: str) -> Response:
     return response
 
 
+async def every(
+    interval_s: float, first_after_s: float, job: Callable[[], Awaitable[None]], what: str
+) -> None:
+    """Run ``job`` every ``interval_s`` seconds, the first time after ``first_after_s``; a
+    failure is logged as ``what`` and the loop goes on (the next run tries again)."""
+    await asyncio.sleep(first_after_s)
+    while True:
+        try:
+            await job()
+        except Exception:
+            logger.exception("%s failed", what)
+        await asyncio.sleep(interval_s)
+
+
 async def purge_periodically(
     engine: Engine,
     publish: Callable[[Event], Awaitable[None]],
@@ -78,19 +92,17 @@ async def purge_periodically(
     may do it: a purge is idempotent and runs in one transaction). The first run waits a
     minute, so a worker that is starting (or a short-lived test app) is not slowed by it.
     A denksessie ended for idleness is announced after the commit, so its sockets close."""
-    await asyncio.sleep(first_after_s)
-    while True:
-        try:
-            # in_thread waits for the thread when cancelled at shutdown, so its connection is
-            # returned before the engine is disposed (otherwise it leaks).
-            expired = await in_thread(lambda: _purge_expired(engine))
-            for event in expired.ended:
-                await publish(event)
-            if expired.purged:
-                logger.info("participant data deleted for denksessies %s", expired.purged)
-        except Exception:  # keep the loop alive; the next hour tries again
-            logger.exception("deleting expired participant data failed")
-        await asyncio.sleep(interval_s)
+
+    async def purge() -> None:
+        # in_thread waits for the thread when cancelled at shutdown, so its connection is
+        # returned before the engine is disposed (otherwise it leaks).
+        expired = await in_thread(lambda: _purge_expired(engine))
+        for event in expired.ended:
+            await publish(event)
+        if expired.purged:
+            logger.info("participant data deleted for denksessies %s", expired.purged)
+
+    await every(interval_s, first_after_s, purge, "deleting expired participant data")
 
 
 def _purge_expired(engine: Engine) -> privacy.Expired:
@@ -106,13 +118,12 @@ async def close_self_paced_periodically(
     """Close self-paced denksessies at their closing time (docs/decisions/0033). Every worker
     may run it: a conditional update lets one worker close each denksessie, once. Ballots
     are refused from the closing time on, also before this job has run."""
-    while True:
-        await asyncio.sleep(interval_s)
-        try:
-            for event in await in_thread(lambda: close_due_self_paced(engine)):
-                await publish(event)
-        except Exception:  # keep the loop alive; the next check tries again
-            logger.exception("closing self-paced denksessies failed")
+
+    async def close() -> None:
+        for event in await in_thread(lambda: close_due_self_paced(engine)):
+            await publish(event)
+
+    await every(interval_s, interval_s, close, "closing self-paced denksessies")
 
 
 def close_due_self_paced(engine: Engine) -> list[Event]:
