@@ -20,8 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from app import i18n
-from app.accounts.service import may
-from app.api.deps import DbSession, OrganisationId, PathId, ReaderOrganisationId
+from app.api.deps import DbSession, OrganisationId, PathId, ReaderOrganisationId, may_edit
 from app.api.errors import domain_error_text, language_of, worded_problems
 from app.api.files import MAX_UPLOAD_BYTES, parse_upload
 from app.api.pages import NO_STORE, render
@@ -89,11 +88,6 @@ FIELDS: dict[str, str] = {
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _editable(request: Request) -> bool:
-    account = getattr(request.state, "account", None)
-    return account is not None and may(account.role, "facilitator")
-
-
 def _say(request: Request, message: str) -> str:
     return i18n.translations(language_of(request)).gettext(message)
 
@@ -139,7 +133,7 @@ def _done(target: str, code: str, anchor: str = "") -> RedirectResponse:
 
 def _page(request: Request, template: str, *, status: int = 200, **context: Any) -> Response:
     done = DONE.get(request.query_params.get("klaar", ""))
-    response = render(request, template, done=done, editable=_editable(request), **context)
+    response = render(request, template, done=done, editable=may_edit(request), **context)
     response.status_code = status
     response.headers.update(NO_STORE)
     return response
@@ -534,7 +528,7 @@ def value_page(
     request: Request, db: DbSession, organisation_id: OrganisationId, slug: str, key: str
 ) -> Response:
     catalogue = catalogues.get_writable(db, slug=slug, organisation_id=organisation_id)
-    if not _editable(request):  # a viewer reads the editor page, which shows every value
+    if not may_edit(request):  # a viewer reads the editor page, which shows every value
         return RedirectResponse(f"{_editor_url(slug)}#waarde-{key}", 303)
     return _value_page(request, db, catalogue, key)
 

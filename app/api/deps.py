@@ -188,6 +188,13 @@ def current_login(
 OptionalLogin = Annotated[Login | None, Depends(current_login)]
 
 
+def may_edit(request: Request) -> bool:
+    """Whether the logged-in account of this request may change content (a facilitator or an
+    owner); a viewer's pages show everything read-only."""
+    account = getattr(request.state, "account", None)
+    return account is not None and accounts.may(account.role, "facilitator")
+
+
 def require_login(login: OptionalLogin) -> Login:
     if login is None:
         raise NotAuthenticated()

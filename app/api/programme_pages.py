@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from app.api.deps import DbSession, OrganisationId, PathId
+from app.api.deps import DbSession, OrganisationId, PathId, may_edit
 from app.api.errors import domain_error_text, language_of, worded_problems
 from app.api.pages import NO_STORE, render
 from app.casussen import service as casussen
@@ -30,11 +30,6 @@ from app.validation import problems_from_errors
 router = APIRouter(include_in_schema=False)
 
 Typed = Annotated[str, Form(max_length=1000)]
-
-
-def _editable(request: Request) -> bool:
-    account = getattr(request.state, "account", None)
-    return account is not None and account.role != "viewer"
 
 
 def _problems(request: Request, exc: DomainError | ValidationError) -> list[Problem]:
@@ -98,7 +93,7 @@ def _list_page(
         ],
         form={"denksessie_id": "", "name": "", "description": "", **(form or {})},
         problems=problems or [],
-        editable=_editable(request),
+        editable=may_edit(request),
         names=_value_names(db, organisation_id),
         saved=saved,
     )
@@ -194,7 +189,7 @@ def _start_page(
             **(form or {}),
         },
         problems=problems or [],
-        editable=_editable(request),
+        editable=may_edit(request),
         names=_value_names(db, organisation_id),
     )
     response.status_code = status

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from app.aggregation.methods import RANKING_METHODS
-from app.api.deps import DbSession, OrganisationId, PathId
+from app.api.deps import DbSession, OrganisationId, PathId, may_edit
 from app.api.errors import domain_error_text, language_of, worded_problems
 from app.api.pages import NO_STORE, render
 from app.casussen import service as casussen
@@ -50,7 +50,7 @@ def traject_list(request: Request, db: DbSession, organisation_id: OrganisationI
         default_catalogue=catalogues.BUILTIN_SLUG,
         default_question=DEFAULT_QUESTION,
         methods=RANKING_METHODS,
-        editable=_editable(request),
+        editable=may_edit(request),
     )
     response.headers.update(NO_STORE)
     return response
@@ -65,11 +65,6 @@ def traject_page(
         db, traject_id=traject_id, organisation_id=organisation_id
     )
     return _traject_response(request, db, organisation_id, traject)
-
-
-def _editable(request: Request) -> bool:
-    account = getattr(request.state, "account", None)
-    return account is not None and account.role != "viewer"
 
 
 def _traject_response(
@@ -124,7 +119,7 @@ def _traject_response(
         },
         settings_problems=problems or [],
         consequence=consequence,
-        editable=_editable(request),
+        editable=may_edit(request),
         catalogues=[
             catalogues.summary(db, c)
             for c in catalogues.list_visible(db, organisation_id=organisation_id)
