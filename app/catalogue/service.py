@@ -10,9 +10,11 @@ to values by key.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from app.catalogue.groups import GROUPS, GROUPS_BY_KEY
@@ -688,6 +690,36 @@ def value_names(db: DbSession, catalogue: Catalogue) -> dict[str, str]:
 
 def value_keys(db: DbSession, catalogue: Catalogue) -> set[str]:
     return set(value_names(db, catalogue))
+
+
+# catalogue id -> (its updated_at when read, its value keys). Every change to a catalogue's
+# values bumps its ``updated_at`` (``_touch``, ``write_document``), so an equal stamp means equal
+# keys. Checking a batch of ballots read the values on every batch: 19 % of the ballot writer
+# (cProfile, casus ballots in batches of 4); now one indexed read of one column.
+_KEYS_BY_STAMP: dict[int, tuple[datetime, frozenset[str]]] = {}
+_KEYS_KEPT = 256
+_STAMP = sa_select(Catalogue.__table__.c.updated_at).where(  # type: ignore[attr-defined]
+    Catalogue.__table__.c.id == bindparam("id")  # type: ignore[attr-defined]
+)
+_KEYS = sa_select(CatalogueValue.__table__.c.key).where(  # type: ignore[attr-defined]
+    CatalogueValue.__table__.c.catalogue_id == bindparam("id")  # type: ignore[attr-defined]
+)
+
+
+def current_value_keys(db: DbSession, catalogue_id: int) -> frozenset[str]:
+    """The catalogue's value keys as committed (or written in ``db``'s transaction), served
+    from memory while the catalogue is unchanged. Safe from any thread: a worker's threads
+    only ever replace an entry with one read from the database."""
+    connection = db.connection()
+    stamp = connection.execute(_STAMP, {"id": catalogue_id}).scalar_one()
+    kept = _KEYS_BY_STAMP.get(catalogue_id)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    keys = frozenset(connection.execute(_KEYS, {"id": catalogue_id}).scalars())
+    if len(_KEYS_BY_STAMP) >= _KEYS_KEPT:
+        _KEYS_BY_STAMP.clear()
+    _KEYS_BY_STAMP[catalogue_id] = (stamp, keys)
+    return keys
 
 
 def delete(db: DbSession, *, catalogue: Catalogue) -> None:

@@ -46,7 +46,8 @@ from app.realtime.relay import Relay
 from app.realtime.rooms import PEOPLE_REFRESH_S, PEOPLE_RESEND_S, Room, SharedSnapshot
 from app.realtime.threads import in_thread
 from app.realtime.views import dumps
-from app.realtime.writer import BallotWriter, StoredBallot
+from app.realtime.writer import BallotWriter
+from app.sessions.ballot_batch import StoredBallot
 from app.sessions.models import Denksessie
 from app.sessions.service import normalise_code
 from app.tokens import Role

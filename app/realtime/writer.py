@@ -21,9 +21,10 @@ order, so every transaction takes its row locks in one order.
 
 Durable, then acknowledged: ``submit`` returns only after the batch's commit succeeded.
 
-The writer also knows what it stored: inside the batch's transaction it reads back the stored
-ballot of every accepted one (a resend too: its first attempt may have been stored by a worker
-that died before telling anyone), and once committed hands them to ``on_stored``. The hub
+The writer also knows what it stored: the batch returns the stored ballot of every accepted one
+(what it wrote, and for a resend what its first attempt stored, read back: that may have been
+stored by a worker that died before telling anyone), and once committed hands them to
+``on_stored``. The hub
 publishes them as deltas for every worker's running tallies (decision 0028).
 """
 
@@ -33,8 +34,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Table, tuple_
 from sqlalchemy import select as select_columns
@@ -53,7 +52,7 @@ from app.aggregation.methods import OTHER_ROLE
 from app.errors import DomainError
 from app.realtime.threads import in_thread
 from app.sessions import ballot_batch
-from app.sessions.ballot_batch import BallotRequest
+from app.sessions.ballot_batch import BallotRequest, StoredBallot
 from app.sessions.ballots import BallotCast, unstorable_text
 from app.sessions.models import Ballot, Participant
 
@@ -65,35 +64,11 @@ PARTICIPANT: Table = Participant.__table__  # type: ignore[attr-defined]
 Outcome = BallotCast | DomainError | SQLAlchemyError
 
 
-@dataclass(frozen=True)
-class StoredBallot:
-    """A ballot as committed: what a running tally needs to count it instead of the older one
-    of its participant (``aggregation/running.py``)."""
-
-    denksessie_id: int
-    round_id: int
-    participant_id: str
-    revision: int
-    payload: dict[str, Any]
-    role: str
-    client_msg_id: str
-
-    def delta(self) -> dict[str, Any]:
-        """As carried in a ``ballots_changed`` event (``Room.apply_deltas`` reads it)."""
-        return {
-            "round_id": self.round_id,
-            "participant_id": self.participant_id,
-            "revision": self.revision,
-            "payload": self.payload,
-            "role": self.role,
-            "client_msg_id": self.client_msg_id,
-        }
-
-
 def _read_stored(
     db: Session, requests: Sequence[BallotRequest], outcomes: Sequence[object]
 ) -> list[StoredBallot]:
-    """The stored ballot of every accepted request, read in the batch's own transaction."""
+    """The stored ballot of every accepted request, read in the one-by-one path's transaction
+    (the batch path knows what it wrote: ``ballot_batch.cast_batch``)."""
     pairs = {
         (request.round_id, request.participant_id): request.denksessie_id
         for request, outcome in zip(requests, outcomes, strict=True)
@@ -222,8 +197,7 @@ class BallotWriter:
     def _commit(self, requests: list[BallotRequest]) -> tuple[list[Outcome], list[StoredBallot]]:
         try:
             with Session(self._engine, expire_on_commit=False) as db:
-                outcomes = ballot_batch.cast_ballots(db, requests)
-                stored = _read_stored(db, requests, outcomes)
+                outcomes, stored = ballot_batch.cast_batch(db, requests)
                 db.commit()
                 return list(outcomes), stored
         except IntegrityError:

@@ -21,7 +21,6 @@ from app.catalogue import service as catalogues
 from app.db import DbSession
 from app.errors import Rejected
 from app.organisations.models import utcnow
-from app.sessions import service as sessions
 from app.sessions.kinds import kind_of
 from app.sessions.kinds.base import _reject
 from app.sessions.kinds.base import shown_principles as shown_principles
@@ -84,13 +83,14 @@ class Lookups:
 
     def __init__(self, db: DbSession) -> None:
         self._db = db
-        self._value_keys: dict[int, set[str]] = {}
+        self._value_keys: dict[int, frozenset[str]] = {}
         self._principle_ids: dict[int, set[int]] = {}
 
-    def value_keys(self, denksessie: Denksessie) -> set[str]:
+    def value_keys(self, denksessie: Denksessie) -> frozenset[str]:
         if denksessie.catalogue_id not in self._value_keys:
-            catalogue = sessions.catalogue_of(self._db, denksessie)
-            self._value_keys[denksessie.catalogue_id] = catalogues.value_keys(self._db, catalogue)
+            self._value_keys[denksessie.catalogue_id] = catalogues.current_value_keys(
+                self._db, denksessie.catalogue_id
+            )
         return self._value_keys[denksessie.catalogue_id]
 
     def principle_ids(self, denksessie: Denksessie, session_round: SessionRound) -> set[int]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlmodel import Session
 from sqlmodel import select as select_models
 
@@ -111,10 +111,10 @@ async def test_a_resend_racing_its_first_attempt_is_acked_once(
     others = [room.request(i, ["eenvoud"], f"other-{i}") for i in range(1, 6)]
     original = ballot_batch._write_ballots
 
-    def other_worker_first(db: Session, writes: list[Any]) -> None:
+    def other_worker_first(connection: Connection, upsert: Any, writes: list[Any]) -> None:
         with transaction(realtime_engine) as elsewhere:
             cast_one(elsewhere, racing)
-        original(db, writes)
+        original(connection, upsert, writes)
 
     monkeypatch.setattr(ballot_batch, "_write_ballots", other_worker_first)
     writer = BallotWriter(realtime_engine)

@@ -20,11 +20,20 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, select
 
 from app import migrate
+from app.catalogue import service as catalogues
+from app.catalogue.schemas import ValueCreate
 from app.content import load_builtin_content
 from app.db import build_engine, transaction
 from app.errors import DomainError
 from app.organisations import service as organisations
-from app.sessions.ballot_batch import BallotRequest, Outcome, cast_ballots, cast_one
+from app.sessions import service as sessions
+from app.sessions.ballot_batch import (
+    BallotRequest,
+    Outcome,
+    cast_ballots,
+    cast_batch,
+    cast_one,
+)
 from app.sessions.models import Ballot, BallotSubmission, Denksessie, Participant, Principle
 from tests.conftest import settings_for
 from tests.sessions.factories import (
@@ -370,3 +379,75 @@ class TestOnSqlite:
         assert batch == single
         assert batch_rows == single_rows
         _check_rows(batch_rows, script)
+
+
+def _stored_rows(db: Session) -> dict[tuple[int, str], tuple[Any, ...]]:
+    ballot, participant = Ballot.__table__, Participant.__table__  # type: ignore[attr-defined]
+    rows = db.execute(
+        select_columns(
+            ballot.c.round_id,
+            ballot.c.participant_id,
+            ballot.c.revision,
+            ballot.c.payload,
+            participant.c.role,
+            ballot.c.client_msg_id,
+        ).join_from(ballot, participant, participant.c.id == ballot.c.participant_id)
+    )
+    return {(r[0], r[1]): (r[2], r[3], r[4] or "overig", r[5]) for r in rows}
+
+
+class TestWhatTheBatchReportsStored:
+    """The running tallies of every worker count what the writer says it stored (decision
+    0028), so it must be exactly what the database holds, for first casts, revisions and
+    resends alike."""
+
+    def test_stored_equals_the_database(self, db: Session, demo_org_id: int) -> None:
+        script = _script(db, demo_org_id)
+        outcomes, stored = cast_batch(db, script.requests)
+        db.flush()
+        in_database = _stored_rows(db)
+        accepted = {
+            (request.round_id, request.participant_id)
+            for request, outcome in zip(script.requests, outcomes, strict=True)
+            if not isinstance(outcome, DomainError)
+        }
+        reported = {
+            (s.round_id, s.participant_id): (s.revision, s.payload, s.role, s.client_msg_id)
+            for s in stored
+        }
+        assert len(reported) == len(stored)  # one per round and participant
+        assert set(reported) == accepted
+        assert reported == {pair: in_database[pair] for pair in accepted}
+
+
+class TestCatalogueEditedWhileVoting:
+    """The value keys a ballot is checked against are kept between batches; an edit of the
+    catalogue must still count from the next batch on."""
+
+    def test_a_value_added_mid_round_is_accepted(self, db: Session, demo_org_id: int) -> None:
+        room = make_denksessie(db, organisation_id=demo_org_id)
+        casus = make_open_round(db, room, "casus", max_values=3)
+        voter = make_participant(db, room)
+        denksessie_id, participant_id = _ids(room, voter)
+
+        def ballot(value: str, msg_id: str) -> Outcome | DomainError:
+            payload = {"decision": "toekennen", "values": [value], "principles": {}}
+            request = BallotRequest(
+                denksessie_id, participant_id, round_id(casus), "casus", payload, msg_id
+            )
+            [outcome] = cast_ballots(db, [request])
+            return outcome
+
+        before = ballot("bereikbaarheid", "before")
+        assert isinstance(before, DomainError)
+        assert before.code == "UNKNOWN_VALUE"
+        catalogue = sessions.catalogue_of(db, room)
+        cluster = catalogues.to_document(db, catalogue).clusters[0].key
+        catalogues.add_value(
+            db,
+            catalogue=catalogue,
+            data=ValueCreate(key="bereikbaarheid", name="Bereikbaarheid", cluster=cluster),
+        )
+        after = ballot("bereikbaarheid", "after")
+        assert not isinstance(after, DomainError)
+        assert after.revision == 1
