@@ -35,7 +35,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import Table, tuple_
+from sqlalchemy import Table
 from sqlalchemy import select as select_columns
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import (
@@ -86,7 +86,10 @@ def _read_stored(
             BALLOT.c.client_msg_id,
         )
         .join_from(BALLOT, PARTICIPANT, PARTICIPANT.c.id == BALLOT.c.participant_id)
-        .where(tuple_(BALLOT.c.round_id, BALLOT.c.participant_id).in_(list(pairs)))
+        .where(
+            BALLOT.c.round_id.in_({round_id for round_id, _ in pairs}),
+            BALLOT.c.participant_id.in_({pid for _, pid in pairs}),
+        )
     )
     return [
         StoredBallot(
@@ -99,6 +102,7 @@ def _read_stored(
             msg_id,
         )
         for round_id, pid, revision, payload, role, msg_id in rows
+        if (round_id, pid) in pairs  # the IN lists also match other pairs of their values
     ]
 
 
