@@ -46,6 +46,7 @@ from bench.common import (
     Deployment,
     add_deployment_arguments,
     cores,
+    cpu_seconds,
     facilitator_login,
     gc_summary,
     percentiles,
@@ -291,11 +292,13 @@ class Swarm:
             await self._room_wide_update()
             profiler = self._start_profiler()
             self._metrics_before = {b: scrape_metrics(b) for b in self.deployment.base_urls}
+            cpu_before = (time.monotonic(), self._cpu())
             await self._vote(self.casus_round, "casus")
             await self._control(f"rounds/{self.casus_round}/close")
             await self._control(f"rounds/{self.ranking_round}/open")
             await self._vote(self.ranking_round, "ranking")
             await self._drain()
+            self._cpu_while_voting(*cpu_before)
             if profiler is not None:
                 profiler.send_signal(signal.SIGINT)  # py-spy writes its output on Ctrl-C
                 await asyncio.to_thread(profiler.wait, 10)
@@ -471,6 +474,24 @@ class Swarm:
             "connect_seconds": round(seconds, 2),
             "connects_per_s": round(held / seconds, 1),
             "compression": "permessage-deflate" if self.options.compression else "none",
+        }
+
+    def _cpu(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.deployment.pids)
+
+    def _cpu_while_voting(self, began: float, cpu_before: float) -> None:
+        """The servers' CPU time while both rounds were voted: the cost of a ballot (its
+        frame, check, write, ack, and its share of the tallies) whatever else runs on the
+        machine, which wall-clock latencies are not."""
+        if not self.deployment.pids:
+            return
+        used = self._cpu() - cpu_before
+        acked = len(self.tally.acked)
+        self.figures["server_cpu_while_voting"] = {
+            "seconds": round(used, 2),
+            "wall_seconds": round(time.monotonic() - began, 2),
+            "share_of_one_core": round(used / max(time.monotonic() - began, 1e-9), 3),
+            "ms_per_ballot": round(1000 * used / acked, 3) if acked else None,
         }
 
     def _rss(self) -> dict[int, int]:
