@@ -328,8 +328,9 @@ def started(
                 deployment.pids.append(process.pid)
                 deployment.base_urls.append(f"http://127.0.0.1:{port}")
                 del index
+            # Workers start side by side on one CPU (two-CPU machines): give each its start time.
             for url, process in zip(deployment.base_urls, deployment.processes, strict=True):
-                wait_healthy(url, process)
+                wait_healthy(url, process, timeout=30.0 * workers)
             yield deployment
         finally:
             for process in deployment.processes:

@@ -357,7 +357,7 @@ class Swarm:
             json={
                 "title": "Swarm",
                 "casus_ids": [casus_id],
-                "room_size": min(self.options.phones, 5_000),
+                "room_size": self.options.phones,  # at most MAX_PHONES, the largest room size
                 "show_results_live": self.options.live_results,
             },
         )

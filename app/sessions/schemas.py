@@ -73,7 +73,7 @@ BALLOT_MODELS: dict[str, type[StrictModel]] = {
 DEFAULT_ROLES = ["gemeente", "landelijke uitvoeringsorganisatie", "welzijn", "inwoner", "anders"]
 # The expected room size when the facilitator names none, and the largest one (decision 0011).
 DEFAULT_ROOM_SIZE = 60
-MAX_ROOM_SIZE = 5_000
+MAX_ROOM_SIZE = 20_000  # a plenary at a conference, over several workers (decision 0040)
 RoomSize = Annotated[int, Field(ge=1, le=MAX_ROOM_SIZE)]
 
 
