@@ -141,7 +141,7 @@ bench: install-dev
 BENCH_PHONES_4W ?= 20000
 bench-workers: install-dev
 	@mkdir -p var/bench
-	@set -o pipefail; timeout 900 $(BIN)/python bench/swarm.py --database postgres --workers 4 \
+	@set -o pipefail; timeout 1800 $(BIN)/python bench/swarm.py --database postgres --workers 4 \
 		--phones $(BENCH_PHONES_4W) --rate $(BENCH_RATE) --seconds 5 --no-compression \
 		--label postgres-redis-4-workers | tee var/bench/swarm-4-workers.json
 

@@ -62,7 +62,7 @@ from bench.common import (
 
 MAX_PHONES = 20_000
 MAX_BALLOTS = 200_000
-RUN_TIMEOUT_S = 600.0
+RUN_TIMEOUT_S = 600.0  # and 60 ms more per phone above 10,000 (joining and connecting them)
 CONNECT_CONCURRENCY = 64
 JOIN_CONCURRENCY = 32
 DRAIN_TIMEOUT_S = 30.0
@@ -283,9 +283,11 @@ class Swarm:
             self.api = api
             await self._prepare()
             await self._join()
+            _progress(f"{len(self.phones)} phones joined")
             rss_before = self._rss()
             await self._connect_watchers()
             await self._connect_phones()
+            _progress(f"{self.figures['sockets']['held']} sockets held")
             await asyncio.sleep(2.0)  # let first tallies go out and sockets settle
             rss_after = self._rss()
             self._memory(rss_before, rss_after)
@@ -294,6 +296,7 @@ class Swarm:
             self._metrics_before = {b: scrape_metrics(b) for b in self.deployment.base_urls}
             cpu_before = (time.monotonic(), self._cpu())
             await self._vote(self.casus_round, "casus")
+            _progress("casus round voted")
             await self._control(f"rounds/{self.casus_round}/close")
             await self._control(f"rounds/{self.ranking_round}/open")
             await self._vote(self.ranking_round, "ranking")
@@ -758,8 +761,13 @@ class Swarm:
         await asyncio.gather(*readers, *self.watchers, return_exceptions=True)
 
 
+def _progress(line: str) -> None:
+    """A phase done, on stderr (stdout is the JSON): a long run shows where it is."""
+    print(f"swarm: {line}", file=sys.stderr, flush=True)
+
+
 async def _run(deployment: Deployment, options: Options) -> dict[str, Any]:
-    async with asyncio.timeout(RUN_TIMEOUT_S):
+    async with asyncio.timeout(RUN_TIMEOUT_S + 0.06 * max(0, options.phones - 10_000)):
         return await Swarm(deployment, options).run()
 
 
