@@ -11,6 +11,7 @@ forces the ORM fallback for every batch, for comparison.
 
     python bench/writer.py                      # both databases, both paths
     python bench/writer.py --database postgres --path batch --ballots 20000
+    python bench/writer.py --database sqlite --batch-sizes 4,16,64   # CPU per ballot by batch size
 """
 
 from __future__ import annotations
@@ -211,14 +212,74 @@ def run(database: str, path: str, phones: int, ballots: int) -> dict[str, Any]:
     return figures
 
 
+def batch_cost(database: str, phones: int, ballots: int, sizes: list[int]) -> dict[str, Any]:
+    """CPU time per ballot of casus ballots written in batches of each size, one after another
+    in this thread (``BallotWriter._commit``, what the writer's thread runs per batch). At
+    1,000 ballots/s the writer keeps up and its batches are small, so a batch's fixed cost is
+    what a voting worker pays (decision 0039)."""
+    from app.config import Settings
+    from app.db import build_engine
+    from app.realtime.writer import BallotWriter
+    from app.sessions.ballot_batch import BallotRequest
+
+    figures: dict[str, Any] = {"database": database, "phones": phones, "kind": "casus"}
+    for size in sizes:
+        with _database(database) as url:
+            denksessie_id, rounds, ids = _setup(url, phones)
+            _switch(url, denksessie_id, rounds["approval"], rounds["casus"])
+            engine = build_engine(
+                Settings(database_url=url, secret_key="x" * 32, environment="test")
+            )
+            writer = BallotWriter(engine)
+            requests = [
+                BallotRequest(
+                    denksessie_id,
+                    ids[n % len(ids)],
+                    rounds["casus"],
+                    "casus",
+                    _payload("casus", n % len(ids), n // len(ids)),
+                    f"casus-{n}",
+                )
+                for n in range(ballots)
+            ]
+            batches = [requests[i : i + size] for i in range(0, len(requests), size)]
+            warm = max(1, len(batches) // 20)
+            for batch in batches[:warm]:
+                writer._commit(batch)
+            measured = sum(len(batch) for batch in batches[warm:])
+            began = time.process_time()
+            for batch in batches[warm:]:
+                writer._commit(batch)
+            used = time.process_time() - began
+            engine.dispose()
+        figures[f"batch_{size}"] = {
+            "ballots": measured,
+            "cpu_ms_per_ballot": round(1000 * used / max(measured, 1), 3),
+            "cpu_ms_per_batch": round(1000 * used / max(len(batches) - warm, 1), 3),
+        }
+    return figures
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--path", choices=["batch", "one-by-one", "both"], default="both")
     parser.add_argument("--phones", type=int, default=2000)
     parser.add_argument("--ballots", type=int, default=6000, help="per round")
+    parser.add_argument(
+        "--batch-sizes",
+        help="instead: CPU per ballot in batches of these sizes, e.g. 4,16,64 (decision 0039)",
+    )
     options = parser.parse_args(argv)
     databases = ["sqlite", "postgres"] if options.database == "both" else [options.database]
+    if options.batch_sizes:
+        sizes = [max(1, int(size)) for size in options.batch_sizes.split(",")]
+        for database in (
+            ["sqlite", "postgres"] if options.database == "both" else [options.database]
+        ):
+            figures = batch_cost(database, options.phones, min(options.ballots, MAX_BALLOTS), sizes)
+            print(json.dumps(figures), flush=True)
+        return
     paths = ["batch", "one-by-one"] if options.path == "both" else [options.path]
     for database in databases:
         for path in paths:
