@@ -522,7 +522,7 @@ class TestDatabaseUnavailable:
         round_id = live.open_round("approval")
         frame = ballot(round_id, "approval", APPROVE)
         with live.participant() as (member, me):
-            monkeypatch.setattr(ballot_batch, "cast_ballots", unavailable)
+            monkeypatch.setattr(ballot_batch, "cast_batch", unavailable)
             me.socket.send(frame)
             error = me.socket.of_type("error")
             monkeypatch.undo()
