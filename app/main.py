@@ -184,6 +184,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await retention
             with suppress(asyncio.CancelledError):
                 await self_paced
+            join_writer = getattr(app.state, "join_writer", None)  # made by the first join
+            if join_writer is not None:
+                await join_writer.close()
             await hub.stop()
             metrics.stop_gc_timing()
             await backplane.disconnect()

@@ -89,6 +89,12 @@ class JoinWriter:
             concurrency=1 if state.settings.is_sqlite else 2,
         )
 
+    async def close(self) -> None:
+        """Wait for the batches being written and their announcements (at shutdown, before
+        the hub and the engine go)."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
     async def submit(self, attempt: JoinAttempt) -> Joined:
         """Join in the next batch: the participant once committed, or the join's
         ``DomainError``, or the ``SQLAlchemyError`` that kept it from being stored."""
