@@ -30,10 +30,10 @@ from fastapi import FastAPI, Request
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
+from app.api.deps import run_db
 from app.api.join_guard import join_guard_of
 from app.errors import DomainError
 from app.events import Event
-from app.realtime.threads import in_thread
 from app.sessions import flows, join_batch
 from app.sessions.join_batch import Admitted, JoinAttempt, Joined, JoinLimits
 
@@ -124,7 +124,7 @@ class JoinWriter:
         attempts = [attempt for attempt, _ in batch]
         outcomes: Sequence[Outcome | BaseException]
         try:
-            outcomes = await in_thread(lambda: self._commit(attempts))
+            outcomes = await run_db(lambda: self._commit(attempts))
         except Exception as exc:  # the thread itself failed: nobody's join is known stored
             outcomes = [exc] * len(batch)
         except BaseException:  # cancelled at shutdown: the waiting requests are going away too
