@@ -63,6 +63,9 @@ class LeanClient:
         _value: BaseException | None,
         _traceback: TracebackType | None,
     ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
         while self._idle:
             self._idle.pop().close()
 
