@@ -125,8 +125,8 @@ class JoinWriter:
         outcomes: Sequence[Outcome | BaseException]
         try:
             outcomes = await run_db(lambda: self._commit(attempts))
-        except Exception as exc:  # the thread itself failed: nobody's join is known stored
-            outcomes = [exc] * len(batch)
+        except Exception as exc:  # not an answer of the database (the limits' storage, a bug):
+            outcomes = [exc] * len(batch)  # nobody's join is known stored
         except BaseException:  # cancelled at shutdown: the waiting requests are going away too
             for _, future in batch:
                 future.cancel()

@@ -128,8 +128,8 @@ def rooms_by_code(db: DbSession, codes: Iterable[str]) -> dict[str, Room]:
 def admit_all(
     db: DbSession, attempts: Sequence[JoinAttempt], limits: JoinLimits
 ) -> list[Admitted | DomainError]:
-    """Every attempt checked in arrival order, as ``app/api/join.py`` checked a lone join;
-    nothing is written, but the limits count what they count."""
+    """Every attempt checked in arrival order, each as a lone join was checked before batches
+    (decision 0011's order); nothing is written, but the limits count what they count."""
     normalised = [sessions.normalise_code(attempt.code) for attempt in attempts]
     rooms = rooms_by_code(db, (code for code in normalised if code))
     outcomes: list[Admitted | DomainError] = []
