@@ -33,6 +33,10 @@ def address_key(host: str) -> str:
     One IPv6 subscriber (a phone, a home, a cloud server) gets a whole /64 and picks addresses
     in it freely, so counting single IPv6 addresses would give a guesser 2**64 fresh budgets.
     """
+    if ":" not in host:
+        # IPv4 (which ``ip_address`` accepts only in its one canonical form), or no address
+        # at all: as is, without parsing it for every join.
+        return host
     try:
         address = ipaddress.ip_address(host)
     except ValueError:

@@ -8,6 +8,7 @@ every request's own commit only releases a savepoint inside it (polar's pattern)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from app.accounts import service as accounts
 from app.accounts.models import Role, UserAccount
 from app.accounts.passwords import Passwords
 from app.api.deps import CSRF_HEADER, LOGIN_COOKIE, get_db
+from app.api.join_writer import JoinWriter
 from app.config import Settings
 from app.content import load_builtin_content
 from app.db import build_engine, committing, transaction
@@ -111,6 +113,8 @@ def app(postgres_url: str, db: Session) -> FastAPI:
             yield db
 
     application.dependency_overrides[get_db] = db_in_test_transaction
+    # Joins are written in batches by the app's join writer, not through get_db.
+    application.state.join_writer = JoinWriter.for_app(application, lambda: nullcontext(db))
     return application
 
 

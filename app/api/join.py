@@ -2,29 +2,70 @@
 
 Guarded against guessing and flooding (``join_guard``, docs/decisions/0011): the code is looked
 up under the failed-attempt limit, then the room PIN (if the facilitator asked one) is checked,
-then the join rates, then a seat of the room's join budget is taken atomically and committed at
-once: a short write transaction, queued first come first served on SQLite (decision 0029).
+then the join rates, then a seat of the room's join budget is taken atomically and committed.
+The joins that arrive together are checked one by one and committed together
+(``join_writer``, decision 0036); each is answered only after its commit.
 """
 
 from __future__ import annotations
 
-import anyio
-from fastapi import APIRouter, BackgroundTasks, Request, Response, status
-from pydantic import BaseModel
-from sqlmodel import Session
+import json
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from app.api.deps import DbSession, run_db
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+
 from app.api.errors import ERROR_RESPONSES
-from app.api.join_guard import JoinGuard, join_guard
+from app.api.join_guard import client_address
+from app.api.join_writer import join_writer
 from app.config import Settings
-from app.errors import Rejected
-from app.sessions import flows
-from app.sessions import service as sessions
-from app.sessions.models import Denksessie, Participant
+from app.sessions.join_batch import JoinAttempt
 from app.sessions.schemas import JoinRequest
 from app.tokens import ClientToken, sign
 
-router = APIRouter(prefix="/api/v1/join", tags=["join"], responses=ERROR_RESPONSES)
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class JoinRoute(APIRoute):
+    """The join route, with a lean handler for the plain case: a JSON object that is a valid
+    ``JoinRequest``, as every phone sends. FastAPI's handler (dependencies solved per request,
+    the body read and validated through its general machinery) was about a quarter of a join's
+    time on the event loop (decision 0036). Anything else (another content type, malformed JSON,
+    a body that does not validate, a client gone while it was read) goes to FastAPI's own
+    handler, so every error is answered exactly as before. FastAPI documents subclassing
+    ``APIRoute`` for a custom route handler; the route, its OpenAPI description and its
+    matching are FastAPI's."""
+
+    def get_route_handler(self) -> Handler:
+        documented = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            data = await _plain_join_request(request)
+            if data is None:
+                return await documented(request)
+            return await _join(request, request.path_params["code"], data)
+
+        return handler
+
+
+async def _plain_join_request(request: Request) -> JoinRequest | None:
+    """The body as FastAPI would validate it, if it is the plain case; else None."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
+        return None
+    try:
+        raw = json.loads(await request.body())  # the body is kept, for FastAPI's handler
+        return JoinRequest.model_validate(raw) if isinstance(raw, dict) else None
+    except Exception:  # unreadable, malformed, too deep, invalid: FastAPI's handler answers
+        return None
+
+
+router = APIRouter(
+    prefix="/api/v1/join", tags=["join"], responses=ERROR_RESPONSES, route_class=JoinRoute
+)
 
 PARTICIPANT_COOKIE = "dks_participant"
 COOKIE_MAX_AGE = 7 * 24 * 3600
@@ -37,82 +78,34 @@ class Joined(BaseModel):
     token: str
 
 
-@router.post("/{code}", status_code=status.HTTP_201_CREATED)
-async def join(
-    request: Request,
-    response: Response,
-    background: BackgroundTasks,
-    db: DbSession,
-    code: str,
-    data: JoinRequest,
-) -> Joined:
+@router.post("/{code}", status_code=status.HTTP_201_CREATED, response_model=Joined)
+async def join(request: Request, code: str, data: JoinRequest) -> Response:
+    return await _join(request, code, data)
+
+
+async def _join(request: Request, code: str, data: JoinRequest) -> Response:
     settings: Settings = request.app.state.settings
-    guard = join_guard(request)
-    # All of it in one worker thread, the commit included: every hop to a thread is a wait for
-    # the scheduler, and on a busy server those waits were most of a join (decision 0035).
-    # Committing in the thread that wrote also gives SQLite's one write slot
-    # (app/write_gate.py) back at once, not a hop later (decision 0029).
-    denksessie, participant = await run_db(
-        lambda: _join(request, guard, db, code, data), limiter=join_limiter(request)
+    joined = await join_writer(request).submit(JoinAttempt(code, data, client_address(request)))
+    token = sign(
+        settings.secret_key,
+        ClientToken("participant", joined.denksessie_id, joined.participant_id),
     )
-    assert denksessie.id is not None
-    token = sign(settings.secret_key, ClientToken("participant", denksessie.id, participant.id))
+    # The answer made here, not by the response model: it is the busiest route there is.
+    response = JSONResponse(
+        {
+            "denksessie_id": joined.denksessie_id,
+            "code": joined.join_code,
+            "participant_id": joined.participant_id,
+            "token": token,
+        },
+        status_code=status.HTTP_201_CREATED,
+    )
     response.set_cookie(
-        f"{PARTICIPANT_COOKIE}_{denksessie.join_code}",
+        f"{PARTICIPANT_COOKIE}_{joined.join_code}",
         token,
         max_age=COOKIE_MAX_AGE,
         httponly=True,
         samesite="lax",
         secure=settings.environment == "production",
     )
-    background.add_task(
-        request.app.state.hub.publish_safely, flows.participants_changed(denksessie)
-    )
-    return Joined(
-        denksessie_id=denksessie.id,
-        code=denksessie.join_code,
-        participant_id=participant.id,
-        token=token,
-    )
-
-
-# Joins in worker threads at once. A wave waits for a turn here, on the event loop, not in the
-# thread pool: a pool full of joins queued at SQLite's write gate left no thread for a
-# facilitator's request that held the gate (its login's write, then its route, are two hops)
-# nor for the hub's ticks (decisions 0029, 0035). On SQLite the writes are one at a time anyway.
-JOIN_THREADS_SQLITE = 4
-JOIN_THREADS = 8
-
-
-def join_limiter(request: Request) -> anyio.CapacityLimiter:
-    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "join_limiter", None)
-    if limiter is None:
-        settings: Settings = request.app.state.settings
-        limiter = request.app.state.join_limiter = anyio.CapacityLimiter(
-            JOIN_THREADS_SQLITE if settings.is_sqlite else JOIN_THREADS
-        )
-    return limiter
-
-
-def _join(
-    request: Request, guard: JoinGuard, db: Session, code: str, data: JoinRequest
-) -> tuple[Denksessie, Participant]:
-    """The code looked up, the PIN, the join limits, the seat and the participant, committed;
-    rolled back in this thread when anything refuses."""
-    try:
-        denksessie = guard.look_up(request, lambda: sessions.get_by_code(db, code))
-        try:
-            sessions.check_pin(denksessie, data.pin)
-        except Rejected:
-            if data.pin:  # a guess; an empty PIN is someone who has not seen the question yet
-                guard.count_failure(request)
-            raise
-        guard.admit(
-            request, denksessie.join_code, budget=sessions.join_budget(denksessie.room_size)
-        )
-        participant = sessions.join(db, denksessie=denksessie, data=data)
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
-    return denksessie, participant
+    return response

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from limits import RateLimitItem
 
 from app.config import Settings
@@ -44,29 +44,31 @@ class JoinGuard:
 
     def look_up(self, request: Request, find: Callable[[], T]) -> T:
         """``find()`` the denksessie behind a code, counting a NotFound against the address."""
-        self.check_failures(request)
+        address = client_address(request)
+        self.check_failures(address)
         try:
             return find()
         except NotFound:
-            self.count_failure(request)
+            self.count_failure(address)
             raise
 
-    def check_failures(self, request: Request) -> None:
-        address = client_address(request)
+    # The rest takes the address (``client_address``), so a batch of joins is checked away
+    # from its requests (app/sessions/join_batch.py, ``JoinLimits``).
+
+    def check_failures(self, address: str) -> None:
         if not self._limits.allows(self._failures, "join-fail", address):
             raise TooManyAttempts(
                 reason="JOIN_CODES",
                 retry_after=self._limits.retry_after(self._failures, "join-fail", address),
             )
 
-    def count_failure(self, request: Request) -> None:
+    def count_failure(self, address: str) -> None:
         """A wrong code or PIN from this address."""
-        self._limits.hit(self._failures, "join-fail", client_address(request))
+        self._limits.hit(self._failures, "join-fail", address)
 
-    def admit(self, request: Request, code: str, *, budget: int) -> None:
+    def admit(self, address: str, code: str, *, budget: int) -> None:
         """Count one join; refuse (before anything is written) when a limit is reached. Both
         limits allow at least twice the room's join ``budget`` per window."""
-        address = client_address(request)
         checks = (
             (at_least(self._per_address, 2 * budget), "join-ip", address, code),
             (at_least(self._per_code, 2 * budget), "join-code", code),
@@ -87,7 +89,12 @@ def client_address(request: Request) -> str:
 
 
 def join_guard(request: Request) -> JoinGuard:
-    guard: JoinGuard | None = getattr(request.app.state, "join_guard", None)
+    return join_guard_of(request.app)
+
+
+def join_guard_of(app: FastAPI) -> JoinGuard:
+    """The app's guard, made on first use (tests put their own limits in its place)."""
+    guard: JoinGuard | None = getattr(app.state, "join_guard", None)
     if guard is None:
-        guard = request.app.state.join_guard = JoinGuard(request.app.state.settings)
+        guard = app.state.join_guard = JoinGuard(app.state.settings)
     return guard

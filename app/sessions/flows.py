@@ -296,11 +296,10 @@ def lock_joining(db: DbSession, *, denksessie: Denksessie, locked: bool) -> Even
     return _event(db, denksessie, "joining_locked", locked=locked)
 
 
-def participants_changed(denksessie: Denksessie) -> Event:
+def participants_changed(denksessie_id: int) -> Event:
     """A marker like ``ballots_changed``: joins are many, so they refresh counts on the next
     tick instead of bumping ``seq`` (which would serialise every join on one row)."""
-    assert denksessie.id is not None
-    return Event(type=PARTICIPANTS_CHANGED, denksessie_id=denksessie.id, seq=MARKER_SEQ)
+    return Event(type=PARTICIPANTS_CHANGED, denksessie_id=denksessie_id, seq=MARKER_SEQ)
 
 
 def end_denksessie(db: DbSession, *, denksessie: Denksessie) -> Event:

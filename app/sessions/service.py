@@ -182,12 +182,40 @@ def update_room(db: DbSession, *, denksessie: Denksessie, data: DenksessieUpdate
     return denksessie
 
 
-def check_pin(denksessie: Denksessie, pin: str | None) -> None:
+class Joinable(Protocol):
+    """What deciding whether one may join reads: a ``Denksessie`` or a lighter row
+    (``join_batch.Room``)."""
+
+    @property
+    def room_pin(self) -> str | None: ...
+    @property
+    def join_locked(self) -> bool: ...
+    @property
+    def roles(self) -> list[str]: ...
+
+
+def check_pin(denksessie: Joinable, pin: str | None) -> None:
     """Refuse a join without the room's PIN, when it has one (compared in constant time)."""
     if denksessie.room_pin is None:
         return
     if not secrets.compare_digest((pin or "").strip().encode(), denksessie.room_pin.encode()):
         raise Rejected("WRONG_PIN" if pin else "PIN_REQUIRED", http_status=403)
+
+
+def joining_role(denksessie: Joinable, data: JoinRequest) -> str | None:
+    """The role one joins with, if joining is open and the role is known."""
+    if denksessie.join_locked:
+        raise Rejected("JOIN_LOCKED")
+    role = data.role or None
+    if role is not None and role not in denksessie.roles:
+        raise Rejected(
+            "UNKNOWN_ROLE", http_status=422, params={"roles": ", ".join(denksessie.roles)}
+        )
+    return role
+
+
+def display_name(data: JoinRequest) -> str | None:
+    return (data.display_name or "").strip() or None
 
 
 def _seat_statement() -> Any:
@@ -220,19 +248,13 @@ def _take_seat(db: DbSession, denksessie: Denksessie) -> None:
 def join(db: DbSession, *, denksessie: Denksessie, data: JoinRequest) -> Participant:
     """A new participant, if joining is open, the role is known and the budget is not spent.
     The PIN is checked before (``check_pin``), so a wrong one can be counted as a guess."""
-    if denksessie.join_locked:
-        raise Rejected("JOIN_LOCKED")
-    role = data.role or None
-    if role is not None and role not in denksessie.roles:
-        raise Rejected(
-            "UNKNOWN_ROLE", http_status=422, params={"roles": ", ".join(denksessie.roles)}
-        )
+    role = joining_role(denksessie, data)
     assert denksessie.id is not None
     _take_seat(db, denksessie)
     participant = Participant(
         id=secrets.token_hex(16),
         denksessie_id=denksessie.id,
-        display_name=(data.display_name or "").strip() or None,
+        display_name=display_name(data),
         role=role,
     )
     db.add(participant)

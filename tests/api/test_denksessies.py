@@ -164,6 +164,40 @@ class TestJoin:
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "UNKNOWN_ROLE"
 
+    @pytest.mark.parametrize(
+        ("body", "content_type", "status", "loc"),
+        [
+            (b'{"display_name": "An"}', "application/json; charset=utf-8", 201, None),
+            (b'{"display_name": "An"', "application/json", 422, "21"),  # where it broke
+            (b'{"display_name": "An"}', "text/plain", 422, "(document)"),
+            (b'["An"]', "application/json", 422, "(document)"),
+            (b'{"display_name": 5}', "application/json", 422, "display_name"),
+            (b'{"naam": "An"}', "application/json", 422, "naam"),
+            (b"", "application/json", 422, "(document)"),
+        ],
+    )
+    def test_bodies_are_read_as_every_route_reads_them(
+        self,
+        client: TestClient,
+        created: dict[str, Any],
+        body: bytes,
+        content_type: str,
+        status: int,
+        loc: str | None,
+    ) -> None:
+        """The join route's own quick reading of a phone's JSON (decision 0036) leaves every
+        other body to FastAPI, so what is refused is refused as on every other route."""
+        response = client.post(
+            f"/api/v1/join/{created['code']}", content=body, headers={"content-type": content_type}
+        )
+        assert response.status_code == status, response.text
+        if loc is not None:
+            error = response.json()["error"]
+            assert error["code"] == "VALIDATION_FAILED"
+            assert loc in {problem["loc"] for problem in error["problems"]}
+        participants = client.get(f"{BASE}/{created['id']}").json()["participants"]
+        assert participants == (1 if status == 201 else 0)
+
     def test_unknown_code_is_404(self, client: TestClient) -> None:
         response = client.post("/api/v1/join/ZZZZZZ", json={})
         assert response.status_code == 404

@@ -508,7 +508,7 @@ class TestEvents:
     def test_participants_changed_is_a_marker_without_seq(
         self, db: Session, denksessie: Denksessie
     ) -> None:
-        marker = flows.participants_changed(denksessie)
+        marker = flows.participants_changed(_id(denksessie))
         assert marker == Event(
             type=PARTICIPANTS_CHANGED, denksessie_id=_id(denksessie), seq=MARKER_SEQ
         )
@@ -516,6 +516,6 @@ class TestEvents:
         assert marker.type in MARKERS
 
     def test_a_marker_leaves_seq_alone(self, db: Session, denksessie: Denksessie) -> None:
-        flows.participants_changed(denksessie)
+        flows.participants_changed(_id(denksessie))
         db.refresh(denksessie)
         assert denksessie.seq == 0
