@@ -57,6 +57,7 @@ from bench.common import (
     scrape_metrics,
     server_env,  # noqa: E402
     started,
+    state_summary,
     tick_summary,
 )
 
@@ -521,17 +522,22 @@ class Swarm:
         """From the facilitator's click (``path``) until every reading phone has the resulting
         ``state`` frame; the figures go under ``key``."""
         readers = sum(1 for p in self.phones if p.online.is_set() and not p.stalled)
+        before = await asyncio.to_thread(scrape_metrics, self.deployment.base_urls[0])
         self.tally.update_ms.clear()
-        self.tally.update_armed_at = time.monotonic()
+        self.tally.update_armed_at = clicked = time.monotonic()
         await self._control(path, body)
+        answered_ms = (time.monotonic() - clicked) * 1000
         deadline = time.monotonic() + 15
         while len(self.tally.update_ms) < readers and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         self.tally.update_armed_at = None
+        after = await asyncio.to_thread(scrape_metrics, self.deployment.base_urls[0])
         self.figures[key] = {
             "phones": readers,
             "reached": len(self.tally.update_ms),
             "click_to_phone": percentiles(self.tally.update_ms),
+            "click_answered_ms": round(answered_ms, 1),  # the control's HTTP answer
+            "server": state_summary(before, after),  # the first worker's state push
         }
 
     def _payload(self, kind: str, phone: Phone, revision: int) -> dict[str, Any]:
