@@ -10,8 +10,10 @@ permessage-deflate negotiated as a browser does) over a transport that only coun
 - ``timer_voting``: the same while ballots go through the hub's writer at ``--rate`` a second;
 - ``reveal``: the casus round, closed, revealed while the ranking round is open.
 
-For each: the wall time, the CPU time of this process (``time.process_time``: the event loop
-and the database thread together), and the phone's frame size. Prints JSON.
+For each (the median of ``--repeats``): the wall time, the CPU time of this process
+(``time.process_time``: the event loop and the database thread together) and of the event loop
+alone, the phone's frame size, and how many of the updates were built in memory (decision 0037).
+Prints JSON.
 
     python bench/room_update.py                          # SQLite, 2,000 phones
     python bench/room_update.py --phones 500 --repeats 3 --profile var/room_update.prof
@@ -332,6 +334,7 @@ async def _measure(url: str, options: argparse.Namespace) -> dict[str, Any]:
         event = await _control(url, action)
         await asyncio.sleep(0.3)  # the tally of earlier ballots has gone out
         counter.expect(len(connections))
+        built_in_memory = from_memory()
         wall, cpu, loop = time.perf_counter(), time.process_time(), time.thread_time()
         if profile is not None:
             profile.enable()
@@ -346,7 +349,13 @@ async def _measure(url: str, options: argparse.Namespace) -> dict[str, Any]:
             "cpu_ms": cpu * 1000,
             "loop_cpu_ms": loop * 1000,
             "phone_chars": counter.state_chars,
+            "from_memory": from_memory() > built_in_memory,
         }
+
+    def from_memory() -> float:
+        """States built without a database visit so far (decision 0037; 0 before it)."""
+        found = hub.metrics.registry.get_sample_value("denksessie_states_from_memory_total")
+        return found or 0.0
 
     def reveal(shown: bool) -> Callable[[Any, Any], Any]:
         return lambda db, d: flows.reveal_round(
@@ -395,6 +404,7 @@ async def _measure(url: str, options: argparse.Namespace) -> dict[str, Any]:
                 ),
                 "runs": [round(s["cpu_ms"], 1) for s in samples],
                 "last_frame_chars": samples[-1]["phone_chars"],
+                "from_memory": sum(s["from_memory"] for s in samples),
             }
     finally:
         for connection in connections:
