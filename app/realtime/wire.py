@@ -9,11 +9,14 @@ each socket's transport as they are.
 
 That is sound for the websocket protocol because:
 
-- a message compressed on its own (a fresh compressor, ending with a sync flush) refers to
-  nothing sent before it, so any client decompresses it whatever it received earlier (RFC 7692
-  lets the sender choose not to use the window);
-- the socket's own compressor is then started afresh, so what it compresses next refers only to
-  what it compressed itself, never to bytes the client has but it did not write;
+- a frame under ``COMPRESS_FROM`` (a phone's) goes uncompressed, which RFC 7692 allows for any
+  message where deflate was agreed: with RSV1 clear it passes the client's decompressor (and
+  its window) by, and the socket's own compressor never sees it;
+- a longer one is compressed on its own (a fresh compressor, ending with a sync flush), so it
+  refers to nothing sent before it and any client decompresses it whatever it received
+  earlier (the sender may always choose not to use the window); the socket's own compressor
+  is then started afresh, so what it compresses next refers only to what it compressed
+  itself, never to bytes the client has but it did not write;
 - it is written only when uvicorn would write a text frame itself at once: the handshake done,
   the connection open, nothing of ours waiting in the protocol, the transport not paused (a
   client that does not read), no close sent. Otherwise the sender sends it the ordinary way.
@@ -32,6 +35,12 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+# A prepared frame shorter than this (UTF-8 bytes) goes uncompressed even where deflate was
+# agreed, as RFC 7692 allows per message: a phone's state or tally (1-3 KB at 2,000 phones,
+# sized for a phone) then costs no compressor on the server and no decompressor on each of
+# thousands of clients, for a few hundred bytes more per phone. (The `ws` library for Node
+# does the same below 1 KB.) The staff's frames, tens to hundreds of KB, are compressed.
+COMPRESS_FROM = 4_096
 # The scope extension a ``Wire`` travels in, from the middleware to the endpoint's connection.
 EXTENSION = "denksessie.wire"
 _SYNC_FLUSH_TAIL = b"\x00\x00\xff\xff"
@@ -60,11 +69,12 @@ class Prepared:
     sending (``None``: plain; an int: deflated for that window size), on first use. ``later``
     makes the text itself on first use (a frame that most sockets will not need)."""
 
-    __slots__ = ("_later", "_text", "_wire")
+    __slots__ = ("_encoded", "_later", "_text", "_wire")
 
     def __init__(self, text: str) -> None:
         self._text: str | None = text
         self._later: Callable[[], str] | None = None
+        self._encoded: bytes | None = None
         self._wire: dict[int | None, bytes] = {}
 
     @classmethod
@@ -83,10 +93,19 @@ class Prepared:
     def __repr__(self) -> str:
         return f"Prepared({self.text[:40]!r}...)"
 
+    def _payload(self) -> bytes:
+        if self._encoded is None:
+            self._encoded = self.text.encode()
+        return self._encoded
+
+    @property
+    def worth_compressing(self) -> bool:
+        return len(self._payload()) >= COMPRESS_FROM
+
     def on_wire(self, window_bits: int | None) -> bytes:
         built = self._wire.get(window_bits)
         if built is None:
-            payload = self.text.encode()
+            payload = self._payload()
             if window_bits is None:
                 built = _header(_TEXT, len(payload)) + payload
             else:
@@ -172,7 +191,8 @@ class Wire:
         if not self._known and not self._extensions_known():
             return False
         deflate = self._deflate
-        if deflate is None:
+        if deflate is None or not frame.worth_compressing:
+            # Uncompressed (RSV1 clear): it passes both sides' compression windows by.
             protocol.transport.write(frame.on_wire(None))
             return True
         protocol.transport.write(frame.on_wire(deflate.local_max_window_bits))

@@ -32,15 +32,20 @@ from websockets.uri import parse_uri
 
 from app.realtime import wire as wire_module
 from app.realtime.connection import Connection
-from app.realtime.wire import Prepared, Wire, WireMiddleware, wire_of
+from app.realtime.wire import COMPRESS_FROM, Prepared, Wire, WireMiddleware, wire_of
 from tests.conftest import settings_for, with_committed_login
 from tests.live import LiveServer
 from tests.realtime.support import TIMEOUT_S, Live, hello
 from tests.realtime.test_connection import eventually
 
-# Texts that share long runs, so a compressor that remembers one refers back to it.
+# Texts that share long runs, so a compressor that remembers one refers back to it. ``ROOM``
+# is as short as a phone's state (sent uncompressed), ``STAFF`` as long as the projector's
+# (compressed once).
 ROOM = json.dumps(
     {"type": "state", "seq": 7, "rounds": [{"id": n, "title": "Casus"} for n in (1, 2)]}
+)
+STAFF = json.dumps(
+    {"type": "state", "seq": 7, "rounds": [{"id": n, "title": "Casus"} for n in range(300)]}
 )
 ACK = json.dumps({"type": "ack", "msg_id": "m-1", "rounds": [{"id": 1, "title": "Casus"}]})
 
@@ -131,35 +136,53 @@ async def pair(request: pytest.FixtureRequest) -> AsyncIterator[Pair]:
 
 class TestAPreparedFrameReadsAsAnOrdinaryOne:
     @pytest.mark.parametrize("pair", [True, False], indirect=True, ids=["deflate", "plain"])
-    async def test_between_ordinary_frames_everything_decodes_in_order(self, pair: Pair) -> None:
+    @pytest.mark.parametrize("text", [ROOM, STAFF], ids=["short", "long"])
+    async def test_between_ordinary_frames_everything_decodes_in_order(
+        self, pair: Pair, text: str
+    ) -> None:
         wire = wire_of(pair.websocket)
         assert wire is not None
-        await pair.websocket.send_text(ROOM)
+        await pair.websocket.send_text(text)
         await pair.websocket.send_text(ACK)
-        assert wire.write(Prepared(ROOM.replace("7", "8")))
+        assert wire.write(Prepared(text.replace(":7", ":8")))
         await pair.websocket.send_text(ACK)  # refers back, if at all, to what it compressed
-        assert wire.write(Prepared(ROOM.replace("7", "9")))
-        assert wire.write(Prepared(ROOM.replace("7", "9")))
-        await pair.websocket.send_text(ROOM)
+        assert wire.write(Prepared(text.replace(":7", ":9")))
+        assert wire.write(Prepared(text.replace(":7", ":9")))
+        await pair.websocket.send_text(text)
         assert pair.texts() == [
-            ROOM,
+            text,
             ACK,
-            ROOM.replace("7", "8"),
+            text.replace(":7", ":8"),
             ACK,
-            ROOM.replace("7", "9"),
-            ROOM.replace("7", "9"),
-            ROOM,
+            text.replace(":7", ":9"),
+            text.replace(":7", ":9"),
+            text,
         ]
+
+    async def test_a_short_one_goes_uncompressed_and_a_long_one_compressed(
+        self, pair: Pair
+    ) -> None:
+        """Where deflate was agreed: a phone's frame costs no decompressor on the phone, the
+        projector's still travels small."""
+        wire = wire_of(pair.websocket)
+        assert wire is not None
+        for text in (ROOM, STAFF):
+            assert wire.write(Prepared(text))
+            written = pair.transport.written
+            compressed = bool(written[0] & 0x40)  # RSV1
+            assert compressed is (len(text) >= COMPRESS_FROM)
+            assert pair.texts() == [text]
+        assert len(STAFF) >= COMPRESS_FROM > len(ROOM)
 
     async def test_one_prepared_frame_serves_every_socket(self, pair: Pair) -> None:
         """Built once: the bytes a second socket gets are the very same object."""
-        frame = Prepared(ROOM)
+        frame = Prepared(STAFF)
         wire = wire_of(pair.websocket)
         assert wire is not None
         assert wire.write(frame)
         first = frame.on_wire(12)
         assert frame.on_wire(12) is first
-        assert pair.texts() == [ROOM]
+        assert pair.texts() == [STAFF]
 
     async def test_long_frames_keep_their_length(self, pair: Pair) -> None:
         """Lengths over 125 and over 65,535 bytes take the longer headers."""
