@@ -354,7 +354,7 @@ class Hub:
             for running in (room.tallies or {}).values():
                 running.withdraw(removed)
         began = time.monotonic()
-        if self._push_light(room):
+        if self._try_light(room):
             self.metrics.tick_seconds.labels("state").observe(time.monotonic() - began)
         else:
             self._wake.set()
@@ -457,8 +457,9 @@ class Hub:
         (built for a control a moment earlier) would otherwise go out as the "final" state
         with ``status: "running"`` before 4410. An ended read sends its whole frame to every
         socket and closes it with 4410; the event only makes sure such a read follows."""
-        if self._push_light(room):
+        if self._try_light(room):
             return
+        room.state_dirty = False  # the read below covers every event heard so far
         roles: list[Role] = sorted({c.role for c in room.connections})
         room.light_events, room.full_state_due = [], False
         read_at = time.monotonic()
@@ -477,6 +478,16 @@ class Hub:
         self._send_state(room, frames, ended=read.ended)
         if not read.ended:
             self._read_ahead(room)
+
+    def _try_light(self, room: Room) -> bool:
+        """``_push_light``, and should it fail, the state is read instead (never losing the
+        relay, which calls ``on_event``, or the state)."""
+        try:
+            return self._push_light(room)
+        except Exception:
+            logger.exception("state from memory failed for denksessie %s", room.denksessie_id)
+            room.full_state_due = room.state_dirty = True
+            return False
 
     def _push_light(self, room: Room) -> bool:
         """The state after light events (a timer, a reveal, joining locked) built from the last

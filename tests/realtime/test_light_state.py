@@ -249,6 +249,28 @@ class TestLockingTheDoor:
             assert states_from_memory(live) == before + 1
 
 
+class TestAFailureInMemory:
+    def test_reads_the_state_instead_and_the_room_keeps_hearing_events(
+        self, live: Live, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``on_event`` builds the state for the relay that calls it: a bug there must cost a
+        database read, never the relay (every later event) or the state."""
+
+        def broken(self: Room, heard: list[Event], server_time: str) -> None:
+            raise RuntimeError("a bug in the state from memory")
+
+        round_id = live.add_round("approval")
+        with live.participant() as (_, phone):
+            state_at(phone.socket, live.control(f"rounds/{round_id}/open"))
+            monkeypatch.setattr(Room, "light_state", broken)
+            seq = live.control(f"rounds/{round_id}/timer", {"seconds": 60})
+            timed = state_at(phone.socket, seq)
+            assert next(r for r in timed["rounds"] if r["id"] == round_id)["deadline_at"]
+            seq = live.control(f"rounds/{round_id}/close")
+            closed = state_at(phone.socket, seq)
+            assert next(r for r in closed["rounds"] if r["id"] == round_id)["status"] == "closed"
+
+
 # --- when memory is not enough -------------------------------------------------------------------
 
 
