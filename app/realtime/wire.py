@@ -191,11 +191,15 @@ class Wire:
         if not self._known and not self._extensions_known():
             return False
         deflate = self._deflate
-        if deflate is None or not frame.worth_compressing:
-            # Uncompressed (RSV1 clear): it passes both sides' compression windows by.
-            protocol.transport.write(frame.on_wire(None))
+        plain = deflate is None or not frame.worth_compressing
+        # Uncompressed (RSV1 clear), a frame passes both sides' compression windows by.
+        built = frame.on_wire(None if plain else deflate.local_max_window_bits)
+        try:
+            protocol.transport.write(built)
+        except Exception:  # a transport going away: the sender finds out the ordinary way
+            return False
+        if plain:
             return True
-        protocol.transport.write(frame.on_wire(deflate.local_max_window_bits))
         if not deflate.local_no_context_takeover and not isinstance(deflate.encoder, _Fresh):
             # What this socket compresses next must not refer to bytes it did not compress.
             deflate.encoder = _Fresh(deflate)
