@@ -55,6 +55,7 @@ from app.realtime import endpoint as realtime_endpoint
 from app.realtime.backplane import backplane_from_url
 from app.realtime.hub import Hub
 from app.realtime.threads import in_thread
+from app.realtime.wire import WireMiddleware
 from app.security import SecurityHeadersMiddleware
 from app.sessions import flows
 
@@ -219,7 +220,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         SecurityHeadersMiddleware, strict_transport=production, docs_pages=not production
     )
-    app.add_middleware(RequestIdMiddleware)  # outermost: the id covers every other layer
+    app.add_middleware(RequestIdMiddleware)  # the id covers every other layer
+    # Outermost: it must see uvicorn's own ``send`` to find a websocket's protocol.
+    app.add_middleware(WireMiddleware)
     api_errors.install(app, html_error=_render_error_page)
     auth.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

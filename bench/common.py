@@ -433,6 +433,21 @@ def tick_summary(samples: dict[str, float]) -> dict[str, Any]:
     return summary
 
 
+def state_summary(before: dict[str, float], after: dict[str, float]) -> dict[str, Any]:
+    """The ``state`` pushes between two scrapes: how many, how long they took in all, and how
+    many were built in memory (decision 0037)."""
+
+    def grown(name: str) -> float:
+        return after.get(name, 0.0) - before.get(name, 0.0)
+
+    pushes = 'denksessie_fanout_tick_seconds_{}{{frame="state"}}'
+    return {
+        "state_pushes": int(grown(pushes.format("count"))),
+        "state_push_ms": round(grown(pushes.format("sum")) * 1000, 1),
+        "from_memory": int(grown("denksessie_states_from_memory_total")),
+    }
+
+
 # --- faults: kill -9 a worker and start it again on its port --------------------------------
 
 

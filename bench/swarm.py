@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import random
 import secrets
@@ -57,6 +58,7 @@ from bench.common import (
     scrape_metrics,
     server_env,  # noqa: E402
     started,
+    state_summary,
     tick_summary,
 )
 from bench.lean_http import LeanClient  # noqa: E402
@@ -290,6 +292,11 @@ class Swarm:
             await self._connect_phones()
             _progress(f"{self.figures['sockets']['held']} sockets held")
             await asyncio.sleep(2.0)  # let first tallies go out and sockets settle
+            # The generator's own collector: 2,000 client connections make its full
+            # collections 100-190 ms, and one inside a timed update counted as the server's
+            # latency. Collected and frozen now, and frozen again before each timed update.
+            gc.collect()
+            gc.freeze()
             rss_after = self._rss()
             self._memory(rss_before, rss_after)
             await self._room_wide_update()
@@ -531,17 +538,23 @@ class Swarm:
         """From the facilitator's click (``path``) until every reading phone has the resulting
         ``state`` frame; the figures go under ``key``."""
         readers = sum(1 for p in self.phones if p.online.is_set() and not p.stalled)
+        before = await asyncio.to_thread(scrape_metrics, self.deployment.base_urls[0])
+        gc.freeze()  # see ``run``: a collection in the window walks only what is new since
         self.tally.update_ms.clear()
-        self.tally.update_armed_at = time.monotonic()
+        self.tally.update_armed_at = clicked = time.monotonic()
         await self._control(path, body)
+        answered_ms = (time.monotonic() - clicked) * 1000
         deadline = time.monotonic() + 15
         while len(self.tally.update_ms) < readers and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         self.tally.update_armed_at = None
+        after = await asyncio.to_thread(scrape_metrics, self.deployment.base_urls[0])
         self.figures[key] = {
             "phones": readers,
             "reached": len(self.tally.update_ms),
             "click_to_phone": percentiles(self.tally.update_ms),
+            "click_answered_ms": round(answered_ms, 1),  # the control's HTTP answer
+            "server": state_summary(before, after),  # the first worker's state push
         }
 
     def _payload(self, kind: str, phone: Phone, revision: int) -> dict[str, Any]:

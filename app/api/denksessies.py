@@ -209,7 +209,7 @@ class Control:
         return {"event": event.type, "seq": event.seq}
 
 
-def control_runner(
+async def control_runner(
     request: Request, background: BackgroundTasks, db: DbSession, organisation_id: OrganisationId
 ) -> Control:
     return Control(request, background, db, organisation_id)

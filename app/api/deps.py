@@ -195,7 +195,7 @@ def may_edit(request: Request) -> bool:
     return account is not None and accounts.may(account.role, "facilitator")
 
 
-def require_login(login: OptionalLogin) -> Login:
+async def require_login(login: OptionalLogin) -> Login:
     if login is None:
         raise NotAuthenticated()
     return login
@@ -213,10 +213,12 @@ def require_owner(login: CurrentLogin) -> Login:
 OwnerLogin = Annotated[Login, Depends(require_owner)]
 
 
-def current_organisation(request: Request, login: CurrentLogin) -> Organisation:
+async def current_organisation(request: Request, login: CurrentLogin) -> Organisation:
     """The organisation a request acts for: the one chosen in the login.
 
-    A viewer reads; every unsafe method needs at least the facilitator role."""
+    A viewer reads; every unsafe method needs at least the facilitator role. ``async`` (as
+    ``require_login`` and ``organisation_id``): no database work, so no worker-thread hop, each
+    of which a loaded worker makes a facilitator's control wait for (decision 0037)."""
     if request.method not in SAFE_METHODS and not accounts.may(login.role, "facilitator"):
         raise Rejected(
             "FORBIDDEN",
@@ -229,7 +231,7 @@ def current_organisation(request: Request, login: CurrentLogin) -> Organisation:
 CurrentOrganisation = Annotated[Organisation, Depends(current_organisation)]
 
 
-def organisation_id(organisation: CurrentOrganisation) -> int:
+async def organisation_id(organisation: CurrentOrganisation) -> int:
     assert organisation.id is not None
     return organisation.id
 

@@ -102,6 +102,11 @@ class Metrics:
             "Reconnecting phones given their snapshot without a database visit.",
             registry=self.registry,
         )
+        self.states_from_memory = Counter(
+            "denksessie_states_from_memory",
+            "State frames built without a database visit (a timer, a reveal, joining locked).",
+            registry=self.registry,
+        )
         self.slow_consumers = Counter(
             "denksessie_slow_consumer_closes",
             "Sockets closed with 1013 because they did not read their direct frames.",

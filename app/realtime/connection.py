@@ -6,6 +6,11 @@ tunnel) holds at most one stale frame per slot and never delays anyone else, bec
 has its own sender task. A close goes out after the direct frames queued before it (an error,
 then its close code). A client that lets the direct queue overflow is closed with 1013 at once,
 even while a send to it hangs, and comes back through a snapshot.
+
+An aggregate sent to a whole room is a ``Prepared`` frame (``realtime/wire.py``): built for the
+wire once, and written at once to a socket whose sender has nothing waiting and no send under
+way (most of them, most of the time), without waking its sender task; otherwise it waits in its
+slot as any frame does.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from starlette.websockets import WebSocket
 
 from app.i18n import Language
 from app.realtime.protocol import CLOSE_TRY_AGAIN
+from app.realtime.wire import Frame, Prepared, text_of, wire_of
 from app.tokens import Role
 
 logger = logging.getLogger(__name__)
@@ -53,7 +59,8 @@ class Connection:
         self.language = language  # of the words in error frames pushed to this socket
         self._capacity = capacity
         self._direct: deque[str] = deque()
-        self._latest: dict[str, str] = {}
+        self._latest: dict[str, Frame] = {}
+        self._wire = wire_of(websocket)
         self._wake = asyncio.Event()
         self._sent = asyncio.Event()  # set after every frame the sender hands to the socket
         self._close: tuple[int, str] | None = None
@@ -101,7 +108,7 @@ class Connection:
                 await asyncio.wait_for(self._sent.wait(), left)
 
     def send_latest(
-        self, slot: str, frame: str, *, drop: tuple[str, ...] = (), whole: str | None = None
+        self, slot: str, frame: Frame, *, drop: tuple[str, ...] = (), whole: Frame | None = None
     ) -> None:
         """Put ``frame`` in ``slot``, replacing what waits there; ``drop`` empties other slots
         whose waiting frame this one makes stale (a state carries everything a tally does).
@@ -109,11 +116,25 @@ class Connection:
         ``whole``: ``frame`` leaves out what did not change since the previous frame of its slot
         (a state without the catalogue), and ``whole`` is the same frame complete. It goes
         instead when a frame still waits in the slot: the client never got that one, so what
-        ``frame`` leaves out may be news to it."""
+        ``frame`` leaves out may be news to it.
+
+        A prepared frame goes to the socket at once when nothing waits before it (no direct
+        frame, no slot taken, no send under way), which is what the sender would do next."""
         if self._close is not None:
             return
         for stale in drop:
             self._latest.pop(stale, None)
+        if (
+            self._wire is not None
+            and isinstance(frame, Prepared)
+            and not self._latest
+            and not self._direct
+            and not self._sending
+            and self._task is not None
+            and not self._task.done()
+            and self._wire.write(frame)
+        ):
+            return
         self._latest[slot] = whole if whole is not None and slot in self._latest else frame
         self._wake.set()
 
@@ -164,8 +185,13 @@ class Connection:
                     if self._close is not None:
                         break
                     frame = self._latest.pop(slot, None)
-                    if frame is not None:
-                        await self._send(frame)
+                    if frame is None:
+                        continue
+                    if isinstance(frame, Prepared) and self._wire is not None:
+                        if self._wire.write(frame):
+                            self._sent.set()
+                            continue
+                    await self._send(text_of(frame))
                 if self._close is not None:
                     await self._send_close()
                     return

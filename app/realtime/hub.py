@@ -46,6 +46,7 @@ from app.realtime.relay import Relay
 from app.realtime.rooms import PEOPLE_REFRESH_S, PEOPLE_RESEND_S, Room, SharedSnapshot
 from app.realtime.threads import in_thread
 from app.realtime.views import dumps
+from app.realtime.wire import Prepared
 from app.realtime.writer import BallotWriter
 from app.sessions.ballot_batch import StoredBallot
 from app.sessions.models import Denksessie
@@ -71,6 +72,9 @@ SNAPSHOT_REUSE_S = 5.0
 # the read cost (the counts never wait for them).
 AGGREGATE_COST_FACTOR = 2.0
 GC_FREEZE_EVERY_SOCKETS = FREEZE_EVERY_SOCKETS
+# How long after a state the results a reveal would show are read ahead: after the state's own
+# frames, and the clicks and ballots they set off.
+READ_AHEAD_AFTER_S = 1.0
 
 
 def _send_off(connection: Connection, code: str, close_code: int) -> None:
@@ -115,6 +119,7 @@ class Hub:
         self._phone_interval = phone_interval
         self.rooms: dict[int, Room] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._aside: set[asyncio.Task[None]] = set()  # reads ahead (``_read_ahead``)
         # Set by a state event: the tick runs at once instead of at its next interval.
         self._wake = asyncio.Event()
 
@@ -128,9 +133,9 @@ class Hub:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        for task in [*self._tasks, *self._aside]:
             task.cancel()
-        for task in self._tasks:
+        for task in [*self._tasks, *self._aside]:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self.writer.stop()
@@ -337,10 +342,10 @@ class Hub:
                 room.reconcile_due = True
             return
         room.state_dirty = True
+        room.heard_state_event(event)
         room.snapshots.clear()
         room.forget_people()
         room.state_changed_at = time.monotonic()
-        self._wake.set()
         if event.type == "participant_removed":
             removed = str(event.payload.get("participant_id"))
             phone = room.phones.get(removed)
@@ -348,12 +353,18 @@ class Hub:
                 _send_off(phone, "PARTICIPANT_REMOVED", CLOSE_REMOVED)
             for running in (room.tallies or {}).values():
                 running.withdraw(removed)
+        began = time.monotonic()
+        if self._try_light(room):
+            self.metrics.tick_seconds.labels("state").observe(time.monotonic() - began)
+        else:
+            self._wake.set()
 
     def _backplane_back(self) -> None:
         """The backplane was lost and is back: events (and deltas) may have been lost, so every
         room gets a state and its running tallies are rebuilt from the database."""
         for room in self.rooms.values():
             room.state_dirty = True
+            room.forget_state()
             room.reconcile_due = True
             room.snapshots.clear()
             room.forget_people()
@@ -434,15 +445,24 @@ class Hub:
         (values, casus texts) unless they changed, and the results of rounds that were not open
         at the last state and still equal it (listed in ``results_kept``). A socket whose
         snapshot is being read, or whose state slot still holds an unsent frame (see
-        ``Connection.send_latest``), gets the whole one. The same read rebuilds the running
-        tallies (a round opened, closed, revealed; a participant removed).
+        ``Connection.send_latest``), gets the whole one.
+
+        After a light state event (a timer, a reveal, joining locked; decision 0037) the state
+        is the last one with the event applied, built on the loop without a database visit
+        (``Room.light_state``). Any other state event reads it from the database, and the same
+        read rebuilds the running tallies (a round opened, closed; a participant removed).
 
         Whether the denksessie has ended is taken from the very read the frames are built from,
         never from the ``denksessie_ended`` event: a state read just before the end committed
         (built for a control a moment earlier) would otherwise go out as the "final" state
         with ``status: "running"`` before 4410. An ended read sends its whole frame to every
         socket and closes it with 4410; the event only makes sure such a read follows."""
+        if self._try_light(room):
+            return
+        room.state_dirty = False  # the read below covers every event heard so far
         roles: list[Role] = sorted({c.role for c in room.connections})
+        room.light_events, room.full_state_due = [], False
+        read_at = time.monotonic()
         read = await self._read_live(
             room, lambda db: views.read_state(db, room.denksessie_id, roles)
         )
@@ -451,21 +471,93 @@ class Hub:
         frames = room.state_frames(read.snapshots, ended=read.ended)
         room.seq = read.live.seq if room.seq is None else max(room.seq, read.live.seq)
         replayed = room.rebuild(read.live)
+        room.remember_state(read, read_at)
         # The state carries the same counts, unless ballots were heard during its read: they
         # may have been stored after it, so a tally follows.
         room.tally_dirty = room.phones_dirty = replayed
+        self._send_state(room, frames, ended=read.ended)
+        if not read.ended:
+            self._read_ahead(room)
+
+    def _try_light(self, room: Room) -> bool:
+        """``_push_light``, and should it fail, the state is read instead (never losing the
+        relay, which calls ``on_event``, or the state)."""
+        try:
+            return self._push_light(room)
+        except Exception:
+            logger.exception("state from memory failed for denksessie %s", room.denksessie_id)
+            room.full_state_due = room.state_dirty = True
+            return False
+
+    def _push_light(self, room: Room) -> bool:
+        """The state after light events (a timer, a reveal, joining locked) built from the last
+        one in memory and sent at once, not on the next tick (which may be waiting for a read of
+        the database, or backing off after a long one); False when the database must be read
+        (on the tick): a heavy event came, a read is under way, or memory is not enough."""
+        if room.full_state_due or room.reading_live:
+            return False
+        began = time.monotonic()
+        roles: list[Role] = sorted({c.role for c in room.connections})
+        if not room.has_bases(roles):
+            return False
+        bases = room.light_state(room.light_events, utcnow().isoformat())
+        if bases is None:
+            return False
+        room.light_events, room.state_dirty = [], False
+        if not bases:
+            return True  # the last state, read after these events, holds them
+        snapshots = room.state_of(roles, bases)
+        self.metrics.states_from_memory.inc()
+        self._send_state(room, room.state_frames(snapshots), ended=False)
+        room.seq = max(room.seq or 0, room.last_state_seq)
+        room.last_phone_push = began
+        return True
+
+    def _send_state(
+        self, room: Room, frames: dict[str, tuple[Prepared, Prepared | None]], *, ended: bool
+    ) -> None:
         for connection in room.in_send_order():
             pair = frames.get(connection.role)
             if pair is None:
                 continue
             whole, light = pair
-            if read.ended:
-                connection.send_direct(whole)
+            if ended:
+                connection.send_direct(whole.text)
                 connection.close(CLOSE_ENDED, "ENDED")
             elif light is None or connection in room.reading:
                 connection.send_latest("state", whole, drop=("tally",))
             else:
                 connection.send_latest("state", light, drop=("tally",), whole=whole)
+
+    def _read_ahead(self, room: Room) -> None:
+        """Read, a moment after a state, the results the room would see of closed rounds not
+        revealed yet, so their reveal is built in memory (``Room.results_to_read``)."""
+        wanted = room.results_to_read()
+        if not wanted or room.reading_ahead:
+            return
+        room.reading_ahead = True
+        generation = room.results_generation
+
+        async def read() -> None:
+            try:
+                await asyncio.sleep(READ_AHEAD_AFTER_S)
+                found = await self._in_db(
+                    lambda db: views.read_room_results(db, room.denksessie_id, wanted)
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("read ahead failed for denksessie %s", room.denksessie_id)
+                return
+            finally:
+                room.reading_ahead = False
+            if room.results_generation == generation:
+                for round_id, result in found.items():
+                    room.known_results[(round_id, False)] = result
+
+        task = asyncio.create_task(read(), name=f"read-ahead-{room.denksessie_id}")
+        self._aside.add(task)
+        task.add_done_callback(self._aside.discard)
 
     async def _reconcile(self, room: Room) -> bool:
         """Rebuild the running tallies from the database; False when a state must go first (the
@@ -539,6 +631,8 @@ class Hub:
         frames = room.tally_frames(present)
         changed = {role for role, frame in frames.items() if room.last_tally.get(role) != frame}
         room.last_tally.update(frames)
+        prepared = {role: Prepared(frames[role]) for role in changed if role in present}
         for connection in room.in_send_order():
-            if connection.role in changed and connection.role in present:
-                connection.send_latest("tally", frames[connection.role])
+            frame = prepared.get(connection.role)
+            if frame is not None:
+                connection.send_latest("tally", frame)

@@ -7,21 +7,28 @@ here takes a lock.
 
 from __future__ import annotations
 
+import functools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.aggregation.running import RunningTally
+from app.events import Event
 from app.realtime.connection import Connection
 from app.realtime.views import (
+    LIGHT_EVENTS,
+    SETTLED_KEPT_BY,
     LiveRead,
     OpenRound,
+    StateRead,
     Texts,
     dumps,
     phone_result,
+    phone_sized,
     reads_database,
     round_results,
 )
+from app.realtime.wire import Prepared
 from app.sessions import results
 from app.sessions.kinds import kind_of
 from app.tokens import Role
@@ -73,6 +80,12 @@ def _delta_fields(raw: Any) -> tuple[int, str, int, dict[str, Any], str] | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _base_of(role: Role) -> str:
+    """Which base of the last state a role's state is built from: the screen and the phones
+    see the same results (a phone's sized by ``phone_sized``)."""
+    return "facilitator" if role == "facilitator" else "room"
 
 
 @dataclass
@@ -142,6 +155,23 @@ class Room:
     # The seq every socket of the room has a state or snapshot of (None: no snapshot yet).
     seq: int | None = None
 
+    # --- states built in memory (decision 0037) ---
+    # The last state as built, before sizing: the facilitator's and the room's (the screen's,
+    # and a phone's before ``phone_sized``), at ``last_state_seq``. A light state event
+    # (``views.LIGHT_EVENTS``: a timer, a reveal, joining locked) changes it without a visit to
+    # the database; ``full_state_due``: a state event since that needs one.
+    last_state: dict[str, dict[str, Any]] | None = None
+    last_state_seq: int = 0
+    last_state_at: float = 0.0  # when what it shows was read (monotonic)
+    light_events: list[Event] = field(default_factory=list)
+    full_state_due: bool = False
+    # Results of rounds not open, per (round id, facilitator's variant), as last read; a reveal
+    # shows them from here. ``results_generation`` counts the events that dropped them, so a
+    # read ahead (``views.read_room_results``) that raced one is not kept.
+    known_results: dict[tuple[int, bool], dict[str, Any]] = field(default_factory=dict)
+    results_generation: int = 0
+    reading_ahead: bool = False
+
     # --- reconnects from memory ---
     # The join code (normalised) the database confirmed for this room, and per participant
     # confirmed active its own part of a snapshot as read (``you``, ``own_ballots``); dropped
@@ -179,10 +209,11 @@ class Room:
 
     def state_frames(
         self, snapshots: dict[Role, dict[str, Any]], *, ended: bool = False
-    ) -> dict[str, tuple[str, str | None]]:
+    ) -> dict[str, tuple[Prepared, Prepared | None]]:
         """Per role the whole ``state`` and the light one (None when it would leave out
-        nothing), and what the room's sockets hold once they have it."""
-        frames: dict[str, tuple[str, str | None]] = {}
+        nothing), and what the room's sockets hold once they have it. The whole one is
+        serialised only if a socket needs it (most have the light one)."""
+        frames: dict[str, tuple[Prepared, Prepared | None]] = {}
         if not snapshots:
             return frames
         any_role = next(iter(snapshots.values()))
@@ -204,8 +235,176 @@ class Room:
             omits = same_kept or bool(unchanged)
             if not same_kept:
                 light.update(kept)
-            frames[role] = (dumps(frame), dumps(light) if omits else None)
+            frames[role] = (
+                Prepared.later(functools.partial(dumps, frame)),
+                Prepared(dumps(light)) if omits else None,
+            )
         return frames
+
+    # --- states built in memory (decision 0037) ----------------------------------------------
+
+    def heard_state_event(self, event: Event) -> None:
+        """A state event: a state follows, built in memory when it is light (and nothing but
+        light ones came since the last state), else read from the database."""
+        if event.type in LIGHT_EVENTS:
+            self.light_events.append(event)
+            return
+        self.full_state_due = True
+        self.results_generation += 1
+        round_id = event.payload.get("round_id")
+        if event.type in SETTLED_KEPT_BY and isinstance(round_id, int):
+            self.known_results.pop((round_id, True), None)
+            self.known_results.pop((round_id, False), None)
+        else:
+            self.known_results.clear()
+
+    def forget_state(self) -> None:
+        """Events may have been lost (a backplane loss): the next state is read whole."""
+        self.full_state_due = True
+        self.known_results.clear()
+        self.results_generation += 1
+
+    def remember_state(self, read: StateRead, read_at: float) -> None:
+        """A state read from the database (begun at ``read_at``): the base of the next light
+        one, and the results of the rounds not open in it."""
+        bases = {"facilitator": read.snapshots.get("facilitator"), "room": read.room}
+        self.last_state = {key: frame for key, frame in bases.items() if frame is not None}
+        self.last_state_seq, self.last_state_at = read.live.seq, read_at
+        facilitator, room = bases["facilitator"], bases["room"]
+        for frame in (facilitator, room):
+            if frame is None:
+                continue
+            for listed in frame["rounds"]:
+                result = frame["results"].get(str(listed["id"]))
+                if listed["status"] != "closed" or result is None:
+                    continue
+                per_role = kind_of(listed["kind"]).per_role
+                if frame is facilitator:
+                    self.known_results[(listed["id"], True)] = result
+                if frame is room or not per_role:
+                    self.known_results[(listed["id"], False)] = result
+
+    def results_to_read(self) -> list[int]:
+        """Closed rounds whose results the room does not see yet and that a reveal would have to
+        read: those that differ for the facilitator (the others the facilitator's state has)."""
+        if self.last_state is None or not any(c.role != "facilitator" for c in self.connections):
+            return []
+        rounds = next(iter(self.last_state.values()))["rounds"]
+        return [
+            r["id"]
+            for r in rounds
+            if r["status"] == "closed"
+            and (r["id"], False) not in self.known_results
+            and kind_of(r["kind"]).per_role
+        ]
+
+    def light_state(self, heard: list[Event], server_time: str) -> dict[str, dict[str, Any]] | None:
+        """The last state with the light events ``heard`` since applied, and the counts, open
+        rounds' results and participant list as this worker knows them now (what a tally would
+        carry); ``{}`` when the last state already holds every event; None when the database
+        must be read (an event missed or out of order, a result not known here)."""
+        events = [e for e in heard if e.seq > self.last_state_seq]
+        base = self.last_state
+        if base is None or self.tallies is None or self.reconcile_due:
+            return None
+        if not events:
+            return {}
+        if [e.seq for e in events] != list(
+            range(self.last_state_seq + 1, self.last_state_seq + 1 + len(events))
+        ):
+            return None
+        deadlines: dict[int, Any] = {}
+        revealed: dict[int, bool] = {}
+        locked: bool | None = None
+        for event in events:
+            payload = event.payload
+            if event.type == "joining_locked" and isinstance(payload.get("locked"), bool):
+                locked = payload["locked"]
+            elif event.type == "timer_set" and isinstance(payload.get("round_id"), int):
+                deadline = payload.get("deadline_at")
+                if deadline is not None and not isinstance(deadline, str):
+                    return None
+                deadlines[payload["round_id"]] = deadline
+            elif event.type == "round_revealed" and isinstance(payload.get("round_id"), int):
+                revealed[payload["round_id"]] = bool(payload.get("revealed", True))
+            else:
+                return None
+        for round_id, now_shown in revealed.items():
+            open_round = self.open_rounds.get(round_id)
+            if open_round is not None:
+                self.open_rounds[round_id] = replace(open_round, revealed=now_shown)
+        built: dict[str, dict[str, Any]] = {}
+        for key, frame in base.items():
+            facilitator = key == "facilitator"
+            live = bool(frame["denksessie"]["show_results_live"])
+            rounds: list[dict[str, Any]] = []
+            results = dict(frame["results"])
+            for listed in frame["rounds"]:
+                round_id = listed["id"]
+                listed = dict(listed)
+                if round_id in deadlines:
+                    listed["deadline_at"] = deadlines[round_id]
+                if round_id in revealed:
+                    listed["revealed"] = revealed[round_id]
+                running = self.tallies.get(round_id)
+                if running is not None:
+                    listed["n_ballots"] = running.n_ballots
+                rounds.append(listed)
+                if listed["status"] == "draft":
+                    continue
+                shown = str(round_id)
+                if not (facilitator or listed["revealed"] or live):
+                    results.pop(shown, None)
+                    continue
+                open_round = self.open_rounds.get(round_id)
+                result = (
+                    self.results_of(open_round, facilitator)
+                    if open_round is not None and running is not None
+                    else None
+                )
+                if (
+                    result is None
+                    and listed["status"] == "closed"
+                    and (shown not in results or round_id in revealed)
+                ):
+                    result = self.known_results.get((round_id, facilitator))
+                if result is not None:
+                    results[shown] = result
+                elif shown not in results:
+                    return None  # a result to show that is not known here
+            changed = {
+                **frame,
+                "seq": events[-1].seq,
+                "server_time": server_time,
+                "participants": self.participants,
+                "rounds": rounds,
+                "results": results,
+            }
+            if locked is not None:
+                changed["denksessie"] = {**frame["denksessie"], "join_locked": locked}
+            if facilitator and self.people is not None and self.people[1] > self.last_state_at:
+                changed["participant_list"] = self.people[2]  # read since the last state
+            built[key] = changed
+        self.last_state, self.last_state_seq = built, events[-1].seq
+        if self.people is not None:
+            self.last_state_at = max(self.last_state_at, self.people[1])
+        return built
+
+    def has_bases(self, roles: list[Role]) -> bool:
+        """Whether the last state has a base for each of these roles (a role whose first socket
+        came since has none)."""
+        held = self.last_state or {}
+        return all(_base_of(role) in held for role in roles)
+
+    @staticmethod
+    def state_of(roles: list[Role], bases: dict[str, dict[str, Any]]) -> dict[Role, dict[str, Any]]:
+        """Each role's state from the bases (``light_state``; see ``has_bases``)."""
+        return {
+            role: phone_sized(bases[_base_of(role)])
+            if role == "participant"
+            else dict(bases[_base_of(role)])
+            for role in roles
+        }
 
     # --- running tallies -----------------------------------------------------------------------
 

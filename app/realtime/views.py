@@ -119,6 +119,9 @@ class StateRead:
     snapshots: dict[Role, dict[str, Any]]
     ended: bool
     live: LiveRead
+    # What the screen sees, and a phone before ``phone_sized`` (the same results), when either
+    # is in the room: the base of the next state built in memory (``Room.light_state``).
+    room: dict[str, Any] | None = None
 
 
 def read_state(db: Session, denksessie_id: int, roles: list[Role]) -> StateRead | None:
@@ -126,10 +129,39 @@ def read_state(db: Session, denksessie_id: int, roles: list[Role]) -> StateRead 
     denksessie = db.get(Denksessie, denksessie_id)
     if denksessie is None:
         return None
-    snapshots = results.snapshots(db, denksessie, roles=roles)
-    if "participant" in snapshots:
+    phones = "participant" in roles
+    wanted: list[Role] = [*roles, "screen"] if phones and "screen" not in roles else roles
+    snapshots = results.snapshots(db, denksessie, roles=wanted)
+    room = snapshots.get("screen")
+    if phones:
         snapshots["participant"] = phone_sized(snapshots["participant"])
-    return StateRead(snapshots, denksessie.status == "ended", read_live(db, denksessie))
+    if "screen" not in roles:
+        snapshots.pop("screen", None)
+    return StateRead(snapshots, denksessie.status == "ended", read_live(db, denksessie), room)
+
+
+# State events whose state needs no database visit: what they change travels in the event
+# (``Room.light_state``); every other state event reads the state again.
+LIGHT_EVENTS = frozenset({"timer_set", "round_revealed", "joining_locked"})
+# State events after which the results of rounds not open stay what they were (a round opened
+# or closed drops its own); every other state event may change them (a moderation, a removal).
+SETTLED_KEPT_BY = LIGHT_EVENTS | {"round_opened", "round_closed", "round_added"}
+
+
+def read_room_results(
+    db: Session, denksessie_id: int, round_ids: list[int]
+) -> dict[int, dict[str, Any]]:
+    """The results of these rounds as the room (screen, phones) would see them once revealed:
+    read ahead of the reveal, so the reveal itself needs no recount."""
+    denksessie = db.get(Denksessie, denksessie_id)
+    if denksessie is None:
+        return {}
+    found: dict[int, dict[str, Any]] = {}
+    for round_id in round_ids:
+        session_round = db.get(SessionRound, round_id)
+        if session_round is not None and session_round.status == "closed":
+            found[round_id] = results.aggregate(db, denksessie, session_round, role="screen")
+    return found
 
 
 Texts = LiveTexts
