@@ -244,15 +244,25 @@ class Hub:
         """The socket's snapshot, serialised: the shared part (just read, then kept for the
         sockets that follow, or the one reused) with its own part spliced in."""
         if read.shared is not None:
-            shared = SharedSnapshot.of(read_at, read.shared)
-            room = self.rooms.get(connection.denksessie_id)
-            # Kept only for a room this worker is subscribed to: only then does a state event
-            # reach it and drop it.
-            if room is not None and read_at >= room.state_changed_at:
-                room.snapshots[connection.role] = shared
+            shared = self.keep_snapshot(
+                connection.denksessie_id, connection.role, read.shared, read_at
+            )
         assert shared is not None
         self.snapshot_given(connection, shared.frame)
         return shared.with_part({"server_time": utcnow().isoformat(), **(read.personal or {})})
+
+    def keep_snapshot(
+        self, denksessie_id: int, role: Role, frame: dict[str, Any], read_at: float
+    ) -> SharedSnapshot:
+        """The shared part of a role's snapshot as read at ``read_at``, serialised once, and
+        kept for the sockets that follow unless a state event came since the read began."""
+        shared = SharedSnapshot.of(read_at, frame)
+        room = self.rooms.get(denksessie_id)
+        # Kept only for a room this worker is subscribed to: only then does a state event
+        # reach it and drop it.
+        if room is not None and read_at >= room.state_changed_at:
+            room.snapshots[role] = shared
+        return shared
 
     def remember(
         self, connection: Connection, code: str, read: views.SnapshotRead, read_at: float

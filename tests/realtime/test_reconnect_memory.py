@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
+from app.realtime import arrivals
 from app.realtime import hub as hub_module
-from app.realtime import views
 from app.realtime.protocol import CLOSE_REMOVED
 from tests.realtime.support import Live, ballot, hello
 
@@ -20,13 +20,13 @@ from tests.realtime.support import Live, ballot, hello
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the snapshot reads that visit the database."""
     counted: list[int] = []
-    original = views.read_snapshot
+    original = arrivals.read_batch
 
-    def counting(*args: Any, **kwargs: Any) -> views.SnapshotRead:
+    def counting(*args: Any, **kwargs: Any) -> arrivals.BatchRead:
         counted.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(views, "read_snapshot", counting)
+    monkeypatch.setattr(arrivals, "read_batch", counting)
     return counted
 
 
