@@ -799,3 +799,55 @@ class TestStateFramesInTheClient:
             room, {"type": "state", "seq": 2, "rounds": [], "results": {}, "results_kept": ["9"]}
         )
         assert merged["sent"] == ["resync"]
+
+
+class TestReconnectDelays:
+    """live.js on its own (no socket): how long a phone waits before its next attempt, with the
+    jitter at its top (``Math.random`` at 0.999). Nobody answering after a live socket was lost
+    means a worker restarting: the phone keeps trying within 2 s, so it is back within 2 s of
+    the worker; a server that is there and turns the phone away makes it wait longer each time
+    (docs/decisions/0038)."""
+
+    def waits(self, room: Room, closes: list[tuple[bool, bool]]) -> list[int]:
+        """The waits chosen after each close, given per close whether the socket had a snapshot
+        (it was live) and whether it opened at all."""
+        page = room.page()
+        page.goto(f"{room.base}/console")
+        page.wait_for_function("() => !!(window.Denk && window.Denk.Client)")
+        waits: list[int] = page.evaluate(
+            """(closes) => {
+              const waits = [];
+              const [setTimeoutBefore, randomBefore] = [window.setTimeout, Math.random];
+              window.setTimeout = (fn, ms) => waits.push(ms);
+              Math.random = () => 0.999;
+              try {
+                const client = new Denk.Client({ onState: () => {} });
+                closes.forEach(([live, opened]) => {
+                  client.ready = live;
+                  client.closed(1006, opened);
+                });
+              } finally {
+                window.setTimeout = setTimeoutBefore;
+                Math.random = randomBefore;
+              }
+              return waits;
+            }""",
+            closes,
+        )
+        return waits
+
+    def test_a_phone_that_lost_its_worker_keeps_trying_within_two_seconds(self, room: Room) -> None:
+        waits = self.waits(room, [(True, True)] + [(False, False)] * 8)
+        assert max(waits) <= 2000
+        assert waits[-1] > 1000  # still spread out over the two seconds
+
+    def test_a_server_that_turns_the_phone_away_makes_it_wait_longer(self, room: Room) -> None:
+        waits = self.waits(room, [(True, True)] + [(False, True)] * 8)
+        assert waits == sorted(waits)
+        assert waits[-1] > 9000
+
+    def test_a_phone_that_never_reached_the_server_backs_off_to_ten_seconds(
+        self, room: Room
+    ) -> None:
+        waits = self.waits(room, [(False, False)] * 8)
+        assert waits[-1] > 9000

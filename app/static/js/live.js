@@ -109,6 +109,15 @@
   // Parts of a snapshot a state frame carries only when they changed (docs/realtime-protocol.md).
   const KEPT = ["values", "casussen"];
 
+  // Reconnect delays (ms), full jitter: a room of phones that lost the same Wi-Fi or the same
+  // worker does not come back all at once. A socket the server closed or turned away (it is
+  // there, and busy or refusing) waits 0.5 s doubling to 10 s. A socket that found nobody (it
+  // never opened) within 30 s of losing one that was live waits at most 2 s: the worker is most
+  // likely restarting, and an attempt that finds nobody costs it nothing, while a long wait would
+  // keep the phone away for seconds after it is back. A phone has one attempt open at a time,
+  // so a worker that is back but slow sees each phone once (docs/realtime-protocol.md).
+  const RETRY = { base: 500, cap: 10000, floor: 250, soonCap: 2000, soonFor: 30000 };
+
   // Close codes after which reconnecting cannot help.
   const FATAL = { 4400: "bad_hello", 4401: "unauthorised", 4403: "removed", 4404: "gone", 4406: "bad_origin", 4409: "replaced", 4410: "ended" };
 
@@ -118,7 +127,7 @@
       this.o = options;
       this.ws = this.state = this.timer = null;
       this.ready = this.stopped = false;
-      this.attempt = this.heard = 0;
+      this.attempt = this.heard = this.lostAt = 0;
     }
 
     start() {
@@ -147,7 +156,10 @@
       this.status(this.attempt ? "reconnecting" : "connecting");
       const ws = (this.ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/" + encodeURIComponent(this.o.code)));
       this.heard = Date.now();
-      ws.onopen = () => ws.send(JSON.stringify({ type: "hello", protocol: 1, role: this.o.role, token: this.o.token }));
+      ws.onopen = () => {
+        ws.opened = true;
+        ws.send(JSON.stringify({ type: "hello", protocol: 1, role: this.o.role, token: this.o.token }));
+      };
       ws.onmessage = (event) => {
         if (ws !== this.ws) return;
         this.heard = Date.now();
@@ -158,7 +170,7 @@
           throw e;
         }
       };
-      ws.onclose = (event) => ws === this.ws && this.closed(event.code);
+      ws.onclose = (event) => ws === this.ws && this.closed(event.code, ws.opened);
     }
 
     // Give up on the current socket now (offline, or silent too long).
@@ -167,11 +179,12 @@
       if (!ws) return;
       this.ws = null;
       ws.close();
-      this.closed(1006);
+      this.closed(1006, true);
     }
 
-    closed(code) {
+    closed(code, opened) {
       this.ws = null;
+      if (this.ready) this.lostAt = Date.now();
       this.ready = false;
       if (FATAL[code]) {
         this.stopped = true;
@@ -180,11 +193,11 @@
         return;
       }
       this.status(navigator.onLine === false ? "offline" : "reconnecting");
-      // Full jitter: a room of phones that lost the same Wi-Fi does not come back all at once.
-      const cap = Math.min(10000, 500 * Math.pow(2, this.attempt));
+      const soon = !opened && Date.now() - this.lostAt < RETRY.soonFor;
+      const cap = Math.min(soon ? RETRY.soonCap : RETRY.cap, RETRY.base * Math.pow(2, this.attempt));
       this.attempt = Math.min(this.attempt + 1, 10);
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.connect(), Math.max(250, cap * Math.random()));
+      this.timer = setTimeout(() => this.connect(), Math.max(RETRY.floor, cap * Math.random()));
     }
 
     soon() {
