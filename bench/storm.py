@@ -59,12 +59,14 @@ from bench.common import (
     add_deployment_arguments,
     cores,
     facilitator_login,
+    gc_summary,
     kill_worker,
     percentiles,
     pin_generator,
     raise_open_files,
     require_loopback,
     restart_worker,
+    scrape_metrics,
     server_env,  # noqa: E402
     started,
 )
@@ -582,6 +584,15 @@ class Storm:
                 "bench_s": round(time.process_time() - began[0], 3),
                 "restarted_worker_s": round(_cpu_seconds(pid) - began[1], 3),
             }
+        # Its collector since it started (a wave of sockets allocates a lot), and how many
+        # snapshots it answered from memory.
+        samples = await asyncio.to_thread(
+            scrape_metrics, self.deployment.base_urls[self.options.kill]
+        )
+        self.figures["restarted_worker"] = {
+            "gc": gc_summary(samples),
+            "snapshots_from_memory": int(samples.get("denksessie_snapshots_from_memory_total", 0)),
+        }
 
     def _start_profiler(self, pid: int) -> subprocess.Popen[bytes] | None:
         """py-spy on the restarted worker while the phones come back (as swarm's --profile)."""
@@ -598,6 +609,7 @@ class Storm:
                 "raw",
                 "--rate",
                 "200",
+                "--gil",  # only the thread holding the GIL: where the worker's CPU goes
                 "--nonblocking",
                 "--output",
                 self.options.profile,

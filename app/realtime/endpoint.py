@@ -215,8 +215,8 @@ async def _refuse(websocket: WebSocket, refused: Refused, language: Language) ->
     await websocket.close(code=refused.code, reason=refused.key)
 
 
-@router.websocket("/ws/{code}")
-async def denksessie_socket(websocket: WebSocket, code: str) -> None:
+async def denksessie_socket(websocket: WebSocket) -> None:
+    code: str = websocket.path_params["code"]
     # Accepted even for a foreign Origin, then closed with 4406 before anything is read: a
     # browser never sees why an upgrade was refused (only 1006), but it does see a close code.
     await websocket.accept()
@@ -246,6 +246,11 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         await _serve_socket(websocket, hub, code, hello, token, language)
     finally:
         sockets.close(hello.token)
+
+
+# A plain Starlette route: FastAPI's resolves dependencies and validates parameters for every
+# socket, and this one has a path parameter only (thousands of sockets at once after a restart).
+router.add_websocket_route("/ws/{code}", denksessie_socket)
 
 
 async def _serve_socket(
