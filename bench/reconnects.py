@@ -62,8 +62,13 @@ class Options:
     phones: int = 500
     waves: int = 2
     compression: bool = True
+    whole_snapshots: bool = False  # phones name no kept parts they hold (clients before 0038)
     label: str = "reconnects"
     profile: str | None = None  # py-spy (GIL holder only) of the first cold wave
+
+
+SNAPSHOT_BYTES: list[int] = []  # the size of the last snapshot read (uncompressed)
+KEPT_IDS: dict[str, str | None] = {}  # per token: the kept_id of its last snapshot
 
 
 async def _open(url: str, hello: dict[str, Any], compression: bool) -> ClientConnection:
@@ -81,9 +86,12 @@ async def _open(url: str, hello: dict[str, Any], compression: bool) -> ClientCon
     try:
         await ws.send(json.dumps(hello))
         for expected in ("welcome", "snapshot"):
-            frame = json.loads(await asyncio.wait_for(ws.recv(), HANDSHAKE_TIMEOUT_S))
+            text = await asyncio.wait_for(ws.recv(), HANDSHAKE_TIMEOUT_S)
+            frame = json.loads(text)
             if frame.get("type") != expected:
                 raise RuntimeError(f"expected {expected}, got {frame!r:.200}")
+        SNAPSHOT_BYTES[:] = [len(text)]
+        KEPT_IDS[hello["token"]] = frame.get("kept_id")
     except BaseException:
         ws.transport.abort()
         raise
@@ -112,7 +120,13 @@ class Reconnects:
         return self.deployment.base_urls[0].replace("http://", "ws://", 1) + f"/ws/{self.code}"
 
     def _hello(self, token: str, role: str = "participant") -> dict[str, Any]:
-        return {"type": "hello", "protocol": 1, "role": role, "token": token}
+        """As live.js's: with the ``kept_id`` of the values and casussen it holds, unless the
+        bench asks for whole snapshots."""
+        hello = {"type": "hello", "protocol": 1, "role": role, "token": token}
+        kept = KEPT_IDS.get(token)
+        if kept and not self.options.whole_snapshots:
+            hello["kept"] = kept
+        return hello
 
     async def run(self) -> dict[str, Any]:
         login = facilitator_login(self.deployment.database_url)
@@ -215,6 +229,7 @@ class Reconnects:
             "worker_cpu_s": round(used, 3),
             "worker_cpu_ms_per_connect": round(used / count * 1000, 3),
             "connect_to_snapshot": seconds_percentiles(latencies),
+            "snapshot_bytes": SNAPSHOT_BYTES[0] if SNAPSHOT_BYTES else None,
         }
 
     def _start_profiler(self, pid: int) -> subprocess.Popen[bytes]:
@@ -286,6 +301,9 @@ def main(argv: list[str] | None = None) -> None:
     parse.add_argument("--phones", type=int, default=defaults.phones)
     parse.add_argument("--waves", type=int, default=defaults.waves)
     parse.add_argument("--no-compression", action="store_true", help="offer no deflate")
+    parse.add_argument(
+        "--whole-snapshots", action="store_true", help="hellos name no kept parts held"
+    )
     add_deployment_arguments(
         parse, label=defaults.label, profile="py-spy (GIL only) of the first cold wave here"
     )
@@ -297,6 +315,7 @@ def main(argv: list[str] | None = None) -> None:
         phones=args.phones,
         waves=args.waves,
         compression=not args.no_compression,
+        whole_snapshots=args.whole_snapshots,
         label=args.label,
         profile=args.profile,
     )

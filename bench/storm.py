@@ -135,6 +135,7 @@ class Phone:
     ready: bool = False  # snapshot received on the current socket
     attempt: int = 0
     opened: bool = False  # the current attempt's socket opened (the server was there)
+    kept_id: str | None = None  # of the values and casussen it holds (its last snapshot's)
     lost_at: float | None = None  # when it last lost a socket it had a snapshot on
     connected_once: asyncio.Event = field(default_factory=asyncio.Event)
     outbox: Outgoing | None = None  # one ballot in flight at a time
@@ -328,11 +329,10 @@ class Storm:
         )
         phone.opened = True
         try:
-            await ws.send(
-                json.dumps(
-                    {"type": "hello", "protocol": 1, "role": "participant", "token": phone.token}
-                )
-            )
+            hello = {"type": "hello", "protocol": 1, "role": "participant", "token": phone.token}
+            if phone.kept_id:  # as live.js: the values and casussen it holds need not come again
+                hello["kept"] = phone.kept_id
+            await ws.send(json.dumps(hello))
             welcome = json.loads(await asyncio.wait_for(ws.recv(), HANDSHAKE_TIMEOUT_S))
             if welcome.get("type") != "welcome":
                 raise RuntimeError(f"handshake refused: {welcome!r}")
@@ -340,6 +340,7 @@ class Storm:
             snapshot = json.loads(await asyncio.wait_for(ws.recv(), HANDSHAKE_TIMEOUT_S))
             if snapshot.get("type") != "snapshot":
                 raise RuntimeError(f"no snapshot after welcome: {snapshot.get('type')!r}")
+            phone.kept_id = snapshot.get("kept_id")
         except BaseException:
             ws.transport.abort()
             raise

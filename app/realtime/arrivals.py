@@ -158,6 +158,7 @@ class _Waiting:
     connection: Connection
     code: str | None
     token: ClientToken | None
+    held: str | None  # the kept parts the socket holds (its hello's ``kept``)
     read_at: float
     future: asyncio.Future[str] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
@@ -187,21 +188,29 @@ class Arrivals:
         """Sockets waiting for the next batch (not counting the one being read)."""
         return len(self._waiting)
 
-    async def admit(self, connection: Connection, code: str, token: ClientToken) -> str:
+    async def admit(
+        self, connection: Connection, code: str, token: ClientToken, *, held: str | None = None
+    ) -> str:
         """The socket's snapshot, serialised, once the database let it in under ``code``; or
-        ``NotAdmitted``. A participant let in is remembered, so that its next reconnect to this
-        worker can skip the database (``Hub.snapshot_from_memory``)."""
-        return await self._ask(connection, code, token)
+        ``NotAdmitted``. Without the kept parts when ``held`` names them (``Hub.snapshot_read``).
+        A participant let in is remembered, so that its next reconnect to this worker can skip
+        the database (``Hub.snapshot_from_memory``)."""
+        return await self._ask(connection, code, token, held)
 
     async def resync(self, connection: Connection) -> str:
-        """A fresh snapshot for a socket already in (no membership check)."""
-        return await self._ask(connection, None, None)
+        """A fresh and whole snapshot for a socket already in (no membership check)."""
+        return await self._ask(connection, None, None, None)
 
     async def _ask(
-        self, connection: Connection, code: str | None, token: ClientToken | None
+        self,
+        connection: Connection,
+        code: str | None,
+        token: ClientToken | None,
+        held: str | None,
     ) -> str:
         # Until its snapshot is given, state frames to this socket are whole.
-        waiting = _Waiting(connection, code, token, self.hub.snapshot_begins(connection))
+        read_at = self.hub.snapshot_begins(connection)
+        waiting = _Waiting(connection, code, token, held, read_at)
         self._waiting.append(waiting)
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="arrivals")
@@ -269,5 +278,5 @@ class Arrivals:
                 if waiting.code is not None:
                     hub.remember(connection, waiting.code, own, waiting.read_at)
                 waiting.future.set_result(
-                    hub.snapshot_read(connection, own, shared, waiting.read_at)
+                    hub.snapshot_read(connection, own, shared, waiting.read_at, held=waiting.held)
                 )

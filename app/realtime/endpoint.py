@@ -277,9 +277,9 @@ async def _serve_socket(
     # and reads the snapshot, unless this worker confirmed the phone since the last state event.
     await hub.add(connection, claim=False)
     try:
-        snapshot = hub.snapshot_from_memory(connection, code) or await _arrivals(websocket).admit(
-            connection, code, token
-        )
+        snapshot = hub.snapshot_from_memory(connection, code, held=hello.kept)
+        if snapshot is None:
+            snapshot = await _arrivals(websocket).admit(connection, code, token, held=hello.kept)
     except NotAdmitted as refused:
         await hub.remove(connection)
         await _refuse(websocket, Refused(refused.code, refused.reason), language)

@@ -851,3 +851,83 @@ class TestReconnectDelays:
     ) -> None:
         waits = self.waits(room, [(False, False)] * 8)
         assert waits[-1] > 9000
+
+
+class TestSnapshotsWithoutWhatTheClientHolds:
+    """live.js on its own: its hello names the values and casussen it holds (``kept``), and a
+    snapshot that leaves them out keeps the held ones (docs/decisions/0038)."""
+
+    WHOLE: ClassVar[dict[str, Any]] = {
+        "type": "snapshot",
+        "seq": 1,
+        "kept_id": "k1",
+        "rounds": [],
+        "values": [{"key": "privacy", "name": "Privacy"}],
+        "casussen": {"1": {"title": "Angela"}},
+        "results": {},
+    }
+
+    def run(self, room: Room, frames: list[dict[str, Any]]) -> dict[str, Any]:
+        """Feeds ``frames`` to a client, then opens a socket (a fake one): the last state, what
+        the client sent, and its hello."""
+        page = room.page()
+        page.goto(f"{room.base}/console")
+        page.wait_for_function("() => !!(window.Denk && window.Denk.Client)")
+        seen: dict[str, Any] = page.evaluate(
+            """(frames) => {
+              const sent = [];
+              let last = null;
+              const copy = (s) => (last = JSON.parse(JSON.stringify(s)));
+              const client = new Denk.Client({ onState: copy });
+              client.send = (frame) => sent.push(frame.type);
+              frames.forEach((frame) => client.receive(JSON.parse(JSON.stringify(frame))));
+              const WebSocketBefore = window.WebSocket;
+              let hello = null;
+              window.WebSocket = function () {
+                this.send = (text) => (hello = JSON.parse(text));
+                this.close = () => {};
+              };
+              try {
+                client.connect();
+                client.ws.onopen();
+              } finally {
+                window.WebSocket = WebSocketBefore;
+              }
+              return { state: last, sent: sent, hello: hello };
+            }""",
+            frames,
+        )
+        return seen
+
+    def test_names_what_it_holds_and_keeps_it_from_a_light_snapshot(self, room: Room) -> None:
+        light = {"type": "snapshot", "seq": 2, "kept_id": "k1", "rounds": [], "results": {}}
+        seen = self.run(room, [self.WHOLE, light])
+        assert seen["state"]["values"] == self.WHOLE["values"]
+        assert seen["state"]["casussen"] == self.WHOLE["casussen"]
+        assert seen["state"]["seq"] == 2
+        assert seen["sent"] == []
+        assert seen["hello"]["kept"] == "k1"
+
+    def test_asks_for_a_whole_snapshot_when_it_holds_other_ones(self, room: Room) -> None:
+        light = {"type": "snapshot", "seq": 2, "kept_id": "k2", "rounds": [], "results": {}}
+        seen = self.run(room, [self.WHOLE, light])
+        assert seen["sent"] == ["resync"]
+        assert "kept" not in seen["hello"]
+
+    def test_forgets_the_name_when_a_state_brings_other_values(self, room: Room) -> None:
+        state = {
+            "type": "state",
+            "seq": 2,
+            "rounds": [],
+            "results": {},
+            "values": [{"key": "eenvoud", "name": "Eenvoud"}],
+        }
+        seen = self.run(room, [self.WHOLE, state])
+        assert seen["state"]["values"] == state["values"]
+        assert "kept" not in seen["hello"]
+
+    def test_keeps_the_name_when_a_whole_state_brings_the_same_ones(self, room: Room) -> None:
+        state = {**self.WHOLE, "type": "state", "seq": 2}
+        del state["kept_id"]
+        seen = self.run(room, [self.WHOLE, state])
+        assert seen["hello"]["kept"] == "k1"

@@ -1,10 +1,11 @@
 /* Live views: helpers and the websocket client (ES2017, no build step; docs/realtime-protocol.md).
- * The client keeps the latest complete state: a snapshot replaces it, a state frame too unless
+ * The client keeps the latest complete state: a snapshot replaces it (keeping the values and
+ * casussen it leaves out because our hello named them by `kept_id`), a state frame too unless
  * its seq is older (keeping `you` and `own_ballots`, and what the frame leaves out because it
  * did not change: `values`, `casussen` and the results listed in `results_kept`); a tally is
  * merged when its seq equals the
  * state's, and one from the future means a missed state frame, so we ask for a resync. It
- * reconnects by itself with jittered exponential backoff. */
+ * reconnects by itself with jittered exponential backoff (see RETRY). */
 (function () {
   "use strict";
   const D = (window.Denk = { msgs: {} });
@@ -158,7 +159,9 @@
       this.heard = Date.now();
       ws.onopen = () => {
         ws.opened = true;
-        ws.send(JSON.stringify({ type: "hello", protocol: 1, role: this.o.role, token: this.o.token }));
+        // What we hold of values and casussen (named by kept_id) need not come again.
+        const kept = (this.state && this.state.kept_id) || undefined;
+        ws.send(JSON.stringify({ type: "hello", protocol: 1, role: this.o.role, token: this.o.token, kept: kept }));
       };
       ws.onmessage = (event) => {
         if (ws !== this.ws) return;
@@ -227,10 +230,21 @@
         this.attempt = 0;
       } else if (frame.type === "snapshot") {
         D.syncClock(frame);
+        // A snapshot leaves out values and casussen when our hello named the ones we hold; should
+        // we lack them after all, we ask for a whole one.
+        let whole = true;
+        KEPT.forEach((part) => {
+          if (part in frame) return;
+          const held = state && state.kept_id === frame.kept_id ? state[part] : undefined;
+          if (held === undefined) whole = false;
+          else frame[part] = held;
+        });
+        if (!whole) frame.kept_id = null;
         this.state = frame;
         this.ready = true;
         this.status("online");
         this.o.onState(frame, "snapshot");
+        if (!whole) this.send({ type: "resync" });
       } else if (frame.type === "state") {
         if (state && frame.seq < state.seq) return;
         D.syncClock(frame);
@@ -240,6 +254,9 @@
         let whole = !!state;
         frame.you = held.you;
         frame.own_ballots = held.own_ballots;
+        // The kept_id names what we hold only while no state brought other values or casussen.
+        const same = KEPT.every((part) => !(part in frame) || JSON.stringify(frame[part]) === JSON.stringify(held[part]));
+        frame.kept_id = same ? held.kept_id : null;
         KEPT.forEach((part) => {
           if (part in frame) return;
           frame[part] = held[part];
