@@ -7,9 +7,12 @@ the same command and environment, and measures the time from the kill until the 
 ``/healthz`` (ready), and from ready until each phone that lost its socket has reconnected and
 received its fresh ``snapshot`` (resynced). Phones behave as ``app/static/js/live.js``: full-jitter
 exponential backoff (``max(floor, random(0, min(cap, base * 2^attempt)))``, attempt reset on
-``welcome``), ballots sent only once the snapshot is in, unacknowledged ballots resent under the
-same ``msg_id`` after the reconnect (and after 10 s unanswered, or at once after a retryable
-error). A ballot a phone casts while it is offline waits in its outbox, as in the browser.
+``welcome``), where an attempt that found nobody (the socket never opened) within
+``soon_for`` seconds of losing a live socket uses the short cap ``soon_cap`` (``--backoff-soon-cap
+10`` is the client before decision 0038, which always doubled to 10 s); ballots sent only once
+the snapshot is in, unacknowledged ballots resent under the same ``msg_id`` after the reconnect
+(and after 10 s unanswered, or at once after a retryable error). A ballot a phone casts while it
+is offline waits in its outbox, as in the browser.
 
 At the end every acknowledged ballot must be in the database exactly once: the
 ``ballot_submission`` rows of a phone are the message ids it got an ack for, its ``ballot`` row
@@ -41,6 +44,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -55,12 +59,14 @@ from bench.common import (
     add_deployment_arguments,
     cores,
     facilitator_login,
+    gc_summary,
     kill_worker,
     percentiles,
     pin_generator,
     raise_open_files,
     require_loopback,
     restart_worker,
+    scrape_metrics,
     server_env,  # noqa: E402
     started,
 )
@@ -91,10 +97,13 @@ class Options:
     resync_timeout: float = 30.0  # how long after ready the bench waits for the last phone
     drain_timeout: float = 30.0  # how long it waits for the last acks after voting stops
     kill: int = 0  # the worker killed (A)
-    # live.js: max(250 ms, random(0, min(10 s, 500 ms * 2^attempt))), attempt reset on welcome.
+    # live.js: max(250 ms, random(0, min(10 s, 500 ms * 2^attempt))), attempt reset on welcome;
+    # at most 2 s while the socket never opened within 30 s of losing a live one.
     backoff_base: float = 0.5
     backoff_cap: float = 10.0
     backoff_floor: float = 0.25
+    backoff_soon_cap: float = 2.0
+    backoff_soon_for: float = 30.0
     compression: bool = True  # permessage-deflate, as every browser offers it
     label: str = "storm"
     profile: str | None = None  # py-spy's collapsed stacks of the restarted worker, ready->back
@@ -125,6 +134,9 @@ class Phone:
     worker: int | None = None  # worker of the current socket
     ready: bool = False  # snapshot received on the current socket
     attempt: int = 0
+    opened: bool = False  # the current attempt's socket opened (the server was there)
+    kept_id: str | None = None  # of the values and casussen it holds (its last snapshot's)
+    lost_at: float | None = None  # when it last lost a socket it had a snapshot on
     connected_once: asyncio.Event = field(default_factory=asyncio.Event)
     outbox: Outgoing | None = None  # one ballot in flight at a time
     votes: int = 0
@@ -165,6 +177,21 @@ def seconds_percentiles(samples: list[float], unit: str = "_s") -> dict[str, flo
         f"p99{unit}": at(0.99),
         f"max{unit}": round(ordered[-1], 3),
     }
+
+
+async def _listening(base_url: str) -> float:
+    """When the worker at ``base_url`` began to accept connections (monotonic): the first
+    TCP connect that is not refused."""
+    port = urlsplit(base_url).port
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.01)
+            continue
+        at = time.monotonic()
+        writer.transport.abort()
+        return at
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -272,7 +299,15 @@ class Storm:
 
     def _backoff(self, phone: Phone) -> float:
         options = self.options
-        cap = min(options.backoff_cap, options.backoff_base * 2**phone.attempt)
+        soon = (
+            not phone.opened
+            and phone.lost_at is not None
+            and time.monotonic() - phone.lost_at < options.backoff_soon_for
+        )
+        cap = min(
+            options.backoff_soon_cap if soon else options.backoff_cap,
+            options.backoff_base * 2**phone.attempt,
+        )
         phone.attempt = min(phone.attempt + 1, 10)
         return max(options.backoff_floor, random.uniform(0, cap))
 
@@ -292,12 +327,12 @@ class Storm:
             max_size=2**22,
             max_queue=64,
         )
+        phone.opened = True
         try:
-            await ws.send(
-                json.dumps(
-                    {"type": "hello", "protocol": 1, "role": "participant", "token": phone.token}
-                )
-            )
+            hello = {"type": "hello", "protocol": 1, "role": "participant", "token": phone.token}
+            if phone.kept_id:  # as live.js: the values and casussen it holds need not come again
+                hello["kept"] = phone.kept_id
+            await ws.send(json.dumps(hello))
             welcome = json.loads(await asyncio.wait_for(ws.recv(), HANDSHAKE_TIMEOUT_S))
             if welcome.get("type") != "welcome":
                 raise RuntimeError(f"handshake refused: {welcome!r}")
@@ -305,6 +340,7 @@ class Storm:
             snapshot = json.loads(await asyncio.wait_for(ws.recv(), HANDSHAKE_TIMEOUT_S))
             if snapshot.get("type") != "snapshot":
                 raise RuntimeError(f"no snapshot after welcome: {snapshot.get('type')!r}")
+            phone.kept_id = snapshot.get("kept_id")
         except BaseException:
             ws.transport.abort()
             raise
@@ -318,6 +354,7 @@ class Storm:
             if phone.cut_at is not None and phone.back_at is None:
                 phone.attempts_to_back += 1
             attempt_began = time.monotonic()
+            phone.opened = False
             try:
                 if phone.connected_once.is_set():
                     ws, snapshot = await self._handshake(phone, worker)
@@ -346,6 +383,7 @@ class Storm:
                 self._spawn(self._send(phone, phone.outbox))
             await self._read(phone, ws)
             phone.ready, phone.ws = False, None
+            phone.lost_at = time.monotonic()
             if self.stopping:
                 return
             if self.killed_at is not None and phone.cut_at is None and worker == self.options.kill:
@@ -502,22 +540,37 @@ class Storm:
         await asyncio.sleep(self.options.down)
         restarted_at = time.monotonic()
         process = await asyncio.to_thread(restart_worker, self.deployment, index, launch)
+        listening = asyncio.create_task(_listening(self.deployment.base_urls[index]))
+        # CPU from the moment it listens (the /healthz answer may come seconds later).
+        listening.add_done_callback(
+            lambda _: setattr(
+                self, "cpu_at_ready", (time.process_time(), _cpu_seconds(process.pid))
+            )
+        )
         url = self.deployment.base_urls[index] + "/healthz"
         # A worker already swamped by reconnecting phones answers /healthz late, not never:
         # wait for the answer rather than give up on it after a second and ask again.
-        async with httpx.AsyncClient(trust_env=False, timeout=10.0) as client:
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"restarted worker exited with {process.returncode}")
-                try:
-                    if (await client.get(url)).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() - restarted_at > READY_TIMEOUT_S:
-                    raise RuntimeError(f"restarted worker not ready in {READY_TIMEOUT_S} s")
-                await asyncio.sleep(0.02)
-        self.ready_at = time.monotonic()
+        try:
+            async with httpx.AsyncClient(trust_env=False, timeout=10.0) as client:
+                while True:
+                    if process.poll() is not None:
+                        raise RuntimeError(f"restarted worker exited with {process.returncode}")
+                    try:
+                        if (await client.get(url)).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    if time.monotonic() - restarted_at > READY_TIMEOUT_S:
+                        raise RuntimeError(f"restarted worker not ready in {READY_TIMEOUT_S} s")
+                    await asyncio.sleep(0.02)
+        except BaseException:
+            listening.cancel()
+            raise
+        self.healthz_at = time.monotonic()
+        # Ready is when the worker accepts connections: uvicorn listens only once the app has
+        # started, and a worker swamped by phones answers /healthz seconds after it took the
+        # first of them (the phones' handshakes are ahead of it in the queue).
+        self.ready_at = min(await listening, self.healthz_at)
         self.restart_to_ready = self.ready_at - restarted_at
 
     async def _wait_back(self) -> None:
@@ -525,7 +578,10 @@ class Storm:
         deadline = self.ready_at + self.options.resync_timeout
         pid = self.deployment.pids[self.options.kill]
         profiler = self._start_profiler(pid)
-        began = (time.process_time(), _cpu_seconds(pid), time.monotonic())
+        bench_cpu, worker_cpu = getattr(
+            self, "cpu_at_ready", (time.process_time(), _cpu_seconds(pid))
+        )
+        began = (bench_cpu, worker_cpu, self.ready_at)
         try:
             await self._until_back(deadline)
         finally:
@@ -538,6 +594,15 @@ class Storm:
                 "bench_s": round(time.process_time() - began[0], 3),
                 "restarted_worker_s": round(_cpu_seconds(pid) - began[1], 3),
             }
+        # Its collector since it started (a wave of sockets allocates a lot), and how many
+        # snapshots it answered from memory.
+        samples = await asyncio.to_thread(
+            scrape_metrics, self.deployment.base_urls[self.options.kill]
+        )
+        self.figures["restarted_worker"] = {
+            "gc": gc_summary(samples),
+            "snapshots_from_memory": int(samples.get("denksessie_snapshots_from_memory_total", 0)),
+        }
 
     def _start_profiler(self, pid: int) -> subprocess.Popen[bytes] | None:
         """py-spy on the restarted worker while the phones come back (as swarm's --profile)."""
@@ -554,6 +619,7 @@ class Storm:
                 "raw",
                 "--rate",
                 "200",
+                "--gil",  # only the thread holding the GIL: where the worker's CPU goes
                 "--nonblocking",
                 "--output",
                 self.options.profile,
@@ -592,6 +658,9 @@ class Storm:
             killed_worker=self.deployment.base_urls[self.options.kill],
             kill_to_ready_s=round(self.ready_at - self.killed_at, 3),
             restart_to_ready_s=round(self.restart_to_ready, 3),
+            # The /healthz answer after the worker began to accept (its request waits behind
+            # the phones' handshakes).
+            ready_to_healthz_s=round(self.healthz_at - self.ready_at, 3),
             cut_off=len(cut),
             back=len(back),
             missing=cut_off - len(back),
@@ -739,7 +808,11 @@ def run(
     budget = options.before + options.down + options.resync_timeout + options.after
     if min(options.before, options.down, options.after) < 0 or budget > RUN_TIMEOUT_S / 2:
         raise SystemExit(f"--before + --down + --resync-timeout + --after: 0..{RUN_TIMEOUT_S / 2}")
-    if options.backoff_floor < 0 or options.backoff_base <= 0 or options.backoff_cap <= 0:
+    if (
+        options.backoff_floor < 0
+        or min(options.backoff_base, options.backoff_cap, options.backoff_soon_cap) <= 0
+        or options.backoff_soon_for < 0
+    ):
         raise SystemExit("--backoff-* must be positive")
     limit = raise_open_files(options.phones * 2 + 1024)
     began = time.monotonic()
@@ -771,6 +844,8 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--backoff-base", type=float, default=defaults.backoff_base)
     parse.add_argument("--backoff-cap", type=float, default=defaults.backoff_cap)
     parse.add_argument("--backoff-floor", type=float, default=defaults.backoff_floor)
+    parse.add_argument("--backoff-soon-cap", type=float, default=defaults.backoff_soon_cap)
+    parse.add_argument("--backoff-soon-for", type=float, default=defaults.backoff_soon_for)
     parse.add_argument("--no-compression", action="store_true", help="offer no deflate")
     parse.add_argument(
         "--quick",
@@ -800,6 +875,8 @@ def main(argv: list[str] | None = None) -> None:
         backoff_base=args.backoff_base,
         backoff_cap=args.backoff_cap,
         backoff_floor=args.backoff_floor,
+        backoff_soon_cap=args.backoff_soon_cap,
+        backoff_soon_for=args.backoff_soon_for,
         compression=not args.no_compression,
         label=args.label,
         profile=args.profile,

@@ -36,6 +36,19 @@ class GcFreezer:
         self._last_join = 0.0
         self._since = 1  # freeze once right after start-up (imports, app, engine)
 
+    def start(self) -> None:
+        """Freeze now, at start-up, before the first socket: the imports, the app and the engine
+        (about 190,000 objects) leave the collector's reach at once. Waiting for the first quiet
+        tick was too late after a restart: thousands of phones come back before it, and until
+        the freeze every full collection walked all of that too (0.25-2.5 s pauses in
+        ``bench/storm.py``, decision 0038)."""
+        if self.after <= 0:
+            return
+        self._since = 0
+        gc.collect(1)
+        gc.freeze()
+        gc.set_threshold(*self._thresholds)
+
     def joined(self) -> None:
         self._last_join = time.monotonic()
         self._since += 1

@@ -16,16 +16,15 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.accounts import service as accounts
 from app.db import committing
-from app.errors import DomainError, NotFound, Rejected
+from app.errors import DomainError
 from app.i18n import Language, pick_language
 from app.i18n.errors import TEXTS, error_text
 from app.observability.logging import connection_id, new_id
-from app.realtime import views
 from app.realtime.abuse import FrameLimiter, TokenSockets, Verdict, origin_allowed
+from app.realtime.arrivals import Arrivals, NotAdmitted, staff_access_holds
 from app.realtime.connection import Connection
 from app.realtime.hub import Hub
 from app.realtime.protocol import (
@@ -49,9 +48,7 @@ from app.realtime.protocol import (
 )
 from app.realtime.threads import in_thread
 from app.realtime.views import dumps
-from app.sessions import service as sessions
 from app.sessions.ballot_batch import BallotRequest
-from app.sessions.models import Denksessie
 from app.tokens import ClientToken, verify
 
 logger = logging.getLogger(__name__)
@@ -147,8 +144,8 @@ async def _receive_text(websocket: WebSocket) -> str:
 
 
 async def _handshake(websocket: WebSocket) -> tuple[Hello, ClientToken]:
-    """The hello and its verified token; whether they fit this code is checked in
-    ``_check_membership``, in the same database visit as the snapshot."""
+    """The hello and its verified token; whether they fit this code is checked with the
+    snapshot's read (``Arrivals.admit``)."""
     try:
         raw = await asyncio.wait_for(_receive_text(websocket), HELLO_TIMEOUT_S)
         hello = hello_frame.validate_json(raw)
@@ -162,14 +159,6 @@ async def _handshake(websocket: WebSocket) -> tuple[Hello, ClientToken]:
     return hello, token
 
 
-def _staff_access_holds(db: Session, token: ClientToken) -> bool:
-    """A staff token's login still stands for its denksessie (tokens.py, decision 0010)."""
-    organisation_id = db.exec(
-        select(Denksessie.organisation_id).where(Denksessie.id == token.denksessie_id)
-    ).first()
-    return organisation_id is not None and accounts.staff_token_holds(db, token, organisation_id)
-
-
 async def _watch_staff_access(
     websocket: WebSocket, connection: Connection, token: ClientToken, every_s: float
 ) -> None:
@@ -180,7 +169,7 @@ async def _watch_staff_access(
         await asyncio.sleep(min(every_s, max(0.0, token.expires_at - time.time())))
         try:
             holds = token.expires_at > time.time() and await _in_db(
-                websocket, lambda db: _staff_access_holds(db, token), commit=False
+                websocket, lambda db: staff_access_holds(db, token), commit=False
             )
         except SQLAlchemyError:  # the database is away: check again next time
             logger.warning("could not re-check a staff socket's access", exc_info=True)
@@ -192,65 +181,13 @@ async def _watch_staff_access(
             return
 
 
-def _check_membership(db: Session, code: str, token: ClientToken) -> None:
-    """Refuse a code that is unknown or not the token's, a removed participant, and a staff
-    token whose login no longer stands."""
-    try:
-        denksessie_id = sessions.live_id_by_code(db, code)
-    except NotFound as exc:
-        raise Refused(CLOSE_NOT_FOUND, "UNKNOWN_CODE") from exc
-    if denksessie_id != token.denksessie_id:
-        # Answered like an unknown code, so a token of one denksessie cannot be used to tell
-        # live codes from dead ones (docs/security.md).
-        raise Refused(CLOSE_NOT_FOUND, "UNKNOWN_CODE")
-    if token.is_staff and not _staff_access_holds(db, token):
-        raise Refused(CLOSE_UNAUTHORISED, "BAD_TOKEN")
-    if token.participant_id is not None:
-        try:
-            sessions.active_participant(
-                db, denksessie_id=denksessie_id, participant_id=token.participant_id
-            )
-        except Rejected as exc:
-            raise Refused(
-                CLOSE_REMOVED if exc.code == "PARTICIPANT_REMOVED" else CLOSE_UNAUTHORISED,
-                exc.code,
-            ) from exc
-
-
-async def _snapshot(
-    websocket: WebSocket,
-    hub: Hub,
-    connection: Connection,
-    check: Callable[[Session], None] | None = None,
-    *,
-    code: str | None = None,
-) -> str:
-    """The role's shared snapshot (reused for a moment across a wave of connecting phones, see
-    ``Hub.shared_snapshot``) with, for a participant, its own part read fresh and spliced in,
-    in one database visit that also runs ``check`` (the membership under ``code``). The hub
-    hears when the read begins and what was given, so its state frames may leave out only what
-    this socket holds too; the thread only reads, the hub applies what it read. A phone the
-    database confirmed is remembered, so that its reconnect can skip the database
-    (``Hub.snapshot_from_memory``)."""
-    read_at = hub.snapshot_begins(connection)
-    shared = hub.shared_snapshot(connection.denksessie_id, connection.role)
-
-    def read(db: Session) -> views.SnapshotRead:
-        if check is not None:
-            check(db)
-        return views.read_snapshot(
-            db,
-            connection.denksessie_id,
-            connection.role,
-            participant_id=connection.participant_id,
-            shared=shared is None,
-            round_ids=None if shared is None else list(shared.round_ids),
-        )
-
-    result = await _in_db(websocket, read, commit=False)
-    if code is not None:  # the membership was checked: a reconnect may come from memory
-        hub.remember(connection, code, result, read_at)
-    return hub.snapshot_read(connection, result, shared, read_at)
+def _arrivals(websocket: WebSocket) -> Arrivals:
+    """One queue of arrivals per hub (so per worker, and anew when a test restarts the app)."""
+    state = websocket.app.state
+    arrivals: Arrivals | None = getattr(state, "arrivals", None)
+    if arrivals is None or arrivals.hub is not state.hub:
+        arrivals = state.arrivals = Arrivals(state.hub, state.engine, limiter=state.read_limiter)
+    return arrivals
 
 
 def _frame_limiter(websocket: WebSocket) -> FrameLimiter:
@@ -278,8 +215,8 @@ async def _refuse(websocket: WebSocket, refused: Refused, language: Language) ->
     await websocket.close(code=refused.code, reason=refused.key)
 
 
-@router.websocket("/ws/{code}")
-async def denksessie_socket(websocket: WebSocket, code: str) -> None:
+async def denksessie_socket(websocket: WebSocket) -> None:
+    code: str = websocket.path_params["code"]
     # Accepted even for a foreign Origin, then closed with 4406 before anything is read: a
     # browser never sees why an upgrade was refused (only 1006), but it does see a close code.
     await websocket.accept()
@@ -311,6 +248,11 @@ async def denksessie_socket(websocket: WebSocket, code: str) -> None:
         sockets.close(hello.token)
 
 
+# A plain Starlette route: FastAPI's resolves dependencies and validates parameters for every
+# socket, and this one has a path parameter only (thousands of sockets at once after a restart).
+router.add_websocket_route("/ws/{code}", denksessie_socket)
+
+
 async def _serve_socket(
     websocket: WebSocket,
     hub: Hub,
@@ -331,15 +273,16 @@ async def _serve_socket(
     limiter = _frame_limiter(websocket)
     budget = limiter.budget()
     # Registered first, so no event after the snapshot's read is missed; then one database
-    # visit both checks the code and participant and reads the snapshot.
+    # visit (shared with the sockets arriving meanwhile) both checks the code and participant
+    # and reads the snapshot, unless this worker confirmed the phone since the last state event.
     await hub.add(connection, claim=False)
     try:
-        snapshot = hub.snapshot_from_memory(connection, code) or await _snapshot(
-            websocket, hub, connection, lambda db: _check_membership(db, code, token), code=code
-        )
-    except Refused as refused:
+        snapshot = hub.snapshot_from_memory(connection, code, held=hello.kept)
+        if snapshot is None:
+            snapshot = await _arrivals(websocket).admit(connection, code, token, held=hello.kept)
+    except NotAdmitted as refused:
         await hub.remove(connection)
-        await _refuse(websocket, refused, language)
+        await _refuse(websocket, Refused(refused.code, refused.reason), language)
         return
     except BaseException:
         await hub.remove(connection)
@@ -412,7 +355,11 @@ async def _serve_frame(websocket: WebSocket, hub: Hub, connection: Connection, t
     if isinstance(frame, Ping):
         connection.send_direct(dumps({"type": "pong"}))
     elif isinstance(frame, Resync):
-        connection.send_direct(await _snapshot(websocket, hub, connection))
+        try:
+            snapshot = await _arrivals(websocket).resync(connection)
+        except NotAdmitted as refused:
+            raise Refused(refused.code, refused.reason) from refused
+        connection.send_direct(snapshot)
         hub.refresh(connection)
     elif isinstance(frame, BallotFrame):
         await _serve_ballot(websocket, hub, connection, frame)

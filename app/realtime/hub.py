@@ -126,6 +126,7 @@ class Hub:
     # --- lifecycle -----------------------------------------------------------------------------
 
     async def start(self) -> None:
+        self.gc.start()
         self.writer.start()
         self._tasks = [
             asyncio.create_task(self._relay.run(), name="hub-backplane"),
@@ -246,19 +247,34 @@ class Hub:
         read: views.SnapshotRead,
         shared: SharedSnapshot | None,
         read_at: float,
+        *,
+        held: str | None = None,
     ) -> str:
         """The socket's snapshot, serialised: the shared part (just read, then kept for the
-        sockets that follow, or the one reused) with its own part spliced in."""
+        sockets that follow, or the one reused) with its own part spliced in; without the kept
+        parts when ``held`` (the hello's ``kept``) says the socket holds them."""
         if read.shared is not None:
-            shared = SharedSnapshot.of(read_at, read.shared)
-            room = self.rooms.get(connection.denksessie_id)
-            # Kept only for a room this worker is subscribed to: only then does a state event
-            # reach it and drop it.
-            if room is not None and read_at >= room.state_changed_at:
-                room.snapshots[connection.role] = shared
+            shared = self.keep_snapshot(
+                connection.denksessie_id, connection.role, read.shared, read_at
+            )
         assert shared is not None
         self.snapshot_given(connection, shared.frame)
-        return shared.with_part({"server_time": utcnow().isoformat(), **(read.personal or {})})
+        return shared.with_part(
+            {"server_time": utcnow().isoformat(), **(read.personal or {})}, held=held
+        )
+
+    def keep_snapshot(
+        self, denksessie_id: int, role: Role, frame: dict[str, Any], read_at: float
+    ) -> SharedSnapshot:
+        """The shared part of a role's snapshot as read at ``read_at``, serialised once, and
+        kept for the sockets that follow unless a state event came since the read began."""
+        shared = SharedSnapshot.of(read_at, frame)
+        room = self.rooms.get(denksessie_id)
+        # Kept only for a room this worker is subscribed to: only then does a state event
+        # reach it and drop it.
+        if room is not None and read_at >= room.state_changed_at:
+            room.snapshots[role] = shared
+        return shared
 
     def remember(
         self, connection: Connection, code: str, read: views.SnapshotRead, read_at: float
@@ -275,7 +291,9 @@ class Hub:
         room.code = normalise_code(code)
         room.personal[pid] = read.personal
 
-    def snapshot_from_memory(self, connection: Connection, code: str) -> str | None:
+    def snapshot_from_memory(
+        self, connection: Connection, code: str, *, held: str | None = None
+    ) -> str | None:
         """A reconnecting phone's snapshot without a database visit, in the common case: the
         room confirmed it (and its code) since the last state event, the shared part is fresh,
         and its own ballots are known (as read, with the deltas heard since). None: ask the
@@ -292,7 +310,9 @@ class Hub:
             return None
         read_at = self.snapshot_begins(connection)
         self.metrics.snapshots_from_memory.inc()
-        return self.snapshot_read(connection, views.SnapshotRead(None, own), shared, read_at)
+        return self.snapshot_read(
+            connection, views.SnapshotRead(None, own), shared, read_at, held=held
+        )
 
     def snapshot_given(self, connection: Connection, frame: dict[str, Any]) -> None:
         """This socket's snapshot (fresh or shared) is ``frame``: later state frames may leave

@@ -51,6 +51,9 @@ class Hello(_Frame):
     role: Literal["facilitator", "screen", "participant"]
     token: Annotated[str, StringConstraints(max_length=300)]
     last_seq: int | None = None
+    # The ``kept_id`` of the last snapshot whose values and casus texts the client still holds:
+    # the snapshot may then leave them out (docs/realtime-protocol.md, decision 0038).
+    kept: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
 class BallotFrame(_Frame):

@@ -8,6 +8,7 @@ here takes a lock.
 from __future__ import annotations
 
 import functools
+import hashlib
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -51,22 +52,40 @@ def settled_results(frame: dict[str, Any]) -> dict[str, Any]:
 class SharedSnapshot:
     """The shared part of a role's snapshot, read at ``read_at`` (monotonic), as a dict (for
     what the room's sockets hold) and serialised once without ``server_time``, so a
-    participant's own part is spliced in without serialising the whole again."""
+    participant's own part is spliced in without serialising the whole again.
+
+    ``kept_id`` names its kept parts (the values and casus texts, most of a phone's snapshot);
+    ``light`` is the same snapshot without them, for a socket whose ``hello`` says it holds
+    them already (a reconnect, decision 0038)."""
 
     read_at: float
     frame: dict[str, Any]
     json: str
     round_ids: tuple[int, ...]
+    kept_id: str = ""
+    light: str = ""
 
     @classmethod
     def of(cls, read_at: float, frame: dict[str, Any]) -> SharedSnapshot:
         shared = {key: value for key, value in frame.items() if key != "server_time"}
-        return cls(read_at, frame, dumps(shared), tuple(r["id"] for r in frame["rounds"]))
+        kept = {part: shared[part] for part in results.KEPT_PARTS if part in shared}
+        kept_id = hashlib.sha256(dumps(kept).encode()).hexdigest()[:16]
+        light = {key: value for key, value in shared.items() if key not in kept}
+        return cls(
+            read_at,
+            frame,
+            dumps({**shared, "kept_id": kept_id}),
+            tuple(r["id"] for r in frame["rounds"]),
+            kept_id,
+            dumps({**light, "kept_id": kept_id}),
+        )
 
-    def with_part(self, part: dict[str, Any]) -> str:
+    def with_part(self, part: dict[str, Any], *, held: str | None = None) -> str:
         """The serialised snapshot with ``part`` (``server_time``, and ``you`` and
-        ``own_ballots`` for a participant) added."""
-        return self.json[:-1] + "," + dumps(part)[1:]
+        ``own_ballots`` for a participant) added; without the kept parts when ``held`` (the
+        ``kept`` of the socket's hello) names them."""
+        whole = self.light if held is not None and held == self.kept_id else self.json
+        return whole[:-1] + "," + dumps(part)[1:]
 
 
 def _delta_fields(raw: Any) -> tuple[int, str, int, dict[str, Any], str] | None:

@@ -13,10 +13,11 @@ the projector and the facilitator still get whole.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 from sqlalchemy import select as select_columns
 from sqlmodel import Session
 
@@ -266,30 +267,80 @@ class SnapshotRead:
     personal: dict[str, Any] | None  # a participant's own part
 
 
-def read_snapshot(
-    db: Session,
-    denksessie_id: int,
-    role: Role,
-    *,
-    participant_id: str | None,
-    shared: bool,
-    round_ids: list[int] | None,
-) -> SnapshotRead:
-    """The shared part of a snapshot when asked, and a participant's own part."""
-    frame: dict[str, Any] | None = None
-    if shared:
-        denksessie = db.get(Denksessie, denksessie_id)
-        assert denksessie is not None
-        frame = results.snapshot(db, denksessie, role=role)
-        if role == "participant":
-            frame = phone_sized(frame)
-        round_ids = [r["id"] for r in frame["rounds"]]
-    personal = None
-    if participant_id is not None:
-        participant = db.get(Participant, participant_id)
-        assert participant is not None
-        personal = results.personal_part(db, participant, round_ids or [])
-    return SnapshotRead(frame, personal)
+def shared_part(db: Session, denksessie_id: int, role: Role) -> dict[str, Any] | None:
+    """The part of a snapshot every socket of a role gets (sized for a phone for
+    participants); None when the denksessie is gone."""
+    denksessie = db.get(Denksessie, denksessie_id)
+    if denksessie is None:
+        return None
+    frame = results.snapshot(db, denksessie, role=role)
+    return phone_sized(frame) if role == "participant" else frame
+
+
+@dataclass(frozen=True)
+class Person:
+    """What a participant's own part of a snapshot, and the check that it may come in, read of
+    its row (``sessions.check_active`` takes it as a ``Membership``)."""
+
+    id: str
+    denksessie_id: int
+    removed: bool
+    display_name: str | None
+    role: str | None
+
+
+_PEOPLE = select_columns(
+    PARTICIPANT.c.id,
+    PARTICIPANT.c.denksessie_id,
+    PARTICIPANT.c.removed,
+    PARTICIPANT.c.display_name,
+    PARTICIPANT.c.role,
+).where(PARTICIPANT.c.id.in_(bindparam("ids", expanding=True)))
+_OWN_BALLOTS = select_columns(
+    BALLOT.c.participant_id,
+    BALLOT.c.round_id,
+    BALLOT.c.payload,
+    BALLOT.c.revision,
+    BALLOT.c.client_msg_id,
+).where(
+    BALLOT.c.round_id.in_(bindparam("rounds", expanding=True)),
+    BALLOT.c.participant_id.in_(bindparam("ids", expanding=True)),
+)
+
+
+def people(db: Session, participant_ids: Collection[str]) -> dict[str, Person]:
+    """These participants' rows, in one statement (built once, as the ones below)."""
+    if not participant_ids:
+        return {}
+    rows = db.connection().execute(_PEOPLE, {"ids": list(participant_ids)})
+    return {row[0]: Person(*row) for row in rows}
+
+
+def personal_parts(
+    db: Session, persons: Collection[Person], round_ids: Collection[int]
+) -> dict[str, dict[str, Any]]:
+    """Each participant's own part of a snapshot (``results.personal_part``: who it is, its
+    ballots in these rounds), for many participants in one statement."""
+    own: dict[str, dict[str, Any]] = {person.id: {} for person in persons}
+    if own and round_ids:
+        rows = db.connection().execute(_OWN_BALLOTS, {"rounds": list(round_ids), "ids": list(own)})
+        for pid, round_id, payload, revision, msg_id in rows:
+            own[pid][str(round_id)] = {
+                "payload": payload,
+                "revision": revision,
+                "client_msg_id": msg_id,
+            }
+    return {
+        person.id: {
+            "you": {
+                "participant_id": person.id,
+                "display_name": person.display_name,
+                "role": person.role,
+            },
+            "own_ballots": own[person.id],
+        }
+        for person in persons
+    }
 
 
 # --- results from running tallies (event loop) ---------------------------------------------------

@@ -799,3 +799,135 @@ class TestStateFramesInTheClient:
             room, {"type": "state", "seq": 2, "rounds": [], "results": {}, "results_kept": ["9"]}
         )
         assert merged["sent"] == ["resync"]
+
+
+class TestReconnectDelays:
+    """live.js on its own (no socket): how long a phone waits before its next attempt, with the
+    jitter at its top (``Math.random`` at 0.999). Nobody answering after a live socket was lost
+    means a worker restarting: the phone keeps trying within 2 s, so it is back within 2 s of
+    the worker; a server that is there and turns the phone away makes it wait longer each time
+    (docs/decisions/0038)."""
+
+    def waits(self, room: Room, closes: list[tuple[bool, bool]]) -> list[int]:
+        """The waits chosen after each close, given per close whether the socket had a snapshot
+        (it was live) and whether it opened at all."""
+        page = room.page()
+        page.goto(f"{room.base}/console")
+        page.wait_for_function("() => !!(window.Denk && window.Denk.Client)")
+        waits: list[int] = page.evaluate(
+            """(closes) => {
+              const waits = [];
+              const [setTimeoutBefore, randomBefore] = [window.setTimeout, Math.random];
+              window.setTimeout = (fn, ms) => waits.push(ms);
+              Math.random = () => 0.999;
+              try {
+                const client = new Denk.Client({ onState: () => {} });
+                closes.forEach(([live, opened]) => {
+                  client.ready = live;
+                  client.closed(1006, opened);
+                });
+              } finally {
+                window.setTimeout = setTimeoutBefore;
+                Math.random = randomBefore;
+              }
+              return waits;
+            }""",
+            closes,
+        )
+        return waits
+
+    def test_a_phone_that_lost_its_worker_keeps_trying_within_two_seconds(self, room: Room) -> None:
+        waits = self.waits(room, [(True, True)] + [(False, False)] * 8)
+        assert max(waits) <= 2000
+        assert waits[-1] > 1000  # still spread out over the two seconds
+
+    def test_a_server_that_turns_the_phone_away_makes_it_wait_longer(self, room: Room) -> None:
+        waits = self.waits(room, [(True, True)] + [(False, True)] * 8)
+        assert waits == sorted(waits)
+        assert waits[-1] > 9000
+
+    def test_a_phone_that_never_reached_the_server_backs_off_to_ten_seconds(
+        self, room: Room
+    ) -> None:
+        waits = self.waits(room, [(False, False)] * 8)
+        assert waits[-1] > 9000
+
+
+class TestSnapshotsWithoutWhatTheClientHolds:
+    """live.js on its own: its hello names the values and casussen it holds (``kept``), and a
+    snapshot that leaves them out keeps the held ones (docs/decisions/0038)."""
+
+    WHOLE: ClassVar[dict[str, Any]] = {
+        "type": "snapshot",
+        "seq": 1,
+        "kept_id": "k1",
+        "rounds": [],
+        "values": [{"key": "privacy", "name": "Privacy"}],
+        "casussen": {"1": {"title": "Angela"}},
+        "results": {},
+    }
+
+    def run(self, room: Room, frames: list[dict[str, Any]]) -> dict[str, Any]:
+        """Feeds ``frames`` to a client, then opens a socket (a fake one): the last state, what
+        the client sent, and its hello."""
+        page = room.page()
+        page.goto(f"{room.base}/console")
+        page.wait_for_function("() => !!(window.Denk && window.Denk.Client)")
+        seen: dict[str, Any] = page.evaluate(
+            """(frames) => {
+              const sent = [];
+              let last = null;
+              const copy = (s) => (last = JSON.parse(JSON.stringify(s)));
+              const client = new Denk.Client({ onState: copy });
+              client.send = (frame) => sent.push(frame.type);
+              frames.forEach((frame) => client.receive(JSON.parse(JSON.stringify(frame))));
+              const WebSocketBefore = window.WebSocket;
+              let hello = null;
+              window.WebSocket = function () {
+                this.send = (text) => (hello = JSON.parse(text));
+                this.close = () => {};
+              };
+              try {
+                client.connect();
+                client.ws.onopen();
+              } finally {
+                window.WebSocket = WebSocketBefore;
+              }
+              return { state: last, sent: sent, hello: hello };
+            }""",
+            frames,
+        )
+        return seen
+
+    def test_names_what_it_holds_and_keeps_it_from_a_light_snapshot(self, room: Room) -> None:
+        light = {"type": "snapshot", "seq": 2, "kept_id": "k1", "rounds": [], "results": {}}
+        seen = self.run(room, [self.WHOLE, light])
+        assert seen["state"]["values"] == self.WHOLE["values"]
+        assert seen["state"]["casussen"] == self.WHOLE["casussen"]
+        assert seen["state"]["seq"] == 2
+        assert seen["sent"] == []
+        assert seen["hello"]["kept"] == "k1"
+
+    def test_asks_for_a_whole_snapshot_when_it_holds_other_ones(self, room: Room) -> None:
+        light = {"type": "snapshot", "seq": 2, "kept_id": "k2", "rounds": [], "results": {}}
+        seen = self.run(room, [self.WHOLE, light])
+        assert seen["sent"] == ["resync"]
+        assert "kept" not in seen["hello"]
+
+    def test_forgets_the_name_when_a_state_brings_other_values(self, room: Room) -> None:
+        state = {
+            "type": "state",
+            "seq": 2,
+            "rounds": [],
+            "results": {},
+            "values": [{"key": "eenvoud", "name": "Eenvoud"}],
+        }
+        seen = self.run(room, [self.WHOLE, state])
+        assert seen["state"]["values"] == state["values"]
+        assert "kept" not in seen["hello"]
+
+    def test_keeps_the_name_when_a_whole_state_brings_the_same_ones(self, room: Room) -> None:
+        state = {**self.WHOLE, "type": "state", "seq": 2}
+        del state["kept_id"]
+        seen = self.run(room, [self.WHOLE, state])
+        assert seen["hello"]["kept"] == "k1"

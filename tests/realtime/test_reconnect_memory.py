@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
+from app.realtime import arrivals
 from app.realtime import hub as hub_module
-from app.realtime import views
 from app.realtime.protocol import CLOSE_REMOVED
 from tests.realtime.support import Live, ballot, hello
 
@@ -20,13 +20,13 @@ from tests.realtime.support import Live, ballot, hello
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the snapshot reads that visit the database."""
     counted: list[int] = []
-    original = views.read_snapshot
+    original = arrivals.read_batch
 
-    def counting(*args: Any, **kwargs: Any) -> views.SnapshotRead:
+    def counting(*args: Any, **kwargs: Any) -> arrivals.BatchRead:
         counted.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(views, "read_snapshot", counting)
+    monkeypatch.setattr(arrivals, "read_batch", counting)
     return counted
 
 
@@ -84,3 +84,45 @@ class TestReconnectFromMemory:
                 with pytest.raises(WebSocketDisconnect) as closed:
                     socket.receive()
             assert closed.value.code == CLOSE_REMOVED  # not let in from memory
+
+
+class TestASnapshotWithoutWhatThePhoneHolds:
+    """A phone that comes back says which values and casus texts it holds (``hello.kept``, the
+    ``kept_id`` of its last snapshot); its snapshot then leaves them out, most of its size."""
+
+    def test_a_phone_that_holds_them_gets_them_left_out(self, live: Live) -> None:
+        round_id = live.open_round("casus")
+        member = live.join()
+        with live.connect("participant", member.token) as first:
+            kept_id = first.snapshot["kept_id"]
+            assert first.snapshot["values"] and first.snapshot["casussen"]
+        with live.raw_socket() as socket:
+            socket.send({**hello("participant", member.token), "kept": kept_id})
+            socket.of_type("welcome")
+            again = socket.of_type("snapshot")
+        assert "values" not in again
+        assert "casussen" not in again
+        assert again["kept_id"] == kept_id
+        assert again["you"]["participant_id"] == member.participant_id
+        assert [r["id"] for r in again["rounds"]] == [round_id]
+
+    def test_a_phone_that_holds_others_gets_them_whole(self, live: Live) -> None:
+        live.open_round("casus")
+        member = live.join()
+        with live.raw_socket() as socket:
+            socket.send({**hello("participant", member.token), "kept": "0123456789abcdef"})
+            socket.of_type("welcome")
+            snapshot = socket.of_type("snapshot")
+        assert snapshot["values"]
+        assert snapshot["casussen"]
+
+    def test_a_resync_is_whole(self, live: Live) -> None:
+        member = live.join()
+        with live.connect("participant", member.token) as first:
+            kept_id = first.snapshot["kept_id"]
+        with live.raw_socket() as socket:
+            socket.send({**hello("participant", member.token), "kept": kept_id})
+            socket.of_type("welcome")
+            assert "values" not in socket.of_type("snapshot")
+            socket.send({"type": "resync"})
+            assert socket.of_type("snapshot")["values"]

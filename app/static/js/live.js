@@ -1,10 +1,11 @@
 /* Live views: helpers and the websocket client (ES2017, no build step; docs/realtime-protocol.md).
- * The client keeps the latest complete state: a snapshot replaces it, a state frame too unless
+ * The client keeps the latest complete state: a snapshot replaces it (keeping the values and
+ * casussen it leaves out because our hello named them by `kept_id`), a state frame too unless
  * its seq is older (keeping `you` and `own_ballots`, and what the frame leaves out because it
  * did not change: `values`, `casussen` and the results listed in `results_kept`); a tally is
  * merged when its seq equals the
  * state's, and one from the future means a missed state frame, so we ask for a resync. It
- * reconnects by itself with jittered exponential backoff. */
+ * reconnects by itself with jittered exponential backoff (see RETRY). */
 (function () {
   "use strict";
   const D = (window.Denk = { msgs: {} });
@@ -109,6 +110,15 @@
   // Parts of a snapshot a state frame carries only when they changed (docs/realtime-protocol.md).
   const KEPT = ["values", "casussen"];
 
+  // Reconnect delays (ms), full jitter: a room of phones that lost the same Wi-Fi or the same
+  // worker does not come back all at once. A socket the server closed or turned away (it is
+  // there, and busy or refusing) waits 0.5 s doubling to 10 s. A socket that found nobody (it
+  // never opened) within 30 s of losing one that was live waits at most 2 s: the worker is most
+  // likely restarting, and an attempt that finds nobody costs it nothing, while a long wait would
+  // keep the phone away for seconds after it is back. A phone has one attempt open at a time,
+  // so a worker that is back but slow sees each phone once (docs/realtime-protocol.md).
+  const RETRY = { base: 500, cap: 10000, floor: 250, soonCap: 2000, soonFor: 30000 };
+
   // Close codes after which reconnecting cannot help.
   const FATAL = { 4400: "bad_hello", 4401: "unauthorised", 4403: "removed", 4404: "gone", 4406: "bad_origin", 4409: "replaced", 4410: "ended" };
 
@@ -118,7 +128,7 @@
       this.o = options;
       this.ws = this.state = this.timer = null;
       this.ready = this.stopped = false;
-      this.attempt = this.heard = 0;
+      this.attempt = this.heard = this.lostAt = 0;
     }
 
     start() {
@@ -147,7 +157,12 @@
       this.status(this.attempt ? "reconnecting" : "connecting");
       const ws = (this.ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/" + encodeURIComponent(this.o.code)));
       this.heard = Date.now();
-      ws.onopen = () => ws.send(JSON.stringify({ type: "hello", protocol: 1, role: this.o.role, token: this.o.token }));
+      ws.onopen = () => {
+        ws.opened = true;
+        // What we hold of values and casussen (named by kept_id) need not come again.
+        const kept = (this.state && this.state.kept_id) || undefined;
+        ws.send(JSON.stringify({ type: "hello", protocol: 1, role: this.o.role, token: this.o.token, kept: kept }));
+      };
       ws.onmessage = (event) => {
         if (ws !== this.ws) return;
         this.heard = Date.now();
@@ -158,7 +173,7 @@
           throw e;
         }
       };
-      ws.onclose = (event) => ws === this.ws && this.closed(event.code);
+      ws.onclose = (event) => ws === this.ws && this.closed(event.code, ws.opened);
     }
 
     // Give up on the current socket now (offline, or silent too long).
@@ -167,11 +182,12 @@
       if (!ws) return;
       this.ws = null;
       ws.close();
-      this.closed(1006);
+      this.closed(1006, true);
     }
 
-    closed(code) {
+    closed(code, opened) {
       this.ws = null;
+      if (this.ready) this.lostAt = Date.now();
       this.ready = false;
       if (FATAL[code]) {
         this.stopped = true;
@@ -180,11 +196,11 @@
         return;
       }
       this.status(navigator.onLine === false ? "offline" : "reconnecting");
-      // Full jitter: a room of phones that lost the same Wi-Fi does not come back all at once.
-      const cap = Math.min(10000, 500 * Math.pow(2, this.attempt));
+      const soon = !opened && Date.now() - this.lostAt < RETRY.soonFor;
+      const cap = Math.min(soon ? RETRY.soonCap : RETRY.cap, RETRY.base * Math.pow(2, this.attempt));
       this.attempt = Math.min(this.attempt + 1, 10);
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.connect(), Math.max(250, cap * Math.random()));
+      this.timer = setTimeout(() => this.connect(), Math.max(RETRY.floor, cap * Math.random()));
     }
 
     soon() {
@@ -214,10 +230,21 @@
         this.attempt = 0;
       } else if (frame.type === "snapshot") {
         D.syncClock(frame);
+        // A snapshot leaves out values and casussen when our hello named the ones we hold; should
+        // we lack them after all, we ask for a whole one.
+        let whole = true;
+        KEPT.forEach((part) => {
+          if (part in frame) return;
+          const held = state && state.kept_id === frame.kept_id ? state[part] : undefined;
+          if (held === undefined) whole = false;
+          else frame[part] = held;
+        });
+        if (!whole) frame.kept_id = null;
         this.state = frame;
         this.ready = true;
         this.status("online");
         this.o.onState(frame, "snapshot");
+        if (!whole) this.send({ type: "resync" });
       } else if (frame.type === "state") {
         if (state && frame.seq < state.seq) return;
         D.syncClock(frame);
@@ -227,6 +254,9 @@
         let whole = !!state;
         frame.you = held.you;
         frame.own_ballots = held.own_ballots;
+        // The kept_id names what we hold only while no state brought other values or casussen.
+        const same = KEPT.every((part) => !(part in frame) || JSON.stringify(frame[part]) === JSON.stringify(held[part]));
+        frame.kept_id = same ? held.kept_id : null;
         KEPT.forEach((part) => {
           if (part in frame) return;
           frame[part] = held[part];
