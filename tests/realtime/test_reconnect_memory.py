@@ -95,7 +95,8 @@ class TestASnapshotWithoutWhatThePhoneHolds:
         member = live.join()
         with live.connect("participant", member.token) as first:
             kept_id = first.snapshot["kept_id"]
-            assert first.snapshot["values"] and first.snapshot["casussen"]
+            assert first.snapshot["values"]
+            assert first.snapshot["casussen"]
         with live.raw_socket() as socket:
             socket.send({**hello("participant", member.token), "kept": kept_id})
             socket.of_type("welcome")
