@@ -30,8 +30,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    import httpx2 as httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as ``python bench/x.py`` from anywhere
@@ -84,6 +87,22 @@ def rss_kb(pid: int) -> int:
     status = Path(f"/proc/{pid}/status").read_text()
     match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
     return int(match.group(1)) if match else 0
+
+
+def facilitator_api(deployment: Deployment, *, max_connections: int) -> httpx.AsyncClient:
+    """An HTTP client to the first worker, logged in as the deployment's facilitator (the
+    swarm's, storm's and reconnects' setup: a denksessie, its rounds, the joins)."""
+    import httpx2 as httpx
+
+    login = facilitator_login(deployment.database_url)
+    return httpx.AsyncClient(
+        base_url=deployment.base_urls[0],
+        trust_env=False,
+        timeout=30,
+        cookies={"denksessie_login": login["cookie"]},
+        headers={"x-csrf-token": login["csrf"]},
+        limits=httpx.Limits(max_connections=max_connections),
+    )
 
 
 def cpu_seconds(pid: int) -> float:

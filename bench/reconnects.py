@@ -30,14 +30,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx2 as httpx  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 
 from bench.common import (  # noqa: E402
     Deployment,
     add_deployment_arguments,
     cores,
-    facilitator_login,
+    cpu_seconds,  # noqa: E402
+    facilitator_api,
     kill_worker,
     pin_generator,
     raise_open_files,
@@ -47,7 +47,7 @@ from bench.common import (  # noqa: E402
     started,
     wait_healthy,
 )
-from bench.storm import _cpu_seconds, seconds_percentiles  # noqa: E402
+from bench.storm import seconds_percentiles  # noqa: E402
 from bench.swarm import JOIN_CONCURRENCY, Swarm  # noqa: E402
 from bench.swarm import Options as SwarmOptions  # noqa: E402
 
@@ -129,15 +129,7 @@ class Reconnects:
         return hello
 
     async def run(self) -> dict[str, Any]:
-        login = facilitator_login(self.deployment.database_url)
-        async with httpx.AsyncClient(
-            base_url=self.deployment.base_urls[0],
-            trust_env=False,
-            timeout=30,
-            cookies={"denksessie_login": login["cookie"]},
-            headers={"x-csrf-token": login["csrf"]},
-            limits=httpx.Limits(max_connections=JOIN_CONCURRENCY),
-        ) as api:
+        async with facilitator_api(self.deployment, max_connections=JOIN_CONCURRENCY) as api:
             setup = Swarm(self.deployment, SwarmOptions(phones=self.options.phones))
             setup.api = api
             await setup._prepare()
@@ -200,7 +192,7 @@ class Reconnects:
     async def _wave(self, kind: str, *, profile: bool = False) -> dict[str, Any]:
         pid = self.deployment.pids[0]
         profiler = self._start_profiler(pid) if profile and self.options.profile else None
-        cpu, began = _cpu_seconds(pid), time.monotonic()
+        cpu, began = cpu_seconds(pid), time.monotonic()
         if kind == "cold":  # the projector comes back too; the room then outlives the phones
             self.screen = await _open(
                 self.url, self._hello(self.setup.screen_token, "screen"), self.options.compression
@@ -216,7 +208,7 @@ class Reconnects:
 
         self.sockets = list(await asyncio.gather(*(one(p.token) for p in self.setup.phones)))
         wall = time.monotonic() - began
-        used = _cpu_seconds(pid) - cpu
+        used = cpu_seconds(pid) - cpu
         self.readers += [asyncio.create_task(_drain(ws)) for ws in self.sockets]
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import secrets
 import signal
@@ -58,7 +57,8 @@ from bench.common import (
     Deployment,
     add_deployment_arguments,
     cores,
-    facilitator_login,
+    cpu_seconds,
+    facilitator_api,
     gc_summary,
     kill_worker,
     percentiles,
@@ -194,15 +194,6 @@ async def _listening(base_url: str) -> float:
         return at
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (``/proc/<pid>/stat``), 0 if it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 # --- the run ---------------------------------------------------------------------------------
 
 
@@ -241,15 +232,7 @@ class Storm:
         return base.replace("http://", "ws://", 1) + f"/ws/{self.code}"
 
     async def run(self) -> dict[str, Any]:
-        login = facilitator_login(self.deployment.database_url)
-        async with httpx.AsyncClient(
-            base_url=self.deployment.base_urls[0],
-            trust_env=False,
-            timeout=30,
-            cookies={"denksessie_login": login["cookie"]},
-            headers={"x-csrf-token": login["csrf"]},
-            limits=httpx.Limits(max_connections=JOIN_CONCURRENCY),
-        ) as api:
+        async with facilitator_api(self.deployment, max_connections=JOIN_CONCURRENCY) as api:
             # Swarm's setup: a denksessie with an open casus round, N phones joined over HTTP,
             # spread over the workers.
             setup = Swarm(self.deployment, SwarmOptions(phones=self.options.phones))
@@ -543,9 +526,7 @@ class Storm:
         listening = asyncio.create_task(_listening(self.deployment.base_urls[index]))
         # CPU from the moment it listens (the /healthz answer may come seconds later).
         listening.add_done_callback(
-            lambda _: setattr(
-                self, "cpu_at_ready", (time.process_time(), _cpu_seconds(process.pid))
-            )
+            lambda _: setattr(self, "cpu_at_ready", (time.process_time(), cpu_seconds(process.pid)))
         )
         url = self.deployment.base_urls[index] + "/healthz"
         # A worker already swamped by reconnecting phones answers /healthz late, not never:
@@ -579,7 +560,7 @@ class Storm:
         pid = self.deployment.pids[self.options.kill]
         profiler = self._start_profiler(pid)
         bench_cpu, worker_cpu = getattr(
-            self, "cpu_at_ready", (time.process_time(), _cpu_seconds(pid))
+            self, "cpu_at_ready", (time.process_time(), cpu_seconds(pid))
         )
         began = (bench_cpu, worker_cpu, self.ready_at)
         try:
@@ -592,7 +573,7 @@ class Storm:
             self.figures["cpu_from_ready_to_all_back"] = {
                 "wall_s": round(time.monotonic() - began[2], 3),
                 "bench_s": round(time.process_time() - began[0], 3),
-                "restarted_worker_s": round(_cpu_seconds(pid) - began[1], 3),
+                "restarted_worker_s": round(cpu_seconds(pid) - began[1], 3),
             }
         # Its collector since it started (a wave of sockets allocates a lot), and how many
         # snapshots it answered from memory.

@@ -37,7 +37,6 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx2 as httpx  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 from websockets.exceptions import WebSocketException  # noqa: E402
 
@@ -48,7 +47,7 @@ from bench.common import (
     add_deployment_arguments,
     cores,
     cpu_seconds,
-    facilitator_login,
+    facilitator_api,
     gc_summary,
     percentiles,
     pin_generator,
@@ -273,16 +272,7 @@ class Swarm:
         return base.replace("http://", "ws://", 1) + f"/ws/{code}"
 
     async def run(self) -> dict[str, Any]:
-        bases = self.deployment.base_urls
-        login = facilitator_login(self.deployment.database_url)
-        async with httpx.AsyncClient(
-            base_url=bases[0],
-            trust_env=False,
-            timeout=30,
-            cookies={"denksessie_login": login["cookie"]},
-            headers={"x-csrf-token": login["csrf"]},
-            limits=httpx.Limits(max_connections=JOIN_CONCURRENCY),
-        ) as api:
+        async with facilitator_api(self.deployment, max_connections=JOIN_CONCURRENCY) as api:
             self.api = api
             await self._prepare()
             await self._join()
