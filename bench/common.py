@@ -70,6 +70,10 @@ def require_loopback(url: str) -> None:
 def raise_open_files(wanted: int) -> int:
     """Raise RLIMIT_NOFILE towards ``wanted`` (never above the hard limit); return the result."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < wanted:
+        with contextlib.suppress(ValueError, OSError):  # only a privileged process may
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, wanted))
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     target = wanted if hard == resource.RLIM_INFINITY else min(hard, wanted)
     if target > soft:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))

@@ -60,7 +60,7 @@ from bench.common import (
     state_summary,
     tick_summary,
 )
-from bench.lean_http import LeanClient  # noqa: E402
+from bench.lean_http import LeanClient, LeanHTTPError  # noqa: E402
 
 MAX_PHONES = 20_000
 MAX_BALLOTS = 200_000
@@ -391,15 +391,20 @@ class Swarm:
             base = bases[index % len(bases)]
             async with gate:
                 for attempt in range(5):
-                    response = await clients[base].post_json(
-                        f"/api/v1/join/{self.code}", {"display_name": f"p{index}"}
-                    )
+                    try:
+                        response = await clients[base].post_json(
+                            f"/api/v1/join/{self.code}", {"display_name": f"p{index}"}
+                        )
+                    except LeanHTTPError:  # a kept-alive connection the server had closed
+                        self.tally.errors["JOIN_CONNECTION_LOST"] += 1
+                        await asyncio.sleep(0.2 * 2**attempt)
+                        continue
                     if response.status == 201:
                         break
                     self.tally.errors[f"JOIN_{response.status}"] += 1
                     await asyncio.sleep(0.2 * 2**attempt)
                 else:
-                    raise RuntimeError(f"a phone could not join: HTTP {response.status}")
+                    raise RuntimeError("a phone could not join in 5 attempts")
             joined = response.json()
             return Phone(
                 index,
