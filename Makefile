@@ -138,7 +138,8 @@ bench: install-dev
 
 # Four workers on PostgreSQL + Redis holding 20,000 phones in one run: the compose stack's layout
 # (docs/production.md) without Caddy. Needs a machine with the cores and memory for it.
-BENCH_PHONES_4W ?= 20000  # 19500 where the generator may hold fewer than 20,000 open files
+# 19500 where the generator may hold fewer than 20,000 open files (docs/performance.md)
+BENCH_PHONES_4W ?= 20000
 bench-workers: install-dev
 	@mkdir -p var/bench
 	@set -o pipefail; timeout 1800 $(BIN)/python bench/swarm.py --database postgres --workers 4 \
