@@ -41,6 +41,14 @@ PRINCIPLE = "Ik laat mensen zelf kiezen."
 TIMEOUT_S = 5.0
 
 
+def poll(condition: Callable[[], bool]) -> None:
+    """Wait until ``condition`` holds (checked every 10 ms), failing after ``TIMEOUT_S``."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not become true in time"
+        time.sleep(0.01)
+
+
 def aggregate_in_db(engine: Engine, denksessie_id: int, round_id: int) -> Frame:
     """The facilitator's aggregate of a round recomputed from the database, JSON-normalised so
     it compares with what a screen received."""

@@ -5,8 +5,7 @@ while the others come in with their own ballots; and the shared snapshot is read
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -17,7 +16,7 @@ from starlette.websockets import WebSocketDisconnect
 from app.realtime import arrivals, views
 from app.realtime.protocol import CLOSE_NOT_FOUND, CLOSE_REMOVED
 from app.realtime.views import Role
-from tests.realtime.support import CANDIDATES, TIMEOUT_S, Live, Socket, ballot, hello
+from tests.realtime.support import CANDIDATES, TIMEOUT_S, Live, Socket, ballot, hello, poll
 
 
 class Gate:
@@ -61,13 +60,6 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
     held.released.set()
 
 
-def _until(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + TIMEOUT_S
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 def _snapshot(socket: Socket) -> dict[str, Any]:
     """The snapshot after ``welcome``; ``WebSocketDisconnect`` when the socket was refused."""
     first = socket.receive()
@@ -87,11 +79,11 @@ def _arriving_together(live: Live, gate: Gate, tokens: list[str]) -> Iterator[li
         sockets = [stack.enter_context(live.raw_socket()) for _ in tokens]
         gate.hold_next()
         sockets[0].send(hello("participant", tokens[0]))
-        _until(lambda: len(gate.batches) == 1)
+        poll(lambda: len(gate.batches) == 1)
         for socket, token in zip(sockets[1:], tokens[1:], strict=True):
             socket.send(hello("participant", token))
         queue = live.client.app.state.arrivals  # type: ignore[attr-defined]
-        _until(lambda: queue.waiting == len(tokens) - 1)
+        poll(lambda: queue.waiting == len(tokens) - 1)
         gate.released.set()
         yield sockets
 

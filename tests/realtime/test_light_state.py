@@ -7,8 +7,6 @@ or out of order, a result not known here), the state is read from the database a
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,7 +23,6 @@ from app.sessions import results
 from app.sessions.kinds import kind_of
 from app.sessions.models import Denksessie, SessionRound
 from tests.realtime.support import (
-    TIMEOUT_S,
     Connected,
     Frame,
     Live,
@@ -33,6 +30,7 @@ from tests.realtime.support import (
     aggregate_in_db,
     ballot,
     casus_payload,
+    poll,
 )
 
 ZB, PR, CO = "zelfbeschikking", "privacy", "compassie"
@@ -61,13 +59,6 @@ def listed(live: Live) -> list[Frame]:
     """The facilitator's participant list as the hub last read it."""
     people = hub_of(live).rooms[live.id].people
     return [] if people is None else people[2]
-
-
-def poll(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + TIMEOUT_S
-    while not condition():
-        assert time.monotonic() < deadline, "the condition did not become true in time"
-        time.sleep(0.01)
 
 
 def state_at(socket: Socket, seq: int) -> Frame:
