@@ -109,6 +109,21 @@ def facilitator_api(deployment: Deployment, *, max_connections: int) -> httpx.As
     )
 
 
+def start_py_spy(
+    pid: int, output: str, *, rate: int, gil: bool = False, duration: float | None = None
+) -> subprocess.Popen[bytes]:
+    """py-spy recording ``pid``'s raw collapsed stacks to ``output`` (it writes them on SIGINT or
+    after ``duration`` seconds). ``gil``: only the thread holding the GIL, where the CPU goes."""
+    py_spy = Path(sys.executable).with_name("py-spy")
+    command = [str(py_spy) if py_spy.exists() else "py-spy", "record", "--pid", str(pid)]
+    command += ["--format", "raw", "--rate", str(rate), "--nonblocking", "--output", output]
+    if gil:
+        command.append("--gil")
+    if duration is not None:
+        command += ["--duration", str(int(duration))]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (``/proc/<pid>/stat``), 0 if it is gone."""
     try:

@@ -44,6 +44,7 @@ from bench.common import (  # noqa: E402
     require_loopback,
     restart_worker,
     server_env,
+    start_py_spy,
     started,
     wait_healthy,
 )
@@ -225,25 +226,7 @@ class Reconnects:
         }
 
     def _start_profiler(self, pid: int) -> subprocess.Popen[bytes]:
-        py_spy = Path(sys.executable).with_name("py-spy")
-        return subprocess.Popen(
-            [
-                str(py_spy) if py_spy.exists() else "py-spy",
-                "record",
-                "--pid",
-                str(pid),
-                "--format",
-                "raw",
-                "--rate",
-                "500",
-                "--gil",
-                "--nonblocking",
-                "--output",
-                str(self.options.profile),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        return start_py_spy(pid, str(self.options.profile), rate=500, gil=True)
 
     async def _close_phones(self) -> None:
         """Every phone's socket cut (as a lost Wi-Fi), then a moment for the worker to see it."""

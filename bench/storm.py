@@ -68,6 +68,7 @@ from bench.common import (
     restart_worker,
     scrape_metrics,
     server_env,  # noqa: E402
+    start_py_spy,
     started,
 )
 from bench.swarm import JOIN_CONCURRENCY, Swarm  # noqa: E402
@@ -589,26 +590,8 @@ class Storm:
         """py-spy on the restarted worker while the phones come back (as swarm's --profile)."""
         if not self.options.profile:
             return None
-        py_spy = Path(sys.executable).with_name("py-spy")
-        return subprocess.Popen(
-            [
-                str(py_spy) if py_spy.exists() else "py-spy",
-                "record",
-                "--pid",
-                str(pid),
-                "--format",
-                "raw",
-                "--rate",
-                "200",
-                "--gil",  # only the thread holding the GIL: where the worker's CPU goes
-                "--nonblocking",
-                "--output",
-                self.options.profile,
-                "--duration",
-                str(int(self.options.resync_timeout + 10)),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        return start_py_spy(
+            pid, self.options.profile, rate=200, gil=True, duration=self.options.resync_timeout + 10
         )
 
     async def _until_back(self, deadline: float) -> None:

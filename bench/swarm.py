@@ -56,6 +56,7 @@ from bench.common import (
     rss_kb,
     scrape_metrics,
     server_env,  # noqa: E402
+    start_py_spy,
     started,
     state_summary,
     tick_summary,
@@ -324,25 +325,11 @@ class Swarm:
         server runs at nearly full speed)."""
         if not self.options.profile or not self.deployment.pids:
             return None
-        py_spy = Path(sys.executable).with_name("py-spy")
-        return subprocess.Popen(
-            [
-                str(py_spy) if py_spy.exists() else "py-spy",
-                "record",
-                "--pid",
-                str(self.deployment.pids[0]),
-                "--format",
-                "raw",
-                "--rate",
-                "200",
-                "--nonblocking",
-                "--output",
-                self.options.profile,
-                "--duration",
-                str(int(self.options.seconds * 2 + 10)),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        return start_py_spy(
+            self.deployment.pids[0],
+            self.options.profile,
+            rate=200,
+            duration=self.options.seconds * 2 + 10,
         )
 
     async def _control(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
