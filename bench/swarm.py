@@ -5,7 +5,8 @@ and then a ranking round (some phones revise theirs); a share of them drops its 
 mid-round and comes back with backoff, resending what was not acknowledged under the same
 message id (as ``live.js`` does); a share stops reading altogether. A facilitator and a screen
 socket watch. Prints JSON: sockets held, join and connect rates, ballots/s accepted, ballot ->
-ack and ballot -> screen latencies, a room-wide update to every phone, server RSS per socket,
+ack (apart: the ballots a dropped phone acked only after it was back) and ballot -> screen
+latencies, the opening of the second round to every phone, a room-wide update to every phone, server RSS per socket,
 GC pauses from the server's ``/metrics``, errors, and a consistency check against the database.
 
 It starts its own server(s) (``--database sqlite|postgres``, ``--workers``) or drives running
@@ -23,6 +24,7 @@ import asyncio
 import gc
 import json
 import random
+import re
 import secrets
 import signal
 import socket
@@ -91,6 +93,9 @@ class Options:
 # --- one phone -------------------------------------------------------------------------------
 
 
+_SEQ = re.compile(r'"seq":\s*(\d+)')  # a state's own (its only key of that name)
+
+
 @dataclass(frozen=True)
 class Pending:
     frame: str
@@ -121,6 +126,7 @@ class Phone:
     online: asyncio.Event = field(default_factory=asyncio.Event)
     voted: set[int] = field(default_factory=set)
     reconnects: int = 0
+    kept: str | None = None
 
 
 @dataclass
@@ -128,13 +134,19 @@ class Tally:
     """Everything measured, shared by the tasks of one run."""
 
     ack_ms: list[float] = field(default_factory=list)
+    # Ballots a phone had out, or cast, while its network was gone (``_drop_and_return``): acked
+    # only after it came back, so their time is the phone's time offline, kept apart.
+    offline: set[str] = field(default_factory=set)
+    ack_after_drop_ms: list[float] = field(default_factory=list)
     pending: dict[str, Pending] = field(default_factory=dict)
     acked: dict[str, Acked] = field(default_factory=dict)
     errors: Counter[str] = field(default_factory=Counter)
     resends: int = 0
     duplicates: int = 0
     update_armed_at: float | None = None
-    update_ms: list[float] = field(default_factory=list)
+    # (ms since the click, seq) of each state a phone got while armed: one sent for an earlier
+    # control may still be on its way when a click is armed, and must not count for it.
+    update_ms: list[tuple[float, int]] = field(default_factory=list)
     screen_counts: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
     screen_results: dict[int, Any] = field(default_factory=dict)
 
@@ -162,7 +174,17 @@ async def _stalled_socket(url: str) -> socket.socket:
     return sock
 
 
-async def _open(url: str, token: str, role: str, options: Options, *, stalled: bool = False) -> Any:
+async def _open(
+    url: str,
+    token: str,
+    role: str,
+    options: Options,
+    *,
+    stalled: bool = False,
+    kept: str | None = None,
+) -> Any:
+    """A socket through its hello; ``kept``: the ``kept_id`` of the values and casussen held
+    (a phone coming back names it, as ``live.js`` does, and its snapshot leaves them out)."""
     extra: dict[str, Any] = {"sock": await _stalled_socket(url)} if stalled else {}
     ws = await connect(
         url,
@@ -175,7 +197,10 @@ async def _open(url: str, token: str, role: str, options: Options, *, stalled: b
         max_size=2**22,
         max_queue=1 if stalled else 64,
     )
-    await ws.send(json.dumps({"type": "hello", "protocol": 1, "role": role, "token": token}))
+    hello = {"type": "hello", "protocol": 1, "role": role, "token": token}
+    if kept is not None:
+        hello["kept"] = kept
+    await ws.send(json.dumps(hello))
     welcome = await asyncio.wait_for(ws.recv(), 30)
     snapshot = json.loads(await asyncio.wait_for(ws.recv(), 30))
     if '"welcome"' not in str(welcome) or snapshot.get("type") != "snapshot":
@@ -193,7 +218,11 @@ async def _read_phone(phone: Phone, tally: Tally) -> None:
                 pending = tally.pending.pop(frame["msg_id"], None)
                 if pending is not None:
                     now = time.monotonic()
-                    tally.ack_ms.append((now - pending.sent_at) * 1000)
+                    waited = (now - pending.sent_at) * 1000
+                    if frame["msg_id"] in tally.offline:
+                        tally.ack_after_drop_ms.append(waited)
+                    else:
+                        tally.ack_ms.append(waited)
                     tally.acked[frame["msg_id"]] = Acked(
                         pending.round_id, pending.owner, pending.sent_at, now, pending.first
                     )
@@ -207,7 +236,11 @@ async def _read_phone(phone: Phone, tally: Tally) -> None:
                         0.2 + random.random() * 0.3, _resend, phone, frame["msg_id"], tally
                     )
             elif text.startswith('{"type":"state"') and tally.update_armed_at is not None:
-                tally.update_ms.append((time.monotonic() - tally.update_armed_at) * 1000)
+                waited = (time.monotonic() - tally.update_armed_at) * 1000
+                # Not parsed whole: 2,000 phones parsing theirs would delay the reading of
+                # every other frame in this one process (the acks among them).
+                seq = _SEQ.search(text)
+                tally.update_ms.append((waited, int(seq[1]) if seq else -1))
     except (WebSocketException, OSError):
         pass
 
@@ -229,7 +262,12 @@ async def _send(phone: Phone, frame: str, tally: Tally) -> None:
 
 
 async def _connect_phone(phone: Phone, tally: Tally, options: Options) -> None:
-    phone.ws, _ = await _open(phone.url, phone.token, "participant", options, stalled=phone.stalled)
+    phone.ws, snapshot = await _open(
+        phone.url, phone.token, "participant", options, stalled=phone.stalled, kept=phone.kept
+    )
+    # The swarm's denksessie keeps its values and casussen, so what the first snapshot named
+    # stays held (live.js follows the states that could change it).
+    phone.kept = phone.kept or snapshot.get("kept_id")
     if not phone.stalled:
         phone.reader = asyncio.create_task(_read_phone(phone, tally))
     phone.online.set()
@@ -239,6 +277,7 @@ async def _drop_and_return(phone: Phone, tally: Tally, options: Options) -> None
     """Cut the socket as a network switch does (no close handshake), then come back with full
     jitter backoff and resend every unacknowledged ballot under its own message id."""
     phone.online.clear()
+    tally.offline.update(m for m, p in tally.pending.items() if p.owner == phone.participant_id)
     if phone.ws is not None:
         phone.ws.transport.abort()
     if phone.reader is not None:
@@ -297,7 +336,9 @@ class Swarm:
             await self._vote(self.casus_round, "casus")
             _progress("casus round voted")
             await self._control(f"rounds/{self.casus_round}/close")
-            await self._control(f"rounds/{self.ranking_round}/open")
+            # Phones vote in a round once they have been told it is open (live.js shows it
+            # then): the opening is itself a room-wide update, read from the database.
+            await self._to_every_phone("open_round", f"rounds/{self.ranking_round}/open", {})
             await self._vote(self.ranking_round, "ranking")
             await self._drain()
             self._cpu_while_voting(*cpu_before)
@@ -524,17 +565,21 @@ class Swarm:
         gc.freeze()  # see ``run``: a collection in the window walks only what is new since
         self.tally.update_ms.clear()
         self.tally.update_armed_at = clicked = time.monotonic()
-        await self._control(path, body)
+        seq = (await self._control(path, body))["seq"]
         answered_ms = (time.monotonic() - clicked) * 1000
+
+        def reached() -> list[float]:
+            return [ms for ms, of in self.tally.update_ms if of >= seq]
+
         deadline = time.monotonic() + 15
-        while len(self.tally.update_ms) < readers and time.monotonic() < deadline:  # noqa: ASYNC110
+        while len(reached()) < readers and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         self.tally.update_armed_at = None
         after = await asyncio.to_thread(scrape_metrics, self.deployment.base_urls[0])
         self.figures[key] = {
             "phones": readers,
-            "reached": len(self.tally.update_ms),
-            "click_to_phone": percentiles(self.tally.update_ms),
+            "reached": len(reached()),
+            "click_to_phone": percentiles(reached()),
             "click_answered_ms": round(answered_ms, 1),  # the control's HTTP answer
             "server": state_summary(before, after),  # the first worker's state push
         }
@@ -565,7 +610,7 @@ class Swarm:
         began = time.monotonic()
         drops: list[asyncio.Task[None]] = []
         update: asyncio.Task[None] | None = None
-        acked_before = len(self.tally.ack_ms)
+        acked_before = len(self.tally.acked)
         for index, phone in enumerate(plan):
             due = began + index / options.rate
             delay = due - time.monotonic()
@@ -591,13 +636,15 @@ class Swarm:
             )
             if phone.online.is_set():
                 asyncio.ensure_future(_send(phone, frame, self.tally))
+            else:
+                self.tally.offline.add(msg_id)
         sent_seconds = time.monotonic() - began
         if update is not None:
             await update
         await asyncio.gather(*drops)
         await self._drain()
         seconds = time.monotonic() - began
-        acked = len(self.tally.ack_ms) - acked_before
+        acked = len(self.tally.acked) - acked_before
         self.figures.setdefault("rounds", {})[kind] = {
             "ballots_planned": total,
             "target_rate_per_s": options.rate,
@@ -670,6 +717,7 @@ class Swarm:
 
     def _latencies(self) -> None:
         self.figures["ballot_to_ack"] = percentiles(self.tally.ack_ms)
+        self.figures["ballot_to_ack_after_drop"] = percentiles(self.tally.ack_after_drop_ms)
         screen_ms: list[float] = []
         for round_id in (self.casus_round, self.ranking_round):
             # The k-th first ballot acknowledged is on the screen once it shows k ballots (a

@@ -78,12 +78,17 @@ def reasons_by_value(
     hidden: frozenset[str] = frozenset(),
     include_hidden: bool = False,
     shown: int = REASONS_SHOWN,
+    contested: set[str] | None = None,
 ) -> list[ValueReasons]:
     """Per value (in ``order``, then by key), the reasons on each side: identical texts once
     with their count, most written first, then first written; at most ``shown`` per side.
 
     Hidden reasons are left out, or (``include_hidden``, for the facilitator) listed and
     flagged but not counted. A value appears when it has a reason or was named on both sides.
+
+    ``contested``: the values named on both sides when the caller has them counted already
+    (a casus tally does); then ``ballots`` need only be those with a reason, which in a room
+    of thousands is a few: the live results of a casus round are built from them every tick.
     """
     counts: dict[tuple[str, str], dict[str, int]] = {}  # (value, side) -> text -> count
     for ballot in ballots:
@@ -92,7 +97,8 @@ def reasons_by_value(
                 continue
             texts = counts.setdefault((value, ballot.decision), {})
             texts[text] = texts.get(text, 0) + 1
-    contested = both_sides(ballots)
+    if contested is None:
+        contested = both_sides(ballots)
     named = {value for value, _ in counts} | contested
     rank = {value: index for index, value in enumerate(order)}
     out = []

@@ -68,6 +68,8 @@ PHONE_SENDS_PER_S = 2_500
 # them. (At 1 s, rebuilding it, every round's aggregate included, was 8 % of a worker's CPU in a
 # reconnect storm of 1,000 phones.)
 SNAPSHOT_REUSE_S = 5.0
+# Phones a tick sends a tally to at the least (``Room.phones_to_tell``): a small room's all.
+PHONES_PER_TICK = 100
 # The principles written in an open round are read again at most every this many times what
 # the read cost (the counts never wait for them).
 AGGREGATE_COST_FACTOR = 2.0
@@ -119,6 +121,7 @@ class Hub:
         self._phone_interval = phone_interval
         self.rooms: dict[int, Room] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._tick_waited = 0.0  # of this tick's time, waiting for the database (``_read_live``)
         self._aside: set[asyncio.Task[None]] = set()  # reads ahead (``_read_ahead``)
         # Set by a state event: the tick runs at once instead of at its next interval.
         self._wake = asyncio.Event()
@@ -159,7 +162,7 @@ class Hub:
         if room is None:
             room = self.rooms[connection.denksessie_id] = Room(connection.denksessie_id)
             await self._relay.subscribe(connection.denksessie_id)
-        room.connections.add(connection)
+        room.enter(connection)
         self.gc.joined()
         if claim:
             self.claim(connection)
@@ -202,7 +205,7 @@ class Hub:
         room = self.rooms.get(connection.denksessie_id)
         if room is None:
             return
-        room.connections.discard(connection)
+        room.leave(connection)
         if (
             connection.participant_id is not None
             and room.phones.get(connection.participant_id) is connection
@@ -395,21 +398,27 @@ class Hub:
 
     async def _tick(self) -> None:
         """Every ``screen_interval``, at once after a state event, and less often when a tick's
-        own work takes longer: then the next tick waits as long as the last one took (a state
-        event included), so the loop spends at most half its time building frames, and ballots
-        keep flowing in while a busy room's screens update a little less often (each update then
-        carries more). Several state events in one burst give one ``state`` frame."""
+        own work takes longer: then the next tick waits as long as the last one kept the loop
+        busy (a state event included), so the loop spends at most half its time building frames,
+        and ballots keep flowing in while a busy room's screens update a little less often (each
+        update then carries more). Waiting for the database in a thread is not the loop's work:
+        a state read while ballots flow may take 150 ms, and backing off that long made the
+        first counts of a round just opened reach the screen a third of a second late. Several
+        state events in one burst give one ``state`` frame."""
         busy = 0.0
         while True:
             ended = time.monotonic()
             if not self._wake.is_set():
+                # (Not ``wait_for``: on Python 3.11 it swallows a cancellation that comes as the
+                # wake does, and ``stop`` then waits for this task for ever.)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), max(self._screen_interval, busy))
+                    async with asyncio.timeout(max(self._screen_interval, busy)):
+                        await self._wake.wait()
             back_off = busy - (time.monotonic() - ended)
             if back_off > 0:
                 await asyncio.sleep(back_off)
             self._wake.clear()
-            began = time.monotonic()
+            began, self._tick_waited = time.monotonic(), 0.0
             for room in list(self.rooms.values()):
                 try:
                     await self._push(room)
@@ -418,28 +427,30 @@ class Hub:
                 except Exception:
                     logger.exception("tick failed for denksessie %s", room.denksessie_id)
             self.gc.maybe_freeze()  # after the frames: a state event's frame does not wait
-            busy = time.monotonic() - began
+            busy = time.monotonic() - began - self._tick_waited
 
     async def _push(self, room: Room) -> None:
         now = time.monotonic()
         if room.state_dirty:
             room.state_dirty = False
             await self._push_state(room)
-            room.last_phone_push = now
+            room.last_phone_push, room.phones_waiting = now, []  # the state has the counts
             self.metrics.tick_seconds.labels("state").observe(time.monotonic() - now)
             return
         phone_interval = max(self._phone_interval, len(room.connections) / PHONE_SENDS_PER_S)
-        phones_due = room.phones_dirty and now - room.last_phone_push >= phone_interval
-        if room.tally_dirty or phones_due:
+        if (
+            not room.phones_waiting
+            and room.phones_dirty
+            and now - room.last_phone_push >= phone_interval
+        ):
+            room.tell_phones(now, phone_interval / max(self._screen_interval, 1e-3))
+        phones = room.phones_to_tell(PHONES_PER_TICK)
+        if room.tally_dirty or phones:
             roles: list[Role] = []
             if room.tally_dirty:
                 roles += ["facilitator", "screen"]
                 room.tally_dirty = False
-            if phones_due:
-                roles.append("participant")
-                room.phones_dirty = False
-                room.last_phone_push = now
-            await self._push_tally(room, roles)
+            await self._push_tally(room, roles, phones)
             self.metrics.tick_seconds.labels("tally").observe(time.monotonic() - now)
 
     async def _in_db(self, work: Callable[[Session], T]) -> T:
@@ -453,10 +464,12 @@ class Hub:
         """A read that rebuilds the running tallies: deltas heard meanwhile are kept to be
         replayed on it."""
         room.reading_live, room.heard_meanwhile = True, []
+        began = time.monotonic()
         try:
             return await self._in_db(work)
         finally:
             room.reading_live = False
+            self._tick_waited += time.monotonic() - began
 
     async def _push_state(self, room: Room) -> None:
         """One ``state`` frame per role, serialised once, in two versions: light and whole.
@@ -599,8 +612,12 @@ class Hub:
             return False
         return True
 
-    async def _push_tally(self, room: Room, roles: list[Role]) -> None:
-        present = [role for role in roles if room.has_role(role)]
+    async def _push_tally(self, room: Room, roles: list[Role], phones: list[Connection]) -> None:
+        """The staff's tallies when they changed, and the phones' to ``phones`` (a share of the
+        room's, see ``Room.tell_phones``)."""
+        present: list[Role] = [role for role in roles if room.has_role(role)]
+        if phones:
+            present.append("participant")
         if not present:
             return
         if (room.tallies is None or room.reconcile_due) and not await self._reconcile(room):
@@ -619,11 +636,39 @@ class Hub:
         if text_rounds and not texts_due:
             text_rounds, room.tally_dirty = [], True  # the counts go now, the texts follow
         people = "facilitator" in present and room.people_due(now)
-        if people or room.participants_dirty or text_rounds:
+        if (people or room.participants_dirty or text_rounds) and not room.reading_extras:
+            self._read_extras(room, people, text_rounds)
+        frames = room.tally_frames(present)
+        changed = {
+            role
+            for role, frame in frames.items()
+            if role != "participant" and room.last_tally.get(role) != frame
+        }
+        room.last_tally.update(frames)
+        prepared = {role: Prepared(frames[role]) for role in changed}
+        for connection in list(room.staff):
+            frame = prepared.get(connection.role)
+            if frame is not None:
+                connection.send_latest("tally", frame)
+        if phones:
+            for_phones = Prepared(frames["participant"])
+            for connection in phones:
+                connection.send_latest("tally", for_phones)
+
+    def _read_extras(self, room: Room, people: bool, text_rounds: list[views.OpenRound]) -> None:
+        """Read aside what the running tallies do not hold (the participant count, the
+        facilitator's list, the texts written); a tally with them follows when it is back. The
+        counts never wait for it: under a flow of ballots the read waits its turn for the
+        database and a thread, and a screen that waited with it lagged by a third of a second."""
+        room.reading_extras = True
+        generation = room.tallies_generation
+        # Cleared before the read: a ballot heard during it marks the room for the next.
+        room.participants_dirty = False
+        room.texts_dirty -= {r.id for r in text_rounds}
+        kept_rows = room.kept_rows
+
+        async def read() -> None:
             began = time.monotonic()
-            # Cleared before the read: a ballot heard during it marks the room for the next.
-            room.participants_dirty = False
-            room.texts_dirty -= {r.id for r in text_rounds}
             try:
                 extras = await self._in_db(
                     lambda db: views.read_extras(
@@ -632,15 +677,21 @@ class Hub:
                         participants=True,
                         people=people,
                         text_rounds=text_rounds,
-                        kept_rows=room.kept_rows,
+                        kept_rows=kept_rows,
                     )
                 )
-            except BaseException:  # the database is away: read again on the next tick
-                room.participants_dirty = room.tally_dirty = True
-                room.texts_dirty |= {r.id for r in text_rounds}
+            except asyncio.CancelledError:
+                room.reading_extras = False
                 raise
-            if extras is None:
-                return
+            except Exception:  # the database is away: read again on the next tick
+                logger.exception("reading the tally's extras failed for %s", room.denksessie_id)
+                room.participants_dirty = True
+                room.texts_dirty |= {r.id for r in text_rounds}
+                extras = None
+            room.reading_extras, room.tally_dirty = False, True
+            self._wake.set()
+            if extras is None or room.tallies_generation != generation:
+                return  # a rebuild since (a state event) asked for its own read
             if extras.participants is not None:
                 room.participants = extras.participants
             if extras.people is not None:
@@ -648,11 +699,7 @@ class Hub:
             if text_rounds:
                 room.texts.update(extras.texts)
                 room.texts_read_at, room.texts_cost = began, time.monotonic() - began
-        frames = room.tally_frames(present)
-        changed = {role for role, frame in frames.items() if room.last_tally.get(role) != frame}
-        room.last_tally.update(frames)
-        prepared = {role: Prepared(frames[role]) for role in changed if role in present}
-        for connection in room.in_send_order():
-            frame = prepared.get(connection.role)
-            if frame is not None:
-                connection.send_latest("tally", frame)
+
+        task = asyncio.create_task(read(), name=f"extras-{room.denksessie_id}")
+        self._aside.add(task)
+        task.add_done_callback(self._aside.discard)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -110,14 +111,20 @@ def _base_of(role: Role) -> str:
 @dataclass
 class Room:
     denksessie_id: int
-    connections: set[Connection] = field(default_factory=set)
+    connections: set[Connection] = field(default_factory=set)  # via ``enter`` and ``leave``
+    # Of those, the facilitator's and the screens': a tick that has nothing new for the phones
+    # finds the few sockets it sends to without a walk over thousands.
+    staff: set[Connection] = field(default_factory=set)
     # Each participant's newest socket on this worker: finding an older one is a lookup, not a
     # walk over every socket (which made a wave of 5,000 connections quadratic).
     phones: dict[str, Connection] = field(default_factory=dict)
     state_dirty: bool = False
     tally_dirty: bool = False
     phones_dirty: bool = False
-    last_phone_push: float = 0.0
+    last_phone_push: float = 0.0  # when the last round of phone tallies began
+    # The phones still to get a tally in the round under way, and how many a tick tells.
+    phones_waiting: list[Connection] = field(default_factory=list)
+    phones_per_tick: int = 0
     state_changed_at: float = 0.0  # when the last state event arrived (monotonic)
 
     # --- running tallies (decision 0028) ---
@@ -143,6 +150,10 @@ class Room:
     kept_rows: dict[int, results.RoundRows] = field(default_factory=dict)
     texts_read_at: float = 0.0
     texts_cost: float = 0.0
+    # A read of the participant count, list and texts is under way (``Hub._read_extras``);
+    # ``tallies_generation`` counts rebuilds, so one that raced a rebuild is not kept.
+    reading_extras: bool = False
+    tallies_generation: int = 0
     # Results last built per (round, facilitator variant): the tally's change count and the
     # texts they were built from, and the results.
     built: dict[tuple[int, bool], tuple[int, Texts | None, dict[str, Any] | None]] = field(
@@ -217,14 +228,38 @@ class Room:
             else {key: value for key, value in held.items() if settled.get(key) == value}
         )
 
+    def enter(self, connection: Connection) -> None:
+        self.connections.add(connection)
+        if connection.role != "participant":
+            self.staff.add(connection)
+
+    def leave(self, connection: Connection) -> None:
+        self.connections.discard(connection)
+        self.staff.discard(connection)
+
+    def tell_phones(self, now: float, ticks: float) -> None:
+        """Begin a round of phone tallies, spread over ``ticks`` ticks: written to 2,000
+        sockets in one tick it held the loop for 40 ms every second, and the ballots that came
+        in meanwhile waited that long for their acknowledgement. Each tick tells the next share
+        the counts as they are then."""
+        self.phones_waiting = [c for c in self.connections if c.role == "participant"]
+        self.phones_per_tick = math.ceil(len(self.phones_waiting) / max(ticks, 1.0))
+        self.phones_dirty, self.last_phone_push = False, now
+
+    def phones_to_tell(self, at_least: int) -> list[Connection]:
+        """This tick's share of the phones waiting for a tally (at least ``at_least``)."""
+        share = max(at_least, self.phones_per_tick)
+        told, self.phones_waiting = self.phones_waiting[:share], self.phones_waiting[share:]
+        return [c for c in told if c in self.connections]
+
     def in_send_order(self) -> list[Connection]:
         """Screens and the facilitator first: every woken sender task runs in the order it was
         woken, so behind 5,000 phones a screen would wait for all their sends."""
-        staff = [c for c in self.connections if c.role != "participant"]
-        return staff + [c for c in self.connections if c.role == "participant"]
+        return [*self.staff, *(c for c in self.connections if c.role == "participant")]
 
     def has_role(self, role: Role) -> bool:
-        return any(c.role == role and not c.closing for c in self.connections)
+        among = self.connections if role == "participant" else self.staff
+        return any(c.role == role and not c.closing for c in among)
 
     def state_frames(
         self, snapshots: dict[Role, dict[str, Any]], *, ended: bool = False
@@ -443,6 +478,7 @@ class Room:
                 running.apply(pid, revision, payload, role)
             tallies[open_round.id] = running
         self.tallies = tallies
+        self.tallies_generation += 1
         self.built = {}
         self.participants = live.participants
         # Read again at once: a state event may have hidden what they show.

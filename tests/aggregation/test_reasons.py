@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from app.aggregation.reasons import ReasonBallot, both_sides, reason_id, reasons_by_value
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.aggregation.casus import DECISIONS, CasusBallot, tally_casus
+from app.aggregation.reasons import (
+    GRANT,
+    REFUSE,
+    ReasonBallot,
+    both_sides,
+    reason_id,
+    reasons_by_value,
+)
 
 
 def _ballot(decision: str, reasons: dict[str, str], *extra: str) -> ReasonBallot:
@@ -78,3 +89,36 @@ class TestHiddenAndCut:
     def test_a_reason_for_a_value_not_chosen_is_ignored(self) -> None:
         stray = ReasonBallot("toekennen", ("eenvoud",), {"privacy": "Los."})
         assert reasons_by_value([stray], order=[]) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(DECISIONS),
+            st.lists(st.sampled_from(["privacy", "eenvoud", "compassie"]), max_size=3),
+            st.dictionaries(
+                st.sampled_from(["privacy", "eenvoud", "compassie"]),
+                st.sampled_from(["", "Het is haar leven.", "Te lang."]),
+                max_size=2,
+            ),
+        ),
+        max_size=30,
+    )
+)
+def test_the_ballots_with_a_reason_and_the_tallys_contested_values_are_enough(
+    drawn: list[tuple[str, list[str], dict[str, str]]],
+) -> None:
+    """What the live casus results pass (only ballots with a reason, the values named on both
+    sides from the tally) gives what all ballots give."""
+    ballots = [
+        ReasonBallot(decision, tuple(values), reasons) for decision, values, reasons in drawn
+    ]
+    tally = tally_casus(
+        [CasusBallot(b.decision, b.values) for b in ballots], tie_break_order=["privacy"]
+    )
+    contested = {v.value for v in tally.values if v.by_decision[GRANT] and v.by_decision[REFUSE]}
+    order = [v.value for v in tally.values]
+    assert reasons_by_value(
+        [b for b in ballots if b.reasons], order=order, contested=contested
+    ) == reasons_by_value(ballots, order=order)

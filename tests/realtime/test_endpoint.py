@@ -805,7 +805,8 @@ class TestStateFrames:
             tally = screen.socket.until(
                 lambda frame: (
                     frame["type"] == "tally"
-                    and bool(frame["rounds"][str(round_id)]["results"]["principles"])
+                    # (a tally right after the reveal may come before the texts are read)
+                    and bool(frame["rounds"][str(round_id)].get("results", {}).get("principles"))
                 )
             )
             written = tally["rounds"][str(round_id)]["results"]["principles"]["privacy"]

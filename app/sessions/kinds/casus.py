@@ -10,7 +10,7 @@ from pydantic import Field, StringConstraints, field_validator
 from sqlmodel import col, select
 
 from app.aggregation.casus import CasusBallot, CasusTally, tally_casus
-from app.aggregation.reasons import ReasonBallot, reason_id, reasons_by_value
+from app.aggregation.reasons import GRANT, REFUSE, ReasonBallot, reason_id, reasons_by_value
 from app.aggregation.running import CountStep, RunningTally, count_casus
 from app.casussen import service as casussen
 from app.db import DbSession
@@ -397,10 +397,15 @@ def _shaped(
     the reasons per value and side from the ballots' payloads, and the quotes picked (the
     facilitator's only: ``quotes`` None for the others)."""
     reasons = reasons_by_value(
-        [ReasonBallot(b["decision"], tuple(b["values"]), b.get("reasons") or {}) for b in payloads],
+        [
+            ReasonBallot(b["decision"], tuple(b["values"]), b["reasons"])
+            for b in payloads
+            if b.get("reasons")
+        ],
         order=[v.value for v in tally.values],
         hidden=hidden,
         include_hidden=include_hidden,
+        contested={v.value for v in tally.values if v.by_decision[GRANT] and v.by_decision[REFUSE]},
     )
     result: dict[str, Any] = {
         "kind": NAME,
