@@ -20,9 +20,11 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from app.db import transaction
+from app.realtime.wire import COMPRESS_FROM
 from app.sessions import ballot_batch
 from app.sessions.ballot_batch import BallotRequest
 from app.sessions.ballots import BallotCast
+from app.sessions.kinds.casus import PHONE_VALUES
 from app.sessions.models import Participant, Principle
 from tests.realtime.support import CANDIDATES, Frame, Live, Socket, new_msg_id
 
@@ -156,3 +158,44 @@ class TestRevealSizedForPhones:
         with live.participant() as (_, again):
             assert len(json.dumps(again.snapshot).encode()) < PHONE_BOUND + 12_000
             assert len(again.snapshot["results"][str(principle_round)]["counts"]) == 10
+
+
+class TestACasusRevealNamingEveryValue:
+    def test_reaches_a_phone_uncompressed_with_the_values_it_shows(
+        self, live: Live, realtime_engine: Engine
+    ) -> None:
+        """Counts of all 25 values made a phone's revealed state 4.6 KB, past what goes
+        uncompressed, so every phone in the room had to inflate it; a phone shows the five
+        most named (participant.js), and gets those."""
+        casus_round = live.open_round("casus", max_values=3)
+        with live.participant() as (_, phone), live.connect("screen") as screen:
+            keys = [value["key"] for value in phone.snapshot["values"]]
+            assert len(keys) == 25
+            ids = [f"every{secrets.token_hex(6)}{n:04d}" for n in range(N)]
+            with transaction(realtime_engine) as db:
+                db.add_all(Participant(id=pid, denksessie_id=live.id) for pid in ids)
+                db.flush()
+                ballot_batch.cast_ballots(
+                    db,
+                    [
+                        BallotRequest(
+                            live.id,
+                            pid,
+                            casus_round,
+                            "casus",
+                            {
+                                "decision": ("toekennen", "niet_toekennen")[n % 2],
+                                "values": [keys[(n + k * 7) % 25] for k in range(3)],
+                            },
+                            new_msg_id(),
+                        )
+                        for n, pid in enumerate(ids)
+                    ],
+                )
+            _close_and_reveal(live, casus_round)
+            phone_bytes, phone_frame = _revealed_state(phone.socket, casus_round)
+            _, screen_frame = _revealed_state(screen.socket, casus_round)
+        on_screen = screen_frame["results"][str(casus_round)]["values"]
+        assert len(on_screen) == 25
+        assert phone_frame["results"][str(casus_round)]["values"] == on_screen[:PHONE_VALUES]
+        assert phone_bytes < COMPRESS_FROM

@@ -81,6 +81,8 @@ class RoundCreateCasus(StrictModel):
 NAME = "casus"
 # What a phone does not show of a casus result.
 PHONE_LEFT_OUT = frozenset({"principles", "reasons", "quotes"})
+# The values a phone lists after a reveal: participant.js shows this many (``limit``).
+PHONE_VALUES = 5
 
 
 class Casus(Kind):
@@ -222,9 +224,15 @@ class Casus(Kind):
         )
 
     def phone_result(self, result: dict[str, Any]) -> dict[str, Any]:
-        """The counts only: a phone lists the values, not the principles and reasons written
-        (they grow with the room: 126 KB at 5,000 phones) nor the quotes."""
-        return {key: part for key, part in result.items() if key not in PHONE_LEFT_OUT}
+        """The counts only: a phone lists the values most named (``PHONE_VALUES``, as many as
+        participant.js shows), not the principles and reasons written (they grow with the
+        room: 126 KB at 5,000 phones) nor the quotes. All 25 values' counts made a phone's
+        revealed state 4.6 KB, past what goes uncompressed (``wire.COMPRESS_FROM``), so every
+        phone in the room had to inflate it."""
+        sized = {key: part for key, part in result.items() if key not in PHONE_LEFT_OUT}
+        if isinstance(sized.get("values"), list):
+            sized["values"] = sized["values"][:PHONE_VALUES]
+        return sized
 
     def kept(self, result: dict[str, Any], *, include_hidden: bool) -> dict[str, Any]:
         """A kept snapshot (made for the facilitator) without what the room must not see."""

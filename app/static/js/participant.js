@@ -236,7 +236,7 @@
       const revealed = res && ui.results.hidden && ui.resultsKey !== "";
       ui.resultsKey = resKey;
       ui.results.hidden = !res;
-      if (res) D.fill(ui.results, el("h2", { text: t("results") }), D.renderResults(round, res, { names: names, limit: 5, principleTexts: state.principles[round.id] }));
+      if (res) D.fill(ui.results, el("h2", { text: t("results") }), D.renderResults(round, res, { names: names, limit: 5 /* casus.PHONE_VALUES */, principleTexts: state.principles[round.id] }));
       if (revealed) showRevealed();
     }
     showStatus();
