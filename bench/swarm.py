@@ -6,8 +6,11 @@ mid-round and comes back with backoff, resending what was not acknowledged under
 message id (as ``live.js`` does); a share stops reading altogether. A facilitator and a screen
 socket watch. Prints JSON: sockets held, join and connect rates, ballots/s accepted, ballot ->
 ack (apart: the ballots a dropped phone acked only after it was back) and ballot -> screen
-latencies, the opening of the second round to every phone, a room-wide update to every phone, server RSS per socket,
-GC pauses from the server's ``/metrics``, errors, and a consistency check against the database.
+latencies, the opening of the second round and a room-wide update to every phone, server RSS
+per socket, GC pauses from the server's ``/metrics``, errors, and a consistency check against
+the database. ``--held-elsewhere N`` puts N more phones in the room from a second process
+(``bench/hold.py``), which only joins and holds them: a room larger than one process's open
+files.
 
 It starts its own server(s) (``--database sqlite|postgres``, ``--workers``) or drives running
 ones (``--target URL`` with ``--database-url`` of that deployment, so the bench can make its
@@ -85,6 +88,9 @@ class Options:
     compression: bool = True  # permessage-deflate, as every browser offers it
     label: str = "swarm"
     profile: str | None = None  # py-spy's collapsed stacks of the first server while voting
+    # Phones joined and held by a second generator process (``bench/hold.py``): one process
+    # may hold only as many sockets as its open-file limit allows.
+    held_elsewhere: int = 0
     # Results on phones and screen while voting (a denksessie setting, off by default): every
     # tally then carries the aggregate, principles included, to every socket.
     live_results: bool = False
@@ -329,6 +335,7 @@ class Swarm:
             gc.freeze()
             rss_after = self._rss()
             self._memory(rss_before, rss_after)
+            await self._hold_elsewhere()  # after the RSS per socket, of our own phones
             await self._room_wide_update()
             profiler = self._start_profiler()
             self._metrics_before = {b: scrape_metrics(b) for b in self.deployment.base_urls}
@@ -386,7 +393,8 @@ class Swarm:
             json={
                 "title": "Swarm",
                 "casus_ids": [casus_id],
-                "room_size": self.options.phones,  # at most MAX_PHONES, the largest room size
+                # At most MAX_PHONES, the largest room size.
+                "room_size": self.options.phones + self.options.held_elsewhere,
                 "show_results_live": self.options.live_results,
             },
         )
@@ -804,7 +812,43 @@ class Swarm:
             }
         return out
 
+    async def _hold_elsewhere(self) -> None:
+        """Start ``bench/hold.py`` for ``held_elsewhere`` more phones, on the generator's CPUs
+        (inherited), and wait until it holds them."""
+        count = self.options.held_elsewhere
+        if not count:
+            return
+        command = [sys.executable, str(Path(__file__).with_name("hold.py")), "--code", self.code]
+        command += ["--phones", str(count), "--offset", str(self.options.phones)]
+        for base in self.deployment.base_urls:
+            command += ["--base", base]
+        if not self.options.compression:
+            command.append("--no-compression")
+        self.holder = await asyncio.create_subprocess_exec(
+            *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+        )
+        assert self.holder.stdout is not None
+        line = await self.holder.stdout.readline()
+        if not line:
+            raise RuntimeError("bench/hold.py ended before holding its phones")
+        self.figures["held_elsewhere"] = json.loads(line)
+        _progress(f"{self.figures['held_elsewhere']['held']} phones held elsewhere")
+
+    async def _release_elsewhere(self) -> None:
+        """How many of the phones held elsewhere were still open at the end, then let go."""
+        holder = getattr(self, "holder", None)
+        if holder is None:
+            return
+        assert holder.stdin is not None
+        assert holder.stdout is not None
+        holder.stdin.close()
+        line = await holder.stdout.readline()
+        if line:
+            self.figures["held_elsewhere"].update(json.loads(line))
+        await holder.wait()
+
     async def _close_all(self) -> None:
+        await self._release_elsewhere()
         for watcher in self.watchers:
             watcher.cancel()
         sockets = [p.ws for p in self.phones if p.ws is not None]
@@ -820,7 +864,8 @@ def _progress(line: str) -> None:
 
 
 async def _run(deployment: Deployment, options: Options) -> dict[str, Any]:
-    async with asyncio.timeout(RUN_TIMEOUT_S + 0.06 * max(0, options.phones - 10_000)):
+    everyone = options.phones + options.held_elsewhere
+    async with asyncio.timeout(RUN_TIMEOUT_S + 0.06 * max(0, everyone - 10_000)):
         return await Swarm(deployment, options).run()
 
 
@@ -835,8 +880,10 @@ def run(
     server_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Drive given servers, or start ``workers`` of our own on ``database``; return figures."""
-    if not 1 <= options.phones <= MAX_PHONES:
+    if not 1 <= options.phones <= MAX_PHONES or options.held_elsewhere < 0:
         raise SystemExit(f"--phones must be 1..{MAX_PHONES}")
+    if options.phones + options.held_elsewhere > MAX_PHONES:
+        raise SystemExit(f"--phones and --held-elsewhere together at most {MAX_PHONES}")
     if options.rate * options.seconds > MAX_BALLOTS or options.rate <= 0:
         raise SystemExit(f"--rate x --seconds must be in 1..{MAX_BALLOTS} per round")
     limit = raise_open_files(options.phones * 2 + 1024)
@@ -873,6 +920,12 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--stalled", type=float, default=0.0, help="share that stops reading")
     parse.add_argument("--no-compression", action="store_true", help="offer no deflate")
     parse.add_argument(
+        "--held-elsewhere",
+        type=int,
+        default=0,
+        help="more phones, joined and held by a second process (bench/hold.py)",
+    )
+    parse.add_argument(
         "--live-results", action="store_true", help="show results live on phones and screen"
     )
     parse.add_argument("--target", action="append", help="base URL of a running worker")
@@ -903,6 +956,7 @@ def main(argv: list[str] | None = None) -> None:
         live_results=args.live_results,
         label=args.label,
         profile=args.profile,
+        held_elsewhere=args.held_elsewhere,
     )
     figures = run(
         options,
