@@ -639,8 +639,10 @@ class Hub:
         ]
         if text_rounds and not texts_due:
             text_rounds, room.tally_dirty = [], True  # the counts go now, the texts follow
+        if room.participants_dirty:
+            await self._read_participants(room)
         people = "facilitator" in present and room.people_due(now)
-        if (people or room.participants_dirty or text_rounds) and not room.reading_extras:
+        if (people or text_rounds) and not room.reading_extras:
             self._read_extras(room, people, text_rounds)
         frames = room.tally_frames(present)
         changed = {
@@ -659,15 +661,34 @@ class Hub:
             for connection in phones:
                 connection.send_latest("tally", for_phones)
 
+    async def _read_participants(self, room: Room) -> None:
+        """The participant count after a join, before the tally goes: a screen must not show
+        more answers than participants ("1 van 0"). Joins come in waves before voting, rarely
+        during it, so this wait seldom holds up a ballot's count."""
+        room.participants_dirty = False  # a join committed during the read marks it again
+        began = time.monotonic()
+        try:
+            read = await self._in_db(
+                lambda db: views.read_extras(
+                    db, room.denksessie_id, participants=True, people=False, text_rounds=[]
+                )
+            )
+        except BaseException:  # the database is away: read again on the next tick
+            room.participants_dirty = room.tally_dirty = True
+            raise
+        finally:
+            self._tick_waited += time.monotonic() - began
+        if read is not None and read.participants is not None:
+            room.participants = read.participants
+
     def _read_extras(self, room: Room, people: bool, text_rounds: list[views.OpenRound]) -> None:
-        """Read aside what the running tallies do not hold (the participant count, the
-        facilitator's list, the texts written); a tally with them follows when it is back. The
-        counts never wait for it: under a flow of ballots the read waits its turn for the
-        database and a thread, and a screen that waited with it lagged by a third of a second."""
+        """Read aside what the running tallies do not hold (the facilitator's participant
+        list, the texts written); a tally with them follows when it is back. The counts never
+        wait for it: under a flow of ballots the read waits its turn for the database and a
+        thread, and a screen that waited with it lagged by a third of a second."""
         room.reading_extras = True
         generation = room.tallies_generation
         # Cleared before the read: a ballot heard during it marks the room for the next.
-        room.participants_dirty = False
         room.texts_dirty -= {r.id for r in text_rounds}
         kept_rows = room.kept_rows
 
@@ -678,7 +699,7 @@ class Hub:
                     lambda db: views.read_extras(
                         db,
                         room.denksessie_id,
-                        participants=True,
+                        participants=False,
                         people=people,
                         text_rounds=text_rounds,
                         kept_rows=kept_rows,
@@ -689,7 +710,6 @@ class Hub:
                 raise
             except Exception:  # the database is away: read again on the next tick
                 logger.exception("reading the tally's extras failed for %s", room.denksessie_id)
-                room.participants_dirty = True
                 room.texts_dirty |= {r.id for r in text_rounds}
                 extras = None
             room.reading_extras, room.tally_dirty = False, True

@@ -430,7 +430,7 @@ class Room:
                 **frame,
                 "seq": events[-1].seq,
                 "server_time": server_time,
-                "participants": self.participants,
+                "participants": self.participants_shown(),
                 "rounds": rounds,
                 "results": results,
             }
@@ -586,10 +586,17 @@ class Room:
         self.built[key] = (running.changes, texts, result)
         return result
 
+    def participants_shown(self) -> int:
+        """The participant count as last read, and at least everyone who answered an open
+        round: a count read a moment before a join committed must not put "1 van 0" on the
+        projector until the next read."""
+        return max([self.participants, *(t.n_ballots for t in (self.tallies or {}).values())])
+
     def tally_frames(self, present: list[Role]) -> dict[str, str]:
         """One ``tally`` per role present, serialised once, from the running tallies."""
         assert self.tallies is not None
         frames: dict[str, str] = {}
+        participants = self.participants_shown()
         for role in present:
             rounds: dict[str, Any] = {}
             for open_round in self.open_rounds.values():
@@ -606,7 +613,7 @@ class Room:
             frame: dict[str, Any] = {
                 "type": "tally",
                 "seq": self.seq,
-                "participants": self.participants,
+                "participants": participants,
                 "rounds": rounds,
             }
             if role == "facilitator" and self.people is not None:

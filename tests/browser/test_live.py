@@ -677,7 +677,9 @@ class TestOtherRoundsAndControls:
         principle_card.get_by_role("button", name="Uitslag tonen").click()
         expect(screen.locator(".results-principle .scored > li")).to_have_count(2)
         screenshot(screen, "live-screen-principle")
-        # Rewordings are a wall of their own on the projector: the next page.
+        # Rewordings are a wall of their own on the projector: the next page, once the texts
+        # written are read (at most every half second, decision 0041).
+        expect(screen.locator(".pager")).to_contain_text("van 2")
         screen.keyboard.press("ArrowRight")
         expect(screen.locator(".wall")).to_contain_text("ook als het schuurt")
         screen.keyboard.press("ArrowLeft")
