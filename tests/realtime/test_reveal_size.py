@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -37,8 +38,21 @@ PHONE_BOUND = 8_000
 VALUE = CANDIDATES[0]
 
 
-def _room_votes(engine: Engine, live: Live, casus_round: int) -> list[str]:
-    """N participants, each with a casus ballot and a principle of their own."""
+def _a_principle_of_their_own(n: int) -> dict[str, Any]:
+    return {
+        "decision": "toekennen",
+        "values": [VALUE],
+        "principles": {VALUE: f"Ik zorg dat nummer {n} zelf mag kiezen, altijd."},
+    }
+
+
+def _room_votes(
+    engine: Engine,
+    live: Live,
+    casus_round: int,
+    payload: Callable[[int], dict[str, Any]] = _a_principle_of_their_own,
+) -> list[str]:
+    """N participants, each with a casus ballot (by default with a principle of their own)."""
     ids = [f"many{secrets.token_hex(6)}{n:04d}" for n in range(N)]
     with transaction(engine) as db:
         db.add_all(Participant(id=pid, denksessie_id=live.id) for pid in ids)
@@ -46,18 +60,7 @@ def _room_votes(engine: Engine, live: Live, casus_round: int) -> list[str]:
         outcomes = ballot_batch.cast_ballots(
             db,
             [
-                BallotRequest(
-                    live.id,
-                    pid,
-                    casus_round,
-                    "casus",
-                    {
-                        "decision": "toekennen",
-                        "values": [VALUE],
-                        "principles": {VALUE: f"Ik zorg dat nummer {n} zelf mag kiezen, altijd."},
-                    },
-                    new_msg_id(),
-                )
+                BallotRequest(live.id, pid, casus_round, "casus", payload(n), new_msg_id())
                 for n, pid in enumerate(ids)
             ],
         )
@@ -171,27 +174,15 @@ class TestACasusRevealNamingEveryValue:
         with live.participant() as (_, phone), live.connect("screen") as screen:
             keys = [value["key"] for value in phone.snapshot["values"]]
             assert len(keys) == 25
-            ids = [f"every{secrets.token_hex(6)}{n:04d}" for n in range(N)]
-            with transaction(realtime_engine) as db:
-                db.add_all(Participant(id=pid, denksessie_id=live.id) for pid in ids)
-                db.flush()
-                ballot_batch.cast_ballots(
-                    db,
-                    [
-                        BallotRequest(
-                            live.id,
-                            pid,
-                            casus_round,
-                            "casus",
-                            {
-                                "decision": ("toekennen", "niet_toekennen")[n % 2],
-                                "values": [keys[(n + k * 7) % 25] for k in range(3)],
-                            },
-                            new_msg_id(),
-                        )
-                        for n, pid in enumerate(ids)
-                    ],
-                )
+            _room_votes(
+                realtime_engine,
+                live,
+                casus_round,
+                lambda n: {
+                    "decision": ("toekennen", "niet_toekennen")[n % 2],
+                    "values": [keys[(n + k * 7) % 25] for k in range(3)],
+                },
+            )
             _close_and_reveal(live, casus_round)
             phone_bytes, phone_frame = _revealed_state(phone.socket, casus_round)
             _, screen_frame = _revealed_state(screen.socket, casus_round)
