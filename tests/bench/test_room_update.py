@@ -4,19 +4,16 @@ visit (decision 0037)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bench.support import run_bench
+
 PHONES = 30
 REPEATS = 2
 
 
 def test_every_update_reaches_every_socket_and_the_light_ones_come_from_memory() -> None:
-    done = subprocess.run(
+    figures = run_bench(
         [
             sys.executable,
             "bench/room_update.py",
@@ -26,15 +23,8 @@ def test_every_update_reaches_every_socket_and_the_light_ones_come_from_memory()
             str(REPEATS),
             "--rate",
             "200",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
+        ]
     )
-    assert done.returncode == 0, done.stderr[-4000:]
-    figures: dict[str, Any] = json.loads(done.stdout)
     assert figures["phones"] == PHONES
     for update in ("timer", "timer_voting", "reveal"):
         assert figures[update]["from_memory"] == REPEATS, update

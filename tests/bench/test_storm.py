@@ -9,18 +9,15 @@ can fail.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.bench.support import run_bench
 from tests.services import POSTGRES_ADMIN_DSN, REDIS_URL, require_postgres, require_redis
 
-ROOT = Path(__file__).resolve().parents[2]
 PHONES = 40
 RUN_TIMEOUT_S = 240
 SMALL = ["--phones", str(PHONES), "--rate", "100", "--before", "2", "--after", "1"]
@@ -43,18 +40,7 @@ def _storm(command: list[str], *args: str) -> dict[str, Any]:
         "DENKSESSIE_BENCH_POSTGRES_DSN": POSTGRES_ADMIN_DSN,
         "DENKSESSIE_BENCH_REDIS_URL": REDIS_URL,
     }
-    done = subprocess.run(
-        [*command, *SMALL, *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    figures: dict[str, Any] = json.loads(done.stdout)
-    return figures
+    return run_bench([*command, *SMALL, *args], timeout=RUN_TIMEOUT_S, env=environment)
 
 
 def _assert_all_back_and_consistent(figures: dict[str, Any], cut_off: int) -> None:

@@ -10,34 +10,17 @@ once.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-RUN_TIMEOUT_S = 240
+from tests.bench.support import run_bench
+
 HELD = 60
 
 
-def _swarm(*args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "bench/swarm.py", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    figures: dict[str, Any] = json.loads(done.stdout)
-    return figures
-
-
 def test_phones_held_elsewhere_stay_in_the_room_to_the_end() -> None:
-    figures = _swarm(
-        "--phones", "80", "--rate", "40", "--seconds", "2", "--held-elsewhere", str(HELD)
+    figures = run_bench(
+        [sys.executable, "bench/swarm.py", "--phones", "80", "--rate", "40", "--seconds", "2"]
+        + ["--held-elsewhere", str(HELD)]
     )
     elsewhere = figures["held_elsewhere"]
     assert elsewhere["phones"] == HELD
