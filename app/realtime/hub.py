@@ -716,8 +716,6 @@ class Hub:
             self._wake.set()
             if extras is None or room.tallies_generation != generation:
                 return  # a rebuild since (a state event) asked for its own read
-            if extras.participants is not None:
-                room.participants = extras.participants
             if extras.people is not None:
                 room.people = (room.participants, began, extras.people)
             if text_rounds:

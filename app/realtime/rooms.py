@@ -150,7 +150,7 @@ class Room:
     kept_rows: dict[int, results.RoundRows] = field(default_factory=dict)
     texts_read_at: float = 0.0
     texts_cost: float = 0.0
-    # A read of the participant count, list and texts is under way (``Hub._read_extras``);
+    # A read of the facilitator's list and the texts is under way (``Hub._read_extras``);
     # ``tallies_generation`` counts rebuilds, so one that raced a rebuild is not kept.
     reading_extras: bool = False
     tallies_generation: int = 0
