@@ -10,7 +10,8 @@ even while a send to it hangs, and comes back through a snapshot.
 An aggregate sent to a whole room is a ``Prepared`` frame (``realtime/wire.py``): built for the
 wire once, and written at once to a socket whose sender has nothing waiting and no send under
 way (most of them, most of the time), without waking its sender task; otherwise it waits in its
-slot as any frame does.
+slot as any frame does. A short direct frame (an ack) is written at once the same way, plain:
+at 1,000 ballots/s, waking a sender and compressing each ack was a tenth of the event loop.
 """
 
 from __future__ import annotations
@@ -76,7 +77,11 @@ class Connection:
         return self._close is not None
 
     def send_direct(self, frame: str) -> None:
+        """Queue ``frame`` behind the direct frames before it; a short one (an ack, an error)
+        goes to the socket at once when nothing waits before it (``Wire.write_short``)."""
         if self._close is not None:
+            return
+        if self._idle() and self._wire is not None and self._wire.write_short(frame):
             return
         if len(self._direct) >= self._capacity:
             logger.info("closing a socket that does not read (role %s)", self.role)
@@ -127,16 +132,22 @@ class Connection:
         if (
             self._wire is not None
             and isinstance(frame, Prepared)
-            and not self._latest
-            and not self._direct
-            and not self._sending
-            and self._task is not None
-            and not self._task.done()
+            and self._idle()
             and self._wire.write(frame)
         ):
             return
         self._latest[slot] = whole if whole is not None and slot in self._latest else frame
         self._wake.set()
+
+    def _idle(self) -> bool:
+        """Nothing waits to be sent and no send is under way: a frame written now is in order."""
+        return (
+            not self._latest
+            and not self._direct
+            and not self._sending
+            and self._task is not None
+            and not self._task.done()
+        )
 
     def close(self, code: int, reason: str = "") -> None:
         """Close after the direct frames already queued, so an error arrives before its close

@@ -173,7 +173,8 @@ class Wire:
         self._known = True
         return True
 
-    def write(self, frame: Prepared) -> bool:
+    def _open(self) -> bool:
+        """Whether uvicorn would write a frame to this socket at once, itself."""
         protocol = self._protocol
         conn = protocol.conn
         if (
@@ -188,14 +189,30 @@ class Wire:
             or conn.writes
         ):
             return False
-        if not self._known and not self._extensions_known():
+        return self._known or self._extensions_known()
+
+    def write_short(self, text: str) -> bool:
+        """One socket's own short frame (an ack, an error) written plain, as a prepared phone
+        frame is: no compressor and no trip through the socket's sender; False when it is long
+        enough to compress or the socket cannot take it now."""
+        payload = text.encode()
+        if len(payload) >= COMPRESS_FROM or not self._open():
+            return False
+        try:
+            self._protocol.transport.write(_header(_TEXT, len(payload)) + payload)
+        except Exception:  # a transport going away: the sender finds out the ordinary way
+            return False
+        return True
+
+    def write(self, frame: Prepared) -> bool:
+        if not self._open():
             return False
         deflate = self._deflate
         plain = deflate is None or not frame.worth_compressing
         # Uncompressed (RSV1 clear), a frame passes both sides' compression windows by.
         built = frame.on_wire(None if plain else deflate.local_max_window_bits)
         try:
-            protocol.transport.write(built)
+            self._protocol.transport.write(built)
         except Exception:  # a transport going away: the sender finds out the ordinary way
             return False
         if plain:

@@ -246,6 +246,55 @@ class TestAPreparedFrameWaitsWhenTheSocketCannotTakeIt:
         assert pair.transport.take() == b""
 
 
+class TestAShortDirectFrame:
+    async def test_goes_to_the_socket_at_once_and_uncompressed(self, pair: Pair) -> None:
+        """An ack when nothing waits: written before the event loop turns, RSV1 clear, and it
+        reads as the ordinary frames around it do."""
+        connection = Connection(pair.websocket, role="participant", denksessie_id=1)
+        connection.start()
+        try:
+            await pair.websocket.send_text(STAFF)  # the socket's own compressor has a history
+            assert pair.texts() == [STAFF]
+            connection.send_direct(ACK)
+            written = bytes(pair.transport.written)
+            assert written and not written[0] & 0x40
+            assert pair.texts() == [ACK]
+            connection.send_direct(STAFF)  # long: the sender compresses it the ordinary way
+            received = _Received(pair)
+            await eventually(lambda: len(received()) == 1)
+            assert received() == [STAFF]
+        finally:
+            await connection.stop()
+
+    async def test_keeps_its_place_behind_a_long_one_still_queued(self, pair: Pair) -> None:
+        connection = Connection(pair.websocket, role="participant", denksessie_id=1)
+        connection.start()
+        try:
+            first, second = ACK.replace("m-1", "m-2"), ACK.replace("m-1", "m-3")
+            connection.send_direct(first)
+            connection.send_direct(STAFF)
+            connection.send_direct(second)
+            received = _Received(pair)
+            await eventually(lambda: len(received()) == 3)
+            assert received() == [first, STAFF, second]
+        finally:
+            await connection.stop()
+
+    async def test_waits_for_a_paused_transport_and_fills_the_queue(self, pair: Pair) -> None:
+        """A client that does not read still fills the direct queue and is closed as a slow
+        reader: the quick path never writes past a paused transport."""
+        connection = Connection(pair.websocket, role="participant", denksessie_id=1, capacity=4)
+        connection.start()
+        try:
+            pair.server.pause_writing()
+            for n in range(5):
+                connection.send_direct(ACK.replace("m-1", f"m-{n}"))
+            assert pair.texts() == []
+            assert connection.closing
+        finally:
+            await connection.stop()
+
+
 class TestPreparedBytes:
     def test_deflated_bytes_inflate_to_the_text(self) -> None:
         built = Prepared(ROOM).on_wire(10)
