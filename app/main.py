@@ -50,6 +50,7 @@ from app.config import Settings
 from app.db import DB_READERS, build_engine, transaction
 from app.events import Event
 from app.observability.logging import RequestIdMiddleware, configure_logging
+from app.observability.loop import LoopWatch
 from app.observability.metrics import Metrics, MetricsAccess
 from app.realtime import endpoint as realtime_endpoint
 from app.realtime.backplane import backplane_from_url
@@ -161,6 +162,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         metrics.watch_sockets(hub.count)
         metrics.start_gc_timing()
+        loop_watch = LoopWatch(metrics.loop_stall_seconds)
+        loop_watch.start()
         await hub.start()
         app.state.engine = engine
         app.state.backplane = backplane
@@ -189,6 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if join_writer is not None:
                 await join_writer.close()
             await hub.stop()
+            await loop_watch.stop()
             metrics.stop_gc_timing()
             await backplane.disconnect()
             engine.dispose()

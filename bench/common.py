@@ -457,6 +457,25 @@ def gc_summary(samples: dict[str, float]) -> dict[str, Any]:
     return summary
 
 
+def stall_summary(samples: dict[str, float]) -> dict[str, Any]:
+    """The event loop's stalls (``observability/loop.py``): heartbeats late by more than 10, 25
+    and 50 ms, and the smallest bucket holding the latest one."""
+    prefix = 'denksessie_loop_stall_seconds_bucket{le="'
+    buckets = sorted(
+        (float(name[len(prefix) : -2]), value)
+        for name, value in samples.items()
+        if name.startswith(prefix) and "+Inf" not in name
+    )
+    count = samples.get("denksessie_loop_stall_seconds_count", 0)
+    within = dict(buckets)
+    longest = next((le for le, value in buckets if value >= count), None) if count else 0
+    return {
+        "beats": int(count),
+        **{f"over_{ms}_ms": int(count - within.get(ms / 1000, count)) for ms in (10, 25, 50)},
+        "longest_le_ms": None if longest is None else round(longest * 1000, 1),
+    }
+
+
 def tick_summary(samples: dict[str, float]) -> dict[str, Any]:
     """Fan-out ticks per frame kind: how many, and their mean duration (database read,
     aggregates, serialising, handing to every socket's slot; not the sends themselves)."""

@@ -61,6 +61,7 @@ from bench.common import (
     rss_kb,
     scrape_metrics,
     server_env,  # noqa: E402
+    stall_summary,
     start_py_spy,
     started,
     state_summary,
@@ -804,6 +805,7 @@ class Swarm:
                 "gc": gc_summary(samples),
                 "gc_while_voting": gc_summary(voting),
                 "ticks_while_voting": tick_summary(voting),
+                "loop_stalls_while_voting": stall_summary(voting),
                 "slow_consumer_closes": samples.get("denksessie_slow_consumer_closes_total", 0),
                 "backplane_reconnects": samples.get("denksessie_backplane_reconnects_total", 0),
                 "ballots_accepted": samples.get(

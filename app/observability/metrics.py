@@ -119,6 +119,12 @@ class Metrics:
             buckets=(0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
             registry=self.registry,
         )
+        self.loop_stall_seconds = Histogram(
+            "denksessie_loop_stall_seconds",
+            "How late a heartbeat every 20 ms woke: how long the event loop kept sockets waiting.",
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=self.registry,
+        )
         self._gc_started: float | None = None
         self._socket_collector: _SocketCollector | None = None
 

@@ -1,0 +1,32 @@
+"""The loop watch sees a stall: a callback that holds the event loop shows as a late beat."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from app.observability.loop import LoopWatch
+from app.observability.metrics import Metrics
+
+
+def _late_beats(metrics: Metrics, over_s: float) -> float:
+    registry = metrics.registry
+    count = registry.get_sample_value("denksessie_loop_stall_seconds_count") or 0.0
+    within = registry.get_sample_value("denksessie_loop_stall_seconds_bucket", {"le": str(over_s)})
+    return count - (within or 0.0)
+
+
+async def test_a_callback_that_holds_the_loop_shows_as_a_late_beat() -> None:
+    metrics = Metrics()
+    watch = LoopWatch(metrics.loop_stall_seconds, beat=0.005)
+    watch.start()
+    try:
+        await asyncio.sleep(0.02)  # a few beats
+        before = _late_beats(metrics, 0.1)
+        time.sleep(0.12)  # the stall under test: the loop runs nothing else meanwhile
+        deadline = time.monotonic() + 5
+        while _late_beats(metrics, 0.1) <= before and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+        assert _late_beats(metrics, 0.1) == before + 1
+    finally:
+        await watch.stop()
