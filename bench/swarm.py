@@ -340,7 +340,7 @@ class Swarm:
             await self._room_wide_update()
             profiler = self._start_profiler()
             self._metrics_before = {b: scrape_metrics(b) for b in self.deployment.base_urls}
-            cpu_before = (time.monotonic(), self._cpu())
+            cpu_before = (time.monotonic(), self._cpu(), time.process_time())
             await self._vote(self.casus_round, "casus")
             _progress("casus round voted")
             await self._control(f"rounds/{self.casus_round}/close")
@@ -531,10 +531,15 @@ class Swarm:
     def _cpu(self) -> float:
         return sum(cpu_seconds(pid) for pid in self.deployment.pids)
 
-    def _cpu_while_voting(self, began: float, cpu_before: float) -> None:
+    def _cpu_while_voting(self, began: float, cpu_before: float, own_before: float) -> None:
         """The servers' CPU time while both rounds were voted: the cost of a ballot (its
         frame, check, write, ack, and its share of the tallies) whatever else runs on the
-        machine, which wall-clock latencies are not."""
+        machine, which wall-clock latencies are not. And this generator's own share of a core:
+        near 1, it is the generator whose loop the latencies also measure."""
+        wall = max(time.monotonic() - began, 1e-9)
+        self.figures["generator_cpu_while_voting"] = {
+            "share_of_one_core": round((time.process_time() - own_before) / wall, 3)
+        }
         if not self.deployment.pids:
             return
         used = self._cpu() - cpu_before
@@ -589,6 +594,7 @@ class Swarm:
             "phones": readers,
             "reached": len(reached()),
             "click_to_phone": percentiles(reached()),
+            "first_phone_ms": round(min(reached(), default=0.0), 1),
             "click_answered_ms": round(answered_ms, 1),  # the control's HTTP answer
             "server": state_summary(before, after),  # the first worker's state push
         }
