@@ -149,7 +149,7 @@ class Settings(BaseSettings):
     gc_thresholds: tuple[int, int, int] | None = None
     # How often screens and the facilitator get tallies (phones: at most every second). State
     # events (a facilitator's control) do not wait for it.
-    tick_interval_s: float = Field(default=0.1, gt=0, le=3600)
+    tick_interval_s: float = Field(default=0.075, gt=0, le=3600)
     # How often a worker closes the self-paced denksessies past their closing time (decision
     # 0033); ballots are refused from the closing time on, also before the check has run.
     self_paced_check_s: float = Field(default=20.0, gt=0, le=3600)
