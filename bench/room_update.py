@@ -389,7 +389,12 @@ async def _measure(url: str, options: argparse.Namespace) -> dict[str, Any]:
             )
         )
         await submit(ranking_round, "ranking", phones, None)
-        await asyncio.sleep(1.5)  # the hub reads ahead what the reveal will show
+        # The hub reads ahead, a moment after the state, what the reveal will show; a reveal
+        # before that read is done is read from the database (not what this measures).
+        room = hub.rooms[denksessie_id]
+        async with asyncio.timeout(30):
+            while (casus_round, False) not in room.known_results:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
         for repeat in range(options.repeats):
             if repeat:
                 await update("hide", reveal(False))

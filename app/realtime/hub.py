@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -571,29 +572,40 @@ class Hub:
 
     def _read_ahead(self, room: Room) -> None:
         """Read, a moment after a state, the results the room would see of closed rounds not
-        revealed yet, so their reveal is built in memory (``Room.results_to_read``)."""
-        wanted = room.results_to_read()
-        if not wanted or room.reading_ahead:
+        revealed yet, so their reveal is built in memory (``Room.results_to_read``).
+
+        A state event during the read makes what it found stale, so it is read again a moment
+        later. (A facilitator who closes a round and opens the next one at once sends the
+        second event while the first read waits; that read used to be dropped and none
+        followed, so the reveal was read from the database.)"""
+        if room.reading_ahead or not room.results_to_read():
             return
         room.reading_ahead = True
-        generation = room.results_generation
 
         async def read() -> None:
             try:
-                await asyncio.sleep(READ_AHEAD_AFTER_S)
-                found = await self._in_db(
-                    lambda db: views.read_room_results(db, room.denksessie_id, wanted)
-                )
+                while True:
+                    await asyncio.sleep(READ_AHEAD_AFTER_S)
+                    wanted, generation = room.results_to_read(), room.results_generation
+                    if not wanted:
+                        return
+                    found = await self._in_db(
+                        functools.partial(
+                            views.read_room_results,
+                            denksessie_id=room.denksessie_id,
+                            round_ids=wanted,
+                        )
+                    )
+                    if room.results_generation == generation:
+                        for round_id, result in found.items():
+                            room.known_results[(round_id, False)] = result
+                        return
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("read ahead failed for denksessie %s", room.denksessie_id)
-                return
             finally:
                 room.reading_ahead = False
-            if room.results_generation == generation:
-                for round_id, result in found.items():
-                    room.known_results[(round_id, False)] = result
 
         task = asyncio.create_task(read(), name=f"read-ahead-{room.denksessie_id}")
         self._aside.add(task)

@@ -23,9 +23,9 @@ async def test_a_callback_that_holds_the_loop_shows_as_a_late_beat() -> None:
     try:
         await asyncio.sleep(0.02)  # a few beats
         before = _late_beats(metrics, 0.1)
-        time.sleep(0.12)  # the stall under test: the loop runs nothing else meanwhile
+        time.sleep(0.12)  # noqa: ASYNC251 (the stall under test: the loop runs nothing else)
         deadline = time.monotonic() + 5
-        while _late_beats(metrics, 0.1) <= before and time.monotonic() < deadline:
+        while _late_beats(metrics, 0.1) <= before and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.005)
         assert _late_beats(metrics, 0.1) == before + 1
     finally:

@@ -179,6 +179,26 @@ class TestAReveal:
         assert states["participant"]["results"][str(round_id)] == sized
         assert "principles" not in sized
 
+    def test_of_a_round_closed_just_before_the_next_opened_is_read_ahead_too(
+        self, live: Live, realtime_engine: Engine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The next round's opening comes while the read ahead of the close still waits: what
+        that read finds is stale, and it reads again rather than give up."""
+        monkeypatch.setattr(hub_module, "READ_AHEAD_AFTER_S", 0.5)
+        round_id = self._voted(live)
+        next_round = live.add_round("casus")
+        with live.connect("screen") as screen, live.participant() as (_, phone):
+            state_at(phone.socket, live.control(f"rounds/{round_id}/close"))
+            seq = live.control(f"rounds/{next_round}/open")  # the read ahead is waiting
+            state_at(phone.socket, seq)
+            room = hub_of(live).rooms[live.id]
+            poll(lambda: (round_id, False) in room.known_results)
+            before = states_from_memory(live)
+            seq = live.control(f"rounds/{round_id}/reveal", {"revealed": True})
+            for connected in (screen, phone):
+                as_read(connected.socket, state_at(connected.socket, seq))
+            assert states_from_memory(live) == before + 1
+
     def test_before_the_read_ahead_reads_the_database(
         self, live: Live, realtime_engine: Engine, monkeypatch: pytest.MonkeyPatch
     ) -> None:

@@ -257,7 +257,8 @@ class TestAShortDirectFrame:
             assert pair.texts() == [STAFF]
             connection.send_direct(ACK)
             written = bytes(pair.transport.written)
-            assert written and not written[0] & 0x40
+            assert written
+            assert not written[0] & 0x40  # RSV1 clear: not compressed
             assert pair.texts() == [ACK]
             connection.send_direct(STAFF)  # long: the sender compresses it the ordinary way
             received = _Received(pair)
