@@ -77,8 +77,9 @@ class Connection:
         return self._close is not None
 
     def send_direct(self, frame: str) -> None:
-        """Queue ``frame`` behind the direct frames before it; a short one (an ack, an error)
-        goes to the socket at once when nothing waits before it (``Wire.write_short``)."""
+        """Queue ``frame`` behind the direct frames before it; a short one (an ack, an error, a
+        phone's snapshot) goes to the socket at once when nothing waits before it
+        (``Wire.write_short``)."""
         if self._close is not None:
             return
         if self._idle() and self._wire is not None and self._wire.write_short(frame):
