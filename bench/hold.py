@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from websockets.exceptions import WebSocketException  # noqa: E402
 
 from bench.common import raise_open_files, require_loopback  # noqa: E402
-from bench.lean_http import LeanClient, LeanHTTPError  # noqa: E402
+from bench.lean_http import LeanClient  # noqa: E402
+from bench.swarm import Options, _open, join_phone, ws_url  # noqa: E402 (its join, handshake)
 
 MAX_PHONES = 20_000
 JOIN_CONCURRENCY = 32
@@ -37,18 +38,8 @@ CONNECT_CONCURRENCY = 64
 async def _join(bases: list[str], code: str, index: int, errors: Counter[str]) -> tuple[str, str]:
     """A phone's token and the websocket URL of the worker it joined."""
     base = bases[index % len(bases)]
-    client = _clients[base]
-    for attempt in range(5):
-        try:
-            response = await client.post_json(f"/api/v1/join/{code}", {"display_name": f"h{index}"})
-        except LeanHTTPError:  # a kept-alive connection the server had closed
-            errors["JOIN_CONNECTION_LOST"] += 1
-        else:
-            if response.status == 201:
-                return response.json()["token"], base.replace("http://", "ws://", 1) + f"/ws/{code}"
-            errors[f"JOIN_{response.status}"] += 1
-        await asyncio.sleep(0.2 * 2**attempt)
-    raise RuntimeError(f"a phone could not join in 5 attempts: {dict(errors)}")
+    joined = await join_phone(_clients[base], code, f"h{index}", errors)
+    return joined["token"], ws_url(base, code)
 
 
 _clients: dict[str, LeanClient] = {}
@@ -63,8 +54,6 @@ async def _read(ws: Any) -> None:
 
 
 async def hold(bases: list[str], code: str, phones: int, offset: int, compression: bool) -> None:
-    from bench.swarm import Options, _open  # the swarm's own handshake
-
     options = Options(compression=compression)
     errors: Counter[str] = Counter()
     _clients.update({base: LeanClient(base, connections=JOIN_CONCURRENCY) for base in bases})

@@ -181,6 +181,30 @@ async def _stalled_socket(url: str) -> socket.socket:
     return sock
 
 
+def ws_url(base: str, code: str) -> str:
+    """The websocket URL of a denksessie on the worker at ``base``."""
+    return base.replace("http://", "ws://", 1) + f"/ws/{code}"
+
+
+async def join_phone(
+    client: LeanClient, code: str, name: str, errors: Counter[str]
+) -> dict[str, Any]:
+    """One phone's join (the answer's JSON), tried up to five times with backoff; each failed
+    try is counted in ``errors``."""
+    for attempt in range(5):
+        try:
+            response = await client.post_json(f"/api/v1/join/{code}", {"display_name": name})
+        except LeanHTTPError:  # a kept-alive connection the server had closed
+            errors["JOIN_CONNECTION_LOST"] += 1
+        else:
+            if response.status == 201:
+                joined: dict[str, Any] = response.json()
+                return joined
+            errors[f"JOIN_{response.status}"] += 1
+        await asyncio.sleep(0.2 * 2**attempt)
+    raise RuntimeError(f"a phone could not join in 5 attempts: {dict(errors)}")
+
+
 async def _open(
     url: str,
     token: str,
@@ -315,9 +339,6 @@ class Swarm:
         self.phones: list[Phone] = []
         self.figures: dict[str, Any] = {"benchmark": "swarm", "label": options.label}
 
-    def _ws_url(self, base: str, code: str) -> str:
-        return base.replace("http://", "ws://", 1) + f"/ws/{code}"
-
     async def run(self) -> dict[str, Any]:
         async with facilitator_api(self.deployment, max_connections=JOIN_CONCURRENCY) as api:
             self.api = api
@@ -427,27 +448,12 @@ class Swarm:
         async def join(index: int) -> Phone:
             base = bases[index % len(bases)]
             async with gate:
-                for attempt in range(5):
-                    try:
-                        response = await clients[base].post_json(
-                            f"/api/v1/join/{self.code}", {"display_name": f"p{index}"}
-                        )
-                    except LeanHTTPError:  # a kept-alive connection the server had closed
-                        self.tally.errors["JOIN_CONNECTION_LOST"] += 1
-                        await asyncio.sleep(0.2 * 2**attempt)
-                        continue
-                    if response.status == 201:
-                        break
-                    self.tally.errors[f"JOIN_{response.status}"] += 1
-                    await asyncio.sleep(0.2 * 2**attempt)
-                else:
-                    raise RuntimeError("a phone could not join in 5 attempts")
-            joined = response.json()
+                joined = await join_phone(clients[base], self.code, f"p{index}", self.tally.errors)
             return Phone(
                 index,
                 joined["participant_id"],
                 joined["token"],
-                self._ws_url(base, self.code),
+                ws_url(base, self.code),
                 # Spread evenly over the room (every 100th phone for 1 %).
                 stalled=bool(stalled) and index % max(1, self.options.phones // stalled) == 0,
             )
@@ -470,10 +476,10 @@ class Swarm:
         options = self.options
         # The screen sits on the last worker: with two workers it watches across the backplane.
         self.screen, _ = await _open(
-            self._ws_url(bases[-1], self.code), self.screen_token, "screen", options
+            ws_url(bases[-1], self.code), self.screen_token, "screen", options
         )
         self.facilitator, _ = await _open(
-            self._ws_url(bases[0], self.code), self.facilitator_token, "facilitator", options
+            ws_url(bases[0], self.code), self.facilitator_token, "facilitator", options
         )
         self.watchers = [
             asyncio.create_task(self._watch_screen()),
