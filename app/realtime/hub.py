@@ -27,7 +27,7 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
@@ -130,7 +130,7 @@ class Hub:
         self.rooms: dict[int, Room] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._tick_waited = 0.0  # of this tick's time, waiting for the database (``_read_live``)
-        self._aside: set[asyncio.Task[None]] = set()  # reads ahead (``_read_ahead``)
+        self._aside: set[asyncio.Task[None]] = set()  # reads not waited for (``_aside_task``)
         # Set by a state event: the tick runs at once instead of at its next interval.
         self._wake = asyncio.Event()
 
@@ -468,16 +468,23 @@ class Hub:
 
         return await in_thread(run)
 
-    async def _read_live(self, room: Room, work: Callable[[Session], T]) -> T:
-        """A read that rebuilds the running tallies: deltas heard meanwhile are kept to be
-        replayed on it."""
-        room.reading_live, room.heard_meanwhile = True, []
+    async def _in_db_waited(self, work: Callable[[Session], T]) -> T:
+        """``_in_db`` for the tick: its time counts as waiting, not as the loop's work
+        (``_tick``'s back-off)."""
         began = time.monotonic()
         try:
             return await self._in_db(work)
         finally:
-            room.reading_live = False
             self._tick_waited += time.monotonic() - began
+
+    async def _read_live(self, room: Room, work: Callable[[Session], T]) -> T:
+        """A read that rebuilds the running tallies: deltas heard meanwhile are kept to be
+        replayed on it."""
+        room.reading_live, room.heard_meanwhile = True, []
+        try:
+            return await self._in_db_waited(work)
+        finally:
+            room.reading_live = False
 
     async def _push_state(self, room: Room) -> None:
         """One ``state`` frame per role, serialised once, in two versions: light and whole.
@@ -607,9 +614,7 @@ class Hub:
             finally:
                 room.reading_ahead = False
 
-        task = asyncio.create_task(read(), name=f"read-ahead-{room.denksessie_id}")
-        self._aside.add(task)
-        task.add_done_callback(self._aside.discard)
+        self._aside_task(read(), f"read-ahead-{room.denksessie_id}")
 
     async def _reconcile(self, room: Room) -> bool:
         """Rebuild the running tallies from the database; False when a state must go first (the
@@ -665,8 +670,8 @@ class Hub:
             for role, frame in frames.items()
             if role != "participant" and room.last_tally.get(role) != frame
         }
-        room.last_tally.update(frames)
         prepared = {role: Prepared(frames[role]) for role in changed}
+        room.last_tally.update({role: frames[role] for role in changed})
         for connection in list(room.staff):
             frame = prepared.get(connection.role)
             if frame is not None:
@@ -681,9 +686,8 @@ class Hub:
         more answers than participants ("1 van 0"). Joins come in waves before voting, rarely
         during it, so this wait seldom holds up a ballot's count."""
         room.participants_dirty = False  # a join committed during the read marks it again
-        began = time.monotonic()
         try:
-            read = await self._in_db(
+            read = await self._in_db_waited(
                 lambda db: views.read_extras(
                     db, room.denksessie_id, participants=True, people=False, text_rounds=[]
                 )
@@ -691,8 +695,6 @@ class Hub:
         except BaseException:  # the database is away: read again on the next tick
             room.participants_dirty = room.tally_dirty = True
             raise
-        finally:
-            self._tick_waited += time.monotonic() - began
         if read is not None and read.participants is not None:
             room.participants = read.participants
 
@@ -737,6 +739,10 @@ class Hub:
                 room.texts.update(extras.texts)
                 room.texts_read_at, room.texts_cost = began, time.monotonic() - began
 
-        task = asyncio.create_task(read(), name=f"extras-{room.denksessie_id}")
+        self._aside_task(read(), f"extras-{room.denksessie_id}")
+
+    def _aside_task(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """A read the loop does not wait for, kept until done (and cancelled by ``stop``)."""
+        task = asyncio.create_task(work, name=name)
         self._aside.add(task)
         task.add_done_callback(self._aside.discard)
