@@ -9,11 +9,15 @@ from app.observability.loop import LoopWatch
 from app.observability.metrics import Metrics
 
 
+def _beats(metrics: Metrics) -> float:
+    return metrics.registry.get_sample_value("denksessie_loop_stall_seconds_count") or 0.0
+
+
 def _late_beats(metrics: Metrics, over_s: float) -> float:
-    registry = metrics.registry
-    count = registry.get_sample_value("denksessie_loop_stall_seconds_count") or 0.0
-    within = registry.get_sample_value("denksessie_loop_stall_seconds_bucket", {"le": str(over_s)})
-    return count - (within or 0.0)
+    within = metrics.registry.get_sample_value(
+        "denksessie_loop_stall_seconds_bucket", {"le": str(over_s)}
+    )
+    return _beats(metrics) - (within or 0.0)
 
 
 async def test_a_callback_that_holds_the_loop_shows_as_a_late_beat() -> None:
@@ -21,10 +25,11 @@ async def test_a_callback_that_holds_the_loop_shows_as_a_late_beat() -> None:
     watch = LoopWatch(metrics.loop_stall_seconds, beat=0.005)
     watch.start()
     try:
-        await asyncio.sleep(0.02)  # a few beats
+        deadline = time.monotonic() + 5
+        while _beats(metrics) < 1 and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.005)  # until the watch beats (and waits for its next beat)
         before = _late_beats(metrics, 0.1)
         time.sleep(0.12)  # noqa: ASYNC251 (the stall under test: the loop runs nothing else)
-        deadline = time.monotonic() + 5
         while _late_beats(metrics, 0.1) <= before and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.005)
         assert _late_beats(metrics, 0.1) == before + 1
