@@ -441,38 +441,44 @@ def gc_summary(samples: dict[str, float]) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     for generation in ("0", "1", "2"):
         prefix = f'denksessie_gc_pause_seconds_bucket{{generation="{generation}",le="'
-        buckets = sorted(
-            (float(name[len(prefix) : -2]), value)
-            for name, value in samples.items()
-            if name.startswith(prefix) and "+Inf" not in name
-        )
+        buckets = _buckets(samples, prefix)
         count = samples.get(f'denksessie_gc_pause_seconds_count{{generation="{generation}"}}', 0)
         total = samples.get(f'denksessie_gc_pause_seconds_sum{{generation="{generation}"}}', 0)
-        longest = next((le for le, value in buckets if value >= count), None) if count else 0
         summary[f"gen{generation}"] = {
             "pauses": int(count),
             "total_ms": round(total * 1000, 1),
-            "longest_le_ms": None if longest is None else round(longest * 1000, 1),
+            "longest_le_ms": _longest_le_ms(buckets, count),
         }
     return summary
+
+
+def _buckets(samples: dict[str, float], prefix: str) -> list[tuple[float, float]]:
+    """A histogram's finite buckets as (upper bound, cumulative count), in order; ``prefix``
+    is the bucket sample's name up to ``le="``."""
+    return sorted(
+        (float(name[len(prefix) : -2]), value)
+        for name, value in samples.items()
+        if name.startswith(prefix) and "+Inf" not in name
+    )
+
+
+def _longest_le_ms(buckets: list[tuple[float, float]], count: float) -> float | None:
+    """The smallest bucket bound (ms) holding every observation: 0 with none, None when the
+    longest is past the last bucket."""
+    longest = next((le for le, value in buckets if value >= count), None) if count else 0
+    return None if longest is None else round(longest * 1000, 1)
 
 
 def stall_summary(samples: dict[str, float]) -> dict[str, Any]:
     """The event loop's stalls (``observability/loop.py``): heartbeats late by more than 10, 25
     and 50 ms, and the smallest bucket holding the latest one."""
-    prefix = 'denksessie_loop_stall_seconds_bucket{le="'
-    buckets = sorted(
-        (float(name[len(prefix) : -2]), value)
-        for name, value in samples.items()
-        if name.startswith(prefix) and "+Inf" not in name
-    )
+    buckets = _buckets(samples, 'denksessie_loop_stall_seconds_bucket{le="')
     count = samples.get("denksessie_loop_stall_seconds_count", 0)
     within = dict(buckets)
-    longest = next((le for le, value in buckets if value >= count), None) if count else 0
     return {
         "beats": int(count),
         **{f"over_{ms}_ms": int(count - within.get(ms / 1000, count)) for ms in (10, 25, 50)},
-        "longest_le_ms": None if longest is None else round(longest * 1000, 1),
+        "longest_le_ms": _longest_le_ms(buckets, count),
     }
 
 
