@@ -134,6 +134,15 @@ async def pair(request: pytest.FixtureRequest) -> AsyncIterator[Pair]:
     server.connection_lost(None)
 
 
+@pytest.fixture
+async def connection(pair: Pair) -> AsyncIterator[Connection]:
+    """The socket's sender (``Connection``), started, as the endpoint makes it for a phone."""
+    started = Connection(pair.websocket, role="participant", denksessie_id=1)
+    started.start()
+    yield started
+    await started.stop()
+
+
 class TestAPreparedFrameReadsAsAnOrdinaryOne:
     @pytest.mark.parametrize("pair", [True, False], indirect=True, ids=["deflate", "plain"])
     @pytest.mark.parametrize("text", [ROOM, STAFF], ids=["short", "long"])
@@ -207,35 +216,29 @@ class _Received:
 
 
 class TestAPreparedFrameWaitsWhenTheSocketCannotTakeIt:
-    async def test_a_paused_transport_gets_it_later_through_the_sender(self, pair: Pair) -> None:
+    async def test_a_paused_transport_gets_it_later_through_the_sender(
+        self, pair: Pair, connection: Connection
+    ) -> None:
         """A client that does not read pauses the transport: nothing is written past it; the
         frame waits in its slot and goes once the client reads again."""
-        connection = Connection(pair.websocket, role="participant", denksessie_id=1)
-        connection.start()
-        try:
-            pair.server.pause_writing()
-            connection.send_latest("state", Prepared(ROOM))
-            await asyncio.sleep(0)
-            assert pair.texts() == []
-            pair.server.resume_writing()
-            received = _Received(pair)
-            await eventually(lambda: len(received()) == 1)
-            assert received() == [ROOM]
-        finally:
-            await connection.stop()
+        pair.server.pause_writing()
+        connection.send_latest("state", Prepared(ROOM))
+        await asyncio.sleep(0)
+        assert pair.texts() == []
+        pair.server.resume_writing()
+        received = _Received(pair)
+        await eventually(lambda: len(received()) == 1)
+        assert received() == [ROOM]
 
-    async def test_a_frame_waiting_before_it_keeps_its_place(self, pair: Pair) -> None:
+    async def test_a_frame_waiting_before_it_keeps_its_place(
+        self, pair: Pair, connection: Connection
+    ) -> None:
         """An ack queued first goes first: the prepared frame does not jump the queue."""
-        connection = Connection(pair.websocket, role="participant", denksessie_id=1)
-        connection.start()
-        try:
-            connection.send_direct(ACK)
-            connection.send_latest("state", Prepared(ROOM))
-            received = _Received(pair)
-            await eventually(lambda: len(received()) == 2)
-            assert received() == [ACK, ROOM]
-        finally:
-            await connection.stop()
+        connection.send_direct(ACK)
+        connection.send_latest("state", Prepared(ROOM))
+        received = _Received(pair)
+        await eventually(lambda: len(received()) == 2)
+        assert received() == [ACK, ROOM]
 
     async def test_after_the_close_nothing_is_written(self, pair: Pair) -> None:
         wire = wire_of(pair.websocket)
@@ -247,39 +250,33 @@ class TestAPreparedFrameWaitsWhenTheSocketCannotTakeIt:
 
 
 class TestAShortDirectFrame:
-    async def test_goes_to_the_socket_at_once_and_uncompressed(self, pair: Pair) -> None:
+    async def test_goes_to_the_socket_at_once_and_uncompressed(
+        self, pair: Pair, connection: Connection
+    ) -> None:
         """An ack when nothing waits: written before the event loop turns, RSV1 clear, and it
         reads as the ordinary frames around it do."""
-        connection = Connection(pair.websocket, role="participant", denksessie_id=1)
-        connection.start()
-        try:
-            await pair.websocket.send_text(STAFF)  # the socket's own compressor has a history
-            assert pair.texts() == [STAFF]
-            connection.send_direct(ACK)
-            written = bytes(pair.transport.written)
-            assert written
-            assert not written[0] & 0x40  # RSV1 clear: not compressed
-            assert pair.texts() == [ACK]
-            connection.send_direct(STAFF)  # long: the sender compresses it the ordinary way
-            received = _Received(pair)
-            await eventually(lambda: len(received()) == 1)
-            assert received() == [STAFF]
-        finally:
-            await connection.stop()
+        await pair.websocket.send_text(STAFF)  # the socket's own compressor has a history
+        assert pair.texts() == [STAFF]
+        connection.send_direct(ACK)
+        written = bytes(pair.transport.written)
+        assert written
+        assert not written[0] & 0x40  # RSV1 clear: not compressed
+        assert pair.texts() == [ACK]
+        connection.send_direct(STAFF)  # long: the sender compresses it the ordinary way
+        received = _Received(pair)
+        await eventually(lambda: len(received()) == 1)
+        assert received() == [STAFF]
 
-    async def test_keeps_its_place_behind_a_long_one_still_queued(self, pair: Pair) -> None:
-        connection = Connection(pair.websocket, role="participant", denksessie_id=1)
-        connection.start()
-        try:
-            first, second = ACK.replace("m-1", "m-2"), ACK.replace("m-1", "m-3")
-            connection.send_direct(first)
-            connection.send_direct(STAFF)
-            connection.send_direct(second)
-            received = _Received(pair)
-            await eventually(lambda: len(received()) == 3)
-            assert received() == [first, STAFF, second]
-        finally:
-            await connection.stop()
+    async def test_keeps_its_place_behind_a_long_one_still_queued(
+        self, pair: Pair, connection: Connection
+    ) -> None:
+        first, second = ACK.replace("m-1", "m-2"), ACK.replace("m-1", "m-3")
+        connection.send_direct(first)
+        connection.send_direct(STAFF)
+        connection.send_direct(second)
+        received = _Received(pair)
+        await eventually(lambda: len(received()) == 3)
+        assert received() == [first, STAFF, second]
 
     async def test_waits_for_a_paused_transport_and_fills_the_queue(self, pair: Pair) -> None:
         """A client that does not read still fills the direct queue and is closed as a slow
