@@ -23,11 +23,11 @@ class _Socket:
 
 def _room_with(phones: int, staff: int = 1) -> Room:
     room = Room(1)
+    socket: Any = _Socket()  # shared: nothing is sent
     for n in range(phones):
-        socket: Any = _Socket()
         room.enter(Connection(socket, role="participant", denksessie_id=1, participant_id=f"p{n}"))
     for _ in range(staff):
-        room.enter(Connection(_Socket(), role="screen", denksessie_id=1))  # type: ignore[arg-type]
+        room.enter(Connection(socket, role="screen", denksessie_id=1))
     return room
 
 
